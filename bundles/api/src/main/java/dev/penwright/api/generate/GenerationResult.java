@@ -1,0 +1,24 @@
+package dev.penwright.api.generate;
+
+import java.util.List;
+
+import dev.penwright.api.eval.Score;
+import dev.penwright.api.plan.ContentPlan;
+
+/**
+ * The article and how it was made.
+ *
+ * @param text            the styled article
+ * @param plan            the plan it was written from
+ * @param scores          style, hallucination and, with a reference, ROUGE-L and BLEU-4
+ * @param styleRef        {@code id@version} of the style pack used, or empty
+ * @param modelId         the base model
+ * @param generatedTokens tokens the small model produced
+ * @param timings         where the time went
+ */
+public record GenerationResult(String text, ContentPlan plan, List<Score> scores, String styleRef, String modelId,
+                               int generatedTokens, Timings timings) {
+    public GenerationResult {
+        scores = scores == null ? List.of() : List.copyOf(scores);
+    }
+}

@@ -1,0 +1,27 @@
+package dev.penwright.api.plan;
+
+import java.util.List;
+
+/**
+ * A style-neutral content plan: what the article must say, not how.
+ *
+ * @param title        the article's title
+ * @param summary      one or two sentences
+ * @param keyFacts     short statements; numbers, names, dates and quoted terms kept verbatim
+ * @param neutralDraft the content as plain, neutral prose
+ * @param language     BCP 47 tag
+ * @param plannerId    the planner that made it
+ * @param usage        tokens spent making it
+ */
+public record ContentPlan(String title, String summary, List<String> keyFacts, String neutralDraft,
+                          String language, String plannerId, TokenUsage usage) {
+    public ContentPlan {
+        title = title == null ? "" : title;
+        summary = summary == null ? "" : summary;
+        keyFacts = keyFacts == null ? List.of() : List.copyOf(keyFacts);
+        neutralDraft = neutralDraft == null ? "" : neutralDraft;
+        language = language == null ? "" : language;
+        plannerId = plannerId == null ? "" : plannerId;
+        usage = usage == null ? TokenUsage.NONE : usage;
+    }
+}
