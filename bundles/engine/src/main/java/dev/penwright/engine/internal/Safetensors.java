@@ -1,0 +1,278 @@
+package dev.penwright.engine.internal;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.penwright.engine.ModelFormatException;
+
+/**
+ * One {@code .safetensors} file: an 8-byte little-endian header length, a JSON header naming each tensor's dtype,
+ * shape and byte range, then the raw data. We read it ourselves (rather than with DJL's NDList.decode) because DJL
+ * loses the tensor order, is limited to 2 GB a file and aborts the JVM on BF16; every tensor leaves here as F32.
+ */
+public final class Safetensors {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long MAX_HEADER = 100L * 1024 * 1024;
+
+    /** What the header says of one tensor; offsets are absolute within the file. */
+    public record TensorInfo(String name, String dtype, long[] shape, long begin, long end) {
+        public long elements() {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            return n;
+        }
+    }
+
+    private final Path file;
+    private final Map<String, TensorInfo> tensors;
+    private final Map<String, String> metadata;
+
+    private Safetensors(Path file, Map<String, TensorInfo> tensors, Map<String, String> metadata) {
+        this.file = file;
+        this.tensors = tensors;
+        this.metadata = metadata;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public Map<String, TensorInfo> tensors() {
+        return tensors;
+    }
+
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    public static int bytesPerElement(String dtype) {
+        return switch (dtype) {
+            case "F32", "I32" -> 4;
+            case "F16", "BF16", "I16" -> 2;
+            case "F64", "I64" -> 8;
+            case "I8", "U8", "BOOL" -> 1;
+            default -> -1;
+        };
+    }
+
+    /** Reads and checks the header; the data stays on disk until a tensor is asked for. */
+    public static Safetensors open(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw ModelFormatException.of(file, null, "no such file");
+        }
+        long size = Files.size(file);
+        if (size < 8) {
+            throw ModelFormatException.of(file, null, "corrupt safetensors header: file has " + size + " bytes, fewer than the 8-byte header length");
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, len, 0);
+            long headerLen = len.flip().getLong();
+            if (headerLen <= 0 || headerLen > MAX_HEADER || 8 + headerLen > size) {
+                throw ModelFormatException.of(file, null, "corrupt safetensors header: header length " + headerLen
+                        + " does not fit a file of " + size + " bytes");
+            }
+            ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
+            readFully(ch, hb, 8);
+            String headerText = new String(hb.array(), StandardCharsets.UTF_8);
+            JsonNode header;
+            try {
+                header = JSON.readTree(headerText);
+            } catch (JsonProcessingException e) {
+                throw ModelFormatException.of(file, null, "corrupt safetensors header: not JSON (" + e.getOriginalMessage() + ")");
+            }
+            if (header == null || !header.isObject()) {
+                throw ModelFormatException.of(file, null, "corrupt safetensors header: not a JSON object");
+            }
+            long dataStart = 8 + headerLen;
+            long dataLen = size - dataStart;
+            Map<String, TensorInfo> tensors = new LinkedHashMap<>();
+            Map<String, String> metadata = new LinkedHashMap<>();
+            var fields = header.fields();
+            while (fields.hasNext()) {
+                var f = fields.next();
+                String name = f.getKey();
+                JsonNode t = f.getValue();
+                if ("__metadata__".equals(name)) {
+                    t.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                    continue;
+                }
+                JsonNode dtype = t.get("dtype");
+                JsonNode shape = t.get("shape");
+                JsonNode offsets = t.get("data_offsets");
+                if (dtype == null || shape == null || !shape.isArray() || offsets == null || !offsets.isArray() || offsets.size() != 2) {
+                    throw ModelFormatException.of(file, name, "corrupt safetensors header: entry needs dtype, shape and two data_offsets");
+                }
+                int width = bytesPerElement(dtype.asText());
+                if (width < 0) {
+                    throw ModelFormatException.of(file, name, "unknown dtype " + dtype.asText());
+                }
+                long[] dims = new long[shape.size()];
+                long n = 1;
+                for (int i = 0; i < dims.length; i++) {
+                    dims[i] = shape.get(i).asLong(-1);
+                    if (dims[i] < 0) {
+                        throw ModelFormatException.of(file, name, "corrupt safetensors header: negative dimension in shape " + shape);
+                    }
+                    n *= dims[i];
+                }
+                long b = offsets.get(0).asLong(-1);
+                long e = offsets.get(1).asLong(-1);
+                if (b < 0 || e < b || e > dataLen) {
+                    throw ModelFormatException.of(file, name, "corrupt safetensors header: data_offsets [" + b + ", " + e
+                            + "] fall outside the " + dataLen + " data bytes");
+                }
+                if (e - b != n * width) {
+                    throw ModelFormatException.of(file, name, "corrupt safetensors header: " + dtype.asText() + " shape "
+                            + Arrays.toString(dims) + " needs " + n * width + " bytes but data_offsets span " + (e - b));
+                }
+                tensors.put(name, new TensorInfo(name, dtype.asText(), dims, dataStart + b, dataStart + e));
+            }
+            return new Safetensors(file, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
+        }
+    }
+
+    /** The tensor's values as F32 in a direct, native-order buffer (what DJL copies from without another pass). */
+    public ByteBuffer readF32(String name) throws IOException {
+        TensorInfo info = tensors.get(name);
+        if (info == null) {
+            throw ModelFormatException.of(file, name, "missing tensor");
+        }
+        long n = info.elements();
+        if (n * 4 > Integer.MAX_VALUE) {
+            throw ModelFormatException.of(file, name, "tensor larger than 2 GB as F32 is not supported");
+        }
+        ByteBuffer raw = ByteBuffer.allocateDirect((int) (info.end - info.begin)).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            readFully(ch, raw, info.begin);
+        }
+        raw.flip();
+        ByteBuffer out = ByteBuffer.allocateDirect((int) (n * 4)).order(ByteOrder.nativeOrder());
+        switch (info.dtype) {
+            case "F32" -> {
+                for (long i = 0; i < n; i++) {
+                    out.putFloat(raw.getFloat());
+                }
+            }
+            case "F16" -> {
+                for (long i = 0; i < n; i++) {
+                    out.putFloat(HalfFloats.f16ToF32(raw.getShort()));
+                }
+            }
+            // BF16 is the top half of an F32: widen it here because DJL aborts the JVM on BF16 tensors.
+            case "BF16" -> {
+                for (long i = 0; i < n; i++) {
+                    out.putFloat(Float.intBitsToFloat((raw.getShort() & 0xffff) << 16));
+                }
+            }
+            case "F64" -> {
+                for (long i = 0; i < n; i++) {
+                    out.putFloat((float) raw.getDouble());
+                }
+            }
+            default -> throw ModelFormatException.of(file, name, "dtype " + info.dtype + " is not a floating-point weight");
+        }
+        return out.flip();
+    }
+
+    public float[] readF32Array(String name) throws IOException {
+        ByteBuffer b = readF32(name);
+        float[] a = new float[b.remaining() / 4];
+        b.asFloatBuffer().get(a);
+        return a;
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer dst, long position) throws IOException {
+        long pos = position;
+        while (dst.hasRemaining()) {
+            int r = ch.read(dst, pos);
+            if (r < 0) {
+                throw new IOException("unexpected end of file");
+            }
+            pos += r;
+        }
+    }
+
+    /** A tensor to write: values in row-major order, and the dtype to store them as (F32, F16 or BF16). */
+    public record Entry(float[] values, long[] shape, String dtype) {
+        public Entry(float[] values, long... shape) {
+            this(values, shape, "F32");
+        }
+    }
+
+    /** Writes tensors in the order given, with optional string metadata (PEFT writes {"format": "pt"}). */
+    public static void write(Path file, Map<String, Entry> entries, Map<String, String> metadata) throws IOException {
+        ObjectNode header = JSON.createObjectNode();
+        if (metadata != null && !metadata.isEmpty()) {
+            ObjectNode m = header.putObject("__metadata__");
+            metadata.forEach(m::put);
+        }
+        long offset = 0;
+        for (var e : entries.entrySet()) {
+            Entry t = e.getValue();
+            long n = 1;
+            for (long d : t.shape()) {
+                n *= d;
+            }
+            if (n != t.values().length) {
+                throw new IllegalArgumentException("tensor " + e.getKey() + ": shape " + Arrays.toString(t.shape())
+                        + " does not hold " + t.values().length + " values");
+            }
+            int width = bytesPerElement(t.dtype());
+            ObjectNode o = header.putObject(e.getKey());
+            o.put("dtype", t.dtype());
+            var s = o.putArray("shape");
+            for (long d : t.shape()) {
+                s.add(d);
+            }
+            var off = o.putArray("data_offsets");
+            off.add(offset);
+            offset += n * width;
+            off.add(offset);
+        }
+        byte[] headerBytes = JSON.writeValueAsBytes(header);
+        // Pad the header with spaces so the data starts 8-byte aligned, as the reference writer does.
+        int pad = (int) ((8 - (headerBytes.length % 8)) % 8);
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes.length + pad);
+            out.write(len.array());
+            out.write(headerBytes);
+            for (int i = 0; i < pad; i++) {
+                out.write(' ');
+            }
+            for (Entry t : entries.values()) {
+                int width = bytesPerElement(t.dtype());
+                ByteBuffer buf = ByteBuffer.allocate(t.values().length * width).order(ByteOrder.LITTLE_ENDIAN);
+                for (float v : t.values()) {
+                    switch (t.dtype()) {
+                        case "F32" -> buf.putFloat(v);
+                        case "F16" -> buf.putShort(HalfFloats.f32ToF16(v));
+                        case "BF16" -> buf.putShort(HalfFloats.f32ToBf16(v));
+                        default -> throw new IllegalArgumentException("cannot write dtype " + t.dtype());
+                    }
+                }
+                out.write(buf.array());
+            }
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.penwright.planner.extractive;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Tones down a sentence's stylistic flourishes so that the plan says what the source says, not how: Jargon-File
+ * cross-reference braces, bracketed etymology tags, parenthetical asides (unless they hold a number), emphasis
+ * markers, exclamations, leading interjections and dictionary part-of-speech labels. Removes only; it never adds
+ * words, so the plan holds nothing the source does not.
+ */
+final class Neutraliser {
+    private static final Pattern CROSS_REFERENCE = Pattern.compile("\\{([^{}]*)}");
+    private static final Pattern BRACKET_TAG = Pattern.compile("\\s*\\[[^\\[\\]]*]");
+    private static final Pattern ASIDE = Pattern.compile("\\s*\\(([^()]*)\\)");
+    private static final Pattern CJK_ASIDE = Pattern.compile("（([^（）]*)）");
+    private static final Pattern EMPHASIS = Pattern.compile("(?<![\\w*])[*_]([^*_\\s][^*_]*?)[*_](?![\\w*])");
+    private static final Pattern EXCLAMATION = Pattern.compile("\\s*[!]+[?!]*|\\?!+");
+    private static final Pattern CJK_EXCLAMATION = Pattern.compile("！+");
+    private static final Pattern INTERJECTION = Pattern.compile(
+            "^(?:Oh|Ah|Alas|Well|Hey|Wow|Indeed|Of course|Needless to say|Frankly|Honestly),\\s+",
+            Pattern.CASE_INSENSITIVE);
+    private static final Pattern PART_OF_SPEECH = Pattern.compile(
+            "^(?:(?:n|v|vt|vi|adj|adv|interj|excl|pl|suff|pref)\\.\\s*,?\\s*(?:and\\s+|or\\s+)?)+(?=\\S)");
+    private static final Pattern SPACE_BEFORE_PUNCT = Pattern.compile("\\s+([,.;:?])");
+    private static final Pattern SPACES = Pattern.compile("\\s{2,}");
+    private static final Pattern DIGIT = Pattern.compile("\\d");
+
+    String neutralise(String sentence) {
+        String s = CROSS_REFERENCE.matcher(sentence).replaceAll("$1");
+        s = BRACKET_TAG.matcher(s).replaceAll("");
+        s = ASIDE.matcher(s).replaceAll(m -> DIGIT.matcher(m.group(1)).find() ? Matcher.quoteReplacement(m.group()) : "");
+        s = CJK_ASIDE.matcher(s).replaceAll(m -> DIGIT.matcher(m.group(1)).find() || m.group(1).matches("[A-Za-z ]+")
+                ? Matcher.quoteReplacement(m.group()) : "");
+        s = EMPHASIS.matcher(s).replaceAll("$1");
+        s = EXCLAMATION.matcher(s).replaceAll(".");
+        s = CJK_EXCLAMATION.matcher(s).replaceAll("。");
+        s = INTERJECTION.matcher(s.strip()).replaceFirst("");
+        s = PART_OF_SPEECH.matcher(s).replaceFirst("");
+        s = SPACE_BEFORE_PUNCT.matcher(s).replaceAll("$1");
+        s = SPACES.matcher(s).replaceAll(" ").strip();
+        s = s.replaceAll("\\.{2,}$", ".").replaceAll("^[,;:\\s]+", "");
+        if (!s.isEmpty() && Character.isLowerCase(s.codePointAt(0)) && Character.isUpperCase(sentence.strip()
+                .codePointAt(0))) {
+            s = Character.toUpperCase(s.charAt(0)) + s.substring(1);
+        }
+        return s;
+    }
+}

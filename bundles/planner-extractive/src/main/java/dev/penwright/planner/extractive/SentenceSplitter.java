@@ -1,0 +1,190 @@
+package dev.penwright.planner.extractive;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Splits text into sentences and list items. Hard-wrapped lines are joined (with no space between two CJK
+ * characters), blank lines end a paragraph, bulleted or numbered lines are items of their own. Latin sentences end
+ * at . ! ? followed by a space and a likely sentence start, unless the word before is a known abbreviation; CJK
+ * sentences end at 。！？ wherever they are.
+ */
+final class SentenceSplitter {
+    private static final Pattern LIST_MARKER = Pattern.compile(
+            "^\\s*(?:[-*•‣◦·+]\\s+|\\d{1,3}[.)]\\s+|[a-z][.)]\\s+|[（(]?[一二三四五六七八九十]{1,3}[、．.)）]\\s*)");
+    private static final Pattern BLANK_LINES = Pattern.compile("\\n\\s*\\n");
+    private static final Set<String> ABBREVIATIONS = Set.of("mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr",
+            "vs", "etc", "e.g", "i.e", "cf", "al", "inc", "ltd", "co", "no", "nos", "fig", "approx", "u.s", "a.d",
+            "b.c", "ph.d", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+            "n", "v", "vt", "vi", "adj", "adv", "interj", "pl", "esp", "orig", "prob", "incl", "resp", "ca", "vol",
+            "ed", "eds", "p", "pp", "ch", "sec", "dept", "univ", "mt", "ft", "gen", "gov", "corp");
+    // After an abbreviation these words still most likely start a new sentence ("... 500 A.D. The project ...").
+    private static final Set<String> SENTENCE_STARTERS = Set.of("The", "This", "That", "These", "Those", "It",
+            "Its", "In", "A", "An", "There", "He", "She", "They", "We", "You", "I", "But", "However", "Also", "See",
+            "For", "If", "When", "Some", "Most", "Many");
+    private static final String CJK_ENDERS = "。！？…";
+    private static final String CLOSERS = "\"'”’」』）)]》";
+
+    List<Sentence> split(String text) {
+        List<Sentence> out = new ArrayList<>();
+        for (String paragraph : BLANK_LINES.split(normalise(text))) {
+            for (Block block : blocks(paragraph)) {
+                if (block.listItem) {
+                    addIfNotBlank(out, block.text, true);
+                } else {
+                    for (String s : sentences(block.text)) {
+                        addIfNotBlank(out, s, false);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Unix line ends, no-break spaces as spaces, no tabs. */
+    static String normalise(String text) {
+        return text.replace("\r\n", "\n").replace('\r', '\n').replace('\u00a0', ' ').replace('\u3000', ' ')
+                .replace('\t', ' ');
+    }
+
+    private static void addIfNotBlank(List<Sentence> out, String text, boolean listItem) {
+        String t = text.strip();
+        if (!t.isEmpty()) {
+            out.add(new Sentence(t, out.size(), listItem));
+        }
+    }
+
+    private record Block(String text, boolean listItem) {
+    }
+
+    /** The paragraph's list items, each with its continuation lines, or the paragraph as one block. */
+    private static List<Block> blocks(String paragraph) {
+        List<Block> blocks = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        boolean currentIsItem = false;
+        for (String line : paragraph.split("\n")) {
+            Matcher marker = LIST_MARKER.matcher(line);
+            if (marker.find()) {
+                if (!current.isEmpty()) {
+                    blocks.add(new Block(current.toString(), currentIsItem));
+                }
+                current = new StringBuilder(line.substring(marker.end()).strip());
+                currentIsItem = true;
+            } else {
+                join(current, line.strip());
+            }
+        }
+        if (!current.isEmpty()) {
+            blocks.add(new Block(current.toString(), currentIsItem));
+        }
+        // A numbered paragraph such as Jargon's "1. vi. To post ..." is one item, not a list of one line each.
+        return blocks;
+    }
+
+    /** Joins a wrapped line: a space between words, nothing between CJK characters or before CJK punctuation. */
+    static void join(StringBuilder sb, String line) {
+        if (line.isEmpty()) {
+            return;
+        }
+        if (!sb.isEmpty()) {
+            int last = sb.codePointBefore(sb.length());
+            int first = line.codePointAt(0);
+            if (!(isCjk(last) && isCjk(first))) {
+                sb.append(' ');
+            }
+        }
+        sb.append(line);
+    }
+
+    static boolean isCjk(int cp) {
+        Character.UnicodeScript script = Character.UnicodeScript.of(cp);
+        if (script == Character.UnicodeScript.HAN || script == Character.UnicodeScript.HIRAGANA
+                || script == Character.UnicodeScript.KATAKANA || script == Character.UnicodeScript.HANGUL) {
+            return true;
+        }
+        Character.UnicodeBlock block = Character.UnicodeBlock.of(cp);
+        return block == Character.UnicodeBlock.CJK_SYMBOLS_AND_PUNCTUATION
+                || block == Character.UnicodeBlock.HALFWIDTH_AND_FULLWIDTH_FORMS;
+    }
+
+    private static List<String> sentences(String block) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        int n = block.length();
+        for (int i = 0; i < n; i++) {
+            char c = block.charAt(i);
+            boolean cjkEnd = CJK_ENDERS.indexOf(c) >= 0;
+            boolean latinEnd = c == '.' || c == '!' || c == '?';
+            if (!cjkEnd && !latinEnd) {
+                continue;
+            }
+            int end = i + 1;
+            while (end < n && (CJK_ENDERS.indexOf(block.charAt(end)) >= 0 || block.charAt(end) == '!'
+                    || block.charAt(end) == '?' || CLOSERS.indexOf(block.charAt(end)) >= 0)) {
+                end++;
+            }
+            if (cjkEnd || isLatinBoundary(block, i, end)) {
+                out.add(block.substring(start, end));
+                start = end;
+            }
+            i = end - 1;
+        }
+        if (start < n) {
+            out.add(block.substring(start));
+        }
+        return out;
+    }
+
+    private static boolean isLatinBoundary(String block, int punct, int end) {
+        if (end >= block.length()) {
+            return true;
+        }
+        if (!Character.isWhitespace(block.charAt(end))) {
+            return false; // 28.8, example.com, U.S.A
+        }
+        int next = end;
+        while (next < block.length() && Character.isWhitespace(block.charAt(next))) {
+            next++;
+        }
+        if (next >= block.length()) {
+            return true;
+        }
+        int nextCp = block.codePointAt(next);
+        boolean startsLikeSentence = Character.isUpperCase(nextCp) || Character.isDigit(nextCp)
+                || "\"'“‘([{".indexOf(nextCp) >= 0 || isCjk(nextCp);
+        if (!startsLikeSentence) {
+            return false;
+        }
+        if (block.charAt(punct) != '.') {
+            return true;
+        }
+        String before = wordBefore(block, punct);
+        boolean abbreviation = ABBREVIATIONS.contains(before.toLowerCase(Locale.ROOT))
+                || (before.length() == 1 && Character.isUpperCase(before.charAt(0)));
+        if (!abbreviation) {
+            return true;
+        }
+        return SENTENCE_STARTERS.contains(nextWord(block, next));
+    }
+
+    /** The word just before a full stop, keeping inner dots ("e.g", "U.S"). */
+    private static String wordBefore(String block, int punct) {
+        int s = punct;
+        while (s > 0 && (Character.isLetter(block.charAt(s - 1)) || block.charAt(s - 1) == '.')) {
+            s--;
+        }
+        return block.substring(s, punct);
+    }
+
+    private static String nextWord(String block, int from) {
+        int e = from;
+        while (e < block.length() && Character.isLetter(block.charAt(e))) {
+            e++;
+        }
+        return block.substring(from, e);
+    }
+}

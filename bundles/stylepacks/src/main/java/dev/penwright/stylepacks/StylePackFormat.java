@@ -1,0 +1,27 @@
+package dev.penwright.stylepacks;
+
+import java.util.List;
+
+/** The names that make a bundle a style pack; the trainer writes packs with them. */
+public final class StylePackFormat {
+    /** Manifest header naming the style id. */
+    public static final String HEADER = "Penwright-StylePack";
+    /** The extender capability packs require. */
+    public static final String EXTENDER = "penwright.stylepack";
+    public static final String EXTENDER_VERSION = "1.0.0";
+    /** The requirement a pack's manifest carries. */
+    public static final String REQUIREMENT =
+            "osgi.extender;filter:=\"(&(osgi.extender=" + EXTENDER + ")(version>=1.0)(!(version>=2.0)))\"";
+    /** The folder inside the jar. */
+    public static final String FOLDER = "style";
+    public static final String STYLE_JSON = "style.json";
+    public static final String ADAPTER_CONFIG = "adapter_config.json";
+    public static final String ADAPTER_WEIGHTS = "adapter_model.safetensors";
+    public static final String EXEMPLARS = "exemplars.jsonl";
+    public static final String REPORT = "report.json";
+    /** Files every pack must carry. */
+    public static final List<String> REQUIRED = List.of(STYLE_JSON, ADAPTER_CONFIG, ADAPTER_WEIGHTS, EXEMPLARS);
+
+    private StylePackFormat() {
+    }
+}

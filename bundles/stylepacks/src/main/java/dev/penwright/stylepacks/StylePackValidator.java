@@ -1,0 +1,218 @@
+package dev.penwright.stylepacks;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.penwright.api.model.BaseModelInfo;
+import dev.penwright.api.model.ModelCatalog;
+import dev.penwright.api.style.Exemplar;
+import dev.penwright.api.style.StyleDescriptor;
+import dev.penwright.models.SafetensorsHeader;
+
+/**
+ * Checks a pack's {@code style/} folder before anything uses it: style.json, the PEFT adapter (config and the
+ * safetensors header, tensor names and ranks), the exemplars, and that the base model it names is installed with the
+ * same fingerprint. Each failure says which file and what is wrong.
+ */
+public final class StylePackValidator {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    private static final Pattern LORA_TENSOR =
+            Pattern.compile("base_model\\.model\\.(.+)\\.lora_([AB])(?:\\.[^.]+)?\\.weight");
+
+    private final ModelCatalog models;
+
+    public StylePackValidator(ModelCatalog models) {
+        this.models = models;
+    }
+
+    /**
+     * @param dir      the extracted {@code style/} folder
+     * @param headerId the {@code Penwright-StylePack} header, which must equal style.json's id
+     */
+    public ValidatedStyle validate(Path dir, String headerId) throws InvalidStylePackException {
+        for (String name : StylePackFormat.REQUIRED) {
+            if (!Files.isRegularFile(dir.resolve(name))) {
+                throw new InvalidStylePackException("missing " + StylePackFormat.FOLDER + "/" + name);
+            }
+        }
+        StyleDescriptor descriptor = readDescriptor(dir.resolve(StylePackFormat.STYLE_JSON));
+        if (!descriptor.id().equals(headerId)) {
+            throw new InvalidStylePackException("style.json id '" + descriptor.id() + "' differs from the "
+                    + StylePackFormat.HEADER + " header '" + headerId + "'");
+        }
+        checkBaseModel(descriptor);
+        JsonNode adapter = checkAdapterConfig(dir.resolve(StylePackFormat.ADAPTER_CONFIG));
+        boolean uniformRank = adapter.path("rank_pattern").isEmpty();
+        checkAdapterWeights(dir.resolve(StylePackFormat.ADAPTER_WEIGHTS), uniformRank ? adapter.get("r").asInt() : 0);
+        List<Exemplar> exemplars = readExemplars(dir.resolve(StylePackFormat.EXEMPLARS));
+        Path report = dir.resolve(StylePackFormat.REPORT);
+        if (Files.exists(report)) {
+            readJson(report);
+        }
+        return new ValidatedStyle(descriptor, dir, exemplars);
+    }
+
+    private static StyleDescriptor readDescriptor(Path file) throws InvalidStylePackException {
+        JsonNode node = readJson(file);
+        for (String field : List.of("id", "name", "language", "baseModel")) {
+            if (!node.path(field).isTextual() || node.path(field).asText().isBlank()) {
+                throw new InvalidStylePackException("style.json: missing or empty \"" + field + "\"");
+            }
+        }
+        StyleDescriptor descriptor;
+        try {
+            descriptor = JSON.treeToValue(node, StyleDescriptor.class);
+        } catch (JsonProcessingException e) {
+            throw new InvalidStylePackException("style.json: " + e.getOriginalMessage(), e);
+        }
+        if (!ID.matcher(descriptor.id()).matches()) {
+            throw new InvalidStylePackException("style.json: id '" + descriptor.id()
+                    + "' must be lower-case letters, digits, '.', '_' or '-' (at most 64)");
+        }
+        return descriptor;
+    }
+
+    private void checkBaseModel(StyleDescriptor descriptor) throws InvalidStylePackException {
+        Optional<BaseModelInfo> model = models.find(descriptor.baseModel());
+        if (model.isEmpty()) {
+            List<String> known = models.models().stream().map(BaseModelInfo::id).toList();
+            throw new InvalidStylePackException("unknown base model '" + descriptor.baseModel()
+                    + "' (installed: " + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
+        }
+        String expected = descriptor.baseModelFingerprint();
+        if (expected != null && !expected.isBlank() && !expected.equals(model.get().fingerprint())) {
+            throw new InvalidStylePackException("base model '" + descriptor.baseModel() + "' installed in "
+                    + model.get().directory() + " has fingerprint " + abbreviate(model.get().fingerprint())
+                    + ", but the pack was trained on " + abbreviate(expected));
+        }
+    }
+
+    private static JsonNode checkAdapterConfig(Path file) throws InvalidStylePackException {
+        JsonNode config = readJson(file);
+        String type = config.path("peft_type").asText("LORA");
+        if (!type.equalsIgnoreCase("LORA")) {
+            throw new InvalidStylePackException("adapter_config.json: peft_type " + type + " is not LORA");
+        }
+        if (config.path("r").asInt(0) <= 0) {
+            throw new InvalidStylePackException("adapter_config.json: \"r\" must be a positive integer");
+        }
+        JsonNode targets = config.path("target_modules");
+        if (!(targets.isArray() && targets.size() > 0) && !(targets.isTextual() && !targets.asText().isBlank())) {
+            throw new InvalidStylePackException("adapter_config.json: \"target_modules\" is missing or empty");
+        }
+        return config;
+    }
+
+    /** @param rank the rank every module must have, or 0 when a rank_pattern varies it */
+    private static void checkAdapterWeights(Path file, int rank) throws InvalidStylePackException {
+        SafetensorsHeader header;
+        try {
+            header = SafetensorsHeader.read(file);
+        } catch (IOException e) {
+            throw new InvalidStylePackException("adapter_model.safetensors: " + stripPath(e.getMessage(), file), e);
+        }
+        if (header.tensors().isEmpty()) {
+            throw new InvalidStylePackException("adapter_model.safetensors holds no tensors");
+        }
+        Map<String, Integer> halves = new HashMap<>();
+        for (Map.Entry<String, SafetensorsHeader.TensorEntry> tensor : header.tensors().entrySet()) {
+            Matcher name = LORA_TENSOR.matcher(tensor.getKey());
+            if (!name.matches()) {
+                throw new InvalidStylePackException("adapter_model.safetensors: tensor " + tensor.getKey()
+                        + " is not a PEFT LoRA weight (base_model.model.<module>.lora_A|lora_B.weight)");
+            }
+            List<Long> shape = tensor.getValue().shape();
+            if (shape.size() != 2) {
+                throw new InvalidStylePackException("adapter_model.safetensors: tensor " + tensor.getKey()
+                        + " has shape " + shape + ", expected two dimensions");
+            }
+            if (!List.of("F32", "F16", "BF16").contains(tensor.getValue().dtype())) {
+                throw new InvalidStylePackException("adapter_model.safetensors: tensor " + tensor.getKey()
+                        + " has dtype " + tensor.getValue().dtype() + " (F32, F16 or BF16 expected)");
+            }
+            boolean isA = name.group(2).equals("A");
+            long tensorRank = isA ? shape.get(0) : shape.get(1);
+            if (rank > 0 && tensorRank != rank) {
+                throw new InvalidStylePackException("adapter_model.safetensors: tensor " + tensor.getKey()
+                        + " has rank " + tensorRank + " but adapter_config.json says r=" + rank);
+            }
+            halves.merge(name.group(1), isA ? 1 : 2, Integer::sum);
+        }
+        for (Map.Entry<String, Integer> module : halves.entrySet()) {
+            if (module.getValue() != 3) {
+                throw new InvalidStylePackException("adapter_model.safetensors: module " + module.getKey()
+                        + " has only one of lora_A and lora_B");
+            }
+        }
+    }
+
+    private static List<Exemplar> readExemplars(Path file) throws InvalidStylePackException {
+        List<Exemplar> exemplars = new ArrayList<>();
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            int number = 0;
+            while ((line = reader.readLine()) != null) {
+                number++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode node;
+                try {
+                    node = JSON.readTree(line);
+                } catch (JsonProcessingException e) {
+                    throw new InvalidStylePackException("exemplars.jsonl line " + number + ": not JSON ("
+                            + e.getOriginalMessage() + ")", e);
+                }
+                if (!node.path("text").isTextual()) {
+                    throw new InvalidStylePackException("exemplars.jsonl line " + number + ": no \"text\"");
+                }
+                exemplars.add(new Exemplar(node.path("id").asText(Integer.toString(number)),
+                        node.path("title").asText(""), node.get("text").asText()));
+            }
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new InvalidStylePackException("exemplars.jsonl is not UTF-8", e);
+        } catch (IOException e) {
+            throw new InvalidStylePackException("exemplars.jsonl unreadable: " + e.getMessage(), e);
+        }
+        return exemplars;
+    }
+
+    private static JsonNode readJson(Path file) throws InvalidStylePackException {
+        String name = file.getFileName().toString();
+        try {
+            JsonNode node = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+            if (node == null || !node.isObject()) {
+                throw new InvalidStylePackException(name + ": not a JSON object");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new InvalidStylePackException(name + ": malformed JSON (" + e.getOriginalMessage() + ")", e);
+        } catch (IOException e) {
+            throw new InvalidStylePackException(name + ": unreadable (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static String stripPath(String message, Path file) {
+        return message.replace(file.toString() + ": ", "");
+    }
+
+    private static String abbreviate(String fingerprint) {
+        return fingerprint.length() > 12 ? fingerprint.substring(0, 12) + "…" : fingerprint;
+    }
+}

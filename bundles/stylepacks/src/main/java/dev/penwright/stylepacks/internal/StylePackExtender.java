@@ -1,0 +1,343 @@
+package dev.penwright.stylepacks.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import dev.penwright.api.model.ModelCatalog;
+import dev.penwright.api.style.StylePack;
+import dev.penwright.api.style.StylePackEntry;
+import dev.penwright.api.style.StylePackRegistry;
+import dev.penwright.api.style.StylePackState;
+import dev.penwright.stylepacks.InvalidStylePackException;
+import dev.penwright.stylepacks.StylePackFormat;
+import dev.penwright.stylepacks.StylePackValidator;
+import dev.penwright.stylepacks.ValidatedStyle;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.util.tracker.BundleTracker;
+import org.osgi.util.tracker.BundleTrackerCustomizer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The extender: every active bundle with a {@code Penwright-StylePack} header is validated and registered as a
+ * {@link StylePack} service, or listed as rejected with its reason. A new version of a pack is registered before the
+ * old one goes, and a pack that stops (as it does while FileInstall updates it) stays registered for a grace period,
+ * so a style is never missing during an update. Files in the deploy folder that never become bundles (garbage named
+ * .jar, jars without a manifest) are listed as rejected too.
+ */
+@Component(service = StylePackRegistry.class, immediate = true)
+public final class StylePackExtender implements StylePackRegistry, BundleTrackerCustomizer<String> {
+    private static final Logger LOG = LoggerFactory.getLogger(StylePackExtender.class);
+    /** How long a stopped pack stays registered, waiting for its updated version. */
+    private static final Duration UPDATE_GRACE = Duration.ofSeconds(3);
+    /** How often the deploy folder is looked at; FileInstall's own poll is 200 ms. */
+    private static final Duration INSPECT_EVERY = Duration.ofMillis(200);
+    /** How long an installed bundle may stay unresolved before it counts as rejected. */
+    private static final Duration RESOLVE_GRACE = Duration.ofSeconds(1);
+
+    private record Active(BundleStylePack pack, ServiceRegistration<StylePack> registration, Instant since) {
+    }
+
+    private final Map<String, Active> active = new HashMap<>();
+    private final Map<String, StylePackEntry> rejected = new ConcurrentHashMap<>();
+    private final Map<Path, String> fileVerdicts = new ConcurrentHashMap<>();
+    private final Map<Path, Long> judgedVersions = new ConcurrentHashMap<>();
+
+    private final BundleContext context;
+    private final StylePackValidator validator;
+    private final Path deploy;
+    private final ScheduledExecutorService timer;
+    private final BundleTracker<String> tracker;
+
+    @Activate
+    public StylePackExtender(BundleContext context, @Reference ModelCatalog models) {
+        this.context = context;
+        this.validator = new StylePackValidator(models);
+        String deployDir = context.getProperty("penwright.deploy");
+        this.deploy = deployDir == null ? null : Path.of(deployDir).toAbsolutePath().normalize();
+        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "penwright-stylepacks");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.tracker = new BundleTracker<>(context, Bundle.ACTIVE, this);
+        tracker.open();
+        if (deploy != null) {
+            timer.scheduleWithFixedDelay(this::inspectDeployFolder, 0, INSPECT_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        timer.shutdownNow();
+        tracker.close();
+        synchronized (active) {
+            active.values().forEach(a -> unregister(a.registration()));
+            active.clear();
+        }
+    }
+
+    @Override
+    public String addingBundle(Bundle bundle, BundleEvent event) {
+        String styleId = bundle.getHeaders().get(StylePackFormat.HEADER);
+        if (styleId == null) {
+            return null;
+        }
+        styleId = styleId.trim();
+        String version = bundle.getVersion().toString();
+        Path dir = context.getDataFile("packs/" + bundle.getBundleId() + "-" + bundle.getLastModified()).toPath();
+        try {
+            StyleFolderExtractor.extract(bundle, dir);
+            ValidatedStyle style = validator.validate(dir, styleId);
+            activate(new BundleStylePack(style.descriptor(), version, dir, style.exemplars(), bundle.getBundleId(),
+                    bundle.getLocation()));
+        } catch (InvalidStylePackException e) {
+            reject(styleId, version, bundle.getLocation(), e.getMessage());
+        } finally {
+            judgedVersions.put(fileKey(bundle), bundle.getLastModified());
+        }
+        return styleId;
+    }
+
+    @Override
+    public void modifiedBundle(Bundle bundle, BundleEvent event, String styleId) {
+        // Only ACTIVE bundles are tracked, so nothing changes in between.
+    }
+
+    @Override
+    public void removedBundle(Bundle bundle, BundleEvent event, String styleId) {
+        rejected.remove(bundle.getLocation());
+        if (bundle.getState() == Bundle.UNINSTALLED) {
+            deactivate(styleId, bundle.getBundleId(), Long.MIN_VALUE);
+        } else {
+            long stoppedVersion = bundle.getLastModified();
+            timer.schedule(() -> deactivate(styleId, bundle.getBundleId(), stoppedVersion),
+                    UPDATE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void activate(BundleStylePack pack) throws InvalidStylePackException {
+        String id = pack.descriptor().id();
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put(StylePack.ID, id);
+        properties.put(StylePack.VERSION, pack.version());
+        synchronized (active) {
+            Active previous = active.get(id);
+            if (previous != null && previous.pack().bundleId() != pack.bundleId()) {
+                throw new InvalidStylePackException("style id '" + id + "' is already provided by "
+                        + previous.pack().location());
+            }
+            ServiceRegistration<StylePack> registration = context.registerService(StylePack.class, pack, properties);
+            active.put(id, new Active(pack, registration, Instant.now()));
+            if (previous != null) {
+                unregister(previous.registration());
+            }
+        }
+        rejected.remove(pack.location());
+        LOG.info("style pack {} active ({}, base model {}, {} exemplars) from {}", pack.ref(),
+                pack.descriptor().name(), pack.descriptor().baseModel(), pack.exemplars().size(), pack.location());
+    }
+
+    /**
+     * Removes the pack of {@code bundleId} unless that bundle came back since it stopped (a later version is active).
+     *
+     * @param stoppedVersion the bundle's last-modified stamp when it stopped, or MIN_VALUE to remove at once
+     */
+    private void deactivate(String styleId, long bundleId, long stoppedVersion) {
+        synchronized (active) {
+            Active current = active.get(styleId);
+            if (current == null || current.pack().bundleId() != bundleId) {
+                return;
+            }
+            Bundle bundle = context.getBundle(bundleId);
+            boolean cameBack = stoppedVersion != Long.MIN_VALUE && bundle != null
+                    && bundle.getState() == Bundle.ACTIVE;
+            if (cameBack) {
+                return;
+            }
+            active.remove(styleId);
+            unregister(current.registration());
+            LOG.info("style pack {} removed", current.pack().ref());
+        }
+    }
+
+    private void reject(String id, String version, String source, String reason) {
+        rejected.put(source, new StylePackEntry(id, version, "", "", "", StylePackState.REJECTED, reason, source,
+                Instant.now()));
+        LOG.warn("style pack {} from {} rejected: {}", id, source, reason);
+    }
+
+    private static void unregister(ServiceRegistration<?> registration) {
+        try {
+            registration.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // The framework is stopping.
+        }
+    }
+
+    @Override
+    public List<StylePackEntry> entries() {
+        List<StylePackEntry> entries = new ArrayList<>();
+        synchronized (active) {
+            for (Active a : active.values()) {
+                BundleStylePack pack = a.pack();
+                entries.add(new StylePackEntry(pack.descriptor().id(), pack.version(), pack.descriptor().name(),
+                        pack.descriptor().language(), pack.descriptor().baseModel(), StylePackState.ACTIVE, "",
+                        pack.location(), a.since()));
+            }
+        }
+        entries.addAll(rejected.values());
+        entries.sort(Comparator.comparing(StylePackEntry::id).thenComparing(StylePackEntry::source));
+        return entries;
+    }
+
+    @Override
+    public Optional<StylePack> find(String id) {
+        synchronized (active) {
+            Active a = active.get(id);
+            return a == null ? Optional.empty() : Optional.of(a.pack());
+        }
+    }
+
+    @Override
+    public boolean awaitSettled(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!isSettled()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    /** Every jar in the deploy folder is either rejected, or a bundle whose pack (if any) has been judged. */
+    private boolean isSettled() {
+        if (deploy == null) {
+            return true;
+        }
+        Map<Path, Bundle> installed = installedFromFiles();
+        for (Path jar : deployedJars()) {
+            if (fileVerdicts.containsKey(jar)) {
+                continue;
+            }
+            Bundle bundle = installed.get(jar);
+            if (bundle == null) {
+                return false;
+            }
+            boolean isPack = bundle.getHeaders().get(StylePackFormat.HEADER) != null;
+            boolean judged = Long.valueOf(bundle.getLastModified()).equals(judgedVersions.get(jar));
+            if (isPack ? !judged && !rejected.containsKey(bundle.getLocation())
+                    : bundle.getState() != Bundle.ACTIVE && bundle.getState() != Bundle.RESOLVED) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Lists deploy-folder jars that FileInstall could not turn into working bundles. */
+    private void inspectDeployFolder() {
+        try {
+            Map<Path, Bundle> installed = installedFromFiles();
+            List<Path> jars = deployedJars();
+            fileVerdicts.keySet().retainAll(jars);
+            rejected.keySet().removeIf(source -> source.startsWith("file:") && !installed.values().stream()
+                    .anyMatch(b -> b.getLocation().equals(source)) && !jars.contains(pathOf(source)));
+            for (Path jar : jars) {
+                Bundle bundle = installed.get(jar);
+                if (bundle != null) {
+                    clearFileVerdict(jar);
+                    judgeResolution(bundle, jar);
+                    continue;
+                }
+                Optional<String> why = DeployedFile.whyNotABundle(jar);
+                if (why.isPresent() && stableFor(jar, Duration.ofMillis(400))) {
+                    if (!why.get().equals(fileVerdicts.put(jar, why.get()))) {
+                        reject(jar.getFileName().toString(), "", jar.toUri().toString(), why.get());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("deploy folder inspection failed", e);
+        }
+    }
+
+    private void judgeResolution(Bundle bundle, Path jar) {
+        boolean unresolved = bundle.getState() == Bundle.INSTALLED;
+        String source = bundle.getLocation();
+        if (unresolved && stableFor(jar, RESOLVE_GRACE) && !rejected.containsKey(source)) {
+            String id = Optional.ofNullable(bundle.getHeaders().get(StylePackFormat.HEADER))
+                    .orElse(bundle.getSymbolicName());
+            reject(id, bundle.getVersion().toString(), source, "the bundle does not resolve (missing requirements: "
+                    + "is it built for this runtime? see the log)");
+            fileVerdicts.put(jar, "unresolved");
+        }
+    }
+
+    private void clearFileVerdict(Path jar) {
+        String verdict = fileVerdicts.get(jar);
+        if (verdict != null && !verdict.equals("unresolved")) {
+            fileVerdicts.remove(jar);
+            rejected.remove(jar.toUri().toString());
+        }
+    }
+
+    private Map<Path, Bundle> installedFromFiles() {
+        Map<Path, Bundle> byFile = new HashMap<>();
+        for (Bundle bundle : context.getBundles()) {
+            DeployedFile.fileOf(bundle).ifPresent(file -> byFile.put(file, bundle));
+        }
+        return byFile;
+    }
+
+    private List<Path> deployedJars() {
+        try (Stream<Path> files = Files.list(deploy)) {
+            return files.map(p -> p.toAbsolutePath().normalize()).filter(DeployedFile::isJar).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static boolean stableFor(Path file, Duration quiet) {
+        try {
+            return Files.getLastModifiedTime(file).toMillis() < System.currentTimeMillis() - quiet.toMillis();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private Path fileKey(Bundle bundle) {
+        return DeployedFile.fileOf(bundle).orElse(Path.of(bundle.getLocation().replace(':', '_')));
+    }
+
+    private static Path pathOf(String fileUri) {
+        try {
+            return Path.of(java.net.URI.create(fileUri)).toAbsolutePath().normalize();
+        } catch (IllegalArgumentException e) {
+            return Path.of("");
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package dev.penwright.launcher;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+import dev.penwright.launcher.spi.CommandGateway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code penwright run | exec | help | <subcommand>}. {@code run} and {@code exec} belong to the launcher; every
+ * other subcommand is offered by a bundle and runs in a runtime started for that one command.
+ */
+@Command(name = "penwright", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Style-aligned article generation on an OSGi runtime.",
+        subcommands = {Main.Run.class, Main.Exec.class, Main.Help.class},
+        footer = {"", "Every other command (generate, plan, eval, train, bench, …) comes from the runtime's bundles:",
+                "run `penwright help` to list them, `penwright <command> --help` for one."})
+public final class Main implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+    private static final Set<String> OWN = Set.of("run", "exec", "help", "-h", "--help", "-V", "--version");
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    public static void main(String[] args) {
+        System.exit(launch(args));
+    }
+
+    static int launch(String[] args) {
+        if (args.length > 0 && !OWN.contains(args[0])) {
+            return runTool(Arrays.asList(args));
+        }
+        return new CommandLine(new Main()).execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.out);
+        return 0;
+    }
+
+    /** Options every runtime-starting command shares. */
+    static final class RuntimeOptions {
+        @Option(names = "--home", description = "The runtime folder (default: $PENWRIGHT_HOME or ./runtime).")
+        Path home;
+
+        @Option(names = "--deploy", description = "The folder watched for style packs (default: HOME/deploy).")
+        Path deploy;
+
+        @Option(names = "--host", description = "HTTP address (default: http.host of HOME/conf/penwright.properties).")
+        String host;
+
+        @Option(names = "--port", description = "HTTP port (default: http.port of HOME/conf/penwright.properties).")
+        Integer port;
+
+        LaunchOptions resolve(LaunchMode mode) throws IOException {
+            Path resolvedHome = (home != null ? home : defaultHome()).toAbsolutePath().normalize();
+            Properties conf = new Properties();
+            Path file = resolvedHome.resolve("conf").resolve("penwright.properties");
+            if (Files.exists(file)) {
+                try (InputStream in = Files.newInputStream(file)) {
+                    conf.load(in);
+                }
+            }
+            Path resolvedDeploy = deploy != null ? deploy.toAbsolutePath().normalize()
+                    : resolvedHome.resolve(conf.getProperty("deploy.dir", "deploy"));
+            return new LaunchOptions(resolvedHome, resolvedDeploy,
+                    host != null ? host : conf.getProperty("http.host", "127.0.0.1"),
+                    port != null ? port : Integer.parseInt(conf.getProperty("http.port", "8080")), mode);
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Start the runtime: HTTP API, hot deploy, and the Gogo shell when a terminal is attached.")
+    static final class Run implements Callable<Integer> {
+        @CommandLine.Mixin
+        RuntimeOptionsMixin runtime = new RuntimeOptionsMixin();
+
+        @Option(names = "--headless", description = "Serve without a shell.")
+        boolean headless;
+
+        @Override
+        public Integer call() throws Exception {
+            boolean shell = !headless && System.console() != null;
+            LaunchOptions options = runtime.options.resolve(shell ? LaunchMode.INTERACTIVE : LaunchMode.HEADLESS);
+            long started = System.nanoTime();
+            String engine = DjlBootstrap.initialise();
+            PenwrightRuntime felix = new PenwrightRuntime(options);
+            Runtime.getRuntime().addShutdownHook(new Thread(felix::close, "penwright-shutdown"));
+            felix.start();
+            felix.awaitGateway(READY_TIMEOUT);
+            String url = "http://" + options.host() + ":" + options.port();
+            awaitHealth(URI.create(url + "/health"), READY_TIMEOUT);
+            LOG.info("Penwright ready in {} ms at {} (engine {}, deploy {})",
+                    (System.nanoTime() - started) / 1_000_000, url, engine, options.deploy());
+            felix.awaitStop();
+            return 0;
+        }
+    }
+
+    @Command(name = "exec", mixinStandardHelpOptions = true,
+            description = "Start the runtime without HTTP, run Gogo commands, print their output and exit with "
+                    + "their status. Example: penwright exec \"pen:styles --all\"")
+    static final class Exec implements Callable<Integer> {
+        @CommandLine.Mixin
+        RuntimeOptionsMixin runtime = new RuntimeOptionsMixin();
+
+        @Parameters(arity = "1..*", paramLabel = "COMMANDS", description = "Gogo commands, joined by spaces.")
+        List<String> script;
+
+        @Override
+        public Integer call() throws Exception {
+            return withGateway(runtime.options.resolve(LaunchMode.TOOL),
+                    gateway -> gateway.execute(String.join(" ", script), System.out, System.err));
+        }
+    }
+
+    @Command(name = "help", description = "List every command the runtime's bundles offer.")
+    static final class Help implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            return withGateway(new RuntimeOptions().resolve(LaunchMode.TOOL), gateway -> {
+                new CommandLine(new Main()).usage(System.out);
+                System.out.println();
+                System.out.println("Commands from the runtime:");
+                gateway.describe().forEach(line -> System.out.println("  " + line));
+                return 0;
+            });
+        }
+    }
+
+    /** Lets picocli mix the shared options into each command. */
+    static final class RuntimeOptionsMixin {
+        @CommandLine.ArgGroup(exclusive = false)
+        RuntimeOptions options = new RuntimeOptions();
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"Penwright " + (version == null ? "(development build)" : version)};
+        }
+    }
+
+    /** A bundle's subcommand: the runtime is started without HTTP or shell for this one command. */
+    private static int runTool(List<String> argv) {
+        try {
+            return withGateway(new RuntimeOptions().resolve(LaunchMode.TOOL),
+                    gateway -> gateway.run(argv, System.out, System.err));
+        } catch (Exception e) {
+            System.err.println("penwright: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private interface GatewayCall {
+        int apply(CommandGateway gateway) throws Exception;
+    }
+
+    private static int withGateway(LaunchOptions options, GatewayCall call) throws Exception {
+        DjlBootstrap.initialise();
+        try (PenwrightRuntime felix = new PenwrightRuntime(options)) {
+            felix.start();
+            CommandGateway gateway = felix.awaitGateway(READY_TIMEOUT);
+            PrintStream out = System.out;
+            int status = call.apply(gateway);
+            out.flush();
+            return status;
+        }
+    }
+
+    private static Path defaultHome() {
+        String env = System.getenv("PENWRIGHT_HOME");
+        return Path.of(env != null ? env : System.getProperty("penwright.home", "runtime"));
+    }
+
+    private static void awaitHealth(URI health, Duration timeout) throws InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<Void> response = client.send(HttpRequest.newBuilder(health).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // The port opens a moment after Jetty's bundle starts.
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException(health + " did not answer 200 within " + timeout);
+    }
+}
