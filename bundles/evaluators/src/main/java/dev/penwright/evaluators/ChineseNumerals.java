@@ -60,12 +60,14 @@ final class ChineseNumerals {
                     number = 0;
                 }
                 case '万' -> {
-                    total += (section + number) * 10_000;
+                    long group = section + number;
+                    total += (group == 0 ? 1 : group) * 10_000;
                     section = 0;
                     number = 0;
                 }
                 case '亿' -> {
-                    total = (total + section + number) * 100_000_000;
+                    long group = total + section + number;
+                    total = (group == 0 ? 1 : group) * 100_000_000;
                     section = 0;
                     number = 0;
                 }

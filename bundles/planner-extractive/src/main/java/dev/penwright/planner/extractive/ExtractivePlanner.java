@@ -33,6 +33,7 @@ public class ExtractivePlanner implements Planner {
             "^\\s*(?:/[^/\\n]*/)?[\\s,]*(?:(?:n|v|vt|vi|adj|adv|interj|excl|suff|pref|prep|conj|pron|abbrev|pl)"
             + "\\.[\\s,]*(?:and|or)?[\\s,]*)*\\s*(?:\\n\\s*\\n|$)");
     private static final Pattern CLAUSE_BREAK = Pattern.compile(",\\s|;\\s|:\\s|\\s[—–-]{1,2}\\s|[，；：]");
+    private static final Pattern ATTRIBUTION = Pattern.compile("\\s*(?:--|——|—)\\s*\\S");
     private static final Pattern TERMINAL = Pattern.compile(".*[.!?。！？…\"”’」』)）]$");
 
     private final LanguageDetector languages = new LanguageDetector();
@@ -59,6 +60,9 @@ public class ExtractivePlanner implements Planner {
 
         text = DICTIONARY_HEADER.matcher(text).replaceFirst("");
         String headline = headline(text, cjk);
+        if (headline != null && !neutraliser.neutralise(headline).codePoints().anyMatch(Character::isLetter)) {
+            headline = null;
+        }
         if (headline != null) {
             text = text.strip().substring(headline.length());
         }
@@ -89,9 +93,14 @@ public class ExtractivePlanner implements Planner {
         List<Unit> units = new ArrayList<>();
         for (Sentence s : splitter.split(text)) {
             String neutral = neutraliser.neutralise(s.text());
-            if (neutral.codePoints().anyMatch(Character::isLetterOrDigit)) {
-                units.add(new Unit(s, neutral, facts.extract(neutral)));
+            if (!neutral.codePoints().anyMatch(Character::isLetterOrDigit)) {
+                continue;
             }
+            // "-- Author《Work》" under a quotation: the whole attribution is one fact.
+            List<Fact> found = ATTRIBUTION.matcher(s.text()).lookingAt()
+                    ? List.of(new Fact(Fact.Kind.SOURCE, neutral, 0, neutral.length()))
+                    : facts.extract(neutral);
+            units.add(new Unit(s, neutral, found));
         }
         return units;
     }
@@ -122,7 +131,8 @@ public class ExtractivePlanner implements Planner {
         if (!units.isEmpty()) {
             String top = units.get(byRank.get(0)).neutral();
             String clause = CLAUSE_BREAK.split(top, 2)[0];
-            return shorten(clause, cjk ? 30 : 80, cjk).replaceAll("[.。!?！？]+$", "");
+            String title = clause.length() >= (cjk ? 5 : 30) ? clause : top;
+            return shorten(title, cjk ? 30 : 80, cjk).replaceAll("[.。!?！？]+$", "");
         }
         return shorten(String.join(cjk ? "；" : "; ", material.facts()), cjk ? 30 : 80, cjk);
     }

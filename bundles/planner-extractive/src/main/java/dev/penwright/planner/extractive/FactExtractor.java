@@ -54,7 +54,7 @@ final class FactExtractor {
             "See", "For", "If", "When", "Some", "Most", "Many", "And", "Or", "As", "By", "With", "To", "From",
             "Used", "Use", "Compare", "Not", "No", "Yes", "All", "Any", "One", "Each", "Every", "After", "Before",
             "While", "Because", "So", "Since", "What", "Which", "Who", "How", "Why", "Where", "Then", "Thus",
-            "Other", "More", "Such", "Note", "Sometimes", "Often", "Usually", "Also", "Common", "Commonly");
+            "Other", "More", "Such", "Note", "Sometimes", "Often", "Usually", "Common", "Commonly");
 
     /** The sentence's facts in reading order, none overlapping another. */
     List<Fact> extract(String sentence) {

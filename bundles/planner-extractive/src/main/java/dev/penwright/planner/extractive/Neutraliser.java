@@ -22,7 +22,8 @@ final class Neutraliser {
             Pattern.CASE_INSENSITIVE);
     private static final Pattern PART_OF_SPEECH = Pattern.compile(
             "^(?:(?:n|v|vt|vi|adj|adv|interj|excl|pl|suff|pref)\\.\\s*,?\\s*(?:and\\s+|or\\s+)?)+(?=\\S)");
-    private static final Pattern SPACE_BEFORE_PUNCT = Pattern.compile("\\s+([,.;:?])");
+    private static final Pattern ATTRIBUTION_DASH = Pattern.compile("^(?:--|——|—)\\s*");
+    private static final Pattern SPACE_BEFORE_PUNCT = Pattern.compile("\\s+([,.;:?])(?=\\s|$)");
     private static final Pattern SPACES = Pattern.compile("\\s{2,}");
     private static final Pattern DIGIT = Pattern.compile("\\d");
 
@@ -37,6 +38,7 @@ final class Neutraliser {
         s = CJK_EXCLAMATION.matcher(s).replaceAll("。");
         s = INTERJECTION.matcher(s.strip()).replaceFirst("");
         s = PART_OF_SPEECH.matcher(s).replaceFirst("");
+        s = ATTRIBUTION_DASH.matcher(s).replaceFirst("");
         s = SPACE_BEFORE_PUNCT.matcher(s).replaceAll("$1");
         s = SPACES.matcher(s).replaceAll(" ").strip();
         s = s.replaceAll("\\.{2,}$", ".").replaceAll("^[,;:\\s]+", "");

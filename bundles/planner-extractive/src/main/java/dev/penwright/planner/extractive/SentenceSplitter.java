@@ -16,29 +16,34 @@ import java.util.regex.Pattern;
 final class SentenceSplitter {
     private static final Pattern LIST_MARKER = Pattern.compile(
             "^\\s*(?:[-*•‣◦·+]\\s+|\\d{1,3}[.)]\\s+|[a-z][.)]\\s+|[（(]?[一二三四五六七八九十]{1,3}[、．.)）]\\s*)");
+    private static final Pattern CODE_LINE = Pattern.compile(
+            "^\\s*(?:[$#>] |[-drwxl]{10} |\\S+@\\S+:\\S*[$#] )|[;{}]\\s*$");
     private static final Pattern BLANK_LINES = Pattern.compile("\\n\\s*\\n");
     private static final Set<String> ABBREVIATIONS = Set.of("mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr",
             "vs", "etc", "e.g", "i.e", "cf", "al", "inc", "ltd", "co", "no", "nos", "fig", "approx", "u.s", "a.d",
             "b.c", "ph.d", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
             "n", "v", "vt", "vi", "adj", "adv", "interj", "pl", "esp", "orig", "prob", "incl", "resp", "ca", "vol",
-            "ed", "eds", "p", "pp", "ch", "sec", "dept", "univ", "mt", "ft", "gen", "gov", "corp");
+            "ed", "eds", "p", "pp", "ch", "sec", "dept", "univ", "mt", "ft", "gen", "gov", "corp", "syn", "alt", "abbr");
     // After an abbreviation these words still most likely start a new sentence ("... 500 A.D. The project ...").
     private static final Set<String> SENTENCE_STARTERS = Set.of("The", "This", "That", "These", "Those", "It",
             "Its", "In", "A", "An", "There", "He", "She", "They", "We", "You", "I", "But", "However", "Also", "See",
             "For", "If", "When", "Some", "Most", "Many");
     private static final String CJK_ENDERS = "。！？…";
+    private static final String OPEN_QUOTES = "“「『";
+    private static final String CLOSE_QUOTES = "”」』";
     private static final String CLOSERS = "\"'”’」』）)]》";
 
     List<Sentence> split(String text) {
         List<Sentence> out = new ArrayList<>();
         for (String paragraph : BLANK_LINES.split(normalise(text))) {
+            if (isCode(paragraph)) {
+                continue; // shell sessions and listings are not prose: nothing to plan from them
+            }
             for (Block block : blocks(paragraph)) {
-                if (block.listItem) {
-                    addIfNotBlank(out, block.text, true);
-                } else {
-                    for (String s : sentences(block.text)) {
-                        addIfNotBlank(out, s, false);
-                    }
+                boolean first = block.listItem;
+                for (String s : sentences(block.text)) {
+                    addIfNotBlank(out, s, first);
+                    first = false;
                 }
             }
         }
@@ -49,6 +54,18 @@ final class SentenceSplitter {
     static String normalise(String text) {
         return text.replace("\r\n", "\n").replace('\r', '\n').replace('\u00a0', ' ').replace('\u3000', ' ')
                 .replace('\t', ' ');
+    }
+
+    /** A paragraph most of whose lines are shell prompts or program output. */
+    static boolean isCode(String paragraph) {
+        String[] lines = paragraph.strip().split("\n");
+        int code = 0;
+        for (String line : lines) {
+            if (CODE_LINE.matcher(line).find()) {
+                code++;
+            }
+        }
+        return code * 2 > lines.length;
     }
 
     private static void addIfNotBlank(List<Sentence> out, String text, boolean listItem) {
@@ -115,8 +132,16 @@ final class SentenceSplitter {
         List<String> out = new ArrayList<>();
         int start = 0;
         int n = block.length();
+        int quoteClosesAt = -1;
         for (int i = 0; i < n; i++) {
             char c = block.charAt(i);
+            int open = OPEN_QUOTES.indexOf(c);
+            if (open >= 0 && quoteClosesAt < i) {
+                int close = block.indexOf(CLOSE_QUOTES.charAt(open), i);
+                // Inside a short quotation keep its sentences together, so no statement ends in an open quote.
+                quoteClosesAt = close > 0 && close - i < 200 ? close : -1;
+            }
+            boolean inShortQuote = i < quoteClosesAt;
             boolean cjkEnd = CJK_ENDERS.indexOf(c) >= 0;
             boolean latinEnd = c == '.' || c == '!' || c == '?';
             if (!cjkEnd && !latinEnd) {
@@ -127,7 +152,7 @@ final class SentenceSplitter {
                     || block.charAt(end) == '?' || CLOSERS.indexOf(block.charAt(end)) >= 0)) {
                 end++;
             }
-            if (cjkEnd || isLatinBoundary(block, i, end)) {
+            if (!inShortQuote && (cjkEnd || isLatinBoundary(block, i, end))) {
                 out.add(block.substring(start, end));
                 start = end;
             }
@@ -176,6 +201,9 @@ final class SentenceSplitter {
         int s = punct;
         while (s > 0 && (Character.isLetter(block.charAt(s - 1)) || block.charAt(s - 1) == '.')) {
             s--;
+        }
+        if (s > 0 && Character.isDigit(block.charAt(s - 1))) {
+            return ""; // "1st.", "3rd.": an ordinal, not an abbreviation
         }
         return block.substring(s, punct);
     }

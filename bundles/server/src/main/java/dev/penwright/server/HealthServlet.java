@@ -1,0 +1,40 @@
+package dev.penwright.server;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.penwright.api.style.StylePackRegistry;
+import dev.penwright.api.style.StylePackState;
+import jakarta.servlet.Servlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+
+/** {@code GET /health}: up, with counts of active and rejected packs. */
+@Component(service = Servlet.class)
+@HttpWhiteboardServletPattern("/health")
+public final class HealthServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private final transient StylePackRegistry styles;
+
+    @Activate
+    public HealthServlet(@Reference StylePackRegistry styles) {
+        this.styles = styles;
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "ok");
+        body.put("styles", styles.entries().stream().filter(e -> e.state() == StylePackState.ACTIVE).count());
+        body.put("rejected", styles.entries().stream().filter(e -> e.state() == StylePackState.REJECTED).count());
+        body.put("uptimeMillis", ManagementFactory.getRuntimeMXBean().getUptime());
+        JsonResponses.write(response, 200, body);
+    }
+}

@@ -1,0 +1,148 @@
+package dev.penwright.shell;
+
+import java.io.ByteArrayInputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.penwright.api.cli.Subcommand;
+import dev.penwright.api.style.StylePackRegistry;
+import dev.penwright.launcher.spi.CommandGateway;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Converter;
+import org.apache.felix.service.command.Function;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/**
+ * One place where commands run: the launcher's one-shot commands and {@code exec} scripts come through here, and
+ * every {@link Subcommand} is offered to the Gogo shell as {@code pen:<first word of its name>}.
+ */
+@Component(service = CommandGateway.class, immediate = true)
+public final class RuntimeCommandGateway implements CommandGateway {
+    private final SubcommandIndex index = new SubcommandIndex();
+    private final Map<String, ServiceRegistration<Function>> functions = new HashMap<>();
+    private final Map<String, Integer> functionUsers = new HashMap<>();
+    private final BundleContext context;
+    private final CommandProcessor processor;
+    private final StylePackRegistry styles;
+
+    @Activate
+    public RuntimeCommandGateway(BundleContext context, @Reference CommandProcessor processor,
+                                 @Reference StylePackRegistry styles) {
+        this.context = context;
+        this.processor = processor;
+        this.styles = styles;
+        synchronized (functions) {
+            functionUsers.keySet().forEach(this::registerFunction);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        synchronized (functions) {
+            functions.values().forEach(ServiceRegistration::unregister);
+            functions.clear();
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addSubcommand(Subcommand command, Map<String, Object> properties) {
+        String name = nameOf(command, properties);
+        index.add(name, command);
+        String word = name.split(" ")[0];
+        synchronized (functions) {
+            functionUsers.merge(word, 1, Integer::sum);
+            if (context != null && !functions.containsKey(word)) {
+                registerFunction(word);
+            }
+        }
+    }
+
+    void removeSubcommand(Subcommand command, Map<String, Object> properties) {
+        String name = nameOf(command, properties);
+        index.remove(name, command);
+        String word = name.split(" ")[0];
+        synchronized (functions) {
+            if (functionUsers.merge(word, -1, Integer::sum) <= 0) {
+                functionUsers.remove(word);
+                Optional.ofNullable(functions.remove(word)).ifPresent(ServiceRegistration::unregister);
+            }
+        }
+    }
+
+    private void registerFunction(String word) {
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put(CommandProcessor.COMMAND_SCOPE, "pen");
+        properties.put(CommandProcessor.COMMAND_FUNCTION, new String[] {word});
+        functions.put(word, context.registerService(Function.class, new SubcommandFunction(word, index), properties));
+    }
+
+    private static String nameOf(Subcommand command, Map<String, Object> properties) {
+        Object name = properties.get(Subcommand.NAME);
+        return (name != null ? name.toString() : command.name()).trim();
+    }
+
+    @Override
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        return styles.awaitSettled(timeout);
+    }
+
+    @Override
+    public int run(List<String> argv, PrintStream out, PrintStream err) {
+        Optional<SubcommandIndex.Match> match = index.match(argv);
+        if (match.isEmpty()) {
+            err.println("penwright: unknown command '" + String.join(" ", argv.subList(0, Math.min(2, argv.size())))
+                    + "'. Commands:");
+            describe().forEach(line -> err.println("  " + line));
+            return 2;
+        }
+        try {
+            return match.get().command().run(match.get().args(), out, err);
+        } catch (Exception e) {
+            err.println("penwright " + argv.get(0) + ": " + (e.getMessage() != null ? e.getMessage() : e));
+            return 1;
+        }
+    }
+
+    @Override
+    public int execute(String script, PrintStream out, PrintStream err) {
+        CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, err);
+        try {
+            Object result = session.execute(script);
+            if (result != null) {
+                out.println(session.format(result, Converter.INSPECT));
+            }
+            return 0;
+        } catch (Exception e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof ExitStatusException exit) {
+                    err.println(exit.getMessage());
+                    return exit.status();
+                }
+            }
+            err.println("gogo: " + e.getMessage());
+            return 1;
+        } finally {
+            out.flush();
+            session.close();
+        }
+    }
+
+    @Override
+    public List<String> describe() {
+        return index.describe();
+    }
+}

@@ -1,0 +1,52 @@
+package dev.penwright.shell;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+import dev.penwright.api.cli.Subcommand;
+
+/**
+ * The subcommands on offer, by name. Names have one or two words ({@code bench engine}); a command line picks the
+ * longest name its leading words spell.
+ */
+final class SubcommandIndex {
+    /** A command and the arguments left after its name. */
+    record Match(Subcommand command, List<String> args) {
+    }
+
+    private final Map<String, Subcommand> byName = new ConcurrentSkipListMap<>();
+
+    void add(String name, Subcommand command) {
+        byName.put(name, command);
+    }
+
+    void remove(String name, Subcommand command) {
+        byName.remove(name, command);
+    }
+
+    Optional<Match> match(List<String> argv) {
+        for (int words = Math.min(2, argv.size()); words >= 1; words--) {
+            Subcommand command = byName.get(String.join(" ", argv.subList(0, words)));
+            if (command != null) {
+                return Optional.of(new Match(command, List.copyOf(argv.subList(words, argv.size()))));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Commands whose name starts with {@code firstWord}. */
+    List<String> namesStartingWith(String firstWord) {
+        return byName.keySet().stream().filter(n -> n.equals(firstWord) || n.startsWith(firstWord + " ")).toList();
+    }
+
+    List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        byName.entrySet().stream().sorted(Map.Entry.comparingByKey(Comparator.naturalOrder()))
+                .forEach(e -> lines.add(String.format("%-16s %s", e.getKey(), e.getValue().summary())));
+        return lines;
+    }
+}
