@@ -37,6 +37,12 @@ public final class Main implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
     private static final Set<String> OWN = Set.of("run", "exec", "help", "-h", "--help", "-V", "--version");
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * The process's own streams, kept before the Gogo runtime replaces System.out and System.err with its
+     * per-thread streams: command output must go to the terminal, not back into the shell.
+     */
+    private static final PrintStream STDOUT = System.out;
+    private static final PrintStream STDERR = System.err;
 
     public static void main(String[] args) {
         System.exit(launch(args));
@@ -127,7 +133,7 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return withGateway(runtime.options.resolve(LaunchMode.TOOL),
-                    gateway -> gateway.execute(String.join(" ", script), System.out, System.err));
+                    gateway -> gateway.execute(String.join(" ", script), STDOUT, STDERR));
         }
     }
 
@@ -136,10 +142,10 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return withGateway(new RuntimeOptions().resolve(LaunchMode.TOOL), gateway -> {
-                new CommandLine(new Main()).usage(System.out);
-                System.out.println();
-                System.out.println("Commands from the runtime:");
-                gateway.describe().forEach(line -> System.out.println("  " + line));
+                new CommandLine(new Main()).usage(STDOUT);
+                STDOUT.println();
+                STDOUT.println("Commands from the runtime:");
+                gateway.describe().forEach(line -> STDOUT.println("  " + line));
                 return 0;
             });
         }
@@ -163,9 +169,9 @@ public final class Main implements Callable<Integer> {
     private static int runTool(List<String> argv) {
         try {
             return withGateway(new RuntimeOptions().resolve(LaunchMode.TOOL),
-                    gateway -> gateway.run(argv, System.out, System.err));
+                    gateway -> gateway.run(argv, STDOUT, STDERR));
         } catch (Exception e) {
-            System.err.println("penwright: " + e.getMessage());
+            STDERR.println("penwright: " + e.getMessage());
             return 1;
         }
     }
@@ -179,9 +185,8 @@ public final class Main implements Callable<Integer> {
         try (PenwrightRuntime felix = new PenwrightRuntime(options)) {
             felix.start();
             CommandGateway gateway = felix.awaitGateway(READY_TIMEOUT);
-            PrintStream out = System.out;
             int status = call.apply(gateway);
-            out.flush();
+            STDOUT.flush();
             return status;
         }
     }

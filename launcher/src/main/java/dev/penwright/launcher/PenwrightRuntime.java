@@ -55,7 +55,12 @@ final class PenwrightRuntime implements AutoCloseable {
         framework.start();
         for (Bundle bundle : installed) {
             if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null && options.mode().starts(bundle.getSymbolicName())) {
-                bundle.start();
+                try {
+                    bundle.start();
+                } catch (BundleException e) {
+                    // One broken bundle must not take the others down; the log says which and why.
+                    LOG.error("bundle {} did not start: {}", bundle.getSymbolicName(), e.getMessage());
+                }
             }
         }
     }

@@ -27,16 +27,44 @@ public final class Bleu {
 
     /** sacrebleu's signature, such as {@code nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0|impl:penwright}. */
     public String signature(boolean effectiveOrder) {
-        return "nrefs:1|case:mixed|eff:" + (effectiveOrder ? "yes" : "no") + "|tok:" + tokenizer.signature()
+        return signature(effectiveOrder, 1);
+    }
+
+    /** The signature for {@code nrefs} references a hypothesis. */
+    public String signature(boolean effectiveOrder, int nrefs) {
+        return "nrefs:" + nrefs + "|case:mixed|eff:" + (effectiveOrder ? "yes" : "no") + "|tok:" + tokenizer.signature()
                 + "|smooth:exp|version:" + SACREBLEU_VERSION + "|impl:penwright";
     }
 
     /** The statistics of one hypothesis against one reference. */
     public BleuStats stats(String hypothesis, String reference) {
+        return stats(hypothesis, List.of(reference));
+    }
+
+    /**
+     * The statistics of one hypothesis against several references: n-gram counts are clipped by the largest count
+     * in any reference, and the reference length is the one closest to the hypothesis length (the shorter on a tie).
+     */
+    public BleuStats stats(String hypothesis, List<String> references) {
+        if (references.isEmpty()) {
+            throw new IllegalArgumentException("BLEU needs at least one reference");
+        }
         // sacrebleu right-strips each segment before tokenizing (BLEU._preprocess_segment).
         List<String> hyp = tokenizer.tokens(PythonText.rstrip(hypothesis));
-        List<String> ref = tokenizer.tokens(PythonText.rstrip(reference));
-        Map<String, Integer> refCounts = ngramCounts(ref);
+        Map<String, Integer> refCounts = new HashMap<>();
+        int refLen = -1;
+        int closestDiff = -1;
+        for (String reference : references) {
+            List<String> ref = tokenizer.tokens(PythonText.rstrip(reference));
+            ngramCounts(ref).forEach((k, v) -> refCounts.merge(k, v, Math::max));
+            int diff = Math.abs(hyp.size() - ref.size());
+            if (closestDiff == -1 || diff < closestDiff) {
+                closestDiff = diff;
+                refLen = ref.size();
+            } else if (diff == closestDiff && ref.size() < refLen) {
+                refLen = ref.size();
+            }
+        }
         Map<String, Integer> hypCounts = ngramCounts(hyp);
         int[] correct = new int[MAX_ORDER];
         int[] total = new int[MAX_ORDER];
@@ -48,7 +76,7 @@ public final class Bleu {
                 correct[order - 1] += Math.min(e.getValue(), inRef);
             }
         }
-        return new BleuStats(hyp.size(), ref.size(), correct, total);
+        return new BleuStats(hyp.size(), refLen, correct, total);
     }
 
     /** Corpus BLEU: the sum of every pair's statistics, then one score (no effective order, as sacrebleu's corpus_bleu). */
@@ -64,6 +92,25 @@ public final class Bleu {
         return score(sum, false);
     }
 
+    /**
+     * Corpus BLEU with several references per hypothesis, laid out as sacrebleu takes them: one stream per
+     * reference set, each as long as the hypotheses.
+     */
+    public BleuScore corpusMultiReference(List<String> hypotheses, List<List<String>> referenceStreams) {
+        for (List<String> stream : referenceStreams) {
+            if (stream.size() != hypotheses.size()) {
+                throw new IllegalArgumentException("each reference stream needs one reference per hypothesis: got "
+                        + stream.size() + " for " + hypotheses.size() + " hypotheses");
+            }
+        }
+        BleuStats sum = BleuStats.zero(MAX_ORDER);
+        for (int i = 0; i < hypotheses.size(); i++) {
+            int at = i;
+            sum = sum.plus(stats(hypotheses.get(i), referenceStreams.stream().map(s -> s.get(at)).toList()));
+        }
+        return score(sum, false, referenceStreams.size());
+    }
+
     /** Sentence BLEU with the effective order, as sacrebleu's {@code sentence_bleu}. */
     public BleuScore sentence(String hypothesis, String reference) {
         return score(stats(hypothesis, reference), true);
@@ -71,6 +118,11 @@ public final class Bleu {
 
     /** sacrebleu's {@code BLEU.compute_bleu} with {@code smooth_method='exp'}. */
     public BleuScore score(BleuStats stats, boolean effectiveOrder) {
+        return score(stats, effectiveOrder, 1);
+    }
+
+    /** {@link #score(BleuStats, boolean)} for statistics gathered against {@code nrefs} references a hypothesis. */
+    public BleuScore score(BleuStats stats, boolean effectiveOrder, int nrefs) {
         int sysLen = stats.hypLen();
         int refLen = stats.refLen();
         int[] correct = stats.correct();
@@ -84,7 +136,7 @@ public final class Bleu {
         for (int c : correct) {
             anyMatch |= c != 0;
         }
-        String signature = signature(effectiveOrder);
+        String signature = signature(effectiveOrder, nrefs);
         if (!anyMatch) {
             return new BleuScore(0.0, precisions, bp, stats, signature);
         }

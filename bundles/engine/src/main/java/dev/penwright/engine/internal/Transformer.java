@@ -228,7 +228,7 @@ public final class Transformer implements AutoCloseable {
             NDArray gu = adapt(linear(h2, w.wGateUp(), null), h2, lora, l, LoraGroup.GATE_UP);
             NDList halves = gu.split(2, -1);
             NDArray gate = halves.get(0);
-            NDArray act = gate.mul(gate.sigmoid()).mul(halves.get(1));
+            NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(halves.get(1));
             NDArray down = adapt(linear(act, w.wDown(), null), act, lora, l, LoraGroup.DOWN);
             out = x2.add(down);
             NDScope.unregister(out);

@@ -67,6 +67,11 @@ public class ExtractivePlanner implements Planner {
             text = text.strip().substring(headline.length());
         }
         List<Unit> units = units(text);
+        if (units.isEmpty() && material.facts().isEmpty()) {
+            // No words at all (an emoticon, a lone symbol): the material is its own plan.
+            String whole = text.isBlank() ? material.brief() + material.sourceArticle() : text;
+            units = List.of(new Unit(new Sentence(whole.strip(), 0, false), whole.strip(), List.of()));
+        }
         double[] salience = textRank.rank(units.stream().map(Unit::neutral).toList());
         List<Integer> byRank = IntStream.range(0, units.size()).boxed()
                 .sorted(Comparator.comparingDouble((Integer i) -> -salience[i]).thenComparingInt(i -> i))
@@ -122,8 +127,9 @@ public class ExtractivePlanner implements Planner {
     private String title(Material material, String headline, List<Unit> units, List<Integer> byRank, boolean cjk) {
         String brief = material.brief().strip();
         if (!brief.isEmpty()) {
-            String firstLine = brief.lines().findFirst().orElse("");
-            return shorten(neutraliser.neutralise(firstLine), cjk ? 30 : 80, cjk).replaceAll("[.。:：]+$", "");
+            List<Sentence> sentences = splitter.split(brief);
+            String first = sentences.isEmpty() ? brief : sentences.get(0).text();
+            return shorten(neutraliser.neutralise(first), cjk ? 30 : 80, cjk).replaceAll("[.。:：]+$", "");
         }
         if (headline != null) {
             return headline.replaceFirst("^#+\\s*", "").strip();

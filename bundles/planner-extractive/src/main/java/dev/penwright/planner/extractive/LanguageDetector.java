@@ -19,6 +19,16 @@ final class LanguageDetector {
     private static final Pattern LATIN_WORD = Pattern.compile("[A-Za-z]+");
 
     String detect(String text) {
+        StringBuilder prose = new StringBuilder();
+        for (String paragraph : text.split("\n\\s*\n")) {
+            if (!SentenceSplitter.isCode(paragraph)) {
+                prose.append(paragraph).append('\n');
+            }
+        }
+        return detectScript(prose.isEmpty() ? text : prose.toString());
+    }
+
+    private String detectScript(String text) {
         int han = 0, kana = 0, hangul = 0, cyrillic = 0, latin = 0;
         for (int i = 0; i < text.length(); ) {
             int cp = text.codePointAt(i);
@@ -40,7 +50,7 @@ final class LanguageDetector {
         if (hangul * 3 > latin) {
             return hangul > 0 ? "ko" : UNDETERMINED;
         }
-        if (han * 3 > latin && han > 0) {
+        if (han * 5 > latin && han > 0) {
             return "zh";
         }
         if (cyrillic > latin) {

@@ -5,15 +5,15 @@ import java.util.regex.Pattern;
 
 /**
  * Tones down a sentence's stylistic flourishes so that the plan says what the source says, not how: Jargon-File
- * cross-reference braces, bracketed etymology tags, parenthetical asides (unless they hold a number), emphasis
+ * cross-reference braces, bracketed etymology tags, parenthetical asides between words (unless they hold a number;
+ * CJK asides stay: they clarify more than they decorate, and dropping one would glue its neighbours), emphasis
  * markers, exclamations, leading interjections and dictionary part-of-speech labels. Removes only; it never adds
  * words, so the plan holds nothing the source does not.
  */
 final class Neutraliser {
     private static final Pattern CROSS_REFERENCE = Pattern.compile("\\{([^{}]*)}");
     private static final Pattern BRACKET_TAG = Pattern.compile("\\s*\\[[^\\[\\]]*]");
-    private static final Pattern ASIDE = Pattern.compile("\\s*\\(([^()]*)\\)");
-    private static final Pattern CJK_ASIDE = Pattern.compile("（([^（）]*)）");
+    private static final Pattern ASIDE = Pattern.compile("(?:\\s+|^)\\(([^()]*)\\)(?=[\\s,.;:!?]|$)");
     private static final Pattern EMPHASIS = Pattern.compile("(?<![\\w*])[*_]([^*_\\s][^*_]*?)[*_](?![\\w*])");
     private static final Pattern EXCLAMATION = Pattern.compile("\\s*[!]+[?!]*|\\?!+");
     private static final Pattern CJK_EXCLAMATION = Pattern.compile("！+");
@@ -31,8 +31,6 @@ final class Neutraliser {
         String s = CROSS_REFERENCE.matcher(sentence).replaceAll("$1");
         s = BRACKET_TAG.matcher(s).replaceAll("");
         s = ASIDE.matcher(s).replaceAll(m -> DIGIT.matcher(m.group(1)).find() ? Matcher.quoteReplacement(m.group()) : "");
-        s = CJK_ASIDE.matcher(s).replaceAll(m -> DIGIT.matcher(m.group(1)).find() || m.group(1).matches("[A-Za-z ]+")
-                ? Matcher.quoteReplacement(m.group()) : "");
         s = EMPHASIS.matcher(s).replaceAll("$1");
         s = EXCLAMATION.matcher(s).replaceAll(".");
         s = CJK_EXCLAMATION.matcher(s).replaceAll("。");

@@ -17,7 +17,7 @@ final class SentenceSplitter {
     private static final Pattern LIST_MARKER = Pattern.compile(
             "^\\s*(?:[-*•‣◦·+]\\s+|\\d{1,3}[.)]\\s+|[a-z][.)]\\s+|[（(]?[一二三四五六七八九十]{1,3}[、．.)）]\\s*)");
     private static final Pattern CODE_LINE = Pattern.compile(
-            "^\\s*(?:[$#>] |[-drwxl]{10} |\\S+@\\S+:\\S*[$#] )|[;{}]\\s*$");
+            "^\\s*(?:[$#>] |[-drwxl]{10} |\\S+@\\S+:\\S*[$#] )");
     private static final Pattern BLANK_LINES = Pattern.compile("\\n\\s*\\n");
     private static final Set<String> ABBREVIATIONS = Set.of("mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr",
             "vs", "etc", "e.g", "i.e", "cf", "al", "inc", "ltd", "co", "no", "nos", "fig", "approx", "u.s", "a.d",
@@ -141,7 +141,6 @@ final class SentenceSplitter {
                 // Inside a short quotation keep its sentences together, so no statement ends in an open quote.
                 quoteClosesAt = close > 0 && close - i < 200 ? close : -1;
             }
-            boolean inShortQuote = i < quoteClosesAt;
             boolean cjkEnd = CJK_ENDERS.indexOf(c) >= 0;
             boolean latinEnd = c == '.' || c == '!' || c == '?';
             if (!cjkEnd && !latinEnd) {
@@ -152,6 +151,7 @@ final class SentenceSplitter {
                     || block.charAt(end) == '?' || CLOSERS.indexOf(block.charAt(end)) >= 0)) {
                 end++;
             }
+            boolean inShortQuote = end <= quoteClosesAt;
             if (!inShortQuote && (cjkEnd || isLatinBoundary(block, i, end))) {
                 out.add(block.substring(start, end));
                 start = end;

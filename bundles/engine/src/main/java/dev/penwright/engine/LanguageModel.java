@@ -1,0 +1,264 @@
+package dev.penwright.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import dev.penwright.engine.internal.BatchScheduler;
+import dev.penwright.engine.internal.Checkpoint;
+import dev.penwright.engine.internal.LayerWeights;
+import dev.penwright.engine.internal.LoraBatch;
+import dev.penwright.engine.internal.LoraGroup;
+import dev.penwright.engine.internal.RowAdapters;
+import dev.penwright.engine.internal.Transformer;
+
+/**
+ * A decoder-only model loaded from a Hugging Face folder (config.json, safetensors, tokenizer.json), with its
+ * tokenizer. Generation goes through a continuous-batching scheduler shared by every caller of
+ * {@link #submit(GenerateRequest)}; {@link #score} and {@link #logits} run plain forward passes.
+ */
+public final class LanguageModel implements AutoCloseable {
+    /** Batch slots of the shared scheduler. */
+    public static final int DEFAULT_MAX_BATCH = 8;
+
+    private final Path directory;
+    private final ModelConfig config;
+    private final Transformer transformer;
+    private final HuggingFaceTokenizer tokenizer;
+    private final boolean ownsTokenizer;
+    private BatchScheduler shared;
+
+    private LanguageModel(Path directory, ModelConfig config, Transformer transformer, HuggingFaceTokenizer tokenizer,
+                          boolean ownsTokenizer) {
+        this.directory = directory;
+        this.config = config;
+        this.transformer = transformer;
+        this.tokenizer = tokenizer;
+        this.ownsTokenizer = ownsTokenizer;
+    }
+
+    /** Loads a model folder. Weights become F32 whatever their stored type. */
+    public static LanguageModel load(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            throw ModelFormatException.of(directory, null, "not a model folder");
+        }
+        ModelConfig config = ModelConfig.read(directory.resolve("config.json"));
+        Checkpoint checkpoint = Checkpoint.open(directory);
+        NDManager manager = NDManager.newBaseManager();
+        Transformer transformer;
+        try {
+            transformer = Transformer.load(config, checkpoint, manager);
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+        HuggingFaceTokenizer tokenizer = null;
+        Path tokenizerJson = directory.resolve("tokenizer.json");
+        if (Files.isRegularFile(tokenizerJson)) {
+            try {
+                // The binding truncates to 512 tokens and may pad unless told not to.
+                tokenizer = HuggingFaceTokenizer.newInstance(tokenizerJson,
+                        Map.of("truncation", "false", "padding", "false", "maxLength", "-1"));
+            } catch (IOException | RuntimeException e) {
+                transformer.close();
+                throw ModelFormatException.of(tokenizerJson, null, "cannot load the tokenizer: " + e.getMessage());
+            }
+        }
+        return new LanguageModel(directory, config, transformer, tokenizer, true);
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public boolean hasTokenizer() {
+        return tokenizer != null;
+    }
+
+    /** The DJL tokenizer (truncation and padding off), or null when the folder has no tokenizer.json. */
+    public HuggingFaceTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** Token ids of a text, with the special tokens the tokenizer's post-processor adds (BOS for Llama). */
+    public long[] encode(String text) {
+        return encode(text, true);
+    }
+
+    public long[] encode(String text, boolean addSpecialTokens) {
+        requireTokenizer();
+        return tokenizer.encode(text, addSpecialTokens, false).getIds();
+    }
+
+    public String decode(long[] ids) {
+        requireTokenizer();
+        return tokenizer.decode(ids, true);
+    }
+
+    private void requireTokenizer() {
+        if (tokenizer == null) {
+            throw new IllegalStateException(directory.resolve("tokenizer.json") + ": no tokenizer in this model folder");
+        }
+    }
+
+    /** Loads a PEFT adapter folder for this model; fails with the file and tensor when it does not fit. */
+    public LoraAdapter loadAdapter(Path adapterDirectory) throws IOException {
+        return LoraAdapter.load(adapterDirectory, config, directory, transformer.manager());
+    }
+
+    /** A new adapter on this model; B is zero (output unchanged) unless {@code zeroB} is false. */
+    public LoraAdapter createAdapter(String id, LoraConfig loraConfig, long seed, boolean zeroB) {
+        return LoraAdapter.create(id, config, loraConfig, seed, zeroB, transformer.manager());
+    }
+
+    /** Queues a request into the shared running batch. */
+    public CompletableFuture<Generation> submit(GenerateRequest request) {
+        BatchScheduler s;
+        synchronized (this) {
+            if (shared == null) {
+                shared = new BatchScheduler(transformer, tokenizer, DEFAULT_MAX_BATCH, 256);
+                shared.start("penwright-engine-" + directory.getFileName());
+            }
+            s = shared;
+        }
+        return s.submit(request);
+    }
+
+    /** Generates and waits. */
+    public Generation generate(GenerateRequest request) {
+        try {
+            return submit(request).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Runs the requests to completion on the calling thread with a batch of at most {@code maxBatch} rows; requests
+     * beyond it join as earlier ones finish. Results are in request order.
+     */
+    public List<Generation> generateAll(List<GenerateRequest> requests, int maxBatch) {
+        try (BatchScheduler s = new BatchScheduler(transformer, tokenizer, maxBatch, 64)) {
+            List<CompletableFuture<Generation>> futures = new ArrayList<>();
+            for (GenerateRequest r : requests) {
+                futures.add(s.submit(r));
+            }
+            s.runUntilIdle();
+            List<Generation> out = new ArrayList<>();
+            for (CompletableFuture<Generation> f : futures) {
+                try {
+                    out.add(f.join());
+                } catch (CompletionException e) {
+                    if (e.getCause() instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw e;
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Log-probabilities of each token of {@code continuation} after {@code context}, in one forward pass.
+     */
+    public double[] score(long[] context, long[] continuation, LoraAdapter adapter) {
+        if (context.length == 0) {
+            throw new IllegalArgumentException("scoring needs at least one context token");
+        }
+        long[] all = new long[context.length + continuation.length];
+        System.arraycopy(context, 0, all, 0, context.length);
+        System.arraycopy(continuation, 0, all, context.length, continuation.length);
+        if (all.length > config.maxPositions()) {
+            throw new IllegalArgumentException("request exceeds the model's context: " + all.length
+                    + " tokens > max_position_embeddings " + config.maxPositions());
+        }
+        double[] out = new double[continuation.length];
+        try (NDScope scope = new NDScope()) {
+            NDArray logp = logits(new long[][] {all}, adapter).logSoftmax(-1);
+            float[] lp = logp.toFloatArray();
+            int v = config.vocabSize();
+            for (int i = 0; i < continuation.length; i++) {
+                int pos = context.length - 1 + i;
+                out[i] = lp[pos * v + (int) continuation[i]];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Logits [B, T, V] of a causal pass over equal-length rows, registered in the caller's NDScope. Differentiable
+     * with respect to the adapter's A and B (the trainer's entry point).
+     */
+    public NDArray logits(long[][] ids, LoraAdapter adapter) {
+        for (long[] row : ids) {
+            for (long id : row) {
+                if (id < 0 || id >= config.vocabSize()) {
+                    throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+                }
+            }
+        }
+        LoraBatch lora = RowAdapters.of(java.util.Collections.nCopies(ids.length, adapter), config.numLayers(),
+                transformer.manager());
+        int[] starts = new int[ids.length];
+        NDArray hidden = transformer.forward(ids, starts, null, 0, lora);
+        return transformer.logits(hidden);
+    }
+
+    /** A copy of this model with the adapter merged into its weights (W + scale·B·A); shares the tokenizer. */
+    public LanguageModel merge(LoraAdapter adapter) {
+        NDManager m = transformer.manager().newSubManager();
+        LayerWeights[] layers = new LayerWeights[config.numLayers()];
+        try (NDScope scope = new NDScope()) {
+            for (int l = 0; l < layers.length; l++) {
+                LayerWeights w = transformer.layer(l);
+                layers[l] = new LayerWeights(w.inputNorm(), merged(w.wqkv(), adapter, l, LoraGroup.QKV, m), w.bqkv(),
+                        merged(w.wo(), adapter, l, LoraGroup.O, m), w.postNorm(),
+                        merged(w.wGateUp(), adapter, l, LoraGroup.GATE_UP, m), merged(w.wDown(), adapter, l, LoraGroup.DOWN, m));
+            }
+        }
+        Transformer t = new Transformer(config, m, transformer.embedding(), transformer.lmHead(), transformer.finalNorm(), layers);
+        return new LanguageModel(directory, config, t, tokenizer, false);
+    }
+
+    private static NDArray merged(NDArray w, LoraAdapter adapter, int layer, LoraGroup g, NDManager m) {
+        NDArray a = adapter.fusedA(layer, g.ordinal());
+        if (a == null) {
+            return w;
+        }
+        NDArray out = w.add(a.matMul(adapter.fusedB(layer, g.ordinal())).transpose());
+        NDScope.unregister(out);
+        out.attach(m);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (shared != null) {
+                shared.close();
+                shared = null;
+            }
+        }
+        transformer.close();
+        if (ownsTokenizer && tokenizer != null) {
+            tokenizer.close();
+        }
+    }
+}

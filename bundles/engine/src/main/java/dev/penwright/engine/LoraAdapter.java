@@ -1,0 +1,323 @@
+package dev.penwright.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.penwright.engine.internal.LoraGroup;
+import dev.penwright.engine.internal.Safetensors;
+
+/**
+ * A LoRA adapter in PEFT layout, bound to the base model it was loaded for. It is applied unmerged (so requests
+ * with different adapters share one base model) or merged into a copy of the base with
+ * {@link LanguageModel#merge(LoraAdapter)}.
+ *
+ * <p>For training, {@link #tensors()} gives the A and B matrices under their PEFT names; attach gradients to them,
+ * call {@link #invalidate()} after every update, and {@link #save(Path)} writes the PEFT files.
+ */
+public final class LoraAdapter implements AutoCloseable {
+    static final String PREFIX = "base_model.model.";
+    private static final Pattern NAME = Pattern.compile(
+            "base_model\\.model\\.model\\.layers\\.(\\d+)\\.(self_attn|mlp)\\.(\\w+)\\.lora_([AB])(?:\\.default)?\\.weight");
+
+    /** One adapted projection: A [r, in], B [out, r], and alpha/r (or alpha/sqrt(r)). */
+    public record Module(int layer, String name, NDArray a, NDArray b, double scale) {
+        public String pefName(char which) {
+            String block = name.endsWith("_proj") && (name.startsWith("gate") || name.startsWith("up") || name.startsWith("down"))
+                    ? "mlp" : "self_attn";
+            return PREFIX + "model.layers." + layer + "." + block + "." + name + ".lora_" + which + ".weight";
+        }
+    }
+
+    private final String id;
+    private final ModelConfig base;
+    private final LoraConfig config;
+    private final NDManager manager;
+    private final Map<String, Module> modules;
+    private NDArray[][] fusedA;
+    private NDArray[][] fusedB;
+
+    private LoraAdapter(String id, ModelConfig base, LoraConfig config, NDManager manager, Map<String, Module> modules) {
+        this.id = id;
+        this.base = base;
+        this.config = config;
+        this.manager = manager;
+        this.modules = modules;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public LoraConfig config() {
+        return config;
+    }
+
+    public List<Module> modules() {
+        return List.copyOf(modules.values());
+    }
+
+    /** Every A and B under its PEFT tensor name, in file order. */
+    public Map<String, NDArray> tensors() {
+        Map<String, NDArray> m = new LinkedHashMap<>();
+        for (Module mod : modules.values()) {
+            m.put(mod.pefName('A'), mod.a());
+            m.put(mod.pefName('B'), mod.b());
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    static int[] dims(ModelConfig c, String module) {
+        return switch (module) {
+            case "q_proj" -> new int[] {c.hiddenSize(), c.queryWidth()};
+            case "k_proj", "v_proj" -> new int[] {c.hiddenSize(), c.kvWidth()};
+            case "o_proj" -> new int[] {c.queryWidth(), c.hiddenSize()};
+            case "gate_proj", "up_proj" -> new int[] {c.hiddenSize(), c.intermediateSize()};
+            case "down_proj" -> new int[] {c.intermediateSize(), c.hiddenSize()};
+            default -> throw new IllegalArgumentException("unknown module " + module);
+        };
+    }
+
+    private static String moduleName(int layer, String module) {
+        String block = module.startsWith("gate") || module.startsWith("up") || module.startsWith("down") ? "mlp" : "self_attn";
+        return "model.layers." + layer + "." + block + "." + module;
+    }
+
+    /** Reads adapter_config.json and adapter_model.safetensors, checking every tensor against the base's shapes. */
+    static LoraAdapter load(Path dir, ModelConfig base, Path baseDir, NDManager parent) throws IOException {
+        LoraConfig cfg = LoraConfig.read(dir.resolve("adapter_config.json"));
+        Path file = dir.resolve("adapter_model.safetensors");
+        Safetensors st = Safetensors.open(file);
+        Map<String, String[]> found = new LinkedHashMap<>();
+        for (String name : st.tensors().keySet()) {
+            Matcher m = NAME.matcher(name);
+            if (!m.matches()) {
+                throw ModelFormatException.of(file, name, "not a PEFT LoRA tensor name of a llama-style decoder"
+                        + " (expected base_model.model.model.layers.N.self_attn|mlp.MODULE.lora_A|lora_B.weight)");
+            }
+            int layer = Integer.parseInt(m.group(1));
+            String module = m.group(3);
+            if (!LoraConfig.MODULES.contains(module)) {
+                throw ModelFormatException.of(file, name, "module '" + module + "' is not one of " + LoraConfig.MODULES);
+            }
+            if (layer >= base.numLayers()) {
+                throw ModelFormatException.of(file, name, "layer " + layer + " does not exist: the base model at "
+                        + baseDir + " has " + base.numLayers() + " layers (adapter made for another base model: "
+                        + cfg.baseModelNameOrPath() + ")");
+            }
+            found.computeIfAbsent(layer + "." + module, k -> new String[2])[m.group(4).equals("A") ? 0 : 1] = name;
+        }
+        // Every targeted module of every layer must be present.
+        for (int l = 0; l < base.numLayers(); l++) {
+            for (String module : cfg.targetModules()) {
+                String[] pair = found.get(l + "." + module);
+                for (int i = 0; i < 2; i++) {
+                    if (pair == null || pair[i] == null) {
+                        throw ModelFormatException.of(file, PREFIX + moduleName(l, module) + ".lora_" + (i == 0 ? 'A' : 'B')
+                                + ".weight", "missing tensor (adapter_config.json targets " + module + ")");
+                    }
+                }
+            }
+        }
+        NDManager manager = parent.newSubManager();
+        Map<String, Module> modules = new LinkedHashMap<>();
+        try {
+            for (var e : found.entrySet()) {
+                String[] pair = e.getValue();
+                int dot = e.getKey().indexOf('.');
+                int layer = Integer.parseInt(e.getKey().substring(0, dot));
+                String module = e.getKey().substring(dot + 1);
+                if (pair[0] == null || pair[1] == null) {
+                    throw ModelFormatException.of(file, pair[0] == null ? pair[1].replace("lora_B", "lora_A") : pair[0].replace("lora_A", "lora_B"),
+                            "missing tensor (its partner is present)");
+                }
+                int[] io = dims(base, module);
+                int rank = cfg.rankOf(moduleName(layer, module));
+                long[] aShape = st.tensors().get(pair[0]).shape();
+                long[] bShape = st.tensors().get(pair[1]).shape();
+                long[] wantA = {rank, io[0]};
+                long[] wantB = {io[1], rank};
+                if (!Arrays.equals(aShape, wantA) || !Arrays.equals(bShape, wantB)) {
+                    String bad = !Arrays.equals(aShape, wantA) ? pair[0] : pair[1];
+                    throw ModelFormatException.of(file, bad, "wrong shape " + Arrays.toString(st.tensors().get(bad).shape())
+                            + ", expected " + Arrays.toString(bad == pair[0] ? wantA : wantB) + " for the base model at " + baseDir
+                            + " (rank " + rank + " from adapter_config.json; an adapter made for another base model? it names '"
+                            + cfg.baseModelNameOrPath() + "')");
+                }
+                NDArray a = manager.create(st.readF32(pair[0]), new Shape(wantA), DataType.FLOAT32);
+                NDArray b = manager.create(st.readF32(pair[1]), new Shape(wantB), DataType.FLOAT32);
+                modules.put(e.getKey(), new Module(layer, module, a, b, cfg.scaleOf(moduleName(layer, module))));
+            }
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+        return new LoraAdapter(dir.getFileName().toString(), base, cfg, manager, modules);
+    }
+
+    /**
+     * A fresh adapter on every targeted module of every layer: A drawn as PEFT's default (Kaiming-uniform), B zero
+     * (the identity adapter training starts from) or, when {@code zeroB} is false, small random values (for tests
+     * and benchmarks that need an adapter that changes the output).
+     */
+    static LoraAdapter create(String id, ModelConfig base, LoraConfig cfg, long seed, boolean zeroB, NDManager parent) {
+        NDManager manager = parent.newSubManager();
+        Random rnd = new Random(seed);
+        Map<String, Module> modules = new LinkedHashMap<>();
+        for (int l = 0; l < base.numLayers(); l++) {
+            for (String module : LoraConfig.MODULES) {
+                if (!cfg.targetModules().contains(module)) {
+                    continue;
+                }
+                int[] io = dims(base, module);
+                int rank = cfg.rankOf(moduleName(l, module));
+                float[] a = new float[rank * io[0]];
+                double bound = 1.0 / Math.sqrt(io[0]);
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
+                }
+                float[] b = new float[io[1] * rank];
+                if (!zeroB) {
+                    for (int i = 0; i < b.length; i++) {
+                        b[i] = (float) (rnd.nextGaussian() * 0.05);
+                    }
+                }
+                NDArray aa = manager.create(a, new Shape(rank, io[0]));
+                NDArray bb = manager.create(b, new Shape(io[1], rank));
+                NDScope.unregister(aa, bb);
+                modules.put(l + "." + module, new Module(l, module, aa, bb, cfg.scaleOf(moduleName(l, module))));
+            }
+        }
+        return new LoraAdapter(id, base, cfg, manager, modules);
+    }
+
+    /** Writes adapter_config.json and adapter_model.safetensors as PEFT does. */
+    public void save(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        config.write(dir.resolve("adapter_config.json"));
+        Map<String, Safetensors.Entry> entries = new LinkedHashMap<>();
+        for (Module m : modules.values()) {
+            entries.put(m.pefName('A'), new Safetensors.Entry(m.a().toFloatArray(), m.a().getShape().getShape()));
+            entries.put(m.pefName('B'), new Safetensors.Entry(m.b().toFloatArray(), m.b().getShape().getShape()));
+        }
+        Safetensors.write(dir.resolve("adapter_model.safetensors"), entries, Map.of("format", "pt"));
+    }
+
+    /** Forgets the fused projections, after A or B changed (a training step). */
+    public synchronized void invalidate() {
+        closeFused();
+    }
+
+    /**
+     * The engine's fused view of a layer's group of projections ({@link LoraGroup} ordinal): A^T of every module,
+     * concatenated ([in, R]); null when no module of the group is adapted in that layer. Built with NDArray
+     * operations from A and B, so gradients flow through it.
+     */
+    public synchronized NDArray fusedA(int layer, int group) {
+        fuse();
+        return fusedA[layer][group];
+    }
+
+    /** The matching [R, out]: each module's scale·B^T placed at its rank rows and output columns. */
+    public synchronized NDArray fusedB(int layer, int group) {
+        fuse();
+        return fusedB[layer][group];
+    }
+
+    private void fuse() {
+        if (fusedA != null) {
+            return;
+        }
+        int layers = base.numLayers();
+        NDArray[][] fa = new NDArray[layers][LoraGroup.COUNT];
+        NDArray[][] fb = new NDArray[layers][LoraGroup.COUNT];
+        for (int l = 0; l < layers; l++) {
+            for (LoraGroup g : LoraGroup.values()) {
+                List<String> names = switch (g) {
+                    case QKV -> List.of("q_proj", "k_proj", "v_proj");
+                    case O -> List.of("o_proj");
+                    case GATE_UP -> List.of("gate_proj", "up_proj");
+                    case DOWN -> List.of("down_proj");
+                };
+                int total = 0;
+                for (String n : names) {
+                    total += dims(base, n)[1];
+                }
+                List<NDArray> as = new ArrayList<>();
+                List<NDArray> bs = new ArrayList<>();
+                int col = 0;
+                for (String n : names) {
+                    int out = dims(base, n)[1];
+                    Module m = modules.get(l + "." + n);
+                    if (m != null) {
+                        as.add(m.a().transpose());
+                        NDArray bt = m.b().transpose().mul((float) m.scale());
+                        long rank = bt.getShape().get(0);
+                        List<NDArray> row = new ArrayList<>();
+                        if (col > 0) {
+                            row.add(manager.zeros(new Shape(rank, col)));
+                        }
+                        row.add(bt);
+                        if (col + out < total) {
+                            row.add(manager.zeros(new Shape(rank, total - col - out)));
+                        }
+                        bs.add(row.size() == 1 ? bt : NDArrays.concat(new NDList(row.toArray(NDArray[]::new)), 1));
+                    }
+                    col += out;
+                }
+                if (!as.isEmpty()) {
+                    fa[l][g.ordinal()] = as.size() == 1 ? as.get(0) : NDArrays.concat(new NDList(as.toArray(NDArray[]::new)), 1);
+                    fb[l][g.ordinal()] = bs.size() == 1 ? bs.get(0) : NDArrays.concat(new NDList(bs.toArray(NDArray[]::new)), 0);
+                    NDScope.unregister(fa[l][g.ordinal()], fb[l][g.ordinal()]);
+                }
+            }
+        }
+        fusedA = fa;
+        fusedB = fb;
+    }
+
+    private void closeFused() {
+        if (fusedA == null) {
+            return;
+        }
+        // The intermediates were created in this adapter's manager; the fused arrays go with it when it closes.
+        for (NDArray[] row : fusedA) {
+            for (NDArray a : row) {
+                if (a != null) {
+                    a.close();
+                }
+            }
+        }
+        for (NDArray[] row : fusedB) {
+            for (NDArray b : row) {
+                if (b != null) {
+                    b.close();
+                }
+            }
+        }
+        fusedA = null;
+        fusedB = null;
+    }
+
+    @Override
+    public synchronized void close() {
+        closeFused();
+        manager.close();
+    }
+}

@@ -1,0 +1,128 @@
+package dev.penwright.engine.internal;
+
+import java.util.Arrays;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+import dev.penwright.api.generate.GenerationOptions;
+
+/**
+ * Picks the next token from one row's logits, in HF's order: repetition penalty, then (unless greedy) temperature,
+ * top-k, top-p, and a draw from the row's own seeded generator (so a row's text does not depend on its batch).
+ */
+public final class Sampler {
+    private Sampler() {
+    }
+
+    /** log-softmax of the raw logits at {@code token}, in double. */
+    public static double logprob(float[] logits, int off, int vocab, int token) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) {
+            max = Math.max(max, logits[off + i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < vocab; i++) {
+            sum += Math.exp(logits[off + i] - max);
+        }
+        return logits[off + token] - max - Math.log(sum);
+    }
+
+    public static int choose(float[] logits, int off, int vocab, GenerationOptions o, Set<Integer> seen,
+                             SplittableRandom rng) {
+        double[] s = new double[vocab];
+        for (int i = 0; i < vocab; i++) {
+            s[i] = logits[off + i];
+        }
+        double penalty = o.repetitionPenalty() == null ? 1.0 : o.repetitionPenalty();
+        if (penalty != 1.0) {
+            for (int id : seen) {
+                if (id >= 0 && id < vocab) {
+                    s[id] = s[id] < 0 ? s[id] * penalty : s[id] / penalty;
+                }
+            }
+        }
+        double temperature = o.temperature() == null ? 1.0 : o.temperature();
+        if (temperature <= 0) {
+            int best = 0;
+            for (int i = 1; i < vocab; i++) {
+                if (s[i] > s[best]) {
+                    best = i;
+                }
+            }
+            return best;
+        }
+        for (int i = 0; i < vocab; i++) {
+            s[i] /= temperature;
+        }
+        int k = o.topK() == null || o.topK() <= 0 ? vocab : Math.min(o.topK(), vocab);
+        int[] order = topIndices(s, k);
+        double max = s[order[0]];
+        double[] p = new double[order.length];
+        double sum = 0;
+        for (int i = 0; i < order.length; i++) {
+            p[i] = Math.exp(s[order[i]] - max);
+            sum += p[i];
+        }
+        double topP = o.topP() == null ? 1.0 : o.topP();
+        int keep = order.length;
+        if (topP < 1.0) {
+            // Keep the smallest prefix whose mass reaches top_p (at least one token), as HF's TopPLogitsWarper does.
+            double cum = 0;
+            for (int i = 0; i < order.length; i++) {
+                cum += p[i] / sum;
+                if (cum >= topP) {
+                    keep = i + 1;
+                    break;
+                }
+            }
+        }
+        double mass = 0;
+        for (int i = 0; i < keep; i++) {
+            mass += p[i];
+        }
+        double u = rng.nextDouble() * mass;
+        for (int i = 0; i < keep; i++) {
+            u -= p[i];
+            if (u <= 0) {
+                return order[i];
+            }
+        }
+        return order[keep - 1];
+    }
+
+    /** The k highest scores' indices, best first (ties: lower index first). */
+    static int[] topIndices(double[] s, int k) {
+        long[] keys = new long[s.length];
+        for (int i = 0; i < s.length; i++) {
+            // Sort descending by score: order-preserving bits of -score, then index.
+            long bits = Double.doubleToLongBits(-s[i]);
+            bits ^= (bits >> 63) & 0x7fffffffffffffffL;
+            keys[i] = bits;
+        }
+        Integer[] idx = null;
+        if (k < s.length / 8) {
+            // Partial selection: a bounded pass keeps the k best without sorting the whole vocabulary.
+            java.util.PriorityQueue<Integer> heap = new java.util.PriorityQueue<>(k + 1,
+                    (a, b) -> keys[a] != keys[b] ? Long.compare(keys[b], keys[a]) : Integer.compare(b, a));
+            for (int i = 0; i < s.length; i++) {
+                heap.add(i);
+                if (heap.size() > k) {
+                    heap.poll();
+                }
+            }
+            idx = heap.toArray(Integer[]::new);
+        } else {
+            idx = new Integer[s.length];
+            for (int i = 0; i < s.length; i++) {
+                idx[i] = i;
+            }
+        }
+        Arrays.sort(idx, (a, b) -> keys[a] != keys[b] ? Long.compare(keys[a], keys[b]) : Integer.compare(a, b));
+        int n = Math.min(k, idx.length);
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = idx[i];
+        }
+        return out;
+    }
+}
