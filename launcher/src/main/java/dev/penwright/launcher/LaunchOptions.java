@@ -7,9 +7,10 @@ import java.nio.file.Path;
  *
  * @param home   the runtime folder: system/bundles, etc/, deploy/, models/
  * @param deploy the folder watched for style packs and other bundles
+ * @param models the folder of base models
  * @param host   the HTTP address
  * @param port   the HTTP port
  * @param mode   what the runtime is started for
  */
-record LaunchOptions(Path home, Path deploy, String host, int port, LaunchMode mode) {
+record LaunchOptions(Path home, Path deploy, Path models, String host, int port, LaunchMode mode) {
 }

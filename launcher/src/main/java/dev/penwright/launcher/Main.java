@@ -69,6 +69,9 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--deploy", description = "The folder watched for style packs (default: HOME/deploy).")
         Path deploy;
 
+        @Option(names = "--models", description = "The base-model folder (default: HOME/models).")
+        Path models;
+
         @Option(names = "--host", description = "HTTP address (default: http.host of HOME/conf/penwright.properties).")
         String host;
 
@@ -86,7 +89,9 @@ public final class Main implements Callable<Integer> {
             }
             Path resolvedDeploy = deploy != null ? deploy.toAbsolutePath().normalize()
                     : resolvedHome.resolve(conf.getProperty("deploy.dir", "deploy"));
-            return new LaunchOptions(resolvedHome, resolvedDeploy,
+            Path resolvedModels = models != null ? models.toAbsolutePath().normalize()
+                    : resolvedHome.resolve(conf.getProperty("models.dir", "models"));
+            return new LaunchOptions(resolvedHome, resolvedDeploy, resolvedModels,
                     host != null ? host : conf.getProperty("http.host", "127.0.0.1"),
                     port != null ? port : Integer.parseInt(conf.getProperty("http.port", "8080")), mode);
         }

@@ -111,7 +111,7 @@ final class PenwrightRuntime implements AutoCloseable {
         config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, systemPackagesExtra());
         config.put("penwright.home", options.home().toString());
         config.put("penwright.deploy", options.deploy().toString());
-        config.put("penwright.models", options.home().resolve("models").toString());
+        config.put("penwright.models", options.models().toString());
         // FileInstall watches etc/ for configuration; etc/org.apache.felix.fileinstall-deploy.cfg adds the deploy/
         // watcher, as Karaf does, so that both are plain configuration.
         config.put("felix.fileinstall.dir", options.home().resolve("etc").toString());

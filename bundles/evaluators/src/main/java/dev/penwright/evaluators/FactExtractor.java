@@ -34,12 +34,16 @@ public final class FactExtractor {
                     + "|年|月|日|号|岁|元|块|米|公里|千米|厘米|斤|公斤|千克|吨|人|名|次|倍|天|周|小时|分钟|秒|世纪|度|万|亿))?",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern CURRENCY = Pattern.compile("([$€£¥])\\s?(\\d+(?:[.,]\\d+)*)");
+    /** Measure words: with a numeral they count something, but 一 + measure word is mostly just "a". */
+    private static final String ZH_MEASURE_WORDS = "字|首|句|章|卷|页|篇|部|本|件|位|家|种|条|行|座|匹|只|头|棵";
     private static final Pattern ZH_NUMBER = Pattern.compile("(第)?([" + ChineseNumerals.ALL + "]+)"
-            + "(年|月|日|号|岁|元|块|米|里|公里|千米|厘米|斤|公斤|千克|吨|人|名|次|倍|天|周|小时|分钟|秒|世纪|度)?");
+            + "(年|月|日|号|岁|元|块|米|里|公里|千米|厘米|斤|公斤|千克|吨|人|名|次|倍|天|周|小时|分钟|秒|世纪|度|"
+            + ZH_MEASURE_WORDS + ")?");
+    private static final Pattern MEASURE_WORD = Pattern.compile(ZH_MEASURE_WORDS);
     private static final Pattern QUOTED = Pattern.compile(
             "\"([^\"\\n]{1,80})\"|“([^”\\n]{1,80})”|‘([^’\\n]{1,80})’|「([^」\\n]{1,80})」|『([^』\\n]{1,80})』"
                     + "|《([^》\\n]{1,80})》|(?<![\\p{L}\\p{N}])'([^'\\n]{2,60})'(?![\\p{L}\\p{N}])");
-    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N}'&+_-]*");
+    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N}&+_-]*");
     private static final Pattern SENTENCE_END = Pattern.compile("[.!?;:。！？；：\\n]");
     private static final Set<String> NOT_NAMES = Set.of("i", "a", "an", "the", "this", "that", "these", "those",
             "it", "its", "in", "on", "at", "of", "for", "to", "and", "or", "but", "if", "when", "with", "as", "by",
@@ -122,6 +126,9 @@ public final class FactExtractor {
             // A lone 一 or 千万 is mostly not a number in Chinese prose (一样, 千万不要); only numerals that count
             // something (a unit follows, or 第 makes an ordinal) are claims.
             if (unit.isEmpty() && !ordinal) {
+                continue;
+            }
+            if (numeral.equals("一") && !ordinal && MEASURE_WORD.matcher(unit).matches()) {
                 continue;
             }
             long value = ChineseNumerals.parse(numeral);

@@ -216,6 +216,10 @@ public final class Safetensors {
         public Entry(float[] values, long... shape) {
             this(values, shape, "F32");
         }
+
+        public Entry reshaped(long... newShape) {
+            return new Entry(values, newShape, dtype);
+        }
     }
 
     /** Writes tensors in the order given, with optional string metadata (PEFT writes {"format": "pt"}). */

@@ -226,7 +226,7 @@ public final class Transformer implements AutoCloseable {
             NDArray x2 = x.add(o);
             NDArray h2 = rmsNorm(x2, w.postNorm());
             NDArray gu = adapt(linear(h2, w.wGateUp(), null), h2, lora, l, LoraGroup.GATE_UP);
-            NDList halves = gu.split(2, -1);
+            NDList halves = gu.split(2, 2);
             NDArray gate = halves.get(0);
             NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(halves.get(1));
             NDArray down = adapt(linear(act, w.wDown(), null), act, lora, l, LoraGroup.DOWN);

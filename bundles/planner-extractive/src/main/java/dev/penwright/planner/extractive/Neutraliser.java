@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
  */
 final class Neutraliser {
     private static final Pattern CROSS_REFERENCE = Pattern.compile("\\{([^{}]*)}");
+    private static final Pattern QUOTATION = Pattern.compile(
+            "\"[^\"]*\"|“[^“”]*”|‘[^‘’]*’(?!\\w)|「[^「」]*」|『[^『』]*』");
     private static final Pattern BRACKET_TAG = Pattern.compile("\\s*\\[[^\\[\\]]*]");
     private static final Pattern ASIDE = Pattern.compile("(?:\\s+|^)\\(([^()]*)\\)(?=[\\s,.;:!?]|$)");
     private static final Pattern EMPHASIS = Pattern.compile("(?<![\\w*])[*_]([^*_\\s][^*_]*?)[*_](?![\\w*])");
@@ -29,12 +31,16 @@ final class Neutraliser {
 
     String neutralise(String sentence) {
         String s = CROSS_REFERENCE.matcher(sentence).replaceAll("$1");
-        s = BRACKET_TAG.matcher(s).replaceAll("");
-        s = ASIDE.matcher(s).replaceAll(m -> DIGIT.matcher(m.group(1)).find() ? Matcher.quoteReplacement(m.group()) : "");
-        s = EMPHASIS.matcher(s).replaceAll("$1");
-        s = EXCLAMATION.matcher(s).replaceAll(".");
-        s = CJK_EXCLAMATION.matcher(s).replaceAll("。");
-        s = INTERJECTION.matcher(s.strip()).replaceFirst("");
+        // Quotations are kept verbatim, exclamations and all: only the writer's own voice is toned down.
+        StringBuilder out = new StringBuilder();
+        Matcher quote = QUOTATION.matcher(s);
+        int last = 0;
+        while (quote.find()) {
+            out.append(toneDown(s.substring(last, quote.start()))).append(quote.group());
+            last = quote.end();
+        }
+        out.append(toneDown(s.substring(last)));
+        s = INTERJECTION.matcher(out.toString().strip()).replaceFirst("");
         s = PART_OF_SPEECH.matcher(s).replaceFirst("");
         s = ATTRIBUTION_DASH.matcher(s).replaceFirst("");
         s = SPACE_BEFORE_PUNCT.matcher(s).replaceAll("$1");
@@ -45,5 +51,13 @@ final class Neutraliser {
             s = Character.toUpperCase(s.charAt(0)) + s.substring(1);
         }
         return s;
+    }
+
+    private static String toneDown(String text) {
+        String s = BRACKET_TAG.matcher(text).replaceAll("");
+        s = ASIDE.matcher(s).replaceAll(m -> DIGIT.matcher(m.group(1)).find() ? Matcher.quoteReplacement(m.group()) : "");
+        s = EMPHASIS.matcher(s).replaceAll("$1");
+        s = EXCLAMATION.matcher(s).replaceAll(".");
+        return CJK_EXCLAMATION.matcher(s).replaceAll("。");
     }
 }

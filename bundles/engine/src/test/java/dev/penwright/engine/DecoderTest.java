@@ -1,0 +1,157 @@
+package dev.penwright.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import dev.penwright.api.generate.GenerationOptions;
+
+class DecoderTest {
+    @TempDir
+    Path tmp;
+
+    /** Greedy KV-cache decoding must pick, at every step, the argmax of a full causal pass over the same tokens. */
+    @ParameterizedTest
+    @CsvSource({"llama,false", "qwen2,true", "mistral,false"})
+    void kvCacheDecodingEqualsFullForward(String arch, boolean tied) throws Exception {
+        Path dir = TinyModels.write(tmp.resolve(arch), arch, tied, 7);
+        try (LanguageModel model = LanguageModel.load(dir)) {
+            long[] prompt = TinyModels.ids(5, 17, 42, 99, 3, 250);
+            Generation g = model.generate(new GenerateRequest(prompt, GenerationOptions.greedy(12), null));
+            assertEquals(12, g.tokenIds().size());
+            List<Integer> all = TinyModels.concat(prompt, g.tokenIds());
+            long[] seq = new long[all.size() - 1];
+            for (int i = 0; i < seq.length; i++) {
+                seq[i] = all.get(i);
+            }
+            int v = model.config().vocabSize();
+            try (NDScope scope = new NDScope()) {
+                NDArray logp = model.logits(new long[][] {seq}, null).logSoftmax(-1);
+                float[] lp = logp.toFloatArray();
+                for (int i = 0; i < g.tokenIds().size(); i++) {
+                    int pos = prompt.length - 1 + i;
+                    int best = 0;
+                    for (int j = 1; j < v; j++) {
+                        if (lp[pos * v + j] > lp[pos * v + best]) {
+                            best = j;
+                        }
+                    }
+                    assertEquals(best, g.tokenIds().get(i), "step " + i);
+                    assertEquals(lp[pos * v + best], g.logprobs().get(i), 1e-4, "logprob at step " + i);
+                }
+            }
+            double[] scored = model.score(prompt, g.tokenIds().stream().mapToLong(Integer::longValue).toArray(), null);
+            for (int i = 0; i < scored.length; i++) {
+                assertEquals(g.logprobs().get(i), scored[i], 1e-4);
+            }
+        }
+    }
+
+    @Test
+    void zeroBAdapterEqualsBaseAndMergedEqualsUnmerged() throws Exception {
+        Path dir = TinyModels.write(tmp.resolve("m"), "qwen2", false, 11);
+        try (LanguageModel model = LanguageModel.load(dir)) {
+            long[] prompt = TinyModels.ids(9, 8, 7, 6, 5);
+            GenerationOptions greedy = GenerationOptions.greedy(10);
+            Generation base = model.generate(new GenerateRequest(prompt, greedy, null));
+            LoraConfig cfg = LoraConfig.of(4, 8, LoraConfig.MODULES);
+            try (LoraAdapter zero = model.createAdapter("zero", cfg, 1, true);
+                 LoraAdapter real = model.createAdapter("real", cfg, 2, false)) {
+                Generation withZero = model.generate(new GenerateRequest(prompt, greedy, zero));
+                assertEquals(base.tokenIds(), withZero.tokenIds());
+                for (int i = 0; i < base.logprobs().size(); i++) {
+                    assertEquals(base.logprobs().get(i), withZero.logprobs().get(i), 1e-5);
+                }
+                Generation unmerged = model.generate(new GenerateRequest(prompt, greedy, real));
+                assertNotEquals(base.logprobs(), unmerged.logprobs(), "a non-zero adapter must change the output");
+                try (LanguageModel merged = model.merge(real)) {
+                    Generation m = merged.generate(new GenerateRequest(prompt, greedy, null));
+                    assertEquals(unmerged.tokenIds(), m.tokenIds());
+                    for (int i = 0; i < m.logprobs().size(); i++) {
+                        assertEquals(unmerged.logprobs().get(i), m.logprobs().get(i), 1e-4);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Rows join and leave a batch of 3; adapters differ per row; every row must equal its output alone. */
+    @Test
+    void mixedAdapterBatchEqualsRowsAlone() throws Exception {
+        Path dir = TinyModels.write(tmp.resolve("b"), "llama", false, 13);
+        try (LanguageModel model = LanguageModel.load(dir)) {
+            LoraConfig attn = LoraConfig.of(4, 8, List.of("q_proj", "v_proj"));
+            LoraConfig all = new LoraConfig(2, 4, LoraConfig.MODULES, java.util.Map.of("down_proj", 6),
+                    java.util.Map.of("o_proj", 1.0), true, "");
+            try (LoraAdapter a = model.createAdapter("a", attn, 3, false);
+                 LoraAdapter b = model.createAdapter("b", all, 4, false)) {
+                List<GenerateRequest> requests = new ArrayList<>();
+                LoraAdapter[] adapters = {a, b, null, a, b, null};
+                int[] lengths = {9, 4, 7, 12, 3, 6};
+                for (int i = 0; i < adapters.length; i++) {
+                    long[] prompt = new long[3 + i];
+                    for (int j = 0; j < prompt.length; j++) {
+                        prompt[j] = 4 + (i * 31 + j * 7) % 200;
+                    }
+                    GenerationOptions o = i % 2 == 0 ? GenerationOptions.greedy(lengths[i])
+                            : new GenerationOptions(lengths[i], 0.9, 20, 0.9, 1.2, 100L + i, List.of());
+                    requests.add(new GenerateRequest(prompt, o, adapters[i]));
+                }
+                List<Generation> batched = model.generateAll(requests, 3);
+                for (int i = 0; i < requests.size(); i++) {
+                    Generation alone = model.generateAll(List.of(requests.get(i)), 1).get(0);
+                    assertEquals(alone.tokenIds(), batched.get(i).tokenIds(), "row " + i);
+                    for (int j = 0; j < alone.logprobs().size(); j++) {
+                        assertEquals(alone.logprobs().get(j), batched.get(i).logprobs().get(j), 1e-4, "row " + i);
+                    }
+                }
+                assertNotEquals(batched.get(0).logprobs(), model.generateAll(List.of(new GenerateRequest(
+                        requests.get(0).promptIds(), requests.get(0).options(), null)), 1).get(0).logprobs());
+            }
+        }
+    }
+
+    @Test
+    void samplingSeedStopStringsStreamingAndContextLimit() throws Exception {
+        Path dir = TinyModels.write(tmp.resolve("s"), "llama", true, 17);
+        try (LanguageModel model = LanguageModel.load(dir)) {
+            long[] prompt = model.encode("The quick brown fox");
+            GenerationOptions sampled = new GenerationOptions(20, 1.0, 0, 1.0, 1.0, 5L, List.of());
+            Generation one = model.generate(new GenerateRequest(prompt, sampled, null));
+            Generation two = model.generate(new GenerateRequest(prompt, sampled, null));
+            assertEquals(one.tokenIds(), two.tokenIds());
+            Generation other = model.generate(new GenerateRequest(prompt,
+                    new GenerationOptions(20, 1.0, 0, 1.0, 1.0, 6L, List.of()), null));
+            assertNotEquals(one.tokenIds(), other.tokenIds());
+
+            Generation full = model.generate(new GenerateRequest(prompt, GenerationOptions.greedy(30), null));
+            String text = full.text();
+            assertTrue(text.length() > 6, text);
+            String stop = text.substring(text.length() / 2, text.length() / 2 + 2);
+            StringBuilder streamed = new StringBuilder();
+            Generation cut = model.generate(new GenerateRequest(prompt,
+                    new GenerationOptions(30, 0.0, 0, 1.0, 1.0, 0L, List.of(stop)), null,
+                    (id, lp, delta) -> streamed.append(delta)));
+            assertEquals("stop", cut.finishReason());
+            assertEquals(text.substring(0, text.indexOf(stop)), cut.text());
+            assertEquals(cut.text(), streamed.toString());
+
+            long[] longPrompt = new long[90];
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> model.generate(new GenerateRequest(longPrompt, GenerationOptions.greedy(10), null)));
+            assertTrue(e.getMessage().contains("max_position_embeddings 96"), e.getMessage());
+        }
+    }
+}
