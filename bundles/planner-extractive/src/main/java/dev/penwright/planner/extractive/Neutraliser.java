@@ -14,7 +14,7 @@ final class Neutraliser {
     private static final Pattern CROSS_REFERENCE = Pattern.compile("\\{([^{}]*)}");
     private static final Pattern QUOTATION = Pattern.compile(
             "\"[^\"]*\"|“[^“”]*”|‘[^‘’]*’(?!\\w)|「[^「」]*」|『[^『』]*』");
-    private static final Pattern BRACKET_TAG = Pattern.compile("\\s*\\[[^\\[\\]]*]");
+    private static final Pattern BRACKET_TAG = Pattern.compile("(?:\\s+|^)\\[[^\\[\\]]*](?=[\\s,.;:]|$)");
     private static final Pattern ASIDE = Pattern.compile("(?:\\s+|^)\\(([^()]*)\\)(?=[\\s,.;:!?]|$)");
     private static final Pattern EMPHASIS = Pattern.compile("(?<![\\w*])[*_]([^*_\\s][^*_]*?)[*_](?![\\w*])");
     private static final Pattern EXCLAMATION = Pattern.compile("\\s*[!]+[?!]*|\\?!+");
@@ -31,6 +31,7 @@ final class Neutraliser {
 
     String neutralise(String sentence) {
         String s = CROSS_REFERENCE.matcher(sentence).replaceAll("$1");
+        s = BRACKET_TAG.matcher(s).replaceAll(""); // editorial tags, quotations inside them included
         // Quotations are kept verbatim, exclamations and all: only the writer's own voice is toned down.
         StringBuilder out = new StringBuilder();
         Matcher quote = QUOTATION.matcher(s);
@@ -54,8 +55,7 @@ final class Neutraliser {
     }
 
     private static String toneDown(String text) {
-        String s = BRACKET_TAG.matcher(text).replaceAll("");
-        s = ASIDE.matcher(s).replaceAll(m -> DIGIT.matcher(m.group(1)).find() ? Matcher.quoteReplacement(m.group()) : "");
+        String s = ASIDE.matcher(text).replaceAll(m -> DIGIT.matcher(m.group(1)).find() ? Matcher.quoteReplacement(m.group()) : "");
         s = EMPHASIS.matcher(s).replaceAll("$1");
         s = EXCLAMATION.matcher(s).replaceAll(".");
         return CJK_EXCLAMATION.matcher(s).replaceAll("。");
