@@ -1,0 +1,105 @@
+package dev.penwright.evaluators.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.penwright.api.eval.Evaluation;
+import dev.penwright.api.eval.EvaluationInput;
+import dev.penwright.api.plan.ContentPlan;
+import dev.penwright.api.plan.Material;
+import dev.penwright.api.style.Exemplar;
+import dev.penwright.api.style.StyleDescriptor;
+import dev.penwright.api.style.StylePack;
+
+/** The DS components' own logic, called directly (SCR would call the same bind methods). */
+class EvaluatorComponentsTest {
+    /** A style pack held in memory: the StylePack contract needs no bundle to be honoured. */
+    private record MemoryPack(String id, String version, List<Exemplar> exemplars) implements StylePack {
+        @Override
+        public StyleDescriptor descriptor() {
+            return new StyleDescriptor(id, id, "en", "", "base", "fp", "{draft}", null, "test", "test");
+        }
+
+        @Override
+        public Path directory() {
+            return Path.of(".");
+        }
+    }
+
+    private static MemoryPack pack(String id, String version, String... texts) {
+        List<Exemplar> ex = new java.util.ArrayList<>();
+        for (int i = 0; i < texts.length; i++) {
+            ex.add(new Exemplar(id + i, "", texts[i]));
+        }
+        return new MemoryPack(id, version, ex);
+    }
+
+    private static EvaluationInput styled(String text, String style) {
+        return new EvaluationInput("x", text, null, null, null, style, "");
+    }
+
+    @Test
+    void styleEvaluatorRetrainsWhenPacksChange() {
+        StyleEvaluator style = new StyleEvaluator();
+        MemoryPack terse = pack("terse", "1.0.0", "Library for parsing XML files.", "Tool to resize images.",
+                "Daemon that collects system logs.");
+        style.addPack(terse);
+        assertFalse(style.accepts(styled("anything", "terse")), "one style has nothing to contrast with");
+        MemoryPack poem = pack("poem", "1.0.0", "床前明月光，疑是地上霜。", "白日依山尽，黄河入海流。", "春眠不觉晓，处处闻啼鸟。");
+        style.addPack(poem);
+        assertTrue(style.accepts(styled("Tool for parsing logs.", "terse")));
+        var first = style.classifier();
+        assertSame(first, style.classifier(), "no retraining while the pack set is unchanged");
+        Evaluation e = style.evaluate(List.of(styled("Utility to convert XML files.", "terse"),
+                styled("举头望明月，低头思故乡。", "poem"), styled("no target", null)));
+        assertTrue(e.perItem().get(0).get(0).value() > 50, e.toString());
+        assertTrue(e.perItem().get(1).get(0).value() > 50, e.toString());
+        assertEquals(List.of(), e.perItem().get(2));
+        assertEquals("styleScore", e.corpus().get(0).name());
+        assertTrue(e.corpus().get(0).signature().contains("classes:poem,terse"), e.corpus().get(0).signature());
+        style.addPack(pack("chatty", "1.0.0", "Well, you see, hackers love it!", "Oh, it is a kludge, really."));
+        assertNotSame(first, style.classifier());
+        assertEquals(3, style.classifier().styles().size());
+        style.removePack(poem);
+        assertFalse(style.accepts(styled("举头望明月", "poem")));
+    }
+
+    @Test
+    void bleuAndRougeEvaluators() {
+        List<EvaluationInput> inputs = List.of(
+                new EvaluationInput("1", "the cat sat on the mat", "the cat is on the mat", null, null, null, "en"),
+                new EvaluationInput("2", "no reference here", null, null, null, null, "en"));
+        Evaluation bleu = new Bleu4Evaluator().evaluate(inputs);
+        assertEquals(37.99, bleu.corpus().get(0).value(), 0.005);
+        assertEquals(List.of(), bleu.perItem().get(1));
+        Evaluation rouge = new RougeEvaluator().evaluate(inputs);
+        assertEquals(List.of("rougeL", "rougeLsum"), rouge.corpus().stream().map(s -> s.name()).toList());
+        assertEquals(100 * 4.0 / 6, rouge.corpus().get(0).value(), 1e-9);
+    }
+
+    @Test
+    void hallucinationEvaluator() {
+        ContentPlan plan = new ContentPlan("", "", List.of("costs 5 euros"), "It costs 5 euros.", "en", "t", null);
+        Evaluation e = new HallucinationEvaluator().evaluate(List.of(
+                new EvaluationInput("ok", "It costs 5 euros.", null, plan, Material.ofArticle("It costs 5 euros."),
+                        null, "en"),
+                new EvaluationInput("bad", "It costs 8 euros.", null, plan, Material.ofArticle("It costs 5 euros."),
+                        null, "en")));
+        assertEquals(List.of("factualHallucination", "faithfulness"),
+                e.corpus().stream().map(s -> s.name()).toList());
+        assertEquals(50.0, e.corpus().get(0).value(), 1e-9);
+        assertEquals(50.0, e.corpus().get(1).value(), 1e-9);
+        assertTrue(e.perItem().get(1).get(0).signature().contains("unsupported:8 euros"),
+                e.perItem().get(1).get(0).signature());
+        assertTrue(e.perItem().get(1).get(1).signature().contains("contradicted:5 euros->8 euros"),
+                e.perItem().get(1).get(1).signature());
+    }
+}
