@@ -45,7 +45,8 @@ class EvalSubcommandTest {
         double expected = Math.exp(1 - 12.0 / 8) * Math.exp((Math.log(700.0 / 8) + Math.log(400.0 / 6)
                 + Math.log(25) + Math.log(100.0 / 6)) / 4);
         assertEquals(expected, j.get("bleu4").asDouble(), 1e-4);
-        assertEquals((400.0 / 6 + 100 * 2 * (2.0 / 6) / (1 + 2.0 / 6)) / 2, j.get("rougeL").asDouble(), 1e-4);
+        // ROUGE-L: p1 LCS 5 of 6 each way; p2 P = 2/2, R = 2/6, F = 2PR / (P + R).
+        assertEquals((500.0 / 6 + 100 * 2 * (2.0 / 6) / (1 + 2.0 / 6)) / 2, j.get("rougeL").asDouble(), 1e-4);
         assertEquals("en", j.get("lang").asText());
         assertEquals("nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0|impl:penwright",
                 j.at("/signatures/bleu4").asText());
