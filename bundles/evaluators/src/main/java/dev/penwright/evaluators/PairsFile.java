@@ -27,7 +27,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * (a benchmark may add its own), and ids must be unique.
  */
 public final class PairsFile {
-    private static final Set<String> REQUIRED = Set.of("id", "hypothesis", "reference");
+    private static final List<String> REQUIRED = List.of("id", "hypothesis", "reference");
 
     private final ObjectMapper json = new ObjectMapper();
 
