@@ -1,5 +1,7 @@
 package dev.penwright.runtime;
 
+import dev.penwright.stylepacks.testing.PackFixtures;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,7 +43,7 @@ class HotDeployTest {
     static void start() throws Exception {
         deploy = Files.createDirectories(work.resolve("deploy"));
         models = Files.createDirectories(work.resolve("models"));
-        TestFixtures.writeModel(models, BASE);
+        PackFixtures.writeModel(models, BASE);
         launcher = LauncherProcess.start(deploy, models);
         System.out.printf("[measure] launcher start to healthy: %d ms%n", launcher.startMillis);
     }
@@ -56,9 +58,9 @@ class HotDeployTest {
     @Test
     @Order(1)
     void packIsListedWithinOneSecondThenUpdatedThenRemoved() throws Exception {
-        Path style = TestFixtures.writeStyleFolder(work.resolve("it-style"), "it-style", "IT style", BASE);
-        Path v1 = TestFixtures.writePack(work.resolve("v1/it-style.jar"), style, "it-style", "1.0.0");
-        Path v2 = TestFixtures.writePack(work.resolve("v2/it-style.jar"), style, "it-style", "1.1.0");
+        Path style = PackFixtures.writeStyleFolder(work.resolve("it-style"), "it-style", "IT style", BASE);
+        Path v1 = PackFixtures.writePack(work.resolve("v1/it-style.jar"), style, "it-style", "1.0.0");
+        Path v2 = PackFixtures.writePack(work.resolve("v2/it-style.jar"), style, "it-style", "1.1.0");
 
         long dropped = System.nanoTime();
         drop(v1, "it-style.jar");
@@ -100,8 +102,8 @@ class HotDeployTest {
     @Test
     @Order(2)
     void badPacksAreRejectedWithTheirReasonAndNothingElseIsAffected() throws Exception {
-        Path goodStyle = TestFixtures.writeStyleFolder(work.resolve("good"), "good", "Good", BASE);
-        drop(TestFixtures.writePack(work.resolve("good.jar"), goodStyle, "good", "1.0.0"), "good.jar");
+        Path goodStyle = PackFixtures.writeStyleFolder(work.resolve("good"), "good", "Good", BASE);
+        drop(PackFixtures.writePack(work.resolve("good.jar"), goodStyle, "good", "1.0.0"), "good.jar");
         awaitStyle("good", e -> e.path("state").asText().equals("ACTIVE"), Duration.ofSeconds(10));
 
         Map<String, String> expected = new LinkedHashMap<>();
@@ -111,17 +113,17 @@ class HotDeployTest {
         expected.put("corrupt-header", "corrupt safetensors header");
         expected.put("unknown-base", "unknown base model 'no-such-model'");
         for (String id : expected.keySet()) {
-            Path dir = TestFixtures.writeStyleFolder(work.resolve("bad-" + id), id, id, BASE);
+            Path dir = PackFixtures.writeStyleFolder(work.resolve("bad-" + id), id, id, BASE);
             switch (id) {
                 case "no-style-json" -> Files.delete(dir.resolve("style.json"));
                 case "bad-style-json" -> Files.writeString(dir.resolve("style.json"), "{\"id\": \"bad-style-json\", ");
                 case "no-adapter" -> Files.delete(dir.resolve("adapter_model.safetensors"));
                 case "corrupt-header" -> Files.write(dir.resolve("adapter_model.safetensors"),
                         new byte[] {(byte) 0xff, 1, 2, 3, 4, 5, 6, 7, '{', '}'});
-                case "unknown-base" -> TestFixtures.writeStyleFolder(dir, id, id, "no-such-model");
+                case "unknown-base" -> PackFixtures.writeStyleFolder(dir, id, id, "no-such-model");
                 default -> throw new IllegalStateException(id);
             }
-            drop(TestFixtures.writePack(work.resolve("bad-" + id + ".jar"), dir, id, "1.0.0"), id + ".jar");
+            drop(PackFixtures.writePack(work.resolve("bad-" + id + ".jar"), dir, id, "1.0.0"), id + ".jar");
         }
         Path garbage = work.resolve("garbage.jar");
         Files.write(garbage, "this is not a zip file at all".getBytes());
@@ -151,11 +153,11 @@ class HotDeployTest {
     @Test
     @Order(3)
     void stylesOfOnePackAreServedAsJsonAndUnknownOnesAsJsonErrors() throws Exception {
-        JsonNode one = TestFixtures.JSON.readTree(launcher.get("/v1/styles/good").body());
+        JsonNode one = PackFixtures.JSON.readTree(launcher.get("/v1/styles/good").body());
         assertEquals("good", one.path("style").path("id").asText());
         var missing = launcher.get("/v1/styles/nope");
         assertEquals(404, missing.statusCode());
-        assertEquals("style_not_found", TestFixtures.JSON.readTree(missing.body()).path("error").path("code").asText());
+        assertEquals("style_not_found", PackFixtures.JSON.readTree(missing.body()).path("error").path("code").asText());
     }
 
     private static void drop(Path jar, String name) throws Exception {
@@ -166,7 +168,7 @@ class HotDeployTest {
     }
 
     private static Optional<JsonNode> entry(String id) throws Exception {
-        JsonNode styles = TestFixtures.JSON.readTree(launcher.get("/v1/styles").body()).path("styles");
+        JsonNode styles = PackFixtures.JSON.readTree(launcher.get("/v1/styles").body()).path("styles");
         for (JsonNode e : styles) {
             if (e.path("id").asText().equals(id)) {
                 return Optional.of(e);

@@ -1,4 +1,4 @@
-package dev.penwright.runtime;
+package dev.penwright.stylepacks.testing;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,19 +15,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.penwright.stylepacks.StylePackJar;
 
-/** Tiny base models and style packs written by the tests themselves. */
-final class TestFixtures {
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final int HIDDEN = 16;
-    static final int LAYERS = 1;
-    static final int VOCAB = 32;
-    static final int RANK = 2;
+/** Tiny base models and style packs written by tests: used by this bundle's tests and the runtime's (test-jar). */
+public final class PackFixtures {
+    public static final ObjectMapper JSON = new ObjectMapper();
+    public static final int HIDDEN = 16;
+    public static final int LAYERS = 1;
+    public static final int VOCAB = 32;
+    public static final int RANK = 2;
 
-    private TestFixtures() {
+    private PackFixtures() {
     }
 
     /** A llama config and F32 weights of the right shapes (random values: only the layout matters here). */
-    static Path writeModel(Path modelsDir, String id) throws IOException {
+    public static Path writeModel(Path modelsDir, String id) throws IOException {
         Path dir = Files.createDirectories(modelsDir.resolve(id));
         ObjectNode config = JSON.createObjectNode();
         config.put("model_type", "llama").put("hidden_size", HIDDEN).put("intermediate_size", 2 * HIDDEN)
@@ -55,7 +55,7 @@ final class TestFixtures {
     }
 
     /** A complete, valid pack folder for {@code styleId} on base model {@code baseModel}. */
-    static Path writeStyleFolder(Path dir, String styleId, String name, String baseModel) throws IOException {
+    public static Path writeStyleFolder(Path dir, String styleId, String name, String baseModel) throws IOException {
         Files.createDirectories(dir);
         ObjectNode style = JSON.createObjectNode();
         style.put("id", styleId).put("name", name).put("language", "en")
@@ -82,7 +82,7 @@ final class TestFixtures {
         return dir;
     }
 
-    static Path writePack(Path jar, Path styleDir, String styleId, String version) throws IOException {
+    public static Path writePack(Path jar, Path styleDir, String styleId, String version) throws IOException {
         StylePackJar.write(jar, styleId, version, styleDir);
         return jar;
     }
@@ -92,7 +92,7 @@ final class TestFixtures {
      *
      * @param zeroLoraB whether tensors named lora_B are zero (a LoRA that starts as the identity)
      */
-    static void writeSafetensors(Path file, Map<String, int[]> tensors, Random random, boolean zeroLoraB)
+    public static void writeSafetensors(Path file, Map<String, int[]> tensors, Random random, boolean zeroLoraB)
             throws IOException {
         ObjectNode header = JSON.createObjectNode();
         long offset = 0;

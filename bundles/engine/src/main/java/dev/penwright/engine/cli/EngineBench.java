@@ -1,0 +1,218 @@
+package dev.penwright.engine.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.penwright.api.generate.GenerationOptions;
+import dev.penwright.engine.GenerateRequest;
+import dev.penwright.engine.Generation;
+import dev.penwright.engine.LanguageModel;
+import dev.penwright.engine.LoraAdapter;
+import dev.penwright.engine.LoraConfig;
+import dev.penwright.engine.ModelConfig;
+import dev.penwright.engine.RandomModels;
+
+/**
+ * The engine benchmark: decode tokens/s at batch 1 and 8 (and 8 rows with 8 different adapters), prefill tokens/s,
+ * peak RSS and the fraction of the CPU's peak FLOP/s that decoding reaches.
+ */
+public final class EngineBench {
+    /** The stated shape of the random model used without --model: d=512, 8 layers, 8 heads, 8k vocabulary. */
+    public static final ModelConfig DEFAULT_SHAPE = new ModelConfig("llama", 8192, 512, 1408, 8, 8, 8, 64, 10000.0,
+            1e-6, 2048, false, false, -1, List.of(0));
+
+    private final int decodeTokens;
+    private final int promptTokens;
+    private final int adapterRank;
+
+    public EngineBench(int decodeTokens, int promptTokens, int adapterRank) {
+        this.decodeTokens = decodeTokens;
+        this.promptTokens = promptTokens;
+        this.adapterRank = adapterRank;
+    }
+
+    public Map<String, Object> run(Path modelDir) throws IOException {
+        Path dir = modelDir;
+        Path temp = null;
+        if (dir == null) {
+            temp = Files.createTempDirectory("penwright-bench-model");
+            RandomModels.write(temp, DEFAULT_SHAPE, 42, "F32", 1);
+            dir = temp;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        try (LanguageModel model = LanguageModel.load(dir)) {
+            ModelConfig c = model.config();
+            out.put("model", modelDir == null ? "random" : modelDir.toString());
+            out.put("shape", Map.of("architecture", c.architecture(), "hidden_size", c.hiddenSize(), "layers", c.numLayers(),
+                    "heads", c.numHeads(), "kv_heads", c.numKvHeads(), "intermediate_size", c.intermediateSize(),
+                    "vocab_size", c.vocabSize(), "parameters", c.parameterCount()));
+            // Warm up the kernels and the JIT.
+            decodeRate(model, 1, 32, null);
+            double b1 = decodeRate(model, 1, decodeTokens, null);
+            double b8 = decodeRate(model, 8, decodeTokens, null);
+            List<LoraAdapter> adapters = new ArrayList<>();
+            try {
+                for (int i = 0; i < 8; i++) {
+                    adapters.add(model.createAdapter("bench-" + i, LoraConfig.of(adapterRank, 2 * adapterRank,
+                            LoraConfig.MODULES), i, false));
+                }
+                decodeRate(model, 8, 16, adapters);
+                double b8a = decodeRate(model, 8, decodeTokens, adapters);
+                double prefill = prefillRate(model);
+                out.put("decode_tokens_per_s_batch1", round(b1));
+                out.put("decode_tokens_per_s_batch8", round(b8));
+                out.put("decode_tokens_per_s_batch8_8_adapters", round(b8a));
+                out.put("adapter_rank", adapterRank);
+                out.put("prefill_tokens_per_s", round(prefill));
+                out.put("prompt_tokens", promptTokens);
+                out.put("decode_tokens", decodeTokens);
+                // FLOPs a decoded token costs: 2 per weight touched (all but the embedding lookup) + attention over the context.
+                double flopsPerToken = 2.0 * (c.parameterCount() - (long) c.vocabSize() * c.hiddenSize() * (c.tieWordEmbeddings() ? 0 : 1))
+                        + 4.0 * c.numLayers() * c.queryWidth() * (16 + decodeTokens / 2.0);
+                double peak = theoreticalPeakFlops();
+                double measured = measuredMatmulFlops(model);
+                out.put("flops_per_token", Math.round(flopsPerToken));
+                out.put("cpu", cpuName() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
+                out.put("assumed_peak_gflops", round(peak / 1e9));
+                out.put("assumed_peak_basis", "cores x nominal MHz from /proc/cpuinfo x 64 FP32 FLOP/cycle (two 512-bit FMA pipes)");
+                out.put("measured_sgemm_gflops", round(measured / 1e9));
+                out.put("peak_fraction_batch1", round4(b1 * flopsPerToken / peak));
+                out.put("peak_fraction_batch8", round4(b8 * flopsPerToken / peak));
+            } finally {
+                adapters.forEach(LoraAdapter::close);
+            }
+        } finally {
+            if (temp != null) {
+                try (var s = Files.walk(temp)) {
+                    s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+        out.put("peak_rss_mb", peakRssMb());
+        return out;
+    }
+
+    /** Tokens/s while all {@code rows} rows decode together, prefill excluded (timed from the stream). */
+    private double decodeRate(LanguageModel model, int rows, int tokens, List<LoraAdapter> adapters) {
+        int vocab = model.config().vocabSize();
+        AtomicLong started = new AtomicLong();
+        AtomicLong counted = new AtomicLong();
+        AtomicLong firstSeen = new AtomicLong();
+        long[] end = new long[1];
+        List<GenerateRequest> requests = new ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+            long[] prompt = new long[16];
+            for (int i = 0; i < prompt.length; i++) {
+                prompt[i] = 1 + (r * 97 + i * 13) % (vocab - 1);
+            }
+            // Sampling would stop at random EOS; greedy with EOS set beyond reach keeps every row the same length.
+            GenerationOptions o = new GenerationOptions(tokens, 0.0, 0, 1.0, 1.0, 0L, List.of());
+            requests.add(new GenerateRequest(prompt, o, adapters == null ? null : adapters.get(r), (id, lp, d) -> {
+                long now = System.nanoTime();
+                if (firstSeen.incrementAndGet() == rows) {
+                    started.set(now); // every row has its first token: the batch is full from here on
+                } else if (firstSeen.get() > rows) {
+                    counted.incrementAndGet();
+                    end[0] = now;
+                }
+            }));
+        }
+        List<Generation> done = model.generateAll(requests, rows);
+        if (done.stream().anyMatch(g -> g.tokenIds().size() < tokens && !"eos".equals(g.finishReason()))) {
+            throw new IllegalStateException("a benchmark row ended early");
+        }
+        return counted.get() / ((end[0] - started.get()) / 1e9);
+    }
+
+    private double prefillRate(LanguageModel model) {
+        int vocab = model.config().vocabSize();
+        int n = Math.min(promptTokens, model.config().maxPositions() - 1);
+        long[] prompt = new long[n];
+        for (int i = 0; i < n; i++) {
+            prompt[i] = 1 + (i * 31) % (vocab - 1);
+        }
+        GenerateRequest r = new GenerateRequest(prompt, GenerationOptions.greedy(1), null);
+        model.generateAll(List.of(r), 1);
+        long best = Long.MAX_VALUE;
+        for (int rep = 0; rep < 3; rep++) {
+            long t0 = System.nanoTime();
+            model.generateAll(List.of(r), 1);
+            best = Math.min(best, System.nanoTime() - t0);
+        }
+        return n / (best / 1e9);
+    }
+
+    private static double measuredMatmulFlops(LanguageModel model) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            int n = 1024;
+            NDArray a = m.randomNormal(new Shape(n, n));
+            NDArray b = m.randomNormal(new Shape(n, n));
+            a.matMul(b).close();
+            long best = Long.MAX_VALUE;
+            for (int i = 0; i < 5; i++) {
+                long t0 = System.nanoTime();
+                a.matMul(b).close();
+                best = Math.min(best, System.nanoTime() - t0);
+            }
+            return 2.0 * n * n * n / (best / 1e9);
+        }
+    }
+
+    static double theoreticalPeakFlops() {
+        double mhz = 2000;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("cpu MHz")) {
+                    mhz = Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+                    break;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // keep the assumption
+        }
+        return Runtime.getRuntime().availableProcessors() * mhz * 1e6 * 64;
+    }
+
+    private static String cpuName() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException e) {
+            // unknown
+        }
+        return "unknown CPU";
+    }
+
+    static long peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+                }
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    private static double round4(double v) {
+        return Math.round(v * 10000) / 10000.0;
+    }
+}

@@ -1,0 +1,118 @@
+package dev.penwright.stylepacks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import dev.penwright.api.model.BaseModelInfo;
+import dev.penwright.api.model.ModelCatalog;
+import dev.penwright.models.ModelFolder;
+import dev.penwright.stylepacks.testing.PackFixtures;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StylePackValidatorTest {
+    @TempDir
+    Path work;
+    Path style;
+    StylePackValidator validator;
+    BaseModelInfo base;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        Path modelDir = PackFixtures.writeModel(work.resolve("models"), "tiny");
+        base = ModelFolder.read("tiny", modelDir);
+        validator = new StylePackValidator(new OneModel(base));
+        style = PackFixtures.writeStyleFolder(work.resolve("style"), "house", "House voice", "tiny");
+    }
+
+    @Test
+    void aCompletePackIsAccepted() throws Exception {
+        ValidatedStyle valid = validator.validate(style, "house");
+        assertEquals("House voice", valid.descriptor().name());
+        assertEquals(2, valid.exemplars().size());
+        assertEquals("The first exemplar.", valid.exemplars().get(0).text());
+    }
+
+    @Test
+    void theFingerprintMustMatchWhenGiven() throws Exception {
+        String json = Files.readString(style.resolve("style.json"));
+        Files.writeString(style.resolve("style.json"),
+                json.replace("\"baseModel\"", "\"baseModelFingerprint\":\"" + base.fingerprint() + "\",\"baseModel\""));
+        validator.validate(style, "house");
+        Files.writeString(style.resolve("style.json"),
+                json.replace("\"baseModel\"", "\"baseModelFingerprint\":\"0123456789abcdef\",\"baseModel\""));
+        assertReason("has fingerprint");
+    }
+
+    @Test
+    void eachDefectHasItsReason() throws Exception {
+        assertEquals("style.json id 'house' differs from the Penwright-StylePack header 'other'",
+                assertThrows(InvalidStylePackException.class, () -> validator.validate(style, "other")).getMessage());
+
+        Files.writeString(style.resolve("exemplars.jsonl"), "{\"text\":\"ok\"}\n{broken\n");
+        assertReason("exemplars.jsonl line 2: not JSON");
+
+        Files.writeString(style.resolve("adapter_config.json"), "{\"peft_type\":\"LORA\",\"r\":0,\"target_modules\":[\"q_proj\"]}");
+        assertReason("adapter_config.json: \"r\" must be a positive integer");
+
+        Files.writeString(style.resolve("adapter_config.json"), "{\"peft_type\":\"LORA\",\"r\":3,\"target_modules\":[\"q_proj\"]}");
+        assertReason("has rank 2 but adapter_config.json says r=3");
+
+        Files.writeString(style.resolve("style.json"), "{\"id\":\"house\",\"name\":\"x\",\"language\":\"en\"}");
+        assertReason("style.json: missing or empty \"baseModel\"");
+
+        Files.delete(style.resolve("exemplars.jsonl"));
+        assertReason("missing style/exemplars.jsonl");
+    }
+
+    @Test
+    void adapterTensorsMustBePeftLoraPairs() throws Exception {
+        PackFixtures.writeSafetensors(style.resolve("adapter_model.safetensors"),
+                java.util.Map.of("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight", new int[] {2, 16}),
+                new java.util.Random(1), false);
+        assertReason("has only one of lora_A and lora_B");
+        PackFixtures.writeSafetensors(style.resolve("adapter_model.safetensors"),
+                java.util.Map.of("model.layers.0.self_attn.q_proj.weight", new int[] {16, 16}), new java.util.Random(1),
+                false);
+        assertReason("is not a PEFT LoRA weight");
+    }
+
+    @Test
+    void aPackJarRoundTripsThroughTheWriter() throws Exception {
+        Path jar = PackFixtures.writePack(work.resolve("house.jar"), style, "house", "1.2.0");
+        assertEquals("house.jar", DeployFolder.targetName(jar));
+        Path landed = new DeployFolder(work.resolve("deploy")).deploy(jar);
+        assertTrue(Files.isRegularFile(landed));
+        assertEquals(Files.size(jar), Files.size(landed));
+        try (var stream = Files.list(work.resolve("deploy"))) {
+            assertEquals(List.of(landed), stream.toList(), "no .part file left behind");
+        }
+    }
+
+    private void assertReason(String expected) {
+        String reason = assertThrows(InvalidStylePackException.class, () -> validator.validate(style, "house"))
+                .getMessage();
+        assertTrue(reason.contains(expected), "reason was: " + reason);
+    }
+
+    /** The catalog of one real model folder. */
+    private record OneModel(BaseModelInfo model) implements ModelCatalog {
+        @Override
+        public List<BaseModelInfo> models() {
+            return List.of(model);
+        }
+
+        @Override
+        public Optional<BaseModelInfo> find(String id) {
+            return id.equals(model.id()) ? Optional.of(model) : Optional.empty();
+        }
+    }
+}
