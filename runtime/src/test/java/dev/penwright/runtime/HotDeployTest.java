@@ -151,6 +151,14 @@ class HotDeployTest {
     }
 
     @Test
+    @Order(0)
+    void healthReportsTheEngineFromARequestThread() throws Exception {
+        JsonNode health = PackFixtures.JSON.readTree(launcher.get("/health").body());
+        assertEquals("ok", health.path("status").asText());
+        assertEquals("PyTorch 2.7.1", health.path("engine").asText());
+    }
+
+    @Test
     @Order(3)
     void stylesOfOnePackAreServedAsJsonAndUnknownOnesAsJsonErrors() throws Exception {
         JsonNode one = PackFixtures.JSON.readTree(launcher.get("/v1/styles/good").body());
