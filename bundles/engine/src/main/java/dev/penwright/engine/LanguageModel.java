@@ -84,6 +84,11 @@ public final class LanguageModel implements AutoCloseable {
         return config;
     }
 
+    /** The decoder itself, for {@link TrainingAccess} (same package, not part of the API). */
+    Transformer transformer() {
+        return transformer;
+    }
+
     public boolean hasTokenizer() {
         return tokenizer != null;
     }

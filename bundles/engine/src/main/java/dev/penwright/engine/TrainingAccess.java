@@ -1,0 +1,185 @@
+package dev.penwright.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.penwright.engine.internal.LayerWeights;
+import dev.penwright.engine.internal.LoraBatch;
+import dev.penwright.engine.internal.LoraGroup;
+import dev.penwright.engine.internal.Safetensors;
+
+/**
+ * What the trainer (bundle dev.penwright.trainer) needs of a loaded model beyond inference: its parameters as the
+ * live NDArrays the forward pass reads (so gradients attach to them and in-place updates change the model), a
+ * forward pass with LoRA dropout, and writers for Hugging Face checkpoints and plain tensor files (optimiser state).
+ * Kept apart from {@link LanguageModel} so the inference code stays as it is.
+ */
+public final class TrainingAccess {
+    private TrainingAccess() {
+    }
+
+    /**
+     * The model's parameters under stable names, in a fixed order. q/k/v and gate/up are the engine's fused
+     * matrices ({@code layers.N.qkv}, {@code layers.N.gate_up}); a tied output head is not listed twice.
+     */
+    public static Map<String, NDArray> parameters(LanguageModel model) {
+        var t = model.transformer();
+        Map<String, NDArray> p = new LinkedHashMap<>();
+        p.put("embed", t.embedding());
+        for (int l = 0; l < model.config().numLayers(); l++) {
+            LayerWeights w = t.layer(l);
+            String n = "layers." + l + ".";
+            p.put(n + "input_norm", w.inputNorm());
+            p.put(n + "qkv", w.wqkv());
+            if (w.bqkv() != null) {
+                p.put(n + "qkv_bias", w.bqkv());
+            }
+            p.put(n + "o", w.wo());
+            p.put(n + "post_norm", w.postNorm());
+            p.put(n + "gate_up", w.wGateUp());
+            p.put(n + "down", w.wDown());
+        }
+        p.put("norm", t.finalNorm());
+        if (t.lmHead() != t.embedding()) {
+            p.put("lm_head", t.lmHead());
+        }
+        return p;
+    }
+
+    /**
+     * Logits [B, T, V] with LoRA dropout: each row's rank activations (h·A) are dropped with probability
+     * {@code dropout} and the rest scaled by 1/(1-dropout). PEFT drops the input h instead; the fused projections
+     * of this engine apply A to h inside the layer, so the dropout acts one matmul later, on the r-wide activations.
+     */
+    public static NDArray logits(LanguageModel model, long[][] ids, LoraAdapter adapter, double dropout, Random rnd) {
+        if (adapter == null || dropout <= 0) {
+            return model.logits(ids, adapter);
+        }
+        if (dropout >= 1) {
+            throw new IllegalArgumentException("LoRA dropout must be below 1, got " + dropout);
+        }
+        int layers = model.config().numLayers();
+        NDManager manager = model.transformer().manager();
+        int b = ids.length;
+        int t = ids[0].length;
+        NDArray[][] masks = new NDArray[layers][LoraGroup.COUNT];
+        float keep = (float) (1.0 / (1.0 - dropout));
+        for (int l = 0; l < layers; l++) {
+            for (LoraGroup g : LoraGroup.values()) {
+                NDArray a = adapter.fusedA(l, g.ordinal());
+                if (a == null) {
+                    continue;
+                }
+                int r = (int) a.getShape().get(1);
+                float[] m = new float[b * t * r];
+                for (int i = 0; i < m.length; i++) {
+                    m[i] = rnd.nextDouble() < dropout ? 0f : keep;
+                }
+                masks[l][g.ordinal()] = manager.create(m, new Shape(b, t, r));
+            }
+        }
+        LoraBatch batch = new LoraBatch() {
+            @Override
+            public NDArray at(int layer, LoraGroup group) {
+                return adapter.fusedA(layer, group.ordinal());
+            }
+
+            @Override
+            public NDArray bt(int layer, LoraGroup group) {
+                return adapter.fusedB(layer, group.ordinal());
+            }
+
+            @Override
+            public NDArray mask(int layer, LoraGroup group) {
+                return masks[layer][group.ordinal()];
+            }
+        };
+        try {
+            NDArray hidden = model.transformer().forward(ids, new int[b], null, 0, batch);
+            return model.transformer().logits(hidden);
+        } finally {
+            for (NDArray[] row : masks) {
+                for (NDArray m : row) {
+                    if (m != null) {
+                        m.close();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Writes config.json and model.safetensors (HF tensor names, q/k/v and gate/up split again) into {@code dir}. */
+    public static void saveModel(LanguageModel model, Path dir) throws IOException {
+        ModelConfig c = model.config();
+        Files.createDirectories(dir);
+        c.write(dir.resolve("config.json"));
+        var t = model.transformer();
+        Map<String, Safetensors.Entry> out = new LinkedHashMap<>();
+        out.put("model.embed_tokens.weight", entry(t.embedding()));
+        for (int l = 0; l < c.numLayers(); l++) {
+            LayerWeights w = t.layer(l);
+            String p = "model.layers." + l + ".";
+            out.put(p + "input_layernorm.weight", entry(w.inputNorm()));
+            NDList qkv = w.wqkv().split(new long[] {c.queryWidth(), c.queryWidth() + c.kvWidth()}, 0);
+            out.put(p + "self_attn.q_proj.weight", entry(qkv.get(0)));
+            out.put(p + "self_attn.k_proj.weight", entry(qkv.get(1)));
+            out.put(p + "self_attn.v_proj.weight", entry(qkv.get(2)));
+            qkv.close();
+            if (w.bqkv() != null) {
+                NDList b = w.bqkv().split(new long[] {c.queryWidth(), c.queryWidth() + c.kvWidth()}, 0);
+                out.put(p + "self_attn.q_proj.bias", entry(b.get(0)));
+                out.put(p + "self_attn.k_proj.bias", entry(b.get(1)));
+                out.put(p + "self_attn.v_proj.bias", entry(b.get(2)));
+                b.close();
+            }
+            out.put(p + "self_attn.o_proj.weight", entry(w.wo()));
+            out.put(p + "post_attention_layernorm.weight", entry(w.postNorm()));
+            NDList gu = w.wGateUp().split(2, 0);
+            out.put(p + "mlp.gate_proj.weight", entry(gu.get(0)));
+            out.put(p + "mlp.up_proj.weight", entry(gu.get(1)));
+            gu.close();
+            out.put(p + "mlp.down_proj.weight", entry(w.wDown()));
+        }
+        out.put("model.norm.weight", entry(t.finalNorm()));
+        if (t.lmHead() != t.embedding()) {
+            out.put("lm_head.weight", entry(t.lmHead()));
+        }
+        Safetensors.write(dir.resolve("model.safetensors"), out, Map.of("format", "pt"));
+    }
+
+    /** Writes named float tensors (F32) to a safetensors file. */
+    public static void writeTensors(Path file, Map<String, NDArray> tensors, Map<String, String> metadata)
+            throws IOException {
+        Map<String, Safetensors.Entry> out = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> out.put(k, entry(v)));
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Safetensors.write(file, out, metadata);
+    }
+
+    /** Reads every tensor of a safetensors file as F32 into {@code manager}, in file order. */
+    public static Map<String, NDArray> readTensors(Path file, NDManager manager) throws IOException {
+        Safetensors st = Safetensors.open(file);
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (var e : st.tensors().entrySet()) {
+            out.put(e.getKey(), manager.create(st.readF32Array(e.getKey()), new Shape(e.getValue().shape())));
+        }
+        return out;
+    }
+
+    /** The string metadata of a safetensors file. */
+    public static Map<String, String> metadata(Path file) throws IOException {
+        return Safetensors.open(file).metadata();
+    }
+
+    private static Safetensors.Entry entry(NDArray a) {
+        return new Safetensors.Entry(a.toFloatArray(), a.getShape().getShape());
+    }
+}
