@@ -1,0 +1,57 @@
+package dev.penwright.planner.llm;
+
+import java.util.Hashtable;
+import java.util.Map;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+
+import dev.penwright.api.plan.Planner;
+
+/**
+ * One component per factory configuration of {@value #PID}. It registers its {@link LlmPlanner} itself, because
+ * the service property {@value Planner#ID} must carry the configured id (the configuration's key is {@code id}).
+ * The extractive planner is referenced optionally and dynamically: it is needed only for fallback.
+ */
+@Component(configurationPid = LlmPlannerComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = {})
+@Designate(ocd = LlmPlannerConfig.class, factory = true)
+public class LlmPlannerComponent {
+    static final String PID = "dev.penwright.planner.llm";
+
+    @Reference(target = "(" + Planner.ID + "=extractive)", cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Planner extractive;
+
+    private ServiceRegistration<Planner> registration;
+
+    @Activate
+    void activate(BundleContext context, Map<String, Object> properties) throws Exception {
+        PlannerSettings settings = PlannerSettings.fromProperties(properties, System::getenv);
+        LlmPlanner planner = new LlmPlanner(settings, ChatModels.create(settings), () -> extractive);
+        Hashtable<String, Object> serviceProperties = new Hashtable<>();
+        serviceProperties.put(Planner.ID, settings.id());
+        serviceProperties.put("penwright.planner.provider", settings.provider().name().toLowerCase());
+        serviceProperties.put("penwright.planner.model", settings.model());
+        registration = context.registerService(Planner.class, planner, serviceProperties);
+        System.getLogger(LlmPlannerComponent.class.getName()).log(System.Logger.Level.INFO,
+                "LLM planner registered: {0}", settings);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (registration != null) {
+            registration.unregister();
+            registration = null;
+        }
+    }
+}
