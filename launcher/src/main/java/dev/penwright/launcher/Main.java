@@ -66,10 +66,10 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--home", description = "The runtime folder (default: $PENWRIGHT_HOME or ./runtime).")
         Path home;
 
-        @Option(names = "--deploy", description = "The folder watched for style packs (default: HOME/deploy).")
+        @Option(names = "--deploy", description = "The folder watched for style packs (default: $PENWRIGHT_DEPLOY or HOME/deploy).")
         Path deploy;
 
-        @Option(names = "--models", description = "The base-model folder (default: HOME/models).")
+        @Option(names = "--models", description = "The base-model folder (default: $PENWRIGHT_MODELS or HOME/models).")
         Path models;
 
         @Option(names = "--host", description = "HTTP address (default: http.host of HOME/conf/penwright.properties).")
@@ -87,6 +87,8 @@ public final class Main implements Callable<Integer> {
                     conf.load(in);
                 }
             }
+            Path deploy = this.deploy != null ? this.deploy : fromEnvironment("PENWRIGHT_DEPLOY");
+            Path models = this.models != null ? this.models : fromEnvironment("PENWRIGHT_MODELS");
             Path resolvedDeploy = deploy != null ? deploy.toAbsolutePath().normalize()
                     : resolvedHome.resolve(conf.getProperty("deploy.dir", "deploy"));
             Path resolvedModels = models != null ? models.toAbsolutePath().normalize()
@@ -110,16 +112,21 @@ public final class Main implements Callable<Integer> {
         public Integer call() throws Exception {
             boolean shell = !headless && System.console() != null;
             LaunchOptions options = runtime.options.resolve(shell ? LaunchMode.INTERACTIVE : LaunchMode.HEADLESS);
+            long jvmMillis = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
             long started = System.nanoTime();
             String engine = DjlBootstrap.initialise();
+            long engineMillis = millisSince(started);
             PenwrightRuntime felix = new PenwrightRuntime(options);
             Runtime.getRuntime().addShutdownHook(new Thread(felix::close, "penwright-shutdown"));
             felix.start();
+            long frameworkMillis = millisSince(started);
             felix.awaitGateway(READY_TIMEOUT);
             String url = "http://" + options.host() + ":" + options.port();
             awaitHealth(URI.create(url + "/health"), READY_TIMEOUT);
-            LOG.info("Penwright ready in {} ms at {} (engine {}, deploy {})",
-                    (System.nanoTime() - started) / 1_000_000, url, engine, options.deploy());
+            long readyMillis = millisSince(started);
+            LOG.info("Penwright ready in {} ms at {} (JVM {} ms before that; engine {} ms, bundles started at {} ms, "
+                    + "deploy folder settled and /health up at {} ms; {}; deploy {})", jvmMillis + readyMillis, url,
+                    jvmMillis, engineMillis, frameworkMillis, readyMillis, engine, options.deploy());
             felix.awaitStop();
             return 0;
         }
@@ -194,6 +201,15 @@ public final class Main implements Callable<Integer> {
             STDOUT.flush();
             return status;
         }
+    }
+
+    private static Path fromEnvironment(String variable) {
+        String value = System.getenv(variable);
+        return value == null || value.isBlank() ? null : Path.of(value);
+    }
+
+    private static long millisSince(long nanoTime) {
+        return (System.nanoTime() - nanoTime) / 1_000_000;
     }
 
     private static Path defaultHome() {

@@ -1,0 +1,97 @@
+package dev.penwright.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.penwright.stylepacks.testing.PackFixtures;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code penwright exec "<gogo>"} and one-shot subcommands, run as a user runs them: a process each. */
+class ExecCommandTest {
+    @TempDir
+    static Path work;
+    static Path deploy;
+    static Path models;
+
+    record Result(int status, String stdout, String stderr) {
+    }
+
+    @BeforeAll
+    static void deployOnePack() throws Exception {
+        deploy = Files.createDirectories(work.resolve("deploy"));
+        models = Files.createDirectories(work.resolve("models"));
+        PackFixtures.writeModel(models, "tiny-base");
+        Path style = PackFixtures.writeStyleFolder(work.resolve("style"), "exec-style", "Exec style", "tiny-base");
+        PackFixtures.writePack(deploy.resolve("exec-style.jar"), style, "exec-style", "2.0.0");
+        Files.writeString(deploy.resolve("broken.jar"), "not a jar");
+    }
+
+    @Test
+    void execRunsGogoCommandsAgainstTheDeployFolderAndExits() throws Exception {
+        Result all = penwright("exec", "pen:styles --all");
+        assertEquals(0, all.status(), all.stderr());
+        assertTrue(all.stdout().lines().anyMatch(l -> l.startsWith("exec-style") && l.contains("2.0.0")
+                && l.contains("ACTIVE")), all.stdout());
+        assertTrue(all.stdout().lines().anyMatch(l -> l.startsWith("broken.jar") && l.contains("REJECTED")
+                && l.contains("not a valid jar")), all.stdout());
+    }
+
+    @Test
+    void aFailingCommandGivesItsStatus() throws Exception {
+        Result missing = penwright("exec", "pen:style nope");
+        assertEquals(2, missing.status(), missing.stdout() + missing.stderr());
+        assertTrue(missing.stdout().contains("no style pack 'nope'"), missing.stdout());
+    }
+
+    @Test
+    void oneShotSubcommandsPrintJson() throws Exception {
+        Result json = penwright("styles", "--json");
+        assertEquals(0, json.status(), json.stderr());
+        JsonNode styles = PackFixtures.JSON.readTree(json.stdout());
+        assertEquals("exec-style", styles.get(0).path("id").asText());
+        Result unknown = penwright("no-such-command");
+        assertEquals(2, unknown.status());
+        assertTrue(unknown.stderr().contains("unknown command 'no-such-command'"), unknown.stderr());
+    }
+
+    private static Result penwright(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dai.djl.offline=true",
+                "-jar", LauncherProcess.JAR.toString()));
+        boolean exec = args[0].equals("exec");
+        if (exec) {
+            command.add("exec");
+            command.addAll(List.of("--home", LauncherProcess.HOME.toString(), "--deploy", deploy.toString(),
+                    "--models", models.toString()));
+            command.addAll(List.of(args).subList(1, args.length));
+        } else {
+            command.addAll(List.of(args));
+        }
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (!exec) {
+            // One-shot commands take the runtime's folders from the environment, leaving their flags to the command.
+            builder.environment().put("PENWRIGHT_HOME", LauncherProcess.HOME.toString());
+            builder.environment().put("PENWRIGHT_DEPLOY", deploy.toString());
+            builder.environment().put("PENWRIGHT_MODELS", models.toString());
+        }
+        Path out = Files.createTempFile(work, "out", ".txt");
+        Path err = Files.createTempFile(work, "err", ".txt");
+        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("penwright " + String.join(" ", args) + " did not finish");
+        }
+        return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+}
