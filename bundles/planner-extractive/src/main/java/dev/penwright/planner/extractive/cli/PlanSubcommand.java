@@ -1,0 +1,80 @@
+package dev.penwright.planner.extractive.cli;
+
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+import dev.penwright.api.cli.Subcommand;
+import dev.penwright.api.plan.Planner;
+import picocli.CommandLine;
+
+/**
+ * {@code ./penwright plan [--planner ID] [--json] <file|text>}, and {@code pen:plan} in the shell. Lives with the
+ * extractive planner because that one is always there; it sees every Planner service, LLM planners included.
+ */
+@Component(service = Subcommand.class, property = Subcommand.NAME + "=" + PlanSubcommand.NAME)
+public class PlanSubcommand implements Subcommand, PlanCommand.PlannerLookup {
+    static final String NAME = "plan";
+
+    private final Map<String, Planner> planners = new ConcurrentSkipListMap<>();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addPlanner(Planner planner, Map<String, Object> properties) {
+        planners.put(idOf(planner, properties), planner);
+    }
+
+    void removePlanner(Planner planner, Map<String, Object> properties) {
+        planners.remove(idOf(planner, properties), planner);
+    }
+
+    private static String idOf(Planner planner, Map<String, Object> properties) {
+        Object id = properties.get(Planner.ID);
+        return id == null ? planner.id() : id.toString();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String summary() {
+        return "Print the content plan a planner makes of a text or a file";
+    }
+
+    @Override
+    public Planner find(String id) {
+        return planners.get(id);
+    }
+
+    @Override
+    public List<String> ids() {
+        return List.copyOf(planners.keySet());
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) {
+        return execute(this, args, out, err);
+    }
+
+    static int execute(PlanCommand.PlannerLookup planners, List<String> args, PrintStream out, PrintStream err) {
+        PrintWriter o = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+        PrintWriter e = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+        CommandLine cl = new CommandLine(new PlanCommand(planners, o, e));
+        cl.setOut(o);
+        cl.setErr(e);
+        int status = cl.execute(args.toArray(String[]::new));
+        o.flush();
+        e.flush();
+        return status;
+    }
+}
