@@ -5,9 +5,21 @@ import java.util.concurrent.CompletionStage;
 import dev.penwright.api.style.TokenListener;
 import org.osgi.annotation.versioning.ProviderType;
 
-/** The whole flow: plan, style, evaluate. */
+/**
+ * The whole flow: plan, style, evaluate. A request that cannot be served completes exceptionally with a
+ * {@link GenerationException} naming why.
+ */
 @ProviderType
 public interface GenerationService {
     /** Runs the request; {@code listener} sees the text as it is written (may be {@link TokenListener#NONE}). */
     CompletionStage<GenerationResult> generate(GenerationRequest request, TokenListener listener);
+
+    /**
+     * How busy the service is. Cancelling the stage {@link #generate} returned frees the request's slot.
+     *
+     * @since 1.1
+     */
+    default QueueStatus queueStatus() {
+        return QueueStatus.UNKNOWN;
+    }
 }
