@@ -5,7 +5,7 @@
         writes held-out pairs (test split: CRC32(id) % 10 == 0) whose hypotheses are perturbed references:
         dropped and swapped words, a truncated text, another entry of the same corpus, so that scores spread
         over 0-100 and tokenizer corner cases (punctuation, numbers, CJK, full-width forms) occur.
-    compare PAIRS.jsonl PENWRIGHT.json [--lang en|zh]
+    compare PAIRS.jsonl PENWRIGHT.json [--lang en|zh] [--stem]
         recomputes corpus BLEU (sacrebleu, 13a or zh), sentence BLEU (sacrebleu.sentence_bleu), and rougeL /
         rougeLsum (rouge_score.RougeScorer, English only: rouge-score drops CJK characters) and prints the largest
         differences. Exit status 1 if any exceeds 0.01.
@@ -88,7 +88,7 @@ def compare(args):
     print(f"sacrebleu {sacrebleu.__version__} tok:{tok}: corpus BLEU {corpus:.4f}, Penwright {ours['bleu4']:.4f}")
     if args.lang == "en":
         from rouge_score import rouge_scorer
-        scorer = rouge_scorer.RougeScorer(["rougeL", "rougeLsum"])
+        scorer = rouge_scorer.RougeScorer(["rougeL", "rougeLsum"], use_stemmer=args.stem)
         sums = {"rougeL": 0.0, "rougeLsum": 0.0}
         for key in sums:
             worst[key] = (0.0, None)
@@ -127,6 +127,7 @@ def main():
     c.add_argument("pairs")
     c.add_argument("penwright")
     c.add_argument("--lang", default="en", choices=["en", "zh"])
+    c.add_argument("--stem", action="store_true", help="the Penwright output was made with --stem")
     args = ap.parse_args()
     if args.cmd == "make-pairs":
         make_pairs(args)

@@ -9,8 +9,18 @@ import dev.penwright.api.plan.Material;
 
 /** Scores pairs: corpus BLEU-4, mean ROUGE-L and ROUGE-Lsum, per-pair figures, and facts checked against sources. */
 public final class PairsScorer {
-    private final Rouge rouge = new Rouge();
+    private final Rouge rouge;
     private final HallucinationChecker checker = new HallucinationChecker();
+
+    /** @param stemRouge Porter-stem ROUGE tokens, as rouge-score's {@code use_stemmer=True} */
+    public PairsScorer(boolean stemRouge) {
+        this.rouge = new Rouge(stemRouge);
+    }
+
+    /** rouge-score's defaults: no stemming. */
+    public PairsScorer() {
+        this(false);
+    }
 
     /** @param language "en" or "zh" */
     public PairsReport score(List<Pair> pairs, String language) {

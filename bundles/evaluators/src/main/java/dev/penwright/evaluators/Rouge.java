@@ -17,16 +17,29 @@ import java.util.TreeSet;
 public final class Rouge {
     public static final String ROUGE_SCORE_VERSION = "0.1.2";
 
+    private final PorterStemmer stemmer;
+
+    /** @param stem whether to Porter-stem tokens, as rouge-score's {@code use_stemmer=True} */
+    public Rouge(boolean stem) {
+        this.stemmer = stem ? new PorterStemmer() : null;
+    }
+
+    /** rouge-score's default: no stemming. */
+    public Rouge() {
+        this(false);
+    }
+
 
     /** How the scores were computed, in the manner of sacrebleu's signatures. */
     public String signature(String type) {
-        return "type:" + type + "|tok:default|cjk:char|stem:no|agg:mean|version:" + ROUGE_SCORE_VERSION + "|impl:penwright";
+        return "type:" + type + "|tok:default|cjk:char|stem:" + (stemmer == null ? "no" : "porter-nltk")
+                + "|agg:mean|version:" + ROUGE_SCORE_VERSION + "|impl:penwright";
     }
 
     /** {@code rougeL} of one pair (target = reference, prediction = hypothesis). */
     public RougeScore rougeL(String reference, String hypothesis) {
-        List<String> ref = RougeTokenizer.tokenize(reference);
-        List<String> hyp = RougeTokenizer.tokenize(hypothesis);
+        List<String> ref = RougeTokenizer.tokenize(reference, stemmer);
+        List<String> hyp = RougeTokenizer.tokenize(hypothesis, stemmer);
         if (ref.isEmpty() || hyp.isEmpty()) {
             return RougeScore.ZERO;
         }
@@ -62,13 +75,13 @@ public final class Rouge {
         return RougeScore.of((double) hits / n, (double) hits / m);
     }
 
-    private static List<List<String>> sentences(String text) {
+    private List<List<String>> sentences(String text) {
         List<List<String>> out = new ArrayList<>();
         // Python's str.split("\n") keeps empty pieces; rouge-score then drops the empty strings only, so a line of
         // spaces stays as a sentence with no tokens.
         for (String line : text.split("\n", -1)) {
             if (!line.isEmpty()) {
-                out.add(RougeTokenizer.tokenize(line));
+                out.add(RougeTokenizer.tokenize(line, stemmer));
             }
         }
         return out;

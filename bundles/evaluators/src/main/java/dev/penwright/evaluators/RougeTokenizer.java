@@ -5,10 +5,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * rouge-score's default tokenizer ({@code rouge/tokenize.py}) with its default {@code use_stemmer=False}: lowercase,
- * every run of characters other than {@code [a-z0-9]} separates tokens. (Porter stemming is not offered: NLTK's
- * stemmer, which rouge-score uses, adds its own extensions to Porter's rules, and a near-miss would break the
- * promise of matching rouge-score.)
+ * rouge-score's default tokenizer ({@code rouge/tokenize.py}): lowercase, every run of characters other than
+ * {@code [a-z0-9]} separates tokens; with a stemmer ({@code use_stemmer=True}), tokens longer than 3 characters are
+ * Porter-stemmed as NLTK does ({@link PorterStemmer}).
  *
  * <p>One deliberate difference: a CJK character (Han, Hiragana, Katakana, Hangul) is a token of its own. rouge-score
  * drops every such character, so it scores any Chinese text 0 against anything. On text without CJK characters the
@@ -19,6 +18,11 @@ public final class RougeTokenizer {
     }
 
     public static List<String> tokenize(String text) {
+        return tokenize(text, null);
+    }
+
+    /** @param stemmer the stemmer, or null for none (rouge-score's default) */
+    public static List<String> tokenize(String text, PorterStemmer stemmer) {
         String lower = text.toLowerCase(Locale.ROOT);
         List<String> tokens = new ArrayList<>();
         StringBuilder word = new StringBuilder();
@@ -29,19 +33,27 @@ public final class RougeTokenizer {
                 word.append((char) cp);
                 continue;
             }
-            flush(word, tokens);
+            flush(word, tokens, stemmer);
             if (isCjk(cp)) {
                 tokens.add(new String(Character.toChars(cp)));
             }
         }
-        flush(word, tokens);
+        flush(word, tokens, stemmer);
         return tokens;
     }
 
-    private static void flush(StringBuilder word, List<String> tokens) {
-        if (!word.isEmpty()) {
-            tokens.add(word.toString());
-            word.setLength(0);
+    private static void flush(StringBuilder word, List<String> tokens, PorterStemmer stemmer) {
+        if (word.isEmpty()) {
+            return;
+        }
+        String w = word.toString();
+        word.setLength(0);
+        // rouge-score stems only tokens longer than 3 characters.
+        if (stemmer != null && w.length() > 3) {
+            w = stemmer.stem(w);
+        }
+        if (!w.isEmpty()) {
+            tokens.add(w);
         }
     }
 

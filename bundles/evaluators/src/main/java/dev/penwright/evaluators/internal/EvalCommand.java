@@ -40,6 +40,9 @@ public class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON instead of a table")
     boolean json;
 
+    @Option(names = "--stem", description = "Porter-stem ROUGE tokens (rouge-score's use_stemmer=True); default: no")
+    boolean stem;
+
     private final PrintWriter out;
     private final PrintWriter err;
 
@@ -67,7 +70,7 @@ public class EvalCommand implements Callable<Integer> {
         }
         String language = lang != null ? lang
                 : Languages.detect(read.stream().map(Pair::reference).toList());
-        PairsReport report = new PairsScorer().score(read, language);
+        PairsReport report = new PairsScorer(stem).score(read, language);
         if (json) {
             printJson(report);
         } else {

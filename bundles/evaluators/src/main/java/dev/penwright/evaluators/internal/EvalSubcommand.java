@@ -10,7 +10,7 @@ import org.osgi.service.component.annotations.Component;
 import dev.penwright.api.cli.Subcommand;
 import picocli.CommandLine;
 
-/** {@code ./penwright eval --pairs FILE.jsonl [--lang en|zh] [--json]}, and {@code pen:eval} in the shell. */
+/** {@code ./penwright eval --pairs FILE.jsonl [--lang en|zh] [--stem] [--json]}, and {@code pen:eval} in the shell. */
 @Component(service = Subcommand.class, property = Subcommand.NAME + "=" + EvalSubcommand.NAME)
 public class EvalSubcommand implements Subcommand {
     static final String NAME = "eval";
