@@ -18,7 +18,8 @@ import java.util.Map;
 public record PairsReport(String language, double bleu4, double rougeL, double rougeLsum, double factualHallucination,
                           Map<String, String> signatures, List<Item> items) {
     public PairsReport {
-        signatures = Map.copyOf(signatures);
+        // Kept in the order given, so reports list them in a stable, readable order.
+        signatures = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(signatures));
         items = List.copyOf(items);
     }
 

@@ -116,7 +116,7 @@ public class EvalCommand implements Callable<Integer> {
 
     private void printTable(PairsReport r) {
         out.printf(Locale.ROOT, "%d pairs, lang %s%n%n", r.items().size(), r.language());
-        int idWidth = Math.max(2, Math.min(40, r.items().stream().mapToInt(i -> i.id().length()).max().orElse(2)));
+        int idWidth = Math.max("corpus".length(), Math.min(40, r.items().stream().mapToInt(i -> i.id().length()).max().orElse(2)));
         String row = "%-" + idWidth + "s  %7s  %7s  %9s%n";
         out.printf(Locale.ROOT, row, "id", "BLEU-4", "ROUGE-L", "ROUGE-Lsum");
         for (PairsReport.Item it : r.items()) {
