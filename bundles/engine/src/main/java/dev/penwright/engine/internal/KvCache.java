@@ -8,7 +8,8 @@ import ai.djl.ndarray.types.Shape;
 import dev.penwright.engine.ModelConfig;
 
 /**
- * Keys and values of every layer for a fixed number of row slots: [slots, kvHeads, capacity, headDim] each, written
+ * Keys and values of every layer for a fixed number of row slots ([slots, kvHeads, headDim, capacity] for keys,
+ * [slots, kvHeads, capacity, headDim] for values), written
  * in place (no concatenation a step). Rows may hold different lengths; the forward pass masks what lies past a
  * row's length. Capacity doubles when a row needs more, up to the model's context length.
  */
@@ -28,13 +29,15 @@ public final class KvCache implements AutoCloseable {
         this.keys = new NDArray[config.numLayers()];
         this.values = new NDArray[config.numLayers()];
         for (int l = 0; l < keys.length; l++) {
-            keys[l] = fresh(capacity);
-            values[l] = fresh(capacity);
+            keys[l] = fresh(capacity, true);
+            values[l] = fresh(capacity, false);
         }
     }
 
-    private NDArray fresh(int cap) {
-        NDArray a = manager.zeros(new Shape(slots, config.numKvHeads(), cap, config.headDim()));
+    /** Keys are stored transposed, [slots, kv, hd, cap], values [slots, kv, cap, hd]. */
+    private NDArray fresh(int cap, boolean transposed) {
+        NDArray a = manager.zeros(transposed ? new Shape(slots, config.numKvHeads(), config.headDim(), cap)
+                : new Shape(slots, config.numKvHeads(), cap, config.headDim()));
         // The cache outlives any forward pass: keep it out of the caller's scope.
         NDScope.unregister(a);
         return a;
@@ -67,12 +70,13 @@ public final class KvCache implements AutoCloseable {
         }
         cap = Math.min(cap, config.maxPositions());
         NDIndex old = new NDIndex().addAllDim().addAllDim().addSliceDim(0, capacity);
+        NDIndex oldT = new NDIndex().addAllDim().addAllDim().addAllDim().addSliceDim(0, capacity);
         for (int l = 0; l < keys.length; l++) {
-            NDArray k = fresh(cap);
-            k.set(old, keys[l]);
+            NDArray k = fresh(cap, true);
+            k.set(oldT, keys[l]);
             keys[l].close();
             keys[l] = k;
-            NDArray v = fresh(cap);
+            NDArray v = fresh(cap, false);
             v.set(old, values[l]);
             values[l].close();
             values[l] = v;
@@ -87,9 +91,11 @@ public final class KvCache implements AutoCloseable {
         }
         NDIndex src = new NDIndex().addSliceDim(from, from + 1).addAllDim().addSliceDim(0, length);
         NDIndex dst = new NDIndex().addSliceDim(to, to + 1).addAllDim().addSliceDim(0, length);
+        NDIndex srcT = new NDIndex().addSliceDim(from, from + 1).addAllDim().addAllDim().addSliceDim(0, length);
+        NDIndex dstT = new NDIndex().addSliceDim(to, to + 1).addAllDim().addAllDim().addSliceDim(0, length);
         try (NDScope scope = new NDScope()) {
             for (int l = 0; l < keys.length; l++) {
-                keys[l].set(dst, keys[l].get(src));
+                keys[l].set(dstT, keys[l].get(srcT));
                 values[l].set(dst, values[l].get(src));
             }
         }

@@ -16,9 +16,10 @@ import dev.penwright.engine.ModelConfig;
  * DJL engine and under a gradient collector. Each layer runs in its own {@link NDScope}, which frees its
  * temporaries as soon as the layer is done: memory stays bounded by one layer's activations plus the KV cache.
  *
- * <p>Rotary embeddings use HF's rotate-half convention, applied as {@code x·cos + (x·R)·sin} with a constant
- * [headDim, headDim] matrix R, on the fused q/k/v heads at once (v heads get cos 1, sin 0, and the q heads carry
- * the 1/sqrt(headDim) attention scale), which saves a dozen operations a layer.
+ * <p>A decode step is bound by per-operation overhead more than by arithmetic, so the code keeps operations few:
+ * q/k/v and gate/up are fused matmuls, the rotary embedding (HF's rotate-half convention) is one matmul by a
+ * per-token [headDim, headDim] rotation matrix that also carries the 1/sqrt(headDim) attention scale for queries,
+ * keys are cached transposed, and one-token steps use reshapes where prefill needs transposes.
  */
 public final class Transformer implements AutoCloseable {
     private final ModelConfig config;
@@ -27,8 +28,15 @@ public final class Transformer implements AutoCloseable {
     private final NDArray lmHead;
     private final NDArray finalNorm;
     private final LayerWeights[] layers;
-    private final NDArray rotateHalf;
     private final float[] invFreq;
+    // Built once: per-position cos/sin rows, the identity and rotate-half matrices, and key indices for masks.
+    // Per-step tables are then gathered and combined on the device: creating large arrays from Java each step is
+    // far slower than a few tensor operations.
+    private final NDArray cosTable;
+    private final NDArray sinTable;
+    private final NDArray identity;
+    private final NDArray rotate;
+    private final NDArray keyIndex;
 
     public Transformer(ModelConfig config, NDManager manager, NDArray embed, NDArray lmHead, NDArray finalNorm,
                        LayerWeights[] layers) {
@@ -40,18 +48,39 @@ public final class Transformer implements AutoCloseable {
         this.layers = layers;
         int hd = config.headDim();
         int half = hd / 2;
-        float[] r = new float[hd * hd];
-        for (int j = 0; j < half; j++) {
-            r[(j + half) * hd + j] = -1f; // out[j] = -x[j + half]
-            r[j * hd + (j + half)] = 1f;  // out[j + half] = x[j]
-        }
-        this.rotateHalf = manager.create(r, new Shape(hd, hd));
         // As HF computes it: in float32, base^(2i/d).
         this.invFreq = new float[half];
         for (int i = 0; i < half; i++) {
             float exponent = (float) (2 * i) / hd;
             invFreq[i] = (float) (1.0 / (float) Math.pow(config.ropeTheta(), exponent));
         }
+        int maxPos = config.maxPositions();
+        float[] cos = new float[maxPos * hd];
+        float[] sin = new float[maxPos * hd];
+        for (int p = 0; p < maxPos; p++) {
+            for (int j = 0; j < half; j++) {
+                float angle = (float) p * invFreq[j];
+                cos[p * hd + j] = cos[p * hd + j + half] = (float) Math.cos(angle);
+                sin[p * hd + j] = sin[p * hd + j + half] = (float) Math.sin(angle);
+            }
+        }
+        float[] eye = new float[hd * hd];
+        float[] rot = new float[hd * hd];
+        for (int j = 0; j < half; j++) {
+            eye[j * hd + j] = 1f;
+            eye[(j + half) * hd + j + half] = 1f;
+            rot[(j + half) * hd + j] = -1f; // (x·R)[j] = -x[j + half]
+            rot[j * hd + j + half] = 1f;    // (x·R)[j + half] = x[j]
+        }
+        float[] keys = new float[maxPos];
+        for (int p = 0; p < maxPos; p++) {
+            keys[p] = p;
+        }
+        this.cosTable = manager.create(cos, new Shape(maxPos, hd));
+        this.sinTable = manager.create(sin, new Shape(maxPos, hd));
+        this.identity = manager.create(eye, new Shape(hd, hd));
+        this.rotate = manager.create(rot, new Shape(hd, hd));
+        this.keyIndex = manager.create(keys, new Shape(maxPos));
     }
 
     /** Loads HF tensor names, fusing q/k/v and gate/up as it goes. */
@@ -162,7 +191,7 @@ public final class Transformer implements AutoCloseable {
             NDArray mask = attentionMask(starts, b, t, keyLen, cache == null);
             NDArray rows = null;
             NDArray positions = null;
-            if (cache != null && t == 1 && b > 1) {
+            if (cache != null && t == 1) {
                 long[] rr = new long[b];
                 long[] pp = new long[b];
                 for (int r = 0; r < b; r++) {
@@ -201,27 +230,42 @@ public final class Transformer implements AutoCloseable {
         try (NDScope scope = new NDScope()) {
             NDArray h = rmsNorm(x, w.inputNorm());
             NDArray qkv = adapt(linear(h, w.wqkv(), w.bqkv()), h, lora, l, LoraGroup.QKV);
-            qkv = qkv.reshape(b, t, nh + 2 * nkv, hd);
-            qkv = qkv.mul(rope[0]).add(qkv.matMul(rotateHalf).mul(rope[1]));
-            NDList parts = qkv.split(new long[] {nh, nh + nkv}, 2);
-            NDArray q = parts.get(0).reshape(b, t, nkv, g, hd).transpose(0, 2, 3, 1, 4).reshape(b, nkv, g * t, hd);
-            NDArray k = parts.get(1).transpose(0, 2, 1, 3);
-            NDArray v = parts.get(2).transpose(0, 2, 1, 3);
-            NDArray keys;
+            NDList parts = qkv.reshape(b, t, nh + 2 * nkv, hd).split(new long[] {nh, nh + nkv}, 2);
+            // Rotary embedding as one matmul a tensor: [.., heads, hd] x [B, T, hd, hd] (q's also carries the scale).
+            NDArray q = parts.get(0).matMul(rope[0]);
+            NDArray k = parts.get(1).matMul(rope[1]);
+            NDArray v = parts.get(2);
+            NDArray kt; // keys transposed: [B, nkv, hd, T]
+            if (t == 1) {
+                // One token: the head/time transposes are plain reshapes.
+                q = q.reshape(b, nkv, g, hd);
+                kt = k.reshape(b, nkv, hd, 1);
+                v = v.reshape(b, nkv, 1, hd);
+            } else {
+                q = q.reshape(b, t, nkv, g, hd).transpose(0, 2, 3, 1, 4).reshape(b, nkv, g * t, hd);
+                kt = k.transpose(0, 2, 3, 1);
+                v = v.transpose(0, 2, 1, 3);
+            }
+            NDArray keysT;
             NDArray values;
             if (cache == null) {
-                keys = k;
+                keysT = kt;
                 values = v;
             } else {
-                writeCache(cache.keys(l), k, slot0, starts, rows, positions, b, t);
-                writeCache(cache.values(l), v, slot0, starts, rows, positions, b, t);
-                NDIndex window = new NDIndex().addSliceDim(slot0, slot0 + b).addAllDim().addSliceDim(0, keyLen);
-                keys = cache.keys(l).get(window);
-                values = cache.values(l).get(window);
+                writeCache(cache, l, kt, v, slot0, starts, rows, positions, b, t);
+                keysT = cache.keys(l).get(new NDIndex().addSliceDim(slot0, slot0 + b).addAllDim().addAllDim().addSliceDim(0, keyLen));
+                values = cache.values(l).get(new NDIndex().addSliceDim(slot0, slot0 + b).addAllDim().addSliceDim(0, keyLen));
             }
-            NDArray probs = q.matMul(keys.transpose(0, 1, 3, 2)).reshape(b, nkv, g, t, keyLen).add(mask).softmax(-1)
-                    .reshape(b, nkv, g * t, keyLen);
-            NDArray att = probs.matMul(values).reshape(b, nkv, g, t, hd).transpose(0, 3, 1, 2, 4).reshape(b, t, nh * hd);
+            NDArray scores = q.matMul(keysT);
+            NDArray probs;
+            if (t == 1) {
+                probs = scores.add(mask).softmax(3);
+            } else {
+                probs = scores.reshape(b, nkv, g, t, keyLen).add(mask).softmax(4).reshape(b, nkv, g * t, keyLen);
+            }
+            NDArray att = probs.matMul(values);
+            att = t == 1 ? att.reshape(b, 1, nh * hd)
+                    : att.reshape(b, nkv, g, t, hd).transpose(0, 3, 1, 2, 4).reshape(b, t, nh * hd);
             NDArray o = adapt(linear(att, w.wo(), null), att, lora, l, LoraGroup.O);
             NDArray x2 = x.add(o);
             NDArray h2 = rmsNorm(x2, w.postNorm());
@@ -237,17 +281,21 @@ public final class Transformer implements AutoCloseable {
         return out;
     }
 
-    private static void writeCache(NDArray store, NDArray kv, int slot0, int[] starts, NDArray rows,
-                                   NDArray positions, int b, int t) {
+    /** Keys are cached transposed ([slots, kv, hd, cap]) so attention multiplies by them without a transpose. */
+    private static void writeCache(KvCache cache, int layer, NDArray kt, NDArray v, int slot0, int[] starts,
+                                   NDArray rows, NDArray positions, int b, int t) {
         if (rows != null) {
-            // One position for each row, each at its own length: one scatter for the whole batch.
-            store.set(new NDIndex("{}, :, {}", rows, positions), kv.reshape(b, kv.getShape().get(1), kv.getShape().get(3)));
-        } else {
-            for (int r = 0; r < b; r++) {
-                NDIndex dst = new NDIndex().addSliceDim(slot0 + r, slot0 + r + 1).addAllDim()
-                        .addSliceDim(starts[r], starts[r] + t);
-                store.set(dst, b == 1 ? kv : kv.get(new NDIndex().addSliceDim(r, r + 1)));
-            }
+            // One position for each row, each at its own length: one scatter a tensor for the whole batch.
+            cache.keys(layer).set(new NDIndex("{}, :, :, {}", rows, positions), kt.reshape(b, kt.getShape().get(1), kt.getShape().get(2)));
+            cache.values(layer).set(new NDIndex("{}, :, {}", rows, positions), v.reshape(b, v.getShape().get(1), v.getShape().get(3)));
+            return;
+        }
+        for (int r = 0; r < b; r++) {
+            NDIndex rowSel = new NDIndex().addSliceDim(r, r + 1);
+            cache.keys(layer).set(new NDIndex().addSliceDim(slot0 + r, slot0 + r + 1).addAllDim().addAllDim()
+                    .addSliceDim(starts[r], starts[r] + t), b == 1 ? kt : kt.get(rowSel));
+            cache.values(layer).set(new NDIndex().addSliceDim(slot0 + r, slot0 + r + 1).addAllDim()
+                    .addSliceDim(starts[r], starts[r] + t), b == 1 ? v : v.get(rowSel));
         }
     }
 
@@ -273,60 +321,39 @@ public final class Transformer implements AutoCloseable {
         return x.getNDArrayInternal().linear(x, w, bias).singletonOrThrow();
     }
 
-    /** cos and sin, [B, T, heads(q+k+v), headDim]; q heads scaled by 1/sqrt(headDim), v heads left alone. */
+    /**
+     * Rotation matrices M, [B, T, hd, hd], with x·M = x·cos + rotate_half(x)·sin (M = I·cos + R·sin, column-wise).
+     * Index 0 is for queries (times 1/sqrt(headDim), the attention scale), index 1 for keys.
+     */
     private NDArray[] ropeTables(int[] starts, int b, int t) {
-        int nh = config.numHeads();
-        int nkv = config.numKvHeads();
-        int heads = nh + 2 * nkv;
-        int hd = config.headDim();
-        int half = hd / 2;
-        float scale = (float) (1.0 / Math.sqrt(hd));
-        float[] cos = new float[b * t * heads * hd];
-        float[] sin = new float[cos.length];
-        float[] c1 = new float[hd];
-        float[] s1 = new float[hd];
+        long[] pos = new long[b * t];
         for (int r = 0; r < b; r++) {
             for (int i = 0; i < t; i++) {
-                float pos = starts[r] + i;
-                for (int j = 0; j < half; j++) {
-                    float angle = pos * invFreq[j];
-                    c1[j] = c1[j + half] = (float) Math.cos(angle);
-                    s1[j] = s1[j + half] = (float) Math.sin(angle);
-                }
-                int base = (r * t + i) * heads * hd;
-                for (int hIdx = 0; hIdx < heads; hIdx++) {
-                    int o = base + hIdx * hd;
-                    if (hIdx < nh) {
-                        for (int j = 0; j < hd; j++) {
-                            cos[o + j] = c1[j] * scale;
-                            sin[o + j] = s1[j] * scale;
-                        }
-                    } else if (hIdx < nh + nkv) {
-                        System.arraycopy(c1, 0, cos, o, hd);
-                        System.arraycopy(s1, 0, sin, o, hd);
-                    } else {
-                        java.util.Arrays.fill(cos, o, o + hd, 1f);
-                    }
-                }
+                pos[r * t + i] = starts[r] + i;
             }
         }
-        Shape shape = new Shape(b, t, heads, hd);
-        return new NDArray[] {manager.create(cos, shape), manager.create(sin, shape)};
+        int hd = config.headDim();
+        NDArray p = manager.create(pos);
+        NDArray cos = cosTable.get(new NDIndex("{}", p)).reshape(b, t, 1, hd);
+        NDArray sin = sinTable.get(new NDIndex("{}", p)).reshape(b, t, 1, hd);
+        NDArray mk = identity.mul(cos).add(rotate.mul(sin));
+        NDArray mq = mk.mul((float) (1.0 / Math.sqrt(hd)));
+        return new NDArray[] {mq, mk};
     }
 
-    /** Additive mask [B, 1, 1, T, S]: query i of row r sees key j when j <= start_r + i. */
+    /** Additive mask [B, 1, 1, T, S] ([B, 1, 1, S] for one token): query i of row r sees key j when j <= start_r + i. */
     private NDArray attentionMask(int[] starts, int b, int t, int keyLen, boolean noCache) {
-        float[] m = new float[b * t * keyLen];
+        float[] last = new float[b * t];
         for (int r = 0; r < b; r++) {
             for (int i = 0; i < t; i++) {
-                int last = noCache ? i : starts[r] + i;
-                int o = (r * t + i) * keyLen;
-                for (int j = last + 1; j < keyLen; j++) {
-                    m[o + j] = Float.NEGATIVE_INFINITY;
-                }
+                last[r * t + i] = noCache ? i : starts[r] + i;
             }
         }
-        return manager.create(m, new Shape(b, 1, 1, t, keyLen));
+        NDArray limit = manager.create(last, new Shape(b, t, 1));
+        NDArray keys = keyIndex.get(new NDIndex().addSliceDim(0, keyLen));
+        // -1e30, not -inf: the masked probabilities underflow to exactly 0 and 0·x never makes a NaN.
+        NDArray mask = keys.gt(limit).toType(DataType.FLOAT32, false).mul(-1e30f);
+        return t == 1 ? mask.reshape(b, 1, 1, keyLen) : mask.reshape(b, 1, 1, t, keyLen);
     }
 
     /** Frees the weights (the caller's manager owns them; this closes the manager). */
