@@ -15,10 +15,19 @@ import dev.penwright.api.plan.ContentPlan;
  * @param modelId         the base model
  * @param generatedTokens tokens the small model produced
  * @param timings         where the time went
+ * @param promptTokens    tokens in the small model's prompt (0 when unknown); since 1.1
+ * @param finishReason    stop, length or eos, as the Styler reported it (empty when unknown); since 1.1
  */
 public record GenerationResult(String text, ContentPlan plan, List<Score> scores, String styleRef, String modelId,
-                               int generatedTokens, Timings timings) {
+                               int generatedTokens, Timings timings, int promptTokens, String finishReason) {
     public GenerationResult {
         scores = scores == null ? List.of() : List.copyOf(scores);
+        finishReason = finishReason == null ? "" : finishReason;
+    }
+
+    /** The 1.0 constructor, kept so that existing callers compile and link unchanged. */
+    public GenerationResult(String text, ContentPlan plan, List<Score> scores, String styleRef, String modelId,
+                            int generatedTokens, Timings timings) {
+        this(text, plan, scores, styleRef, modelId, generatedTokens, timings, 0, "");
     }
 }
