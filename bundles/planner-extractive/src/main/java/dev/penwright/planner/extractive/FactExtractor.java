@@ -59,16 +59,39 @@ final class FactExtractor {
     /** The sentence's facts in reading order, none overlapping another. */
     List<Fact> extract(String sentence) {
         List<Fact> facts = new ArrayList<>();
-        addAll(facts, Fact.Kind.QUOTED, QUOTED.matcher(sentence), sentence);
+        // Cheap character checks first: most sentences have no digits, capitals or quotes, and the patterns are
+        // long alternations that would otherwise be tried at every position.
+        boolean digits = false, capitals = false, quotes = false, cjkNumerals = false;
+        for (int i = 0; i < sentence.length(); i++) {
+            char c = sentence.charAt(i);
+            if (c >= '0' && c <= '9') {
+                digits = true;
+            } else if (c >= 'A' && c <= 'Z') {
+                capitals = true;
+            } else if ("\"“‘「『《".indexOf(c) >= 0) {
+                quotes = true;
+            } else if ("零一二三四五六七八九十百千万亿两〇第".indexOf(c) >= 0) {
+                cjkNumerals = true;
+            }
+        }
+        if (quotes) {
+            addAll(facts, Fact.Kind.QUOTED, QUOTED.matcher(sentence), sentence);
+        }
         Matcher attribution = ATTRIBUTION.matcher(sentence);
         if (attribution.find()) {
             add(facts, Fact.Kind.SOURCE, sentence, attribution.start(1), attribution.end(1));
         }
-        addAll(facts, Fact.Kind.DATE, DATE.matcher(sentence), sentence);
-        addAll(facts, Fact.Kind.NUMBER, NUMBER.matcher(sentence), sentence);
-        Matcher names = NAME.matcher(sentence);
-        while (names.find()) {
-            addName(facts, sentence, names.start(), names.end());
+        if (digits || cjkNumerals) {
+            addAll(facts, Fact.Kind.DATE, DATE.matcher(sentence), sentence);
+        }
+        if (digits || cjkNumerals) {
+            addAll(facts, Fact.Kind.NUMBER, NUMBER.matcher(sentence), sentence);
+        }
+        if (capitals) {
+            Matcher names = NAME.matcher(sentence);
+            while (names.find()) {
+                addName(facts, sentence, names.start(), names.end());
+            }
         }
         facts.sort(Comparator.comparingInt(Fact::start));
         return facts;

@@ -27,11 +27,14 @@ final class Neutraliser {
     private static final Pattern ATTRIBUTION_DASH = Pattern.compile("^(?:--|——|—)\\s*");
     private static final Pattern SPACE_BEFORE_PUNCT = Pattern.compile("\\s+([,.;:?])(?=\\s|$)");
     private static final Pattern SPACES = Pattern.compile("\\s{2,}");
+    private static final Pattern NEEDS_TONING = Pattern.compile("[()*_!！?]");
     private static final Pattern DIGIT = Pattern.compile("\\d");
 
     String neutralise(String sentence) {
-        String s = CROSS_REFERENCE.matcher(sentence).replaceAll("$1");
-        s = BRACKET_TAG.matcher(s).replaceAll(""); // editorial tags, quotations inside them included
+        String s = sentence.indexOf('{') >= 0 ? CROSS_REFERENCE.matcher(sentence).replaceAll("$1") : sentence;
+        if (s.indexOf('[') >= 0) {
+            s = BRACKET_TAG.matcher(s).replaceAll(""); // editorial tags, quotations inside them included
+        }
         // Quotations are kept verbatim, exclamations and all: only the writer's own voice is toned down.
         StringBuilder out = new StringBuilder();
         Matcher quote = QUOTATION.matcher(s);
@@ -55,6 +58,9 @@ final class Neutraliser {
     }
 
     private static String toneDown(String text) {
+        if (!NEEDS_TONING.matcher(text).find()) {
+            return text;
+        }
         String s = ASIDE.matcher(text).replaceAll(m -> DIGIT.matcher(m.group(1)).find() ? Matcher.quoteReplacement(m.group()) : "");
         s = EMPHASIS.matcher(s).replaceAll("$1");
         s = EXCLAMATION.matcher(s).replaceAll(".");
