@@ -1,0 +1,109 @@
+package dev.penwright.pipeline;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.penwright.api.eval.Evaluator;
+import dev.penwright.api.generate.GenerationRequest;
+import dev.penwright.api.generate.GenerationResult;
+import dev.penwright.api.generate.GenerationService;
+import dev.penwright.api.generate.QueueStatus;
+import dev.penwright.api.plan.Planner;
+import dev.penwright.api.style.StylePack;
+import dev.penwright.api.style.StylePackRegistry;
+import dev.penwright.api.style.Styler;
+import dev.penwright.api.style.TokenListener;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * The {@link GenerationService}: planners, the Styler and evaluators come and go as bundles do; the component stays
+ * up throughout and a request sees whatever is installed when it arrives. Limits change live through Config Admin.
+ */
+@Component(service = GenerationService.class, configurationPid = PipelineConfig.PID)
+@Designate(ocd = PipelineConfig.class)
+public final class PipelineComponent implements GenerationService, Pipeline.Services {
+    private final Map<String, Planner> planners = new ConcurrentHashMap<>();
+    private final StylePackRegistry styles;
+    private final Pipeline pipeline;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Styler styler;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<Evaluator> evaluators;
+
+    @Activate
+    public PipelineComponent(@Reference StylePackRegistry styles, PipelineConfig config) {
+        this.styles = styles;
+        this.pipeline = new Pipeline(this, PipelineSettings.of(config));
+    }
+
+    @Modified
+    void modified(PipelineConfig config) {
+        pipeline.reconfigure(PipelineSettings.of(config));
+    }
+
+    @Deactivate
+    void deactivate() {
+        pipeline.close();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addPlanner(Planner planner, Map<String, Object> properties) {
+        planners.put(idOf(planner, properties), planner);
+    }
+
+    void removePlanner(Planner planner, Map<String, Object> properties) {
+        planners.remove(idOf(planner, properties), planner);
+    }
+
+    private static String idOf(Planner planner, Map<String, Object> properties) {
+        Object id = properties.get(Planner.ID);
+        return id != null ? id.toString() : planner.id();
+    }
+
+    @Override
+    public CompletionStage<GenerationResult> generate(GenerationRequest request, TokenListener listener) {
+        return pipeline.generate(request, listener);
+    }
+
+    @Override
+    public QueueStatus queueStatus() {
+        return pipeline.queueStatus();
+    }
+
+    @Override
+    public Styler styler() {
+        return styler;
+    }
+
+    @Override
+    public Planner planner(String id) {
+        return planners.get(id);
+    }
+
+    @Override
+    public Optional<StylePack> style(String id) {
+        return styles.find(id);
+    }
+
+    @Override
+    public List<Evaluator> evaluators() {
+        List<Evaluator> current = evaluators;
+        return current == null ? List.of() : current;
+    }
+}
