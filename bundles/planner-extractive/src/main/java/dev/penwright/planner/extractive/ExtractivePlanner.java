@@ -28,6 +28,7 @@ public class ExtractivePlanner implements Planner {
     static final int MAX_KEY_FACTS = 12;
     private static final int MIN_KEY_FACTS = 3;
     private static final int MAX_DRAFT_SENTENCES = 15;
+    private static final int MAX_DRAFT_LIST_ITEMS = 40;
     // Dictionary headers: "/pro-NUN-see-AY-shun/ n." or a bare "n." before the definition.
     private static final Pattern DICTIONARY_HEADER = Pattern.compile(
             "^\\s*(?:/[^/\\n]*/)?[\\s,]*(?:(?:n|v|vt|vi|adj|adv|interj|excl|suff|pref|prep|conj|pron|abbrev|pl)"
@@ -233,11 +234,16 @@ public class ExtractivePlanner implements Planner {
         return summary.length() <= limit * 3 / 2 ? summary : shorten(summary, limit, cjk);
     }
 
+    /** The salient sentences in reading order; list items always stay, as they are the content of a brief. */
     private static String draft(List<Unit> units, List<Integer> byRank, boolean cjk) {
         int n = units.size();
         int keep = n <= 4 ? n : Math.max(4, Math.min(MAX_DRAFT_SENTENCES, (int) Math.ceil(n * 0.6)));
-        List<Integer> picked = new ArrayList<>(byRank.subList(0, keep));
-        picked.sort(null);
+        Set<Integer> picked = new java.util.TreeSet<>(byRank.subList(0, keep));
+        for (int i = 0; i < n && i < MAX_DRAFT_LIST_ITEMS; i++) {
+            if (units.get(i).sentence().listItem()) {
+                picked.add(i);
+            }
+        }
         return joinSentences(picked.stream().map(i -> units.get(i).neutral()).toList(), cjk);
     }
 

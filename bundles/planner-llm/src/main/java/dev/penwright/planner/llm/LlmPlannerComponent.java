@@ -1,5 +1,6 @@
 package dev.penwright.planner.llm;
 
+import java.io.IOException;
 import java.util.Hashtable;
 import java.util.Map;
 
@@ -27,6 +28,7 @@ import dev.penwright.api.plan.Planner;
 @Designate(ocd = LlmPlannerConfig.class, factory = true)
 public class LlmPlannerComponent {
     static final String PID = "dev.penwright.planner.llm";
+    private static final System.Logger LOG = System.getLogger(LlmPlannerComponent.class.getName());
 
     @Reference(target = "(" + Planner.ID + "=extractive)", cardinality = ReferenceCardinality.OPTIONAL,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -35,16 +37,23 @@ public class LlmPlannerComponent {
     private ServiceRegistration<Planner> registration;
 
     @Activate
-    void activate(BundleContext context, Map<String, Object> properties) throws Exception {
-        PlannerSettings settings = PlannerSettings.fromProperties(properties, System::getenv);
+    void activate(BundleContext context, Map<String, Object> properties) {
+        PlannerSettings settings;
+        try {
+            settings = PlannerSettings.fromProperties(properties, System::getenv);
+        } catch (IllegalArgumentException | IOException e) {
+            // A bad configuration is the user's to fix: one clear line, no stack trace, and no planner.
+            LOG.log(System.Logger.Level.ERROR, "LLM planner configuration {0} is invalid, so no planner is "
+                    + "registered for it: {1}", properties.get("service.pid"), e.getMessage());
+            return;
+        }
         LlmPlanner planner = new LlmPlanner(settings, ChatModels.create(settings), () -> extractive);
         Hashtable<String, Object> serviceProperties = new Hashtable<>();
         serviceProperties.put(Planner.ID, settings.id());
         serviceProperties.put("penwright.planner.provider", settings.provider().name().toLowerCase());
         serviceProperties.put("penwright.planner.model", settings.model());
         registration = context.registerService(Planner.class, planner, serviceProperties);
-        System.getLogger(LlmPlannerComponent.class.getName()).log(System.Logger.Level.INFO,
-                "LLM planner registered: {0}", settings);
+        LOG.log(System.Logger.Level.INFO, "LLM planner registered: {0}", settings);
     }
 
     @Deactivate
