@@ -174,6 +174,20 @@ class LlmPlannerTest {
     }
 
     @Test
+    void anEndpointThatIsNotThereIsNamed() throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort(); // free, and closed again: nothing listens there
+        }
+        PlanningException e = assertThrows(PlanningException.class, () -> planner(settings("baseUrl",
+                "http://127.0.0.1:" + port + "/v1", "maxRetries", "1")).plan(MATERIAL));
+        assertTrue(e.getMessage().contains("cannot reach endpoint http://127.0.0.1:" + port), e.getMessage());
+        ContentPlan plan = planner(settings("baseUrl", "http://127.0.0.1:" + port + "/v1", "maxRetries", "0",
+                "onError", "fallback")).plan(MATERIAL);
+        assertEquals("extractive", plan.plannerId());
+    }
+
+    @Test
     void http429IsRetriedAndThenSucceeds() throws Exception {
         server.then(Step.error(429, "Rate limit reached"), Step.reply(GOOD));
         ContentPlan plan = planner(settings()).plan(MATERIAL);
