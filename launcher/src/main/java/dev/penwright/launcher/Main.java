@@ -114,10 +114,10 @@ public final class Main implements Callable<Integer> {
             LaunchOptions options = runtime.options.resolve(shell ? LaunchMode.INTERACTIVE : LaunchMode.HEADLESS);
             long jvmMillis = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
             long started = System.nanoTime();
-            String engine = DjlBootstrap.initialise();
-            long engineMillis = millisSince(started);
             PenwrightRuntime felix = new PenwrightRuntime(options);
             Runtime.getRuntime().addShutdownHook(new Thread(felix::close, "penwright-shutdown"));
+            String engine = initialiseBeside(felix);
+            long engineMillis = millisSince(started);
             felix.start();
             long frameworkMillis = millisSince(started);
             felix.awaitGateway(READY_TIMEOUT);
@@ -193,14 +193,34 @@ public final class Main implements Callable<Integer> {
     }
 
     private static int withGateway(LaunchOptions options, GatewayCall call) throws Exception {
-        DjlBootstrap.initialise();
         try (PenwrightRuntime felix = new PenwrightRuntime(options)) {
+            initialiseBeside(felix);
             felix.start();
             CommandGateway gateway = felix.awaitGateway(READY_TIMEOUT);
             int status = call.apply(gateway);
             STDOUT.flush();
             return status;
         }
+    }
+
+    /**
+     * Initialises the engine on this (the main) thread while another thread creates the framework and installs the
+     * bundles; nothing in the framework starts before the engine is ready.
+     */
+    private static String initialiseBeside(PenwrightRuntime felix) throws Exception {
+        java.util.concurrent.FutureTask<Void> install = new java.util.concurrent.FutureTask<>(() -> {
+            felix.install();
+            return null;
+        });
+        Thread installer = new Thread(install, "penwright-install");
+        installer.start();
+        String engine = DjlBootstrap.initialise();
+        try {
+            install.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+        return engine;
     }
 
     private static Path fromEnvironment(String variable) {

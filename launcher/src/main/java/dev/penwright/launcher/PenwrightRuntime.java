@@ -36,6 +36,7 @@ final class PenwrightRuntime implements AutoCloseable {
 
     private final LaunchOptions options;
     private final Path storage;
+    private final List<Bundle> installed = new ArrayList<>();
     private Framework framework;
 
     PenwrightRuntime(LaunchOptions options) throws IOException {
@@ -43,15 +44,22 @@ final class PenwrightRuntime implements AutoCloseable {
         this.storage = Files.createTempDirectory("penwright-felix-");
     }
 
-    void start() throws BundleException, IOException {
+    /**
+     * Creates the framework and installs the bundles without starting anything, so that it can run beside the
+     * engine's initialisation. Bundles are installed by reference: the framework reads them in place, no copy.
+     */
+    void install() throws BundleException, IOException {
         Files.createDirectories(options.deploy());
         framework = ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(configuration());
         framework.init();
         BundleContext context = framework.getBundleContext();
-        List<Bundle> installed = new ArrayList<>();
         for (Path jar : systemBundles()) {
-            installed.add(context.installBundle(jar.toUri().toString()));
+            installed.add(context.installBundle("reference:" + jar.toUri()));
         }
+    }
+
+    /** Starts the framework and every installed bundle this launch mode uses. */
+    void start() throws BundleException {
         framework.start();
         for (Bundle bundle : installed) {
             if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null && options.mode().starts(bundle.getSymbolicName())) {
