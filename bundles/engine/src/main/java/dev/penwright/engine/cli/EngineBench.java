@@ -57,8 +57,17 @@ public final class EngineBench {
                     "vocab_size", c.vocabSize(), "parameters", c.parameterCount()));
             // Warm up the kernels and the JIT.
             decodeRate(model, 1, 32, null);
-            double b1 = decodeRate(model, 1, decodeTokens, null);
-            double b8 = decodeRate(model, 8, decodeTokens, null);
+            // The machine may be shared: each figure also comes per CPU-second of this process, and the plain DJL
+            // decoder (the yardstick) runs right after ours under the same conditions.
+            double[] b1 = timed(() -> decodeRate(model, 1, decodeTokens, null), decodeTokens);
+            double plain1;
+            double plain8;
+            try (PlainDecoder plain = new PlainDecoder(dir, c)) {
+                plain.decodeRate(prompts(1, c.vocabSize()), 8);
+                plain1 = plain.decodeRate(prompts(1, c.vocabSize()), decodeTokens);
+                plain8 = plain.decodeRate(prompts(8, c.vocabSize()), decodeTokens);
+            }
+            double[] b8 = timed(() -> decodeRate(model, 8, decodeTokens, null), 8L * decodeTokens);
             List<LoraAdapter> adapters = new ArrayList<>();
             try {
                 for (int i = 0; i < 8; i++) {
@@ -66,11 +75,18 @@ public final class EngineBench {
                             LoraConfig.MODULES), i, false));
                 }
                 decodeRate(model, 8, 16, adapters);
-                double b8a = decodeRate(model, 8, decodeTokens, adapters);
+                double[] b8a = timed(() -> decodeRate(model, 8, decodeTokens, adapters), 8L * decodeTokens);
                 double prefill = prefillRate(model);
-                out.put("decode_tokens_per_s_batch1", round(b1));
-                out.put("decode_tokens_per_s_batch8", round(b8));
-                out.put("decode_tokens_per_s_batch8_8_adapters", round(b8a));
+                out.put("decode_tokens_per_s_batch1", round(b1[0]));
+                out.put("decode_tokens_per_s_batch8", round(b8[0]));
+                out.put("decode_tokens_per_s_batch8_8_adapters", round(b8a[0]));
+                out.put("yardstick_plain_djl_tokens_per_s_batch1", round(plain1));
+                out.put("yardstick_plain_djl_tokens_per_s_batch8", round(plain8));
+                out.put("decode_tokens_per_cpu_s_batch1", round(b1[1]));
+                out.put("decode_tokens_per_cpu_s_batch8", round(b8[1]));
+                out.put("decode_tokens_per_cpu_s_batch8_8_adapters", round(b8a[1]));
+                out.put("load_average", loadAverage());
+                out.put("intra_op_threads", System.getProperty("ai.djl.pytorch.num_threads", "engine default"));
                 out.put("adapter_rank", adapterRank);
                 out.put("prefill_tokens_per_s", round(prefill));
                 out.put("prompt_tokens", promptTokens);
@@ -85,8 +101,9 @@ public final class EngineBench {
                 out.put("assumed_peak_gflops", round(peak / 1e9));
                 out.put("assumed_peak_basis", "cores x nominal MHz from /proc/cpuinfo x 64 FP32 FLOP/cycle (two 512-bit FMA pipes)");
                 out.put("measured_sgemm_gflops", round(measured / 1e9));
-                out.put("peak_fraction_batch1", round4(b1 * flopsPerToken / peak));
-                out.put("peak_fraction_batch8", round4(b8 * flopsPerToken / peak));
+                out.put("peak_fraction_batch1", round4(b1[0] * flopsPerToken / peak));
+                out.put("peak_fraction_batch8", round4(b8[0] * flopsPerToken / peak));
+                out.put("peak_fraction_batch8_8_adapters", round4(b8a[0] * flopsPerToken / peak));
             } finally {
                 adapters.forEach(LoraAdapter::close);
             }
@@ -131,6 +148,43 @@ public final class EngineBench {
             throw new IllegalStateException("a benchmark row ended early");
         }
         return counted.get() / ((end[0] - started.get()) / 1e9);
+    }
+
+    /** {wall tokens/s, tokens per CPU-second of the whole process} of a run producing {@code tokens} tokens. */
+    private static double[] timed(java.util.function.DoubleSupplier run, long tokens) {
+        long cpu0 = processCpuNanos();
+        long t0 = System.nanoTime();
+        double rate = run.getAsDouble();
+        long wall = System.nanoTime() - t0;
+        long cpu = processCpuNanos() - cpu0;
+        // The CPU figure covers the whole run (prefill included), so it is a slight underestimate of decode.
+        return new double[] {rate, cpu <= 0 ? -1 : tokens / (cpu / 1e9) * 1.0, wall};
+    }
+
+    private static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static long[][] prompts(int rows, int vocab) {
+        long[][] p = new long[rows][16];
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < 16; i++) {
+                p[r][i] = 1 + (r * 97 + i * 13) % (vocab - 1);
+            }
+        }
+        return p;
     }
 
     private double prefillRate(LanguageModel model) {
