@@ -92,36 +92,32 @@ public final class Sampler {
 
     /** The k highest scores' indices, best first (ties: lower index first). */
     static int[] topIndices(double[] s, int k) {
-        long[] keys = new long[s.length];
-        for (int i = 0; i < s.length; i++) {
-            // Sort descending by score: order-preserving bits of -score, then index.
-            long bits = Double.doubleToLongBits(-s[i]);
-            bits ^= (bits >> 63) & 0x7fffffffffffffffL;
-            keys[i] = bits;
+        int n = s.length;
+        // Sort keys: order-preserving bits of the float score (descending) in the high word, the index in the low one.
+        long[] keys = new long[n];
+        for (int i = 0; i < n; i++) {
+            int bits = Float.floatToIntBits((float) -s[i]);
+            bits ^= (bits >> 31) & 0x7fffffff;
+            keys[i] = ((long) bits << 32) | i;
         }
-        Integer[] idx = null;
-        if (k < s.length / 8) {
-            // Partial selection: a bounded pass keeps the k best without sorting the whole vocabulary.
-            java.util.PriorityQueue<Integer> heap = new java.util.PriorityQueue<>(k + 1,
-                    (a, b) -> keys[a] != keys[b] ? Long.compare(keys[b], keys[a]) : Integer.compare(b, a));
-            for (int i = 0; i < s.length; i++) {
-                heap.add(i);
-                if (heap.size() > k) {
+        if (k < n / 8) {
+            // Bounded selection: keep the k smallest keys in a max-heap, without sorting the whole vocabulary.
+            java.util.PriorityQueue<Long> heap = new java.util.PriorityQueue<>(k + 1, java.util.Comparator.reverseOrder());
+            for (long key : keys) {
+                if (heap.size() < k) {
+                    heap.add(key);
+                } else if (key < heap.peek()) {
                     heap.poll();
+                    heap.add(key);
                 }
             }
-            idx = heap.toArray(Integer[]::new);
-        } else {
-            idx = new Integer[s.length];
-            for (int i = 0; i < s.length; i++) {
-                idx[i] = i;
-            }
+            keys = heap.stream().mapToLong(Long::longValue).toArray();
         }
-        Arrays.sort(idx, (a, b) -> keys[a] != keys[b] ? Long.compare(keys[a], keys[b]) : Integer.compare(a, b));
-        int n = Math.min(k, idx.length);
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = idx[i];
+        Arrays.sort(keys);
+        int m = Math.min(k, keys.length);
+        int[] out = new int[m];
+        for (int i = 0; i < m; i++) {
+            out[i] = (int) keys[i];
         }
         return out;
     }
