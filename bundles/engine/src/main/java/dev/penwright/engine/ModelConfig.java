@@ -99,11 +99,23 @@ public record ModelConfig(String architecture, int vocabSize, int hiddenSize, in
             return new ModelConfig(type, required(c, configJson, "vocab_size"), hidden,
                     required(c, configJson, "intermediate_size"), required(c, configJson, "num_hidden_layers"), heads,
                     kvHeads, headDim, c.path("rope_theta").asDouble(10000.0), c.path("rms_norm_eps").asDouble(1e-6),
-                    c.path("max_position_embeddings").asInt(2048), c.path("tie_word_embeddings").asBoolean(false),
+                    contextLength(c), c.path("tie_word_embeddings").asBoolean(false),
                     bias, c.path("bos_token_id").asInt(-1), eos);
         } catch (IllegalArgumentException ex) {
             throw ModelFormatException.of(configJson, null, ex.getMessage());
         }
+    }
+
+    /**
+     * max_position_embeddings, or a smaller sliding_window when one applies (Mistral; Qwen2 only with
+     * use_sliding_window): attention here is full, so it equals the windowed model only within the window.
+     */
+    private static int contextLength(JsonNode c) {
+        int max = c.path("max_position_embeddings").asInt(2048);
+        JsonNode window = c.get("sliding_window");
+        boolean windowed = window != null && window.canConvertToInt() && window.asInt() > 0
+                && c.path("use_sliding_window").asBoolean(true);
+        return windowed ? Math.min(max, window.asInt()) : max;
     }
 
     private static int required(JsonNode c, Path file, String field) throws ModelFormatException {
