@@ -1,11 +1,13 @@
 package dev.penwright.server;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.penwright.api.generate.GenerationException;
 import jakarta.servlet.http.HttpServletResponse;
 
 /** JSON bodies and the API's error shape, {@code {"error": {"code", "message"}}}. */
@@ -24,6 +26,36 @@ final class JsonResponses {
     }
 
     static void error(HttpServletResponse response, int status, String code, String message) throws IOException {
-        write(response, status, Map.of("error", Map.of("code", code, "message", message)));
+        write(response, status, errorBody(code, message));
+    }
+
+    /** The error body; {@code type} is there too so that OpenAI clients, which read it, show something sensible. */
+    static Map<String, Object> errorBody(String code, String message) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", code);
+        error.put("message", message == null ? code : message);
+        error.put("type", code);
+        return Map.of("error", error);
+    }
+
+    static void error(HttpServletResponse response, ApiError e) throws IOException {
+        if (e.retryAfterSeconds > 0) {
+            response.setHeader("Retry-After", Integer.toString(e.retryAfterSeconds));
+        }
+        error(response, e.status, e.code, e.getMessage());
+    }
+
+    /** The HTTP face of a pipeline refusal. */
+    static ApiError of(GenerationException e) {
+        int status = switch (e.code()) {
+            case GenerationException.QUEUE_FULL -> 429;
+            case GenerationException.NO_STYLER, GenerationException.UNAVAILABLE -> 503;
+            case GenerationException.STYLE_NOT_FOUND, GenerationException.PLANNER_NOT_FOUND -> 404;
+            case GenerationException.PLANNING_FAILED -> 422;
+            case GenerationException.TIMEOUT -> 504;
+            case GenerationException.INVALID_REQUEST -> 400;
+            default -> 500;
+        };
+        return new ApiError(status, e.code(), e.getMessage(), e.retryAfterSeconds());
     }
 }

@@ -1,15 +1,24 @@
 package dev.penwright.server;
 
-import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
+import dev.penwright.api.model.ModelCatalog;
 import dev.penwright.api.style.StylePack;
 import dev.penwright.api.style.StylePackEntry;
 import dev.penwright.api.style.StylePackRegistry;
+import dev.penwright.api.style.StylePackState;
+import dev.penwright.stylepacks.DeployFolder;
+import dev.penwright.stylepacks.InvalidStylePackException;
+import dev.penwright.stylepacks.StylePackValidator;
 import jakarta.servlet.Servlet;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.osgi.service.component.annotations.Activate;
@@ -19,35 +28,174 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 
 /**
  * {@code GET /v1/styles}: every deployed pack, active or rejected (with the reason); {@code GET /v1/styles/{id}}:
- * one, with its style.json.
+ * one, with its style.json. {@code POST /v1/styles}: upload a pack jar as the body; it is checked (size, entries,
+ * paths, inflated size) and validated like the extender does, in a temporary folder, and only then moved into
+ * deploy/ in one rename. {@code DELETE /v1/styles/{id}}: removes a pack's jar from deploy/.
  */
 @Component(service = Servlet.class)
 @HttpWhiteboardServletPattern({"/v1/styles", "/v1/styles/*"})
-public final class StylesServlet extends HttpServlet {
+public final class StylesServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
+    private static final Duration VERDICT = Duration.ofSeconds(15);
     private final transient StylePackRegistry styles;
+    private final transient ModelCatalog models;
+    private final transient ServerSettings settings;
+    private final transient Metrics metrics;
 
     @Activate
-    public StylesServlet(@Reference StylePackRegistry styles) {
+    public StylesServlet(@Reference StylePackRegistry styles, @Reference ModelCatalog models,
+                         @Reference ServerSettings settings, @Reference Metrics metrics) {
         this.styles = styles;
+        this.models = models;
+        this.settings = settings;
+        this.metrics = metrics;
     }
 
     @Override
-    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String path = request.getPathInfo();
-        if (path == null || path.equals("/")) {
+    protected Set<String> methods() {
+        return Set.of("GET", "POST", "DELETE");
+    }
+
+    @Override
+    protected void handle(String method, HttpServletRequest request, HttpServletResponse response) throws Exception {
+        String id = tail(request);
+        switch (method) {
+            case "GET" -> get(id, response);
+            case "POST" -> {
+                if (!id.isEmpty()) {
+                    throw new ApiError(405, "method_not_allowed", "POST a pack to /v1/styles, not to one style");
+                }
+                upload(request, response);
+            }
+            default -> {
+                if (id.isEmpty()) {
+                    throw new ApiError(405, "method_not_allowed", "DELETE /v1/styles/{id} names the style");
+                }
+                delete(id, response);
+            }
+        }
+    }
+
+    private void get(String id, HttpServletResponse response) throws Exception {
+        if (id.isEmpty()) {
             JsonResponses.write(response, 200, Map.of("styles", styles.entries()));
             return;
         }
-        String id = path.substring(1);
-        Optional<StylePackEntry> entry = styles.entries().stream().filter(e -> e.id().equals(id)).findFirst();
-        if (entry.isEmpty()) {
-            JsonResponses.error(response, 404, "style_not_found", "no style pack '" + id + "'");
-            return;
-        }
+        StylePackEntry entry = entry(id).orElseThrow(() -> notFound(id));
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("entry", entry.get());
+        body.put("entry", entry);
         styles.find(id).map(StylePack::descriptor).ifPresent(d -> body.put("style", d));
+        styles.find(id).map(p -> p.directory().resolve("report.json")).filter(Files::isRegularFile).ifPresent(r -> {
+            try {
+                body.put("report", JsonResponses.JSON.readTree(r.toFile()));
+            } catch (java.io.IOException e) {
+                body.put("report", null);
+            }
+        });
         JsonResponses.write(response, 200, body);
+    }
+
+    private void upload(HttpServletRequest request, HttpServletResponse response) throws Exception {
+        ServerSettings.Limits limits = settings.limits();
+        DeployFolder deploy = deployFolder();
+        if (request.getContentLengthLong() > limits.maxUploadBytes()) {
+            throw new ApiError(413, "payload_too_large", "the upload exceeds " + limits.maxUploadBytes() + " bytes");
+        }
+        Path work = Files.createTempDirectory("penwright-upload-");
+        try {
+            Path jar = work.resolve("upload.jar");
+            PackUpload.receive(request.getInputStream(), jar, limits.maxUploadBytes());
+            Path styleDir = Files.createDirectories(work.resolve("style"));
+            PackUpload.Inspected pack;
+            try {
+                pack = PackUpload.inspect(jar, styleDir, limits.maxUnpackedBytes(), limits.maxUploadEntries());
+                new StylePackValidator(models).validate(styleDir, pack.styleId());
+            } catch (InvalidStylePackException e) {
+                metrics.rejectedUpload();
+                throw PackUpload.invalid(e.getMessage());
+            } catch (ApiError e) {
+                metrics.rejectedUpload();
+                throw e;
+            }
+            Instant before = Instant.now();
+            Path target = deploy.deploy(jar);
+            Optional<StylePackEntry> verdict = awaitVerdict(pack, target, before);
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("deployedTo", target.getFileName().toString());
+            if (verdict.isEmpty()) {
+                body.put("state", "PENDING");
+                JsonResponses.write(response, 202, body);
+            } else if (verdict.get().state() == StylePackState.REJECTED) {
+                throw PackUpload.invalid(verdict.get().reason());
+            } else {
+                body.put("entry", verdict.get());
+                JsonResponses.write(response, 201, body);
+            }
+        } finally {
+            PackUpload.deleteTree(work);
+        }
+    }
+
+    private Optional<StylePackEntry> awaitVerdict(PackUpload.Inspected pack, Path target, Instant before)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + VERDICT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<StylePackEntry> e = styles.entries().stream()
+                    .filter(x -> x.id().equals(pack.styleId()) || sameFile(x.source(), target))
+                    .filter(x -> !x.since().isBefore(before.minusMillis(5)))
+                    .findFirst();
+            if (e.isPresent()) {
+                return e;
+            }
+            Thread.sleep(20);
+        }
+        return Optional.empty();
+    }
+
+    private void delete(String id, HttpServletResponse response) throws Exception {
+        StylePackEntry entry = entry(id).orElseThrow(() -> notFound(id));
+        DeployFolder deploy = deployFolder();
+        Path file;
+        try {
+            URI source = URI.create(entry.source());
+            file = "file".equals(source.getScheme()) ? Path.of(source).toAbsolutePath().normalize() : null;
+        } catch (IllegalArgumentException e) {
+            file = null;
+        }
+        if (file == null || !file.startsWith(deploy.dir())) {
+            throw new ApiError(409, "not_in_deploy_folder", "style pack '" + id + "' was not deployed from the deploy"
+                    + " folder (" + entry.source() + ") and cannot be removed here");
+        }
+        Files.deleteIfExists(file);
+        long deadline = System.nanoTime() + VERDICT.toNanos();
+        while (entry(id).isPresent() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        JsonResponses.write(response, 200, Map.of("deleted", id, "removed", entry(id).isEmpty()));
+    }
+
+    private DeployFolder deployFolder() {
+        String dir = settings.deployDir();
+        if (dir == null || dir.isBlank()) {
+            throw new ApiError(503, "no_deploy_folder", "this runtime has no deploy folder (penwright.deploy)");
+        }
+        return new DeployFolder(Path.of(dir));
+    }
+
+    private Optional<StylePackEntry> entry(String id) {
+        return styles.entries().stream().filter(e -> e.id().equals(id)).findFirst();
+    }
+
+    private static ApiError notFound(String id) {
+        return new ApiError(404, "style_not_found", "no style pack '" + id + "'");
+    }
+
+    private static boolean sameFile(String source, Path target) {
+        try {
+            URI uri = URI.create(source);
+            return "file".equals(uri.getScheme()) && Path.of(uri).toAbsolutePath().normalize().equals(target);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }

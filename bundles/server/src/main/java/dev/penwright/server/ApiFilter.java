@@ -1,0 +1,93 @@
+package dev.penwright.server;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletMapping;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardFilterAsyncSupported;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardFilterPattern;
+
+/**
+ * In front of every route: API keys (when the server is bound beyond loopback, or configured so), and the request
+ * count and latency of each route for {@code /metrics}. {@code /health} stays open so that load balancers can probe.
+ */
+@Component(service = Filter.class)
+@HttpWhiteboardFilterPattern("/*")
+@HttpWhiteboardFilterAsyncSupported
+public final class ApiFilter implements Filter {
+    private final ServerSettings settings;
+    private final Metrics metrics;
+
+    @Activate
+    public ApiFilter(@Reference ServerSettings settings, @Reference Metrics metrics) {
+        this.settings = settings;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
+        HttpServletRequest request = (HttpServletRequest) req;
+        HttpServletResponse response = (HttpServletResponse) res;
+        long started = System.nanoTime();
+        try {
+            String path = request.getRequestURI();
+            ServerSettings.Limits limits = settings.limits();
+            if (limits.keysRequired() && !path.equals("/health") && !authorised(request, limits)) {
+                response.setHeader("WWW-Authenticate", "Bearer realm=\"penwright\"");
+                JsonResponses.error(response, 401, limits.apiKeys().isEmpty() ? "api_keys_not_configured"
+                        : "unauthorized", limits.apiKeys().isEmpty()
+                        ? "this server is bound to " + settings.host() + " and needs API keys; set apiKeys in"
+                                + " etc/" + ServerConfig.PID + ".cfg"
+                        : "send a valid API key as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'");
+                return;
+            }
+            chain.doFilter(request, response);
+        } finally {
+            metrics.request(route(request), request.getMethod(), response.getStatus(),
+                    (System.nanoTime() - started) / 1e9);
+        }
+    }
+
+    static boolean authorised(HttpServletRequest request, ServerSettings.Limits limits) {
+        String key = request.getHeader("X-API-Key");
+        String auth = request.getHeader("Authorization");
+        if (key == null && auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            key = auth.substring(7).trim();
+        }
+        if (key == null || key.isEmpty()) {
+            return false;
+        }
+        byte[] given = key.getBytes(StandardCharsets.UTF_8);
+        boolean ok = false;
+        for (String k : limits.apiKeys()) {
+            // Constant-time comparison, so that response times do not leak how much of a key matched.
+            ok |= MessageDigest.isEqual(given, k.getBytes(StandardCharsets.UTF_8));
+        }
+        return ok;
+    }
+
+    /** The servlet pattern that served the request: bounded, unlike raw paths. */
+    private static String route(HttpServletRequest request) {
+        try {
+            HttpServletMapping mapping = request.getHttpServletMapping();
+            if (mapping != null && mapping.getPattern() != null && !mapping.getPattern().isEmpty()) {
+                return mapping.getPattern();
+            }
+        } catch (RuntimeException ignored) {
+            // Some dispatch types have no mapping.
+        }
+        return "other";
+    }
+}

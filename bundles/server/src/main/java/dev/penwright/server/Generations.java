@@ -1,0 +1,105 @@
+package dev.penwright.server;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import dev.penwright.api.generate.GenerationRequest;
+import dev.penwright.api.generate.GenerationResult;
+import dev.penwright.api.generate.GenerationService;
+
+/**
+ * Runs one generation for a request thread. Pieces of text arrive on engine threads and are only queued there; the
+ * request thread writes them, so a slow client never stalls the engine. While streaming, a quiet second sends a
+ * heartbeat: a client that has gone away makes that write fail, and its request is cancelled, freeing its slot.
+ */
+final class Generations {
+    /** Where a streamed generation goes. */
+    interface Sink {
+        void text(String piece) throws IOException;
+
+        void heartbeat() throws IOException;
+    }
+
+    private Generations() {
+    }
+
+    /** Starts the request; a refusal known at once (queue full, unknown style) is already in the future. */
+    static Started start(GenerationService service, GenerationRequest request, boolean stream) {
+        LinkedBlockingQueue<String> pieces = new LinkedBlockingQueue<>();
+        CompletableFuture<GenerationResult> future = service.generate(request, stream ? pieces::add
+                : dev.penwright.api.style.TokenListener.NONE).toCompletableFuture();
+        return new Started(future, pieces, System.nanoTime(), request.styleId());
+    }
+
+    record Started(CompletableFuture<GenerationResult> future, LinkedBlockingQueue<String> pieces, long startNanos,
+                   String styleId) {
+        /** The refusal if the service refused at once, else null. */
+        Throwable immediateFailure() {
+            if (!future.isDone()) {
+                return null;
+            }
+            try {
+                future.join();
+                return null;
+            } catch (RuntimeException e) {
+                return e.getCause() != null ? e.getCause() : e;
+            }
+        }
+
+        GenerationResult await(Metrics metrics) throws Exception {
+            try {
+                GenerationResult result = future.get();
+                record(metrics, result, null);
+                return result;
+            } catch (InterruptedException e) {
+                future.cancel(true);
+                throw e;
+            } catch (ExecutionException e) {
+                record(metrics, null, e.getCause());
+                throw e;
+            }
+        }
+
+        GenerationResult stream(Sink sink, Metrics metrics) throws Exception {
+            try {
+                while (true) {
+                    String piece = pieces.poll(1, TimeUnit.SECONDS);
+                    if (piece != null) {
+                        List<String> more = new ArrayList<>();
+                        pieces.drainTo(more);
+                        sink.text(piece + String.join("", more));
+                    } else if (future.isDone()) {
+                        break;
+                    } else {
+                        sink.heartbeat();
+                    }
+                }
+                GenerationResult result = future.get();
+                record(metrics, result, null);
+                return result;
+            } catch (IOException | InterruptedException gone) {
+                future.cancel(true);
+                record(metrics, null, new java.util.concurrent.CancellationException("client disconnected"));
+                throw gone;
+            } catch (ExecutionException e) {
+                record(metrics, null, e.getCause());
+                throw e;
+            }
+        }
+
+        private void record(Metrics metrics, GenerationResult result, Throwable failure) {
+            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            if (result != null) {
+                metrics.generation(styleId, "ok", seconds, result.generatedTokens());
+            } else {
+                ApiError e = ApiServlet.toApiError(failure);
+                metrics.generation(styleId, e.code, seconds, 0);
+            }
+        }
+    }
+}

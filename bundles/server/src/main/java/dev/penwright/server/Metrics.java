@@ -1,0 +1,161 @@
+package dev.penwright.server;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * Counters and histograms for {@code /metrics}, written in the Prometheus text exposition format (version 0.0.4).
+ * Labels are bounded: routes are servlet patterns, styles are deployed ids.
+ */
+@Component(service = Metrics.class)
+public final class Metrics {
+    static final double[] LATENCY_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120};
+
+    /** A cumulative histogram of seconds. */
+    static final class Histogram {
+        final LongAdder[] counts = new LongAdder[LATENCY_BUCKETS.length];
+        final LongAdder count = new LongAdder();
+        final DoubleAdder sum = new DoubleAdder();
+
+        Histogram() {
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] = new LongAdder();
+            }
+        }
+
+        void observe(double seconds) {
+            for (int i = 0; i < LATENCY_BUCKETS.length; i++) {
+                if (seconds <= LATENCY_BUCKETS[i]) {
+                    counts[i].increment();
+                }
+            }
+            count.increment();
+            sum.add(seconds);
+        }
+    }
+
+    private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
+    private final Map<String, Histogram> requestLatency = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> generations = new ConcurrentHashMap<>();
+    private final Map<String, Histogram> generationLatency = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> tokens = new ConcurrentHashMap<>();
+    private final LongAdder rejectedUploads = new LongAdder();
+    /** (time, tokens) of recent generations, for a tokens-per-second rate over the last minute. */
+    private final Deque<long[]> recentTokens = new ArrayDeque<>();
+
+    void request(String route, String method, int status, double seconds) {
+        requests.computeIfAbsent(labels("route", route, "method", method, "status", Integer.toString(status)),
+                k -> new LongAdder()).increment();
+        requestLatency.computeIfAbsent(labels("route", route), k -> new Histogram()).observe(seconds);
+    }
+
+    void generation(String style, String outcome, double seconds, int generatedTokens) {
+        String s = style.isEmpty() ? "(base)" : style;
+        generations.computeIfAbsent(labels("style", s, "outcome", outcome), k -> new LongAdder()).increment();
+        if (outcome.equals("ok")) {
+            generationLatency.computeIfAbsent(labels("style", s), k -> new Histogram()).observe(seconds);
+            tokens.computeIfAbsent(labels("style", s), k -> new LongAdder()).add(generatedTokens);
+            synchronized (recentTokens) {
+                recentTokens.addLast(new long[] {System.nanoTime(), generatedTokens});
+                trim();
+            }
+        }
+    }
+
+    void rejectedUpload() {
+        rejectedUploads.increment();
+    }
+
+    /** Generated tokens per second over the last minute. */
+    double tokensPerSecond() {
+        synchronized (recentTokens) {
+            trim();
+            long sum = 0;
+            for (long[] e : recentTokens) {
+                sum += e[1];
+            }
+            return sum / 60.0;
+        }
+    }
+
+    private void trim() {
+        long cutoff = System.nanoTime() - 60_000_000_000L;
+        while (!recentTokens.isEmpty() && recentTokens.peekFirst()[0] < cutoff) {
+            recentTokens.pollFirst();
+        }
+    }
+
+    /** The exposition, with the gauges the caller reads at scrape time. */
+    String scrape(Map<String, Double> gauges) {
+        StringBuilder out = new StringBuilder();
+        counter(out, "penwright_http_requests_total", "HTTP requests by route, method and status.", requests);
+        histogram(out, "penwright_http_request_duration_seconds", "HTTP request latency by route.", requestLatency);
+        counter(out, "penwright_generations_total", "Generation requests by style and outcome.", generations);
+        histogram(out, "penwright_generation_duration_seconds", "End-to-end latency of successful generations.",
+                generationLatency);
+        counter(out, "penwright_generated_tokens_total", "Tokens written by the small model, by style.", tokens);
+        out.append("# HELP penwright_style_pack_uploads_rejected_total Uploaded packs refused before deployment.\n")
+                .append("# TYPE penwright_style_pack_uploads_rejected_total counter\n")
+                .append("penwright_style_pack_uploads_rejected_total ").append(rejectedUploads.sum()).append('\n');
+        out.append("# HELP penwright_generation_tokens_per_second Generated tokens per second over the last minute.\n")
+                .append("# TYPE penwright_generation_tokens_per_second gauge\n")
+                .append("penwright_generation_tokens_per_second ").append(format(tokensPerSecond())).append('\n');
+        for (Map.Entry<String, Double> g : new TreeMap<>(gauges).entrySet()) {
+            out.append("# TYPE ").append(g.getKey()).append(" gauge\n")
+                    .append(g.getKey()).append(' ').append(format(g.getValue())).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static void counter(StringBuilder out, String name, String help, Map<String, LongAdder> values) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(" counter\n");
+        new TreeMap<>(values).forEach((labels, v) -> out.append(name).append('{').append(labels).append("} ")
+                .append(v.sum()).append('\n'));
+    }
+
+    private static void histogram(StringBuilder out, String name, String help, Map<String, Histogram> values) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(" histogram\n");
+        new TreeMap<>(values).forEach((labels, h) -> {
+            for (int i = 0; i < LATENCY_BUCKETS.length; i++) {
+                out.append(name).append("_bucket{").append(labels).append(",le=\"").append(format(LATENCY_BUCKETS[i]))
+                        .append("\"} ").append(h.counts[i].sum()).append('\n');
+            }
+            out.append(name).append("_bucket{").append(labels).append(",le=\"+Inf\"} ").append(h.count.sum())
+                    .append('\n');
+            out.append(name).append("_sum{").append(labels).append("} ").append(format(h.sum.sum())).append('\n');
+            out.append(name).append("_count{").append(labels).append("} ").append(h.count.sum()).append('\n');
+        });
+    }
+
+    static String labels(String... pairs) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (i > 0) {
+                s.append(',');
+            }
+            s.append(pairs[i]).append("=\"").append(escape(pairs[i + 1])).append('"');
+        }
+        return s.toString();
+    }
+
+    private static String escape(String value) {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    static String format(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        return String.format(Locale.ROOT, "%.6g", v);
+    }
+}

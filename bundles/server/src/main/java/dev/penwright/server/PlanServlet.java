@@ -1,0 +1,88 @@
+package dev.penwright.server;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.penwright.api.plan.ContentPlan;
+import dev.penwright.api.plan.Material;
+import dev.penwright.api.plan.Planner;
+import dev.penwright.api.plan.PlanningException;
+import jakarta.servlet.Servlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+
+/**
+ * {@code POST /v1/plan}: {@code {"material", "planner"}} to a {@link ContentPlan}; {@code GET /v1/plan} lists the
+ * installed planners.
+ */
+@Component(service = Servlet.class)
+@HttpWhiteboardServletPattern("/v1/plan")
+public final class PlanServlet extends ApiServlet {
+    private static final long serialVersionUID = 1L;
+    static final String DEFAULT_PLANNER = "extractive";
+    private final transient Map<String, Planner> planners = new ConcurrentHashMap<>();
+    private final transient ServerSettings settings;
+
+    @Activate
+    public PlanServlet(@Reference ServerSettings settings) {
+        this.settings = settings;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addPlanner(Planner planner, Map<String, Object> properties) {
+        planners.put(idOf(planner, properties), planner);
+    }
+
+    void removePlanner(Planner planner, Map<String, Object> properties) {
+        planners.remove(idOf(planner, properties), planner);
+    }
+
+    private static String idOf(Planner planner, Map<String, Object> properties) {
+        Object id = properties.get(Planner.ID);
+        return id != null ? id.toString() : planner.id();
+    }
+
+    @Override
+    protected Set<String> methods() {
+        return Set.of("GET", "POST");
+    }
+
+    @Override
+    protected void handle(String method, HttpServletRequest request, HttpServletResponse response) throws Exception {
+        if (method.equals("GET")) {
+            JsonResponses.write(response, 200, Map.of("planners", planners.keySet().stream().sorted().toList(),
+                    "default", DEFAULT_PLANNER));
+            return;
+        }
+        JsonNode body = readJson(request, settings.limits().maxRequestBytes());
+        Material material = Requests.material(body);
+        if (material == null || material.isEmpty()) {
+            throw ApiError.badRequest("give \"material\": a text, or {brief, facts, sourceArticle, language}");
+        }
+        String id = Requests.text(body, "planner", DEFAULT_PLANNER);
+        Planner planner = planners.get(id);
+        if (planner == null) {
+            throw new ApiError(404, "planner_not_found", "no planner '" + id + "' (installed: "
+                    + String.join(", ", planners.keySet().stream().sorted().toList()) + ")");
+        }
+        long started = System.nanoTime();
+        ContentPlan plan;
+        try {
+            plan = planner.plan(material);
+        } catch (PlanningException e) {
+            throw new ApiError(422, "planning_failed", e.getMessage());
+        }
+        JsonResponses.write(response, 200, Map.of("plan", plan,
+                "millis", (System.nanoTime() - started) / 1_000_000));
+    }
+}

@@ -1,0 +1,153 @@
+package dev.penwright.server;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.penwright.api.generate.GenerationOptions;
+import dev.penwright.api.plan.ContentPlan;
+import dev.penwright.api.plan.Material;
+
+/** JSON request bodies to api records, strict about types so that a bad field is a 400 naming it. */
+final class Requests {
+    private Requests() {
+    }
+
+    static String text(JsonNode node, String field, String fallback) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isTextual()) {
+            throw ApiError.badRequest("\"" + field + "\" must be a string");
+        }
+        return v.asText();
+    }
+
+    static List<String> texts(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (v.isTextual()) {
+            return List.of(v.asText());
+        }
+        if (!v.isArray()) {
+            throw ApiError.badRequest("\"" + field + "\" must be an array of strings");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : v) {
+            if (!e.isTextual()) {
+                throw ApiError.badRequest("\"" + field + "\" must be an array of strings");
+            }
+            out.add(e.asText());
+        }
+        return out;
+    }
+
+    static Integer integer(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw ApiError.badRequest("\"" + field + "\" must be an integer");
+        }
+        return v.asInt();
+    }
+
+    static Long longValue(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw ApiError.badRequest("\"" + field + "\" must be an integer");
+        }
+        return v.asLong();
+    }
+
+    static Double number(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
+            throw ApiError.badRequest("\"" + field + "\" must be a number");
+        }
+        return v.asDouble();
+    }
+
+    static boolean bool(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            throw ApiError.badRequest("\"" + field + "\" must be true or false");
+        }
+        return v.asBoolean();
+    }
+
+    static JsonNode object(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isObject()) {
+            throw ApiError.badRequest("\"" + field + "\" must be an object");
+        }
+        return v;
+    }
+
+    /** {@code "material": "text"} (a source article) or {@code {brief, facts, sourceArticle, language}}. */
+    static Material material(JsonNode body) {
+        JsonNode v = body.get("material");
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (v.isTextual()) {
+            return Material.ofArticle(v.asText());
+        }
+        if (!v.isObject()) {
+            throw ApiError.badRequest("\"material\" must be a string or an object {brief, facts, sourceArticle,"
+                    + " language}");
+        }
+        return new Material(text(v, "brief", ""), texts(v, "facts"), text(v, "sourceArticle", ""),
+                text(v, "language", ""));
+    }
+
+    static ContentPlan plan(JsonNode body) {
+        JsonNode v = object(body, "plan");
+        if (v == null) {
+            return null;
+        }
+        ContentPlan plan = new ContentPlan(text(v, "title", ""), text(v, "summary", ""), texts(v, "keyFacts"),
+                text(v, "neutralDraft", ""), text(v, "language", ""), text(v, "plannerId", "client"), null);
+        if (plan.title().isBlank() && plan.keyFacts().isEmpty() && plan.neutralDraft().isBlank()) {
+            throw ApiError.badRequest("\"plan\" needs a title, keyFacts or a neutralDraft");
+        }
+        return plan;
+    }
+
+    /** Sampling options, with {@code maxNewTokens} bounded by the server's limit. */
+    static GenerationOptions options(JsonNode options, int maxTokens) {
+        if (options == null) {
+            return GenerationOptions.UNSET;
+        }
+        Integer max = integer(options, "maxNewTokens");
+        checkMax(max, maxTokens);
+        return new GenerationOptions(max, number(options, "temperature"), integer(options, "topK"),
+                number(options, "topP"), number(options, "repetitionPenalty"), longValue(options, "seed"),
+                options.has("stop") ? texts(options, "stop") : null);
+    }
+
+    static void checkMax(Integer max, int maxTokens) {
+        if (max != null && max > maxTokens) {
+            throw new ApiError(400, "max_tokens_exceeded", "at most " + maxTokens + " new tokens may be asked for");
+        }
+        if (max != null && max < 1) {
+            throw ApiError.badRequest("the number of new tokens must be at least 1");
+        }
+    }
+}
