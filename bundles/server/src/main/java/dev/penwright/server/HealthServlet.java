@@ -4,12 +4,12 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 import ai.djl.engine.Engine;
 import dev.penwright.api.style.StylePackRegistry;
 import dev.penwright.api.style.StylePackState;
 import jakarta.servlet.Servlet;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.osgi.service.component.annotations.Activate;
@@ -24,7 +24,7 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
  */
 @Component(service = Servlet.class)
 @HttpWhiteboardServletPattern("/health")
-public final class HealthServlet extends HttpServlet {
+public final class HealthServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
     private final transient StylePackRegistry styles;
 
@@ -34,7 +34,12 @@ public final class HealthServlet extends HttpServlet {
     }
 
     @Override
-    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    protected Set<String> methods() {
+        return Set.of("GET");
+    }
+
+    @Override
+    protected void handle(String method, HttpServletRequest request, HttpServletResponse response) throws IOException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "ok");
         body.put("styles", styles.entries().stream().filter(e -> e.state() == StylePackState.ACTIVE).count());

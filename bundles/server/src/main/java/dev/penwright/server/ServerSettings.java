@@ -37,8 +37,9 @@ public final class ServerSettings {
 
     @Modified
     void modified(ServerConfig config) {
-        Set<String> keys = Set.copyOf(List.of(config.apiKeys()).stream().map(String::trim)
-                .filter(k -> !k.isEmpty()).toList());
+        // A .cfg file gives one string; "k1,k2" lists several keys there.
+        Set<String> keys = Set.copyOf(List.of(config.apiKeys()).stream().flatMap(k -> List.of(k.split(",")).stream())
+                .map(String::trim).filter(k -> !k.isEmpty()).toList());
         this.limits = new Limits(keys, config.requireKeysOnLoopback() || !isLoopback(host),
                 Math.max(1024, config.maxRequestBytes()), Math.max(1024, config.maxUploadBytes()),
                 Math.max(1024, config.maxUnpackedBytes()), Math.max(1, config.maxUploadEntries()),

@@ -63,14 +63,14 @@ public final class TrainingServlet extends ApiServlet {
         if (!train && method.equals("DELETE") && id.isEmpty()) {
             throw new ApiError(405, "method_not_allowed", "DELETE /v1/jobs/{id} names the job");
         }
-        JsonNode body = train ? readJson(request, settings.limits().maxRequestBytes()) : null;
+        TrainingSpec spec = train ? spec(readJson(request, settings.limits().maxRequestBytes())) : null;
         Trainer t = trainer;
         if (t == null) {
             throw new ApiError(503, "no_trainer", "no trainer is installed in this runtime (the trainer bundle is"
                     + " missing or stopped)");
         }
         if (train) {
-            TrainingJob job = t.submit(spec(body), progress -> { });
+            TrainingJob job = t.submit(spec, progress -> { });
             response.setHeader("Location", "/v1/jobs/" + job.id());
             JsonResponses.write(response, 202, Map.of("job", view(job)));
         } else if (id.isEmpty()) {

@@ -1,0 +1,154 @@
+package dev.penwright.runtime;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.penwright.stylepacks.testing.PackFixtures;
+
+/**
+ * The launcher as a separate process on a home of its own: the runtime's system/ bundles, and an etc/ holding the
+ * configuration a test asks for (limits, API keys, the styler's default model), so that tests of the HTTP API can
+ * configure the server as an administrator would, without touching the shared runtime/etc.
+ */
+final class ServerProcess implements AutoCloseable {
+    static final Path RUNTIME = Path.of(System.getProperty("penwright.home", "runtime")).toAbsolutePath();
+    static final Path JAR = Path.of(System.getProperty("penwright.launcher", "../launcher/target/penwright.jar"))
+            .toAbsolutePath();
+    static final ObjectMapper JSON = PackFixtures.JSON;
+
+    private final Process process;
+    private final Path log;
+    final int port;
+    final Path home;
+    final Path deploy;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private ServerProcess(Process process, Path log, int port, Path home, Path deploy) {
+        this.process = process;
+        this.log = log;
+        this.port = port;
+        this.home = home;
+        this.deploy = deploy;
+    }
+
+    /**
+     * @param configs etc/ files: pid to "key = value" lines
+     */
+    static ServerProcess start(Path work, Path deploy, Path models, String host, Map<String, String> configs)
+            throws Exception {
+        Path home = Files.createDirectories(work.resolve("home"));
+        Files.createDirectories(home.resolve("conf"));
+        Files.createDirectories(home.resolve("etc"));
+        Files.createDirectories(home.resolve("data"));
+        Files.copy(RUNTIME.resolve("conf/penwright.properties"), home.resolve("conf/penwright.properties"));
+        try (var files = Files.list(RUNTIME.resolve("etc"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, home.resolve("etc").resolve(f.getFileName()));
+            }
+        }
+        for (Map.Entry<String, String> c : configs.entrySet()) {
+            Files.writeString(home.resolve("etc").resolve(c.getKey() + ".cfg"), c.getValue());
+        }
+        if (!Files.exists(home.resolve("system"))) {
+            Files.createSymbolicLink(home.resolve("system"), RUNTIME.resolve("system"));
+        }
+        int port = freePort();
+        Path log = Files.createTempFile("penwright-server-", ".log");
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Dai.djl.offline=true", "-jar", JAR.toString(),
+                "run", "--headless", "--home", home.toString(), "--host", host, "--port", Integer.toString(port),
+                "--deploy", deploy.toString(), "--models", models.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ServerProcess server = new ServerProcess(process, log, port, home, deploy);
+        server.awaitHealthy(Duration.ofSeconds(60));
+        return server;
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)));
+    }
+
+    HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return http.send(request.timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonNode json(HttpResponse<String> response) throws IOException {
+        return JSON.readTree(response.body());
+    }
+
+    /** Asserts the JSON error shape and returns the code. */
+    static String errorCode(HttpResponse<String> response) throws IOException {
+        JsonNode error = json(response).path("error");
+        if (!error.path("code").isTextual() || !error.path("message").isTextual()) {
+            throw new AssertionError("not a JSON error: " + response.statusCode() + " " + response.body());
+        }
+        return error.path("code").asText();
+    }
+
+    String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    private void awaitHealthy(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("launcher exited with " + process.exitValue() + ":\n" + log());
+            }
+            try {
+                if (get("/health").statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // Port not open yet.
+            }
+            Thread.sleep(25);
+        }
+        throw new IllegalStateException("launcher not healthy within " + timeout + ":\n" + log());
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+        Files.deleteIfExists(log);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
