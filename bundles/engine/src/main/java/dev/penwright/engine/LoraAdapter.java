@@ -267,7 +267,9 @@ public final class LoraAdapter implements AutoCloseable {
                     Module m = modules.get(l + "." + n);
                     if (m != null) {
                         as.add(m.a().transpose());
-                        NDArray bt = m.b().transpose().mul((float) m.scale());
+                        // A 0-d array torch owns, not mul(float): DJL closes its Number scalar at once and the backward
+                        // of this product reads it (freed memory under GC during training).
+                        NDArray bt = m.b().transpose().mul(manager.full(new Shape(), (float) m.scale()));
                         long rank = bt.getShape().get(0);
                         List<NDArray> row = new ArrayList<>();
                         if (col > 0) {

@@ -83,7 +83,10 @@ public final class TrainingAccess {
                 for (int i = 0; i < m.length; i++) {
                     m[i] = rnd.nextDouble() < dropout ? 0f : keep;
                 }
-                masks[l][g.ordinal()] = manager.create(m, new Shape(b, t, r));
+                // A copy torch owns: the backward reads the mask after the Java-backed original could be freed.
+                NDArray javaBacked = manager.create(m, new Shape(b, t, r));
+                masks[l][g.ordinal()] = javaBacked.duplicate();
+                javaBacked.close();
             }
         }
         LoraBatch batch = new LoraBatch() {
@@ -102,18 +105,9 @@ public final class TrainingAccess {
                 return masks[layer][group.ordinal()];
             }
         };
-        try {
-            NDArray hidden = model.transformer().forward(ids, new int[b], null, 0, batch);
-            return model.transformer().logits(hidden);
-        } finally {
-            for (NDArray[] row : masks) {
-                for (NDArray m : row) {
-                    if (m != null) {
-                        m.close();
-                    }
-                }
-            }
-        }
+        // The masks stay in the caller's NDScope (closed after its backward).
+        NDArray hidden = model.transformer().forward(ids, new int[b], null, 0, batch);
+        return model.transformer().logits(hidden);
     }
 
     /** Writes config.json and model.safetensors (HF tensor names, q/k/v and gate/up split again) into {@code dir}. */

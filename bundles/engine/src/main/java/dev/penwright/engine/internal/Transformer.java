@@ -37,11 +37,15 @@ public final class Transformer implements AutoCloseable {
     private final NDArray identity;
     private final NDArray rotate;
     private final NDArray keyIndex;
+    /** RMSNorm's exponent as a 0-d array that lives with the model (see rmsNorm). */
+    private final NDArray minusHalf;
 
     public Transformer(ModelConfig config, NDManager manager, NDArray embed, NDArray lmHead, NDArray finalNorm,
                        LayerWeights[] layers) {
         this.config = config;
         this.manager = manager;
+        this.minusHalf = manager.create(-0.5f);
+        NDScope.unregister(minusHalf);
         this.embed = embed;
         this.lmHead = lmHead;
         this.finalNorm = finalNorm;
@@ -186,8 +190,14 @@ public final class Transformer implements AutoCloseable {
                 System.arraycopy(ids[r], 0, flat, r * t, t);
             }
             NDArray idx = manager.create(flat);
-            NDArray x = embed.get(new NDIndex("{}", idx)).reshape(b, t, config.hiddenSize());
             NDArray[] rope = ropeTables(starts, b, t);
+            if (cache == null) {
+                // A training pass's backward (the embedding's) reads the ids after this scope has closed them.
+                // DJL's PyTorch arrays made from Java data point into a direct buffer that the GC frees once the
+                // array is closed, so the backward would read freed memory; a copy made by torch owns its memory.
+                idx = torchOwned(idx);
+            }
+            NDArray x = embed.get(new NDIndex("{}", idx)).reshape(b, t, config.hiddenSize());
             NDArray mask = attentionMask(starts, b, t, keyLen, cache == null);
             NDArray rows = null;
             NDArray positions = null;
@@ -209,6 +219,12 @@ public final class Transformer implements AutoCloseable {
         }
         NDScope.register(out);
         return out;
+    }
+
+    private static NDArray torchOwned(NDArray javaBacked) {
+        NDArray copy = javaBacked.duplicate();
+        javaBacked.close();
+        return copy;
     }
 
     /** Logits [.., V] of hidden states [.., d]. */
@@ -313,7 +329,9 @@ public final class Transformer implements AutoCloseable {
     }
 
     private NDArray rmsNorm(NDArray x, NDArray weight) {
-        NDArray inv = x.square().mean(new int[] {-1}, true).add((float) config.rmsNormEps()).pow(-0.5f);
+        // pow(NDArray), not pow(-0.5f): DJL turns a Number into a Java-backed scalar and closes it at once, and the
+        // backward of pow reads the exponent (freed memory under GC); this one lives as long as the model.
+        NDArray inv = x.square().mean(new int[] {-1}, true).add((float) config.rmsNormEps()).pow(minusHalf);
         return x.mul(inv).mul(weight);
     }
 
