@@ -1,0 +1,5 @@
+package dev.penwright.trainer.data;
+
+/** One line of a corpus file (../shared/corpora format): a styled text with its provenance. */
+public record CorpusText(String id, String style, String title, String text, String source, String license) {
+}

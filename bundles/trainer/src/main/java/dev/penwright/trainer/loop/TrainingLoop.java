@@ -1,0 +1,377 @@
+package dev.penwright.trainer.loop;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.training.GradientCollector;
+import dev.penwright.api.train.JobProgress;
+import dev.penwright.api.train.JobState;
+import dev.penwright.engine.TrainingAccess;
+
+/**
+ * The optimisation loop: AdamW, warm-up + cosine, gradient accumulation and global-norm clipping, length-bucketed
+ * batches, validation and early stopping, and checkpoints that let {@code resume} continue a killed run to the
+ * same weights an uninterrupted run reaches.
+ *
+ * <p>Gradients: DJL's PyTorch gradient collector does not zero gradients and only one may be open in a JVM. The
+ * loop opens one for each micro-batch (forward + backward) and closes it before anything else runs, so inference
+ * elsewhere in the JVM is never recorded; gradients of the micro-batches of one step add up in the parameters
+ * (that is the accumulation) and the loop zeroes them itself after the update.
+ *
+ * <p>A checkpoint ({@code checkpoints/step-N/}) holds the trainable tensors, the AdamW moments and a state.json
+ * with the step, the data position (epoch, batch index), the RNG state, the planned step count and the history.
+ * It is written to a temporary folder and renamed, and {@code checkpoints/latest} names the newest complete one.
+ */
+public final class TrainingLoop {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int KEEP_CHECKPOINTS = 2;
+
+    private final TrainTask task;
+    private final LoopConfig config;
+    private final Batches train;
+    private final List<Batch> validation;
+    private final Path checkpoints;
+    private final String jobId;
+    private final String phase;
+    private final Consumer<JobProgress> progress;
+    private final BooleanSupplier cancelled;
+
+    public TrainingLoop(TrainTask task, LoopConfig config, List<Example> trainExamples, List<Example> valExamples,
+                        long padId, Path checkpoints, String jobId, String phase, Consumer<JobProgress> progress,
+                        BooleanSupplier cancelled) {
+        this.task = task;
+        this.config = config;
+        this.train = new Batches(trainExamples, config.maxBatchTokens(), config.maxBatchRows(), config.seed(), padId);
+        this.validation = valExamples.isEmpty() ? List.of()
+                : new Batches(valExamples, config.maxBatchTokens(), config.maxBatchRows(), config.seed(), padId).all();
+        this.checkpoints = checkpoints;
+        this.jobId = jobId;
+        this.phase = phase;
+        this.progress = progress == null ? p -> { } : progress;
+        this.cancelled = cancelled == null ? () -> false : cancelled;
+    }
+
+    /** Mutable position of the run; exactly what a checkpoint restores. */
+    private static final class State {
+        int step;
+        int epoch;
+        int cursor;
+        long rng;
+        int totalSteps;
+        long tokens;
+        double bestVal = Double.NaN;
+        int evalsWithoutGain;
+        History history = new History();
+    }
+
+    /** Runs to the end (or resumes from the latest checkpoint when {@code resume} and one exists). */
+    public TrainingResult run(boolean resume) throws IOException {
+        Map<String, NDArray> params = task.parameters();
+        Map<String, Boolean> decay = new LinkedHashMap<>();
+        params.forEach((k, p) -> decay.put(k, task.decays(k, p)));
+        NDManager manager = task.manager();
+        AdamW adam = AdamW.defaults(config.weightDecay());
+        State s = new State();
+        s.rng = config.seed() ^ 0x5DEECE66DL;
+        s.totalSteps = config.maxSteps() > 0 ? config.maxSteps() : LoopConfig.TIME_BUDGET_STEP_CAP;
+        if (resume) {
+            Path latest = latest();
+            if (latest != null) {
+                restore(latest, params, adam, s, manager);
+            }
+        }
+        params.values().forEach(p -> p.setRequiresGradient(true));
+        boolean estimateSteps = config.maxSteps() == 0 && s.step == 0;
+        long started = System.nanoTime();
+        long runTokens = 0;
+        int startStep = s.step;
+        String reason = "steps";
+        Rng rng = new Rng(s.rng);
+        while (s.step < s.totalSteps) {
+            if (cancelled.getAsBoolean()) {
+                reason = "cancelled";
+                break;
+            }
+            double elapsed = (System.nanoTime() - started) / 1e9;
+            if (config.minutes() > 0 && elapsed > config.minutes() * 60) {
+                reason = "time";
+                break;
+            }
+            Schedule schedule = new Schedule(config.learningRate(), Math.min(config.warmupSteps(), s.totalSteps / 5),
+                    s.totalSteps, config.minLrRatio());
+            double lr = schedule.at(s.step);
+            // The micro-batches of this step, and the tokens they score, to normalise the summed loss.
+            List<Batch> micro = new ArrayList<>();
+            for (int i = 0; i < config.accumulation(); i++) {
+                if (s.cursor >= train.perEpoch()) {
+                    s.epoch++;
+                    s.cursor = 0;
+                }
+                micro.add(train.get(s.epoch, s.cursor++));
+            }
+            int targets = micro.stream().mapToInt(Batch::targetTokens).sum();
+            double loss = 0;
+            for (Batch b : micro) {
+                try (NDScope scope = new NDScope();
+                     GradientCollector gc = manager.getEngine().newGradientCollector()) {
+                    NDArray l = task.lossSum(b, rng).div(Scalars.of(manager, Math.max(1, targets)));
+                    gc.backward(l);
+                    loss += l.getFloat();
+                }
+                runTokens += b.tokens();
+                s.tokens += b.tokens();
+            }
+            try (NDScope scope = new NDScope()) {
+                clip(params);
+                adam.step(params, decay, lr, manager);
+                zeroGradients(params);
+            }
+            task.updated();
+            s.step++;
+            s.rng = rng.state();
+            double seconds = (System.nanoTime() - started) / 1e9;
+            double tps = runTokens / Math.max(1e-9, seconds);
+            if (estimateSteps && s.step - startStep == 3) {
+                double perStep = seconds / 3;
+                s.totalSteps = (int) Math.max(s.step + 1, Math.min(LoopConfig.TIME_BUDGET_STEP_CAP,
+                        Math.floor(config.minutes() * 60 / perStep)));
+            }
+            s.history.steps.add(new History.StepPoint(s.step, loss, lr, tps));
+            long eta = Math.round((s.totalSteps - s.step) * seconds / Math.max(1, s.step - startStep));
+            report(s, loss, lr, tps, eta, "");
+            if (config.evalEvery() > 0 && !validation.isEmpty() && s.step % config.evalEvery() == 0) {
+                double val = validate();
+                s.history.evals.add(new History.EvalPoint(s.step, val));
+                if (Double.isNaN(s.bestVal) || val < s.bestVal - 1e-4) {
+                    s.bestVal = val;
+                    s.evalsWithoutGain = 0;
+                } else {
+                    s.evalsWithoutGain++;
+                }
+                report(s, loss, lr, tps, eta, String.format("validation loss %.4f", val));
+                if (config.patience() > 0 && s.evalsWithoutGain >= config.patience()) {
+                    reason = "early-stop";
+                    if (config.checkpointEvery() > 0 && s.step % config.checkpointEvery() == 0) {
+                        save(s, params, adam);
+                    }
+                    break;
+                }
+            }
+            if (config.checkpointEvery() > 0 && s.step % config.checkpointEvery() == 0) {
+                save(s, params, adam);
+            }
+        }
+        if (!validation.isEmpty() && (s.history.evals.isEmpty()
+                || s.history.evals.get(s.history.evals.size() - 1).step() != s.step)) {
+            double val = validate();
+            s.history.evals.add(new History.EvalPoint(s.step, val));
+            if (Double.isNaN(s.bestVal) || val < s.bestVal) {
+                s.bestVal = val;
+            }
+        }
+        save(s, params, adam);
+        params.values().forEach(p -> p.setRequiresGradient(false));
+        double seconds = (System.nanoTime() - started) / 1e9;
+        List<History.StepPoint> h = s.history.steps;
+        return new TrainingResult(s.step, reason, meanLoss(h, true), meanLoss(h, false), s.bestVal,
+                runTokens / Math.max(1e-9, seconds), s.tokens, seconds, s.history);
+    }
+
+    private static double meanLoss(List<History.StepPoint> h, boolean first) {
+        if (h.isEmpty()) {
+            return Double.NaN;
+        }
+        int n = Math.max(1, Math.min(10, h.size() / 5));
+        List<History.StepPoint> part = first ? h.subList(0, n) : h.subList(h.size() - n, h.size());
+        return part.stream().mapToDouble(History.StepPoint::loss).average().orElse(Double.NaN);
+    }
+
+    /** Mean validation loss per target token, without dropout and without recording gradients. */
+    public double validate() {
+        double sum = 0;
+        long targets = 0;
+        for (Batch b : validation) {
+            try (NDScope scope = new NDScope()) {
+                sum += task.lossSum(b, null).getFloat();
+                targets += b.targetTokens();
+            }
+        }
+        return sum / Math.max(1, targets);
+    }
+
+    private void report(State s, double loss, double lr, double tps, long eta, String message) {
+        progress.accept(new JobProgress(jobId, JobState.RUNNING, phase, s.step, s.totalSteps, loss, lr, tps, eta,
+                message));
+    }
+
+    private void clip(Map<String, NDArray> params) {
+        if (config.clipNorm() <= 0) {
+            return;
+        }
+        double sq = 0;
+        for (NDArray p : params.values()) {
+            NDArray g = p.getGradient();
+            sq += g.square().sum().getFloat();
+            g.close();
+        }
+        double norm = Math.sqrt(sq);
+        if (norm > config.clipNorm()) {
+            float scale = (float) (config.clipNorm() / (norm + 1e-6));
+            for (NDArray p : params.values()) {
+                NDArray g = p.getGradient();
+                g.muli(scale);
+                g.close();
+            }
+        }
+    }
+
+    private static void zeroGradients(Map<String, NDArray> params) {
+        for (NDArray p : params.values()) {
+            NDArray g = p.getGradient();
+            g.subi(g);
+            g.close();
+        }
+    }
+
+    // ---- checkpoints ----
+
+    /** The newest complete checkpoint, or null. */
+    public Path latest() throws IOException {
+        Path pointer = checkpoints.resolve("latest");
+        if (!Files.isRegularFile(pointer)) {
+            return null;
+        }
+        Path dir = checkpoints.resolve(Files.readString(pointer).strip());
+        if (!Files.isRegularFile(dir.resolve("state.json"))) {
+            throw new IOException(pointer + " names " + dir + ", which is not a complete checkpoint");
+        }
+        return dir;
+    }
+
+    private void save(State s, Map<String, NDArray> params, AdamW adam) throws IOException {
+        String name = String.format("step-%08d", s.step);
+        Path dir = checkpoints.resolve(name);
+        Path tmp = checkpoints.resolve(name + ".tmp");
+        deleteTree(tmp);
+        Files.createDirectories(tmp);
+        TrainingAccess.writeTensors(tmp.resolve("trainable.safetensors"), params, Map.of("format", "pt"));
+        TrainingAccess.writeTensors(tmp.resolve("optimizer.safetensors"), adam.state(), Map.of("format", "pt"));
+        ObjectNode st = JSON.createObjectNode();
+        st.put("phase", phase);
+        st.put("step", s.step);
+        st.put("epoch", s.epoch);
+        st.put("cursor", s.cursor);
+        st.put("rng", s.rng);
+        st.put("totalSteps", s.totalSteps);
+        st.put("tokens", s.tokens);
+        st.put("adamSteps", adam.stepCount());
+        if (!Double.isNaN(s.bestVal)) {
+            st.put("bestVal", s.bestVal);
+        }
+        st.put("evalsWithoutGain", s.evalsWithoutGain);
+        st.put("seed", config.seed());
+        st.put("batchesPerEpoch", train.perEpoch());
+        ArrayNode steps = st.putArray("history");
+        for (History.StepPoint p : s.history.steps) {
+            steps.addArray().add(p.step()).add(p.loss()).add(p.learningRate()).add(p.tokensPerSecond());
+        }
+        ArrayNode evals = st.putArray("evals");
+        for (History.EvalPoint p : s.history.evals) {
+            evals.addArray().add(p.step()).add(p.loss());
+        }
+        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("state.json").toFile(), st);
+        deleteTree(dir);
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        Path pointerTmp = checkpoints.resolve("latest.tmp");
+        Files.writeString(pointerTmp, name + "\n");
+        try {
+            Files.move(pointerTmp, checkpoints.resolve("latest"), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(pointerTmp, checkpoints.resolve("latest"), StandardCopyOption.REPLACE_EXISTING);
+        }
+        prune(name);
+    }
+
+    private void prune(String keep) throws IOException {
+        List<Path> old;
+        try (Stream<Path> list = Files.list(checkpoints)) {
+            old = list.filter(p -> p.getFileName().toString().matches("step-\\d{8}")).sorted().toList();
+        }
+        for (int i = 0; i < old.size() - KEEP_CHECKPOINTS; i++) {
+            if (!old.get(i).getFileName().toString().equals(keep)) {
+                deleteTree(old.get(i));
+            }
+        }
+    }
+
+    private void restore(Path dir, Map<String, NDArray> params, AdamW adam, State s, NDManager manager)
+            throws IOException {
+        JsonNode st = JSON.readTree(dir.resolve("state.json").toFile());
+        if (st.path("seed").asLong() != config.seed() || st.path("batchesPerEpoch").asInt() != train.perEpoch()
+                || !st.path("phase").asText().equals(phase)) {
+            throw new IOException(dir + " was made by a different run (phase " + st.path("phase").asText()
+                    + ", seed " + st.path("seed").asLong() + ", " + st.path("batchesPerEpoch").asInt()
+                    + " batches an epoch; this run: " + phase + ", " + config.seed() + ", " + train.perEpoch()
+                    + "): resume needs the same data and settings");
+        }
+        try (NDManager tmp = manager.newSubManager()) {
+            Map<String, NDArray> saved = TrainingAccess.readTensors(dir.resolve("trainable.safetensors"), tmp);
+            for (var e : params.entrySet()) {
+                NDArray v = saved.get(e.getKey());
+                if (v == null || !v.getShape().equals(e.getValue().getShape())) {
+                    throw new IOException(dir + ": trainable tensor " + e.getKey() + " is missing or has another shape");
+                }
+                // In place, so the model keeps reading the same arrays.
+                e.getValue().subi(e.getValue()).addi(v);
+            }
+        }
+        Map<String, NDArray> moments = TrainingAccess.readTensors(dir.resolve("optimizer.safetensors"), manager);
+        adam.restore(moments, st.path("adamSteps").asLong());
+        s.step = st.path("step").asInt();
+        s.epoch = st.path("epoch").asInt();
+        s.cursor = st.path("cursor").asInt();
+        s.rng = st.path("rng").asLong();
+        s.totalSteps = st.path("totalSteps").asInt();
+        s.tokens = st.path("tokens").asLong();
+        s.bestVal = st.has("bestVal") ? st.get("bestVal").asDouble() : Double.NaN;
+        s.evalsWithoutGain = st.path("evalsWithoutGain").asInt();
+        for (JsonNode p : st.path("history")) {
+            s.history.steps.add(new History.StepPoint(p.get(0).asInt(), p.get(1).asDouble(), p.get(2).asDouble(),
+                    p.get(3).asDouble()));
+        }
+        for (JsonNode p : st.path("evals")) {
+            s.history.evals.add(new History.EvalPoint(p.get(0).asInt(), p.get(1).asDouble()));
+        }
+        task.updated();
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
