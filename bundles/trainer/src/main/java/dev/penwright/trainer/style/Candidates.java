@@ -1,0 +1,103 @@
+package dev.penwright.trainer.style;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.penwright.api.generate.GenerationOptions;
+import dev.penwright.api.plan.ContentPlan;
+import dev.penwright.api.plan.Material;
+import dev.penwright.engine.GenerateRequest;
+import dev.penwright.engine.Generation;
+import dev.penwright.engine.LanguageModel;
+import dev.penwright.engine.LoraAdapter;
+import dev.penwright.evaluators.HallucinationChecker;
+import dev.penwright.evaluators.HallucinationReport;
+import dev.penwright.evaluators.StyleClassifier;
+
+/**
+ * Sampling and scoring of candidates: the style score is P(target style | text)·100 from a classifier trained on the
+ * corpus's training texts against the planner's neutral drafts (the voice against its absence); faithfulness and
+ * factual hallucination come from the evaluators' fact checker against the plan and the original material.
+ */
+final class Candidates {
+    static final String TARGET = "target";
+    static final String NEUTRAL = "neutral";
+    private static final Pattern NUMBER = Pattern.compile("\\d+");
+
+    private final LanguageModel model;
+    private final StyleClassifier classifier;
+    private final HallucinationChecker checker = new HallucinationChecker();
+
+    Candidates(LanguageModel model, List<String> styledTexts, List<String> neutralDrafts) {
+        this.model = model;
+        this.classifier = StyleClassifier.train(Map.of(TARGET, styledTexts, NEUTRAL, neutralDrafts));
+    }
+
+    /** One scored sample. */
+    record Scored(String text, double style, boolean faithful, boolean factual, int tokens) {
+        boolean clean() {
+            return faithful && factual;
+        }
+    }
+
+    double style(String text) {
+        return 100 * classifier.probability(text, TARGET);
+    }
+
+    Scored score(String id, String text, ContentPlan plan, Material material, int tokens) {
+        HallucinationReport.Item item = checker.check(id, text, material, plan);
+        return new Scored(text, style(text), !item.faithfulnessHallucination(), !item.factualHallucination(), tokens);
+    }
+
+    /** k samples for each prompt, in prompt order then sample order. */
+    List<List<Generation>> sample(List<long[]> prompts, int k, int maxNew, LoraAdapter adapter, long seed) {
+        List<GenerateRequest> requests = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            for (int j = 0; j < k; j++) {
+                GenerationOptions o = new GenerationOptions(maxNew, 0.9, 50, 0.95, 1.1, seed + i * 1000L + j,
+                        List.of(PromptFormat.END));
+                requests.add(new GenerateRequest(prompts.get(i), o, adapter));
+            }
+        }
+        List<Generation> all = model.generateAll(requests, 8);
+        List<List<Generation>> out = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            out.add(all.subList(i * k, (i + 1) * k));
+        }
+        return out;
+    }
+
+    /**
+     * The plan with its facts altered: every number changed (n → n + 1 + n mod 7), so an output written from it
+     * states figures the real plan does not hold. Null when the plan has no number to alter.
+     */
+    static ContentPlan altered(ContentPlan plan) {
+        String joined = String.join("\n", plan.keyFacts()) + plan.neutralDraft() + plan.summary();
+        if (!NUMBER.matcher(joined).find()) {
+            return null;
+        }
+        return new ContentPlan(plan.title(), alter(plan.summary()), plan.keyFacts().stream().map(Candidates::alter).toList(),
+                alter(plan.neutralDraft()), plan.language(), plan.plannerId(), plan.usage());
+    }
+
+    static String alter(String s) {
+        Matcher m = NUMBER.matcher(s);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String digits = m.group();
+            String replacement;
+            if (digits.length() > 9) {
+                replacement = digits.substring(0, digits.length() - 1) + ((digits.charAt(digits.length() - 1) - '0' + 3) % 10);
+            } else {
+                long n = Long.parseLong(digits);
+                replacement = Long.toString(n + 1 + n % 7);
+            }
+            m.appendReplacement(sb, replacement);
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+}
