@@ -54,6 +54,10 @@ abstract class ApiServlet extends HttpServlet {
             return;
         }
         response.reset();
+        if (error.status == 413) {
+            // The rest of the body is left unread: the connection cannot be reused.
+            response.setHeader("Connection", "close");
+        }
         JsonResponses.error(response, error);
     }
 
