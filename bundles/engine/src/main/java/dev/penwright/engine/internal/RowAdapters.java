@@ -15,8 +15,9 @@ import dev.penwright.engine.LoraAdapter;
 
 /**
  * The adapters of a batch's rows as one {@link LoraBatch}. With one adapter for every row it is that adapter's fused
- * projections; with several (or some rows without any) their A's are concatenated along the rank, their B's stacked,
- * and a per-row mask keeps each row on its own adapter's ranks. Built when the batch's make-up changes, not a step.
+ * projections ([in, R] and [R, out]); with several (or some rows without any) it is each row's own projections
+ * stacked ([B, in, R] and [B, R, out], ranks zero-padded), which the layer applies with batched matmuls. Built when
+ * the batch's make-up changes, not every step.
  */
 public final class RowAdapters implements LoraBatch, AutoCloseable {
     private final int layers;
@@ -58,39 +59,60 @@ public final class RowAdapters implements LoraBatch, AutoCloseable {
                     r.bt[l][gi] = distinct.get(0).fusedB(l, gi);
                     continue;
                 }
-                List<NDArray> as = new ArrayList<>();
-                List<NDArray> bs = new ArrayList<>();
-                int[] from = new int[distinct.size()];
-                int[] to = new int[distinct.size()];
-                int total = 0;
-                for (int d = 0; d < distinct.size(); d++) {
-                    NDArray a = distinct.get(d).fusedA(l, gi);
-                    from[d] = total;
-                    if (a != null) {
-                        as.add(a);
-                        bs.add(distinct.get(d).fusedB(l, gi));
-                        total += (int) a.getShape().get(1);
+                // Rows with different adapters: stack each row's own projections (ranks zero-padded to the
+                // largest, zeros for a row without one), so the layer runs two batched matmuls of rank R_max
+                // rather than every row paying for every adapter's ranks.
+                int rank = 0;
+                for (LoraAdapter a : distinct) {
+                    NDArray at = a.fusedA(l, gi);
+                    if (at != null) {
+                        rank = Math.max(rank, (int) at.getShape().get(1));
                     }
-                    to[d] = total;
                 }
-                if (as.isEmpty()) {
+                if (rank == 0) {
                     continue;
                 }
-                float[] m = new float[rows.size() * total];
-                for (int row = 0; row < rows.size(); row++) {
-                    LoraAdapter a = rows.get(row);
-                    if (a != null) {
-                        int d = index.get(a);
-                        for (int j = from[d]; j < to[d]; j++) {
-                            m[row * total + j] = 1f;
-                        }
+                long in = -1;
+                long out = -1;
+                for (LoraAdapter a : distinct) {
+                    NDArray at = a.fusedA(l, gi);
+                    if (at != null) {
+                        in = at.getShape().get(0);
+                        out = a.fusedB(l, gi).getShape().get(1);
                     }
                 }
-                NDArray cat = as.size() == 1 ? as.get(0) : r.own(NDArrays.concat(new NDList(as.toArray(NDArray[]::new)), 1));
-                NDArray bcat = bs.size() == 1 ? bs.get(0) : r.own(NDArrays.concat(new NDList(bs.toArray(NDArray[]::new)), 0));
-                r.at[l][gi] = cat;
-                r.bt[l][gi] = bcat;
-                r.mask[l][gi] = r.own(manager.create(m, new Shape(rows.size(), 1, total)));
+                Map<LoraAdapter, NDArray[]> padded = new IdentityHashMap<>();
+                NDArray[] zeros = null;
+                NDList atRows = new NDList();
+                NDList btRows = new NDList();
+                try (NDScope scope = new NDScope()) {
+                    for (LoraAdapter a : rows) {
+                        NDArray at = a == null ? null : a.fusedA(l, gi);
+                        NDArray[] pair;
+                        if (at == null) {
+                            if (zeros == null) {
+                                zeros = new NDArray[] {manager.zeros(new Shape(in, rank)), manager.zeros(new Shape(rank, out))};
+                            }
+                            pair = zeros;
+                        } else {
+                            pair = padded.get(a);
+                            if (pair == null) {
+                                NDArray bt = a.fusedB(l, gi);
+                                long r0 = at.getShape().get(1);
+                                if (r0 < rank) {
+                                    at = NDArrays.concat(new NDList(at, manager.zeros(new Shape(in, rank - r0))), 1);
+                                    bt = NDArrays.concat(new NDList(bt, manager.zeros(new Shape(rank - r0, out))), 0);
+                                }
+                                pair = new NDArray[] {at, bt};
+                                padded.put(a, pair);
+                            }
+                        }
+                        atRows.add(pair[0]);
+                        btRows.add(pair[1]);
+                    }
+                    r.at[l][gi] = r.own(NDArrays.stack(atRows, 0));
+                    r.bt[l][gi] = r.own(NDArrays.stack(btRows, 0));
+                }
             }
         }
         return r;
