@@ -154,4 +154,24 @@ class DecoderTest {
             assertTrue(e.getMessage().contains("max_position_embeddings 96"), e.getMessage());
         }
     }
+
+    /** Per-layer scopes free every temporary: a long generation leaves no arrays behind in the model's manager. */
+    @Test
+    void memoryStaysBounded() throws Exception {
+        Path dir = TinyModels.write(tmp.resolve("mem"), "qwen2", false, 23);
+        try (LanguageModel model = LanguageModel.load(dir)) {
+            ai.djl.ndarray.NDManager manager = TrainingAccess.parameters(model).values().iterator().next().getManager();
+            try (LoraAdapter a = model.createAdapter("a", LoraConfig.of(2, 4, LoraConfig.MODULES), 1, false)) {
+                List<GenerateRequest> mixed = List.of(new GenerateRequest(TinyModels.ids(1, 2), GenerationOptions.greedy(5), a),
+                        new GenerateRequest(TinyModels.ids(3), GenerationOptions.greedy(5), null));
+                model.generateAll(mixed, 2);
+                int before = manager.getManagedArrays().size();
+                model.generateAll(List.of(new GenerateRequest(TinyModels.ids(1, 2, 3), GenerationOptions.greedy(80), null),
+                        new GenerateRequest(TinyModels.ids(4), GenerationOptions.greedy(60), a)), 2);
+                model.generateAll(mixed, 2);
+                model.score(TinyModels.ids(1, 2, 3), TinyModels.ids(4, 5), a);
+                assertEquals(before, manager.getManagedArrays().size());
+            }
+        }
+    }
 }
