@@ -47,7 +47,18 @@ public final class Pipeline implements AutoCloseable {
         java.util.Optional<StylePack> style(String id);
 
         List<Evaluator> evaluators();
+
+        /**
+         * Whether the registry lists the style as active even if {@link #style} finds no pack: an update is under
+         * way (the old version is gone, the new not yet registered).
+         */
+        default boolean styleListed(String id) {
+            return false;
+        }
     }
+
+    /** How long a request waits for the new version of a pack that is being updated. */
+    static final long UPDATE_GRACE_MILLIS = 3000;
 
     private final Services services;
     private final ExecutorService workers;
@@ -137,8 +148,7 @@ public final class Pipeline implements AutoCloseable {
         }
         StylePack pack = null;
         if (!request.styleId().isEmpty()) {
-            pack = services.style(request.styleId()).orElseThrow(() -> new GenerationException(
-                    GenerationException.STYLE_NOT_FOUND, "no active style pack '" + request.styleId() + "'"));
+            pack = findStyle(request.styleId());
         }
         Planner planner = null;
         if (request.plan() == null) {
@@ -154,6 +164,26 @@ public final class Pipeline implements AutoCloseable {
                     "no Styler service is installed: the small-model engine is missing, so no text can be written");
         }
         return new Held(styler, pack, planner, request.bestOf());
+    }
+
+    /** The pack now, or, while it is being updated, its next version: a request never fails for an update. */
+    private StylePack findStyle(String id) {
+        long deadline = System.nanoTime() + UPDATE_GRACE_MILLIS * 1_000_000;
+        while (true) {
+            java.util.Optional<StylePack> pack = services.style(id);
+            if (pack.isPresent()) {
+                return pack.get();
+            }
+            if (!services.styleListed(id) || System.nanoTime() > deadline) {
+                throw new GenerationException(GenerationException.STYLE_NOT_FOUND, "no active style pack '" + id + "'");
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GenerationException(GenerationException.UNAVAILABLE, "interrupted", 0, e);
+            }
+        }
     }
 
     private void run(GenerationRequest request, Held held, TokenListener listener, long arrived,

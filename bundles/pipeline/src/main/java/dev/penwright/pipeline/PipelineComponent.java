@@ -14,6 +14,7 @@ import dev.penwright.api.generate.QueueStatus;
 import dev.penwright.api.plan.Planner;
 import dev.penwright.api.style.StylePack;
 import dev.penwright.api.style.StylePackRegistry;
+import dev.penwright.api.style.StylePackState;
 import dev.penwright.api.style.Styler;
 import dev.penwright.api.style.TokenListener;
 import org.osgi.service.component.annotations.Activate;
@@ -34,6 +35,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Designate(ocd = PipelineConfig.class)
 public final class PipelineComponent implements GenerationService, Pipeline.Services {
     private final Map<String, Planner> planners = new ConcurrentHashMap<>();
+    private final Map<String, Long> withdrawnAt = new ConcurrentHashMap<>();
     private final StylePackRegistry styles;
     private final Pipeline pipeline;
 
@@ -99,6 +101,29 @@ public final class PipelineComponent implements GenerationService, Pipeline.Serv
     @Override
     public Optional<StylePack> style(String id) {
         return styles.find(id);
+    }
+
+    /**
+     * Listed as active, or withdrawn moments ago: a pack being replaced (an update, or a remove then add) is waited
+     * for rather than failing the request.
+     */
+    @Override
+    public boolean styleListed(String id) {
+        Long withdrawn = withdrawnAt.get(id);
+        if (withdrawn != null && System.nanoTime() - withdrawn < Pipeline.UPDATE_GRACE_MILLIS * 1_000_000) {
+            return true;
+        }
+        return styles.entries().stream().anyMatch(e -> e.id().equals(id) && e.state() == StylePackState.ACTIVE);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addStylePack(StylePack pack, Map<String, Object> properties) {
+        withdrawnAt.remove(String.valueOf(properties.get(StylePack.ID)));
+    }
+
+    void removeStylePack(StylePack pack, Map<String, Object> properties) {
+        withdrawnAt.put(String.valueOf(properties.get(StylePack.ID)), System.nanoTime());
     }
 
     @Override

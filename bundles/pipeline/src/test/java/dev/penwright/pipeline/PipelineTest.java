@@ -201,6 +201,26 @@ class PipelineTest {
     }
 
     @Test
+    void aRequestArrivingMidUpdateWaitsForTheNewVersion() throws Exception {
+        start(PipelineSettings.DEFAULTS);
+        env.packs.remove("house");
+        env.listed.add("house");
+        new Thread(() -> {
+            try {
+                Thread.sleep(150);
+            } catch (InterruptedException e) {
+                return;
+            }
+            env.packs.put("house", new Pack("house", "3.0.0"));
+        }).start();
+        assertEquals("house@3.0.0", pipeline.generate(request("house", "x"), TokenListener.NONE)
+                .get(10, TimeUnit.SECONDS).styleRef());
+        env.listed.clear();
+        env.packs.remove("house");
+        assertCode(GenerationException.STYLE_NOT_FOUND, request("house", "x"));
+    }
+
+    @Test
     void limitsChangeLive() throws Exception {
         start(new PipelineSettings(1, 0, 60, "extractive", 4, false));
         env.writer.paceMillis = 100;
@@ -244,6 +264,7 @@ class PipelineTest {
         final List<Evaluator> evaluators = new CopyOnWriteArrayList<>();
         final List<Long> seeds = new CopyOnWriteArrayList<>();
         final AtomicInteger plannerCalls = new AtomicInteger();
+        final List<String> listed = new CopyOnWriteArrayList<>();
         final FactWriter writer = new FactWriter(seeds);
         volatile Styler styler = writer;
 
@@ -281,6 +302,11 @@ class PipelineTest {
         @Override
         public List<Evaluator> evaluators() {
             return evaluators;
+        }
+
+        @Override
+        public boolean styleListed(String id) {
+            return listed.contains(id);
         }
     }
 
