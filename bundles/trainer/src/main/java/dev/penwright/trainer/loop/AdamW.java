@@ -54,12 +54,16 @@ public final class AdamW {
             NDArray vi = v.computeIfAbsent(e.getKey(), k -> detached(manager.zeros(p.getShape()), manager));
             mi.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
             vi.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
+            // In place through a detached alias of the same storage: threads other than the one DJL initialised
+            // run with PyTorch's grad mode on, where an in-place change of a leaf that requires grad is refused.
+            NDArray w = p.stopGradient();
             if (weightDecay > 0 && decay.getOrDefault(e.getKey(), false)) {
-                p.muli((float) (1 - lr * weightDecay));
+                w.muli((float) (1 - lr * weightDecay));
             }
             NDArray update = mi.div((float) c1).divi(vi.div((float) c2).sqrt().addi((float) eps)).muli((float) lr);
-            p.subi(update);
+            w.subi(update);
             update.close();
+            w.close();
             g.close();
         }
     }

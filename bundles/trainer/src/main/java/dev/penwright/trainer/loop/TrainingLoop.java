@@ -341,7 +341,9 @@ public final class TrainingLoop {
                     throw new IOException(dir + ": trainable tensor " + e.getKey() + " is missing or has another shape");
                 }
                 // In place, so the model keeps reading the same arrays.
-                e.getValue().subi(e.getValue()).addi(v);
+                NDArray w = e.getValue().stopGradient();
+                w.subi(w).addi(v);
+                w.close();
             }
         }
         Map<String, NDArray> moments = TrainingAccess.readTensors(dir.resolve("optimizer.safetensors"), manager);

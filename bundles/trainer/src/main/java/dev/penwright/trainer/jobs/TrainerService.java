@@ -1,0 +1,142 @@
+package dev.penwright.trainer.jobs;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+import dev.penwright.api.plan.Planner;
+import dev.penwright.api.train.JobProgress;
+import dev.penwright.api.train.JobState;
+import dev.penwright.api.train.Trainer;
+import dev.penwright.api.train.TrainingJob;
+import dev.penwright.api.train.TrainingSpec;
+
+/**
+ * Runs training jobs in the background, one at a time: PyTorch allows one gradient collector per JVM, and two jobs
+ * would only halve each other's share of the CPU. Jobs and their progress stay listed until the runtime stops.
+ */
+@Component(service = {Trainer.class, TrainerService.class})
+public class TrainerService implements Trainer {
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "penwright-trainer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, BackgroundJob> jobs = new ConcurrentHashMap<>();
+    private final List<String> order = new CopyOnWriteArrayList<>();
+    private final AtomicLong counter = new AtomicLong();
+    private final List<Planner> planners = new CopyOnWriteArrayList<>();
+    private volatile Path deployDir;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void addPlanner(Planner planner) {
+        planners.add(planner);
+    }
+
+    void removePlanner(Planner planner) {
+        planners.remove(planner);
+    }
+
+    @Activate
+    void activate(BundleContext context) {
+        String d = context.getProperty("penwright.deploy");
+        deployDir = d == null || d.isBlank() ? null : Path.of(d);
+    }
+
+    @Deactivate
+    void deactivate() {
+        jobs.values().forEach(BackgroundJob::cancel);
+        worker.shutdownNow();
+    }
+
+    /** The planner named {@code id}, else the extractive one, else any. */
+    public Planner planner(String id) {
+        for (Planner p : planners) {
+            if (p.id().equals(id)) {
+                return p;
+            }
+        }
+        if (id != null && !id.isBlank()) {
+            throw new IllegalArgumentException("no planner '" + id + "' (available: "
+                    + planners.stream().map(Planner::id).toList() + ")");
+        }
+        return planners.stream().filter(p -> p.id().equals("extractive")).findFirst()
+                .orElse(planners.isEmpty() ? null : planners.get(0));
+    }
+
+    public Path deployDir() {
+        return deployDir;
+    }
+
+    @Override
+    public TrainingJob submit(TrainingSpec spec, Consumer<JobProgress> listener) {
+        String id = spec.kind().name().toLowerCase(java.util.Locale.ROOT) + "-" + counter.incrementAndGet();
+        BackgroundJob job = new BackgroundJob(id, spec);
+        jobs.put(id, job);
+        order.add(id);
+        Consumer<JobProgress> sink = p -> {
+            job.progress(p);
+            if (listener != null) {
+                listener.accept(p);
+            }
+        };
+        worker.submit(() -> {
+            if (job.isCancelled()) {
+                finish(job, JobState.CANCELLED, "cancelled before it started", null, sink);
+                return;
+            }
+            sink.accept(new JobProgress(id, JobState.RUNNING, "start", 0, 0, Double.NaN, 0, 0, -1, "started"));
+            try {
+                Path result = JobRunner.run(spec, id, planner(spec.options().getOrDefault("planner", "")), deployDir,
+                        sink, job::isCancelled);
+                finish(job, job.isCancelled() ? JobState.CANCELLED : JobState.SUCCEEDED, "wrote " + result, result,
+                        sink);
+            } catch (Exception | Error e) {
+                finish(job, job.isCancelled() ? JobState.CANCELLED : JobState.FAILED,
+                        e.getMessage() == null ? e.toString() : e.getMessage(), null, sink);
+                job.future().completeExceptionally(e);
+            }
+        });
+        return job;
+    }
+
+    private static void finish(BackgroundJob job, JobState state, String message, Path result,
+                               Consumer<JobProgress> sink) {
+        JobProgress last = job.progress();
+        sink.accept(new JobProgress(job.id(), state, last.phase(), last.step(), last.totalSteps(), last.loss(),
+                last.learningRate(), last.tokensPerSecond(), 0, message));
+        if (result != null) {
+            job.future().complete(result);
+        } else if (state == JobState.CANCELLED) {
+            job.future().cancel(false);
+        }
+    }
+
+    @Override
+    public List<TrainingJob> jobs() {
+        List<TrainingJob> out = new ArrayList<>();
+        order.forEach(id -> out.add(jobs.get(id)));
+        return out;
+    }
+
+    @Override
+    public Optional<TrainingJob> job(String id) {
+        return Optional.ofNullable(jobs.get(id));
+    }
+}
