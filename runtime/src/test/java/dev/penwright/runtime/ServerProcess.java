@@ -50,22 +50,7 @@ final class ServerProcess implements AutoCloseable {
      */
     static ServerProcess start(Path work, Path deploy, Path models, String host, Map<String, String> configs)
             throws Exception {
-        Path home = Files.createDirectories(work.resolve("home"));
-        Files.createDirectories(home.resolve("conf"));
-        Files.createDirectories(home.resolve("etc"));
-        Files.createDirectories(home.resolve("data"));
-        Files.copy(RUNTIME.resolve("conf/penwright.properties"), home.resolve("conf/penwright.properties"));
-        try (var files = Files.list(RUNTIME.resolve("etc"))) {
-            for (Path f : files.toList()) {
-                Files.copy(f, home.resolve("etc").resolve(f.getFileName()));
-            }
-        }
-        for (Map.Entry<String, String> c : configs.entrySet()) {
-            Files.writeString(home.resolve("etc").resolve(c.getKey() + ".cfg"), c.getValue());
-        }
-        if (!Files.exists(home.resolve("system"))) {
-            Files.createSymbolicLink(home.resolve("system"), RUNTIME.resolve("system"));
-        }
+        Path home = home(work, configs);
         int port = freePort();
         Path log = Files.createTempFile("penwright-server-", ".log");
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-Dai.djl.offline=true", "-jar", JAR.toString(),
@@ -75,6 +60,29 @@ final class ServerProcess implements AutoCloseable {
         ServerProcess server = new ServerProcess(process, log, port, home, deploy);
         server.awaitHealthy(Duration.ofSeconds(60));
         return server;
+    }
+
+    /** A runtime home of its own: the shared system/ bundles, conf/, and etc/ with the given configurations. */
+    static Path home(Path work, Map<String, String> configs) throws IOException {
+        Path home = Files.createDirectories(work.resolve("home"));
+        Files.createDirectories(home.resolve("conf"));
+        Files.createDirectories(home.resolve("etc"));
+        Files.createDirectories(home.resolve("data"));
+        Files.copy(RUNTIME.resolve("conf/penwright.properties"), home.resolve("conf/penwright.properties"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (var files = Files.list(RUNTIME.resolve("etc"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, home.resolve("etc").resolve(f.getFileName()),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        for (Map.Entry<String, String> c : configs.entrySet()) {
+            Files.writeString(home.resolve("etc").resolve(c.getKey() + ".cfg"), c.getValue());
+        }
+        if (!Files.exists(home.resolve("system"))) {
+            Files.createSymbolicLink(home.resolve("system"), RUNTIME.resolve("system"));
+        }
+        return home;
     }
 
     URI uri(String path) {
