@@ -57,25 +57,29 @@ public final class EngineBench {
                     "vocab_size", c.vocabSize(), "parameters", c.parameterCount()));
             // Warm up the kernels and the JIT.
             decodeRate(model, 1, 32, null);
-            // The machine may be shared: each figure also comes per CPU-second of this process, and the plain DJL
-            // decoder (the yardstick) runs right after ours under the same conditions.
-            double[] b1 = timed(() -> decodeRate(model, 1, decodeTokens, null), decodeTokens);
-            double plain1;
-            double plain8;
-            try (PlainDecoder plain = new PlainDecoder(dir, c)) {
-                plain.decodeRate(prompts(1, c.vocabSize()), 8);
-                plain1 = plain.decodeRate(prompts(1, c.vocabSize()), decodeTokens);
-                plain8 = plain.decodeRate(prompts(8, c.vocabSize()), decodeTokens);
-            }
-            double[] b8 = timed(() -> decodeRate(model, 8, decodeTokens, null), 8L * decodeTokens);
+            // The machine may be shared: each figure also comes per CPU-second of this process, the plain DJL
+            // decoder (the yardstick) runs under the same conditions, and the measurements are interleaved twice,
+            // keeping the best of each, so that a change in load does not favour one of them.
             List<LoraAdapter> adapters = new ArrayList<>();
-            try {
+            try (PlainDecoder plain = new PlainDecoder(dir, c)) {
                 for (int i = 0; i < 8; i++) {
                     adapters.add(model.createAdapter("bench-" + i, LoraConfig.of(adapterRank, 2 * adapterRank,
                             LoraConfig.MODULES), i, false));
                 }
+                plain.decodeRate(prompts(1, c.vocabSize()), 8);
                 decodeRate(model, 8, 16, adapters);
-                double[] b8a = timed(() -> decodeRate(model, 8, decodeTokens, adapters), 8L * decodeTokens);
+                double[] b1 = {0, 0};
+                double[] b8 = {0, 0};
+                double[] b8a = {0, 0};
+                double plain1 = 0;
+                double plain8 = 0;
+                for (int round = 0; round < 2; round++) {
+                    b1 = best(b1, timed(() -> decodeRate(model, 1, decodeTokens, null), decodeTokens));
+                    plain1 = Math.max(plain1, plain.decodeRate(prompts(1, c.vocabSize()), decodeTokens));
+                    b8 = best(b8, timed(() -> decodeRate(model, 8, decodeTokens, null), 8L * decodeTokens));
+                    plain8 = Math.max(plain8, plain.decodeRate(prompts(8, c.vocabSize()), decodeTokens));
+                    b8a = best(b8a, timed(() -> decodeRate(model, 8, decodeTokens, adapters), 8L * decodeTokens));
+                }
                 double prefill = prefillRate(model);
                 out.put("decode_tokens_per_s_batch1", round(b1[0]));
                 out.put("decode_tokens_per_s_batch8", round(b8[0]));
@@ -148,6 +152,10 @@ public final class EngineBench {
             throw new IllegalStateException("a benchmark row ended early");
         }
         return counted.get() / ((end[0] - started.get()) / 1e9);
+    }
+
+    private static double[] best(double[] a, double[] b) {
+        return new double[] {Math.max(a[0], b[0]), Math.max(a[1], b[1])};
     }
 
     /** {wall tokens/s, tokens per CPU-second of the whole process} of a run producing {@code tokens} tokens. */
