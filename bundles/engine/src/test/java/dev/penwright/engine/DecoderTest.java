@@ -128,6 +128,8 @@ class DecoderTest {
         Path dir = TinyModels.write(tmp.resolve("s"), "llama", true, 17);
         try (LanguageModel model = LanguageModel.load(dir)) {
             long[] prompt = model.encode("The quick brown fox");
+            // The DJL binding truncates at 512 tokens unless told not to: the engine tells it not to.
+            assertTrue(model.encode("The dog sleeps. ".repeat(200)).length > 600);
             GenerationOptions sampled = new GenerationOptions(20, 1.0, 0, 1.0, 1.0, 5L, List.of());
             Generation one = model.generate(new GenerateRequest(prompt, sampled, null));
             Generation two = model.generate(new GenerateRequest(prompt, sampled, null));
