@@ -123,8 +123,12 @@ public final class LoraAdapter implements AutoCloseable {
             }
             found.computeIfAbsent(layer + "." + module, k -> new String[2])[m.group(4).equals("A") ? 0 : 1] = name;
         }
-        // Every targeted module of every layer must be present.
+        // Every targeted module of every adapted layer (all, or PEFT's layers_to_transform) must be present.
+        java.util.Set<Integer> adaptedLayers = adaptedLayers(dir.resolve("adapter_config.json"), base.numLayers());
         for (int l = 0; l < base.numLayers(); l++) {
+            if (!adaptedLayers.contains(l)) {
+                continue;
+            }
             for (String module : cfg.targetModules()) {
                 String[] pair = found.get(l + "." + module);
                 for (int i = 0; i < 2; i++) {
@@ -169,6 +173,22 @@ public final class LoraAdapter implements AutoCloseable {
             throw e;
         }
         return new LoraAdapter(dir.getFileName().toString(), base, cfg, manager, modules);
+    }
+
+    private static java.util.Set<Integer> adaptedLayers(Path configFile, int layers) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(configFile.toFile())
+                .get("layers_to_transform");
+        java.util.Set<Integer> out = new java.util.HashSet<>();
+        if (n == null || n.isNull()) {
+            for (int l = 0; l < layers; l++) {
+                out.add(l);
+            }
+        } else if (n.isArray()) {
+            n.forEach(x -> out.add(x.asInt()));
+        } else {
+            out.add(n.asInt());
+        }
+        return out;
     }
 
     /**

@@ -100,6 +100,31 @@ class FormatsTest {
     }
 
     @Test
+    void adapterOnSomeLayersOnly() throws Exception {
+        Path dir = TinyModels.write(tmp.resolve("m2"), "llama", false, 8);
+        try (LanguageModel model = LanguageModel.load(dir)) {
+            Path ad = tmp.resolve("partial");
+            try (LoraAdapter a = model.createAdapter("a", LoraConfig.of(2, 4, List.of("q_proj")), 1, false)) {
+                a.save(ad);
+            }
+            Map<String, Safetensors.Entry> kept = new LinkedHashMap<>();
+            Safetensors st = Safetensors.open(ad.resolve("adapter_model.safetensors"));
+            for (var t : st.tensors().values()) {
+                if (t.name().contains("layers.1.")) {
+                    kept.put(t.name(), new Safetensors.Entry(st.readF32Array(t.name()), t.shape()));
+                }
+            }
+            Safetensors.write(ad.resolve("adapter_model.safetensors"), kept, Map.of("format", "pt"));
+            Path cfg = ad.resolve("adapter_config.json");
+            assertThrows(ModelFormatException.class, () -> model.loadAdapter(ad), "layer 0 missing without layers_to_transform");
+            Files.writeString(cfg, Files.readString(cfg).replaceFirst("\\{", "{\"layers_to_transform\": [1],"));
+            try (LoraAdapter b = model.loadAdapter(ad)) {
+                assertEquals(2, b.tensors().size());
+            }
+        }
+    }
+
+    @Test
     void badFilesNameTheFileAndTensor() throws Exception {
         ModelConfig c = TinyModels.config("llama", 300, false);
         // Missing tensor.
