@@ -44,7 +44,7 @@ public final class ApiFilter implements Filter {
         try {
             String path = request.getRequestURI();
             ServerSettings.Limits limits = settings.limits();
-            if (limits.keysRequired() && !path.equals("/health") && !authorised(request, limits)) {
+            if (limits.keysRequired() && !open(path) && !authorised(request, limits)) {
                 response.setHeader("WWW-Authenticate", "Bearer realm=\"penwright\"");
                 JsonResponses.error(response, 401, limits.apiKeys().isEmpty() ? "api_keys_not_configured"
                         : "unauthorized", limits.apiKeys().isEmpty()
@@ -58,6 +58,11 @@ public final class ApiFilter implements Filter {
             metrics.request(route(request), request.getMethod(), response.getStatus(),
                     (System.nanoTime() - started) / 1e9);
         }
+    }
+
+    /** /health for probes; the page's static files, which hold no data (its API calls carry the key). */
+    static boolean open(String path) {
+        return path.equals("/health") || path.equals("/ui") || path.startsWith("/ui/");
     }
 
     static boolean authorised(HttpServletRequest request, ServerSettings.Limits limits) {

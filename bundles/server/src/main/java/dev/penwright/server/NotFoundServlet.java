@@ -17,6 +17,10 @@ public final class NotFoundServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (request.getRequestURI().equals("/") && request.getMethod().equals("GET")) {
+            response.sendRedirect("/ui/");
+            return;
+        }
         JsonResponses.error(response, 404, "not_found", "no route " + request.getMethod() + " "
                 + request.getRequestURI());
     }
