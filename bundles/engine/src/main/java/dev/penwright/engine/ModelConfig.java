@@ -83,6 +83,13 @@ public record ModelConfig(String architecture, int vocabSize, int hiddenSize, in
         if (scaling != null && !scaling.isNull()) {
             throw ModelFormatException.of(configJson, null, "rope_scaling " + scaling + " is not supported");
         }
+        String act = c.path("hidden_act").asText("silu");
+        if (!"silu".equals(act) && !"swish".equals(act)) {
+            throw ModelFormatException.of(configJson, null, "hidden_act '" + act + "' is not supported (only silu)");
+        }
+        if (c.path("mlp_bias").asBoolean(false)) {
+            throw ModelFormatException.of(configJson, null, "mlp_bias true is not supported");
+        }
         int hidden = required(c, configJson, "hidden_size");
         int heads = required(c, configJson, "num_attention_heads");
         int kvHeads = c.path("num_key_value_heads").asInt(heads);
