@@ -40,6 +40,7 @@ import dev.penwright.trainer.loop.TrainingResult;
 public final class BaseTrainer {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String END = BpeTrainer.DEFAULT_SPECIALS.get(0);
+    private static final float EMBEDDING_STD = 0.02f;
 
     public Path run(BaseRecipe recipe, String jobId, Consumer<JobProgress> progress, BooleanSupplier cancelled)
             throws IOException, BadDataException {
@@ -78,6 +79,15 @@ public final class BaseTrainer {
             int vocab = new BpeTrainer(recipe.vocabSize(), BpeTrainer.DEFAULT_SPECIALS, 2).trainAndWrite(texts, out);
             ModelConfig config = recipe.shape().config(vocab, Math.max(512, recipe.seqLen()), 0);
             RandomModels.write(out, config, recipe.loop().seed(), "F32", 1);
+            // RandomModels draws the embedding with std 1, which through the tied output head gives logits of
+            // size sqrt(d) and a first loss of ~100+ nats; GPT-2's 0.02 starts training near ln(vocab).
+            try (LanguageModel fresh = LanguageModel.load(out)) {
+                var embed = dev.penwright.engine.TrainingAccess.parameters(fresh).get("embed");
+                try (var w = embed.stopGradient()) {
+                    w.muli(EMBEDDING_STD);
+                }
+                dev.penwright.engine.TrainingAccess.saveModel(fresh, out);
+            }
         }
         ObjectNode report = JSON.createObjectNode();
         try (LanguageModel model = LanguageModel.load(out); NDManager manager = NDManager.newBaseManager()) {
