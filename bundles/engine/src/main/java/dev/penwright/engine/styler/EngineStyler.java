@@ -12,6 +12,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import dev.penwright.api.model.ModelCatalog;
 import dev.penwright.api.style.StyleRequest;
+import dev.penwright.api.model.BaseModelInfo;
 import dev.penwright.api.style.StyledText;
 import dev.penwright.api.style.Styler;
 import dev.penwright.api.style.TokenListener;
@@ -23,7 +24,8 @@ import dev.penwright.engine.Engine;
 public class EngineStyler implements Styler {
     @ObjectClassDefinition(name = "Penwright styler", description = "Renders plans with the small model")
     public @interface Config {
-        @AttributeDefinition(description = "Base model id used when a request has no style pack")
+        @AttributeDefinition(description = "Base model id used when a request has no style pack; empty: the only "
+                + "installed model, if there is exactly one")
         String defaultModel() default "";
     }
 
@@ -40,7 +42,19 @@ public class EngineStyler implements Styler {
 
     @Modified
     void configure(Config config) {
-        renderer = new StyleRenderer(engine, id -> catalog.find(id).orElse(null), config.defaultModel());
+        StyleRenderer.Models models = new StyleRenderer.Models() {
+            @Override
+            public BaseModelInfo find(String id) {
+                return catalog.find(id).orElse(null);
+            }
+
+            @Override
+            public BaseModelInfo sole() {
+                var all = catalog.models();
+                return all.size() == 1 ? all.get(0) : null;
+            }
+        };
+        renderer = new StyleRenderer(engine, models, config.defaultModel());
     }
 
     @Override

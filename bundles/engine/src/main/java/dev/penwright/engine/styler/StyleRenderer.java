@@ -27,6 +27,11 @@ public final class StyleRenderer {
     @FunctionalInterface
     public interface Models {
         BaseModelInfo find(String id);
+
+        /** The model to use when neither the request nor the configuration names one: the only one installed. */
+        default BaseModelInfo sole() {
+            return null;
+        }
     }
 
     private final Engine engine;
@@ -60,11 +65,17 @@ public final class StyleRenderer {
         StylePack pack = request.pack();
         StyleDescriptor style = pack == null ? null : pack.descriptor();
         String modelId = style == null || style.baseModel() == null || style.baseModel().isBlank() ? defaultModel : style.baseModel();
+        BaseModelInfo info;
         if (modelId == null || modelId.isBlank()) {
-            throw new GenerationException(GenerationException.UNAVAILABLE, "no base model: the request has no style pack"
-                    + " and no default model is configured");
+            info = models.sole();
+            if (info == null) {
+                throw new GenerationException(GenerationException.UNAVAILABLE, "no base model: the request has no style"
+                        + " pack, no default model is configured, and not exactly one model is installed");
+            }
+            modelId = info.id();
+        } else {
+            info = models.find(modelId);
         }
-        BaseModelInfo info = models.find(modelId);
         if (info == null) {
             throw new GenerationException(GenerationException.UNAVAILABLE, "base model '" + modelId + "' is not in the model catalog");
         }
@@ -96,7 +107,7 @@ public final class StyleRenderer {
             if (!text.isEmpty()) {
                 listener.onText(text);
             }
-        })).thenApply(g -> new StyledText(g.text() == null ? "" : g.text(), modelId, ref, g.promptTokens(),
+        })).thenApply(g -> new StyledText(g.text() == null ? "" : g.text(), info.id(), ref, g.promptTokens(),
                 g.tokenIds().size(), g.finishReason()));
     }
 }
