@@ -35,7 +35,6 @@ import org.osgi.service.metatype.annotations.Designate;
 @Designate(ocd = PipelineConfig.class)
 public final class PipelineComponent implements GenerationService, Pipeline.Services {
     private final Map<String, Planner> planners = new ConcurrentHashMap<>();
-    private final Map<String, Long> withdrawnAt = new ConcurrentHashMap<>();
     private final StylePackRegistry styles;
     private final Pipeline pipeline;
 
@@ -103,27 +102,10 @@ public final class PipelineComponent implements GenerationService, Pipeline.Serv
         return styles.find(id);
     }
 
-    /**
-     * Listed as active, or withdrawn moments ago: a pack being replaced (an update, or a remove then add) is waited
-     * for rather than failing the request.
-     */
+    /** Listed as active: the extender registers a pack's new version before it withdraws the old one. */
     @Override
     public boolean styleListed(String id) {
-        Long withdrawn = withdrawnAt.get(id);
-        if (withdrawn != null && System.nanoTime() - withdrawn < Pipeline.UPDATE_GRACE_MILLIS * 1_000_000) {
-            return true;
-        }
         return styles.entries().stream().anyMatch(e -> e.id().equals(id) && e.state() == StylePackState.ACTIVE);
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    void addStylePack(StylePack pack, Map<String, Object> properties) {
-        withdrawnAt.remove(String.valueOf(properties.get(StylePack.ID)));
-    }
-
-    void removeStylePack(StylePack pack, Map<String, Object> properties) {
-        withdrawnAt.put(String.valueOf(properties.get(StylePack.ID)), System.nanoTime());
     }
 
     @Override

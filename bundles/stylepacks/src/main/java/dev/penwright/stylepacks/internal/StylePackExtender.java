@@ -130,12 +130,17 @@ public final class StylePackExtender implements StylePackRegistry, BundleTracker
     @Override
     public void removedBundle(Bundle bundle, BundleEvent event, String styleId) {
         rejected.remove(bundle.getLocation());
+        Active stopped;
+        synchronized (active) {
+            stopped = active.get(styleId);
+        }
+        if (stopped == null || stopped.pack().bundleId() != bundle.getBundleId()) {
+            return;
+        }
         if (bundle.getState() == Bundle.UNINSTALLED) {
-            deactivate(styleId, bundle.getBundleId(), Long.MIN_VALUE);
+            deactivate(styleId, stopped, false);
         } else {
-            long stoppedVersion = bundle.getLastModified();
-            timer.schedule(() -> deactivate(styleId, bundle.getBundleId(), stoppedVersion),
-                    UPDATE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            timer.schedule(() -> deactivate(styleId, stopped, true), UPDATE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -162,25 +167,21 @@ public final class StylePackExtender implements StylePackRegistry, BundleTracker
     }
 
     /**
-     * Removes the pack of {@code bundleId} unless that bundle came back since it stopped (a later version is active).
-     *
-     * @param stoppedVersion the bundle's last-modified stamp when it stopped, or MIN_VALUE to remove at once
+     * Removes {@code stopped}, the registration that was current when its bundle stopped, unless another has replaced
+     * it since (an update finished, perhaps followed by another) or, after a grace period, its bundle is active again.
      */
-    private void deactivate(String styleId, long bundleId, long stoppedVersion) {
+    private void deactivate(String styleId, Active stopped, boolean unlessBack) {
         synchronized (active) {
-            Active current = active.get(styleId);
-            if (current == null || current.pack().bundleId() != bundleId) {
+            if (active.get(styleId) != stopped) {
                 return;
             }
-            Bundle bundle = context.getBundle(bundleId);
-            boolean cameBack = stoppedVersion != Long.MIN_VALUE && bundle != null
-                    && bundle.getState() == Bundle.ACTIVE;
-            if (cameBack) {
+            Bundle bundle = context.getBundle(stopped.pack().bundleId());
+            if (unlessBack && bundle != null && bundle.getState() == Bundle.ACTIVE) {
                 return;
             }
             active.remove(styleId);
-            unregister(current.registration());
-            LOG.info("style pack {} removed", current.pack().ref());
+            unregister(stopped.registration());
+            LOG.info("style pack {} removed", stopped.pack().ref());
         }
     }
 
