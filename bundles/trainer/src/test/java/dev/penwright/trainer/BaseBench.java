@@ -25,7 +25,7 @@ class BaseBench {
         CommandsTest.Result r = CommandsTest.run(new TrainBaseCommand(CommandsTest.trainer()), "--corpus",
                 Path.of(corpora, "jargon.jsonl").toString(), "--shape", "d512-l8", "--vocab", "8000", "--seq-len", "256",
                 "--max-texts", "4000", "--tokenizer-texts", "2000", "--steps", steps, "--batch-tokens", "4096",
-                "--batch-rows", "16", "--eval-every", "0", "--checkpoint-every", "0", "--out", out.toString(), "--json");
+                "--batch-rows", System.getenv().getOrDefault("PENWRIGHT_BENCH_ROWS", "64"), "--eval-every", "0", "--checkpoint-every", "0", "--out", out.toString(), "--json");
         System.out.println(r.out());
         System.out.println(r.err());
         System.out.println(Files.readString(out.resolve("report.json")));

@@ -35,7 +35,7 @@ class DpoTest {
             for (int i = 0; i < 4; i++) {
                 String t = texts.get(i);
                 String altered = t.replace("Version " + (i + 2), "Version " + (i + 7));
-                pairs.add(new DpoPair("p" + i, model.encode("<|plan|>item " + i + "<|text|>"),
+                pairs.add(new DpoPair("p" + i, model.encode(dev.penwright.api.style.PromptTemplate.PLAN + "item " + i + dev.penwright.api.style.PromptTemplate.TEXT),
                         model.encode(t, false), model.encode(altered, false), "altered-text"));
             }
             try (LoraAdapter reference = model.loadAdapter(tmp.resolve("ref"))) {

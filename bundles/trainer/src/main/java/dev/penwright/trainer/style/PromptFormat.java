@@ -1,30 +1,28 @@
 package dev.penwright.trainer.style;
 
-import java.util.stream.Collectors;
-
 import dev.penwright.api.plan.ContentPlan;
+import dev.penwright.api.style.PromptTemplate;
 
 /**
- * How a plan becomes the small model's prompt: the template goes into style.json ({@code promptTemplate}) so the
- * styler renders plans exactly as training did. The text follows {@code <|text|>} and ends with
- * {@code <|endoftext|>}; these are special tokens of Penwright's own tokenizers (BpeTrainer) and plain text for
- * other base models, which is fine for either.
+ * How a plan becomes the small model's prompt during training: the api's {@link PromptTemplate#DEFAULT}, the one the
+ * styler renders at generation time, and which goes into style.json ({@code promptTemplate}). The text follows the
+ * prompt and ends with {@link PromptTemplate#END}; these markers are special tokens of Penwright's own tokenizers
+ * (BpeTrainer) and plain text for other base models, which works for either.
  */
 public final class PromptFormat {
-    public static final String TEMPLATE = "<|plan|>{title}\n{summary}\n{facts}\n{draft}<|text|>";
-    public static final String END = "<|endoftext|>";
+    public static final String TEMPLATE = PromptTemplate.DEFAULT.text();
+    public static final String END = PromptTemplate.END;
 
     private PromptFormat() {
     }
 
     public static String render(ContentPlan plan) {
-        return render(plan, plan.neutralDraft());
+        return PromptTemplate.DEFAULT.render(plan);
     }
 
     /** With the draft replaced (shortened to fit the context). */
     public static String render(ContentPlan plan, String draft) {
-        String facts = plan.keyFacts().stream().map(f -> "- " + f).collect(Collectors.joining("\n"));
-        return TEMPLATE.replace("{title}", plan.title()).replace("{summary}", plan.summary())
-                .replace("{facts}", facts).replace("{draft}", draft);
+        return PromptTemplate.DEFAULT.render(new ContentPlan(plan.title(), plan.summary(), plan.keyFacts(), draft,
+                plan.language(), plan.plannerId(), plan.usage()));
     }
 }
