@@ -89,10 +89,13 @@ class StyleTrainerTest {
         Path model = Tiny.model(tmp.resolve("tiny-base"), texts, 32, 2, 5);
         Path corpus = writeCorpus(tmp.resolve("blurbs.jsonl"), texts);
         Path deploy = tmp.resolve("deploy");
+        Path preference = tmp.resolve("pref.jsonl");
+        Files.writeString(preference, "{\"prompt\":\"<|plan|>tiny parser<|text|>\",\"chosen\":\"" + texts.get(0)
+                + "\",\"rejected\":\"" + texts.get(0).replace("Version 2", "Version 9") + "\"}\n");
         LoopConfig loop = new LoopConfig(24, 0, 1e-2, 3, 0.1, 0.0, 1.0, 1, 512, 8, 8, 0, 8, 11L);
         StyleRecipe recipe = new StyleRecipe(corpus, "blurbs", model, tmp.resolve("run"), 4, 8, 0.05,
                 List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"), loop, 96, 0, 1,
-                2, 0.0, true, 0.1, 4, false, deploy, JsonlReader.OnBadLine.SKIP);
+                2, 0.0, true, 0.1, 4, false, deploy, JsonlReader.OnBadLine.SKIP, preference);
         List<JobProgress> seen = new ArrayList<>();
         StyleRun run = new StyleTrainer(new ExtractivePlanner()).run(recipe, "job-1", seen::add, null);
 
@@ -111,6 +114,7 @@ class StyleTrainerTest {
         assertTrue(round.has("acceptanceRate"), round.toString());
         JsonNode dpo = report.get("dpo");
         assertTrue(dpo.get("pairs").asInt() > 0, dpo.toString());
+        assertEquals(1, dpo.get("fromPreferenceFile").asInt(), dpo.toString());
         assertTrue(dpo.get("marginAfter").asDouble() > dpo.get("marginBefore").asDouble(), dpo.toString());
 
         // The extender's own validator accepts the pack.

@@ -81,6 +81,8 @@ public final class TrainStyleCommand extends PicocliSubcommand {
         Double styleThreshold;
         @Option(names = "--dpo", description = "Run C-DPO after S-SFT.")
         boolean dpo;
+        @Option(names = "--preference", description = "Preference JSONL (prompt, chosen, rejected): more C-DPO pairs.")
+        Path preference;
         @Option(names = "--beta", description = "DPO beta (default 0.1).")
         Double beta;
         @Option(names = "--dpo-steps", description = "DPO optimiser steps (default 30).")
@@ -142,6 +144,13 @@ public final class TrainStyleCommand extends PicocliSubcommand {
             }
             if (dpo) {
                 o.put("dpo", "true");
+            }
+            if (preference != null) {
+                if (!Files.isRegularFile(preference)) {
+                    err.println("train style: --preference " + preference + ": no such file");
+                    return 2;
+                }
+                o.put("preference", preference.toString());
             }
             if (deploy) {
                 o.put("deploy", "true");

@@ -34,7 +34,7 @@ public final class JobRunner {
             "batchRows", "evalEvery", "patience", "checkpointEvery", "seed", "rank", "alpha", "dropout", "targets",
             "maxTokens", "maxExamples", "selfImprove", "candidates", "styleThreshold", "dpo", "beta", "dpoSteps",
             "resume", "deploy", "onBadLine", "shape", "vocab", "seqLen", "maxTexts", "tokenizerTexts", "corpora",
-            "planner");
+            "planner", "preference");
 
     private JobRunner() {
     }
@@ -97,7 +97,8 @@ public final class JobRunner {
                 integer(o, "rank", 16), number(o, "alpha", 32), number(o, "dropout", 0.05), targets, loop,
                 integer(o, "maxTokens", 256), integer(o, "maxExamples", 0), integer(o, "selfImprove", 0),
                 integer(o, "candidates", 4), number(o, "styleThreshold", 50), bool(o, "dpo"), number(o, "beta", 0.1),
-                integer(o, "dpoSteps", 30), resume, deploy, onBad);
+                integer(o, "dpoSteps", 30), resume, deploy, onBad,
+                o.containsKey("preference") ? Path.of(o.get("preference")) : null);
         StyleRun run = new StyleTrainer(planner).run(recipe, jobId, progress, cancelled);
         return run.jar();
     }

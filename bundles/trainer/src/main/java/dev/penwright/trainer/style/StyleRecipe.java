@@ -29,11 +29,13 @@ import dev.penwright.trainer.loop.LoopConfig;
  * @param resume        continue from the run folder's checkpoints
  * @param deployDir     copy the jar here atomically when not null
  * @param onBadLine     skip or fail on bad corpus lines
+ * @param preference    a preference file (prompt, chosen, rejected) whose pairs join the C-DPO pairs, or null
  */
 public record StyleRecipe(Path corpus, String id, Path baseModel, Path out, int rank, double alpha, double dropout,
                           List<String> targets, LoopConfig loop, int maxTokens, int maxExamples, int selfImprove,
                           int candidates, double styleThreshold, boolean dpo, double dpoBeta, int dpoSteps,
-                          boolean resume, Path deployDir, JsonlReader.OnBadLine onBadLine) {
+                          boolean resume, Path deployDir, JsonlReader.OnBadLine onBadLine,
+                          Path preference) {
     public StyleRecipe {
         targets = List.copyOf(targets);
         if (!id.matches("[a-z0-9][a-z0-9._-]{0,63}")) {

@@ -35,6 +35,7 @@ import dev.penwright.trainer.data.BadDataException;
 import dev.penwright.trainer.data.CorpusText;
 import dev.penwright.trainer.data.Dataset;
 import dev.penwright.trainer.data.JsonlReader;
+import dev.penwright.trainer.data.PreferencePair;
 import dev.penwright.trainer.data.Split;
 import dev.penwright.trainer.dpo.Dpo;
 import dev.penwright.trainer.dpo.DpoPair;
@@ -329,8 +330,24 @@ public final class StyleTrainer {
                 }
             }
         }
+        int fromFile = 0;
+        if (recipe.preference() != null) {
+            try {
+                var file = new JsonlReader(recipe.onBadLine()).preference(recipe.preference());
+                for (PreferencePair p : file.records()) {
+                    long[] prompt = head(model.encode(p.prompt()), recipe.maxTokens() / 2);
+                    int room = recipe.maxTokens() - prompt.length;
+                    pairs.add(new DpoPair(p.id(), prompt, head(model.encode(p.chosen() + PromptFormat.END, false), room),
+                            head(model.encode(p.rejected() + PromptFormat.END, false), room), "preference-file"));
+                    fromFile++;
+                }
+            } catch (BadDataException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
         ObjectNode node = JSON.createObjectNode();
         node.put("beta", recipe.dpoBeta());
+        node.put("fromPreferenceFile", fromFile);
         node.put("pairs", pairs.size());
         node.put("fromSampledHallucinations", fromSamples);
         node.put("fromAlteredPlans", fromAltered);
