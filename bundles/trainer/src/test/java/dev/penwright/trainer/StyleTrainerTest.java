@@ -110,6 +110,12 @@ class StyleTrainerTest {
         assertTrue(sft.get("lastLoss").asDouble() < sft.get("firstLoss").asDouble(), sft.toString());
         assertEquals(1, report.path("data").path("badLines").asInt());
         assertEquals("CC0-1.0", report.path("data").path("license").asText());
+        JsonNode scores = report.get("validationScores");
+        assertTrue(scores.get("items").asInt() > 0, scores.toString());
+        for (String side : List.of("withPack", "baseModel")) {
+            double r = scores.get(side).get("rougeL").asDouble();
+            assertTrue(r >= 0 && r <= 100, scores.toString());
+        }
         JsonNode round = report.get("selfImprovement").get(0);
         assertTrue(round.has("acceptanceRate"), round.toString());
         JsonNode dpo = report.get("dpo");

@@ -24,7 +24,10 @@ import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.plan.Planner;
 import dev.penwright.api.train.JobProgress;
 import dev.penwright.api.train.JobState;
+import dev.penwright.api.generate.GenerationOptions;
+import dev.penwright.engine.GenerateRequest;
 import dev.penwright.engine.Generation;
+import dev.penwright.evaluators.Rouge;
 import dev.penwright.engine.LanguageModel;
 import dev.penwright.engine.LoraAdapter;
 import dev.penwright.engine.LoraConfig;
@@ -60,6 +63,7 @@ public final class StyleTrainer {
     private static final int EXEMPLARS = 8;
     private static final int MAX_SAMPLED_PLANS = 24;
     private static final int MAX_DPO_PAIRS = 32;
+    private static final int EVAL_ITEMS = 8;
 
     private final Planner planner;
 
@@ -191,6 +195,8 @@ public final class StyleTrainer {
             if (cancelled(cancelled)) {
                 throw new IOException("cancelled");
             }
+            note(sink, jobId, "evaluate", "scoring greedy outputs on validation plans, with and without the adapter");
+            report.set("validationScores", validationScores(model, adapter, val, plans, candidates, recipe.maxTokens()));
 
             // The pack.
             note(sink, jobId, "pack", "writing the style pack");
@@ -374,6 +380,55 @@ public final class StyleTrainer {
                 node.put("lastLoss", h.steps.get(h.steps.size() - 1).loss());
             }
         }
+        return node;
+    }
+
+    /**
+     * Greedy outputs for up to {@value #EVAL_ITEMS} validation plans, with the trained adapter and with the bare base
+     * model, scored against the held-out texts: style score, ROUGE-L F (0-100, rouge-score's tokenizer), and the
+     * share of outputs with unsupported facts (factual) or dropped/contradicted key facts (faithfulness).
+     */
+    private static ObjectNode validationScores(LanguageModel model, LoraAdapter adapter, List<CorpusText> val,
+                                               Map<String, ContentPlan> plans, Candidates candidates, int maxTokens) {
+        List<CorpusText> items = val.stream().filter(t -> plans.containsKey(t.id())).limit(EVAL_ITEMS).toList();
+        ObjectNode node = JSON.createObjectNode();
+        node.put("items", items.size());
+        if (items.isEmpty()) {
+            return node;
+        }
+        List<long[]> prompts = items.stream().map(t -> Sequences.prompt(model, plans.get(t.id()), maxTokens / 2)).toList();
+        Rouge rouge = new Rouge();
+        for (boolean withAdapter : new boolean[] {true, false}) {
+            List<GenerateRequest> requests = new ArrayList<>();
+            for (long[] p : prompts) {
+                GenerationOptions o = new GenerationOptions(Math.max(16, maxTokens / 2), 0.0, 0, 1.0, 1.1, 0L,
+                        List.of(PromptFormat.END));
+                requests.add(new GenerateRequest(p, o, withAdapter ? adapter : null));
+            }
+            List<Generation> gens = model.generateAll(requests, 8);
+            double style = 0;
+            double rougeL = 0;
+            int factual = 0;
+            int unfaithful = 0;
+            for (int i = 0; i < items.size(); i++) {
+                CorpusText t = items.get(i);
+                String text = gens.get(i).text() == null ? "" : gens.get(i).text().strip();
+                Candidates.Scored s = candidates.score(t.id(), text, plans.get(t.id()), PlanCache.material(t), 0);
+                style += s.style();
+                rougeL += 100 * rouge.rougeL(t.text(), text).fmeasure();
+                factual += s.factual() ? 0 : 1;
+                unfaithful += s.faithful() ? 0 : 1;
+            }
+            ObjectNode n = node.putObject(withAdapter ? "withPack" : "baseModel");
+            n.put("styleScore", style / items.size());
+            n.put("rougeL", rougeL / items.size());
+            n.put("factualHallucinationRate", (double) factual / items.size());
+            n.put("faithfulnessHallucinationRate", (double) unfaithful / items.size());
+            if (withAdapter) {
+                n.put("sample", gens.get(0).text() == null ? "" : gens.get(0).text());
+            }
+        }
+        node.put("rougeSignature", rouge.signature("rougeL"));
         return node;
     }
 
