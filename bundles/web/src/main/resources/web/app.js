@@ -258,7 +258,8 @@ async function readEvents(response, onEvent) {
 
 function showResult(result) {
   const rows = (result.scores || []).map((s) => el('tr', { dataset: { score: s.name } },
-    el('th', {}, s.name), el('td', {}, Number(s.value).toFixed(3)), el('td', { className: 'muted' }, s.signature || '')));
+    el('th', {}, s.name), el('td', { className: 'value' }, String(Number(Number(s.value).toFixed(3)))),
+    el('td', { className: 'signature', title: s.signature || '' }, s.signature || '')));
   $('#scores tbody').replaceChildren(...rows);
   const t = result.timings || {};
   $('#timings').textContent = `${result.styleRef || ''} on ${result.modelId || '?'}: ${result.generatedTokens} tokens`
