@@ -116,7 +116,25 @@ class WebConsoleTest {
     }
 
     @Test
-    void catalogueplaygroundAndReportsWorkInHeadlessChromium() throws Exception {
+    void reportsDirFromConfigAdminReplacesTheDefaultFolder() throws Exception {
+        Path other = work.resolve("other");
+        Path elsewhere = Files.createDirectories(other.resolve("shared-reports/run-7"));
+        Files.writeString(elsewhere.resolve("summary.md"), "# run 7");
+        Files.createDirectories(other.resolve("home/docs/bench"));
+        Files.writeString(other.resolve("home/docs/bench/ignored.md"), "# not this one");
+        Path deploy = Files.createDirectories(other.resolve("deploy"));
+        Path models = Files.createDirectories(other.resolve("models"));
+        try (ServerProcess configured = ServerProcess.start(other, deploy, models, "127.0.0.1",
+                Map.of("dev.penwright.web", "reportsDir = " + other.resolve("shared-reports") + "\n"))) {
+            JsonNode reports = ServerProcess.json(configured.get("/web/reports/"));
+            assertEquals(other.resolve("shared-reports").toString(), reports.path("dir").asText());
+            assertEquals(List.of("run-7/summary.md"), reports.path("files").findValuesAsText("path"));
+            assertEquals("# run 7", configured.get("/web/reports/run-7/summary.md").body());
+        }
+    }
+
+    @Test
+    void cataloguePlaygroundAndReportsWorkInHeadlessChromium() throws Exception {
         Path dir = ServerProcess.RUNTIME.resolve("src/test/node");
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "Debian's chromium package is not installed");
         Assumptions.assumeTrue(onPath("node"), "node is not installed");
