@@ -57,6 +57,26 @@ class WebConsoleTest {
         writeChart(report.resolve("latency.png"));
         server = ServerProcess.start(work, deploy, models, "127.0.0.1",
                 Map.of("dev.penwright.engine.styler", "defaultModel = tiny\n"));
+        // /health answers before every bundle's servlets are registered.
+        awaitReports(server, r -> r.path("exists").asBoolean());
+    }
+
+    /** The reports listing once it satisfies {@code ready} (within 15 s), else the last answer. */
+    static JsonNode awaitReports(ServerProcess server, java.util.function.Predicate<JsonNode> ready)
+            throws Exception {
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            var response = server.get("/web/reports/");
+            if (response.statusCode() == 200) {
+                last = ServerProcess.json(response);
+                if (ready.test(last)) {
+                    return last;
+                }
+            }
+            Thread.sleep(50);
+        }
+        return last == null ? ServerProcess.JSON.createObjectNode() : last;
     }
 
     @AfterAll
@@ -126,7 +146,9 @@ class WebConsoleTest {
         Path models = Files.createDirectories(other.resolve("models"));
         try (ServerProcess configured = ServerProcess.start(other, deploy, models, "127.0.0.1",
                 Map.of("dev.penwright.web", "reportsDir = " + other.resolve("shared-reports") + "\n"))) {
-            JsonNode reports = ServerProcess.json(configured.get("/web/reports/"));
+            // Config Admin delivers etc/ files asynchronously: the servlet may first run with the default folder.
+            JsonNode reports = awaitReports(configured, r -> r.path("dir").asText()
+                    .equals(other.resolve("shared-reports").toString()));
             assertEquals(other.resolve("shared-reports").toString(), reports.path("dir").asText());
             assertEquals(List.of("run-7/summary.md"), reports.path("files").findValuesAsText("path"));
             assertEquals("# run 7", configured.get("/web/reports/run-7/summary.md").body());
