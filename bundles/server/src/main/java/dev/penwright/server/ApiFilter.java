@@ -60,9 +60,9 @@ public final class ApiFilter implements Filter {
         }
     }
 
-    /** /health for probes; the page's static files, which hold no data (its API calls carry the key). */
+    /** /health for probes; the web page and its benchmark reports, which hold no user data (its API calls carry the key). */
     static boolean open(String path) {
-        return path.equals("/health") || path.equals("/ui") || path.startsWith("/ui/");
+        return path.equals("/health") || path.equals("/web") || path.startsWith("/web/");
     }
 
     static boolean authorised(HttpServletRequest request, ServerSettings.Limits limits) {

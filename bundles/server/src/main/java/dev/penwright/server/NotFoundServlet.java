@@ -18,7 +18,7 @@ public final class NotFoundServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         if (request.getRequestURI().equals("/") && request.getMethod().equals("GET")) {
-            response.sendRedirect("/ui/");
+            response.sendRedirect("/web/");
             return;
         }
         JsonResponses.error(response, 404, "not_found", "no route " + request.getMethod() + " "
