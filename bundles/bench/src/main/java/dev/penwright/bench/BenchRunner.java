@@ -1,0 +1,220 @@
+package dev.penwright.bench;
+
+import dev.penwright.api.plan.ContentPlan;
+import dev.penwright.api.plan.Material;
+import dev.penwright.api.plan.Planner;
+import dev.penwright.evaluators.Bleu;
+import dev.penwright.evaluators.BleuScore;
+import dev.penwright.evaluators.BleuTokenizer;
+import dev.penwright.evaluators.HallucinationChecker;
+import dev.penwright.evaluators.HallucinationReport;
+import dev.penwright.evaluators.Rouge;
+import dev.penwright.evaluators.StyleClassifier;
+import dev.penwright.trainer.data.CorpusText;
+import dev.penwright.trainer.data.Split;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The style-imitation benchmark: for each style, the first {@code n} texts of its TEST split (the trainer's split,
+ * or a seeded sample of it), the planner's plan of each, every system's regeneration, scored against the original.
+ */
+public final class BenchRunner {
+    /** Per style, at most this many TRAIN texts teach the style classifier (seeded sample; keeps the run short). */
+    public static final int CLASSIFIER_TEXTS_PER_STYLE = 2000;
+    private static final int EXAMPLES_PER_STYLE = 3;
+
+    private final Corpora corpora;
+    private final Planner planner;
+    private final Progress progress;
+
+    public BenchRunner(Corpora corpora, Planner planner, Progress progress) {
+        this.corpora = corpora;
+        this.planner = planner;
+        this.progress = progress == null ? Progress.NONE : progress;
+    }
+
+    /**
+     * @param styles  corpus style names
+     * @param n       texts a style (fewer when its test split is smaller)
+     * @param seed    null for the test split's file order, else a seeded sample of it
+     * @param systems the rows, in table order; a {@link RetrievalSystem} among them is given each style's TRAIN texts
+     */
+    public BenchResult run(List<String> styles, int n, Long seed, List<BenchSystem> systems) throws Exception {
+        if (styles.isEmpty()) {
+            throw new IllegalArgumentException("no styles given");
+        }
+        if (n < 1) {
+            throw new IllegalArgumentException("--n must be at least 1, got " + n);
+        }
+        long start = System.nanoTime();
+        Map<String, List<CorpusText>> train = new LinkedHashMap<>();
+        Map<String, List<CorpusText>> test = new LinkedHashMap<>();
+        Map<String, String> languages = new LinkedHashMap<>();
+        for (String style : styles) {
+            List<CorpusText> all = corpora.load(style);
+            train.put(style, Split.TRAIN.select(all, CorpusText::id));
+            test.put(style, Split.TEST.select(all, CorpusText::id));
+            languages.put(style, Corpora.language(all));
+            for (BenchSystem s : systems) {
+                if (s instanceof RetrievalSystem r) {
+                    r.addStyle(style, train.get(style));
+                }
+            }
+        }
+        StyleClassifier classifier = styles.size() < 2 ? null : classifier(train, seed == null ? 42L : seed);
+
+        List<StyleTable> tables = new ArrayList<>();
+        for (String style : styles) {
+            tables.add(runStyle(style, languages.get(style), train.get(style).size(), test.get(style), n, seed,
+                    systems, classifier));
+        }
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("styles", styles);
+        settings.put("n", n);
+        settings.put("seed", seed);
+        settings.put("split", "trainer Split: sha256(id) first 8 bytes mod 100; 0-79 train, 80-89 val, 90-99 test");
+        settings.put("planner", planner.id());
+        settings.put("corpora", corpora.folder().toString());
+        settings.put("styleClassifier", classifier == null ? "none (fewer than two styles)"
+                : classifier.description() + " trained on at most " + CLASSIFIER_TEXTS_PER_STYLE
+                + " TRAIN texts a style");
+        return new BenchResult(settings, tables, overall(tables, systems), (System.nanoTime() - start) / 1e9);
+    }
+
+    private StyleClassifier classifier(Map<String, List<CorpusText>> train, long seed) {
+        Map<String, List<String>> texts = new LinkedHashMap<>();
+        train.forEach((style, list) -> {
+            List<CorpusText> sample = new ArrayList<>(list);
+            if (sample.size() > CLASSIFIER_TEXTS_PER_STYLE) {
+                Collections.shuffle(sample, new Random(seed));
+                sample = sample.subList(0, CLASSIFIER_TEXTS_PER_STYLE);
+            }
+            texts.put(style, sample.stream().map(CorpusText::text).toList());
+        });
+        return StyleClassifier.train(texts);
+    }
+
+    private StyleTable runStyle(String style, String language, int trainSize, List<CorpusText> testSplit, int n,
+                                Long seed, List<BenchSystem> systems, StyleClassifier classifier) throws Exception {
+        List<CorpusText> chosen = new ArrayList<>(testSplit);
+        if (seed != null) {
+            Collections.shuffle(chosen, new Random(seed));
+        }
+        chosen = chosen.stream().filter(t -> !t.text().isBlank()).limit(n).toList();
+        List<BenchItem> items = new ArrayList<>();
+        for (CorpusText t : chosen) {
+            ContentPlan plan = planner.plan(new Material("", List.of(), t.text(), language));
+            items.add(new BenchItem(t, plan, language));
+            progress.update("plan", style, planner.id(), items.size(), chosen.size());
+        }
+        List<RowResult> rows = new ArrayList<>();
+        Map<String, List<String>> outputsBySystem = new LinkedHashMap<>();
+        for (BenchSystem system : systems) {
+            var reason = system.unavailableReason(style);
+            if (reason.isPresent()) {
+                rows.add(RowResult.notAvailable(system.key(), system.label(), reason.get()));
+                continue;
+            }
+            long t0 = System.nanoTime();
+            List<String> outputs = new ArrayList<>();
+            for (BenchItem item : items) {
+                outputs.add(system.generate(style, item));
+                progress.update("generate", style, system.key(), outputs.size(), items.size());
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            outputsBySystem.put(system.key(), outputs);
+            String what = system instanceof StylerSystem s ? s.pack(style).map(p -> "pack " + p.ref()).orElse("base model")
+                    : system.key();
+            rows.add(score(system, style, language, items, outputs, classifier, seconds, what));
+        }
+        List<StyleTable.Example> examples = new ArrayList<>();
+        for (int i = 0; i < Math.min(EXAMPLES_PER_STYLE, items.size()); i++) {
+            Map<String, String> out = new LinkedHashMap<>();
+            for (var e : outputsBySystem.entrySet()) {
+                out.put(e.getKey(), e.getValue().get(i));
+            }
+            BenchItem item = items.get(i);
+            examples.add(new StyleTable.Example(item.original().id(), item.original().text(),
+                    item.plan().neutralDraft(), out));
+        }
+        return new StyleTable(style, language, testSplit.size(), trainSize, items.size(), rows, examples);
+    }
+
+    /** Scores one system's outputs against the originals; package-visible for tests. */
+    static RowResult score(BenchSystem system, String style, String language, List<BenchItem> items,
+                           List<String> outputs, StyleClassifier classifier, double seconds, String what) {
+        List<String> refs = items.stream().map(i -> i.original().text()).toList();
+        Rouge rouge = new Rouge();
+        double rougeSum = 0;
+        for (int i = 0; i < outputs.size(); i++) {
+            rougeSum += rouge.rougeL(refs.get(i), outputs.get(i)).fmeasure();
+        }
+        Double rougeL = outputs.isEmpty() ? null : 100.0 * rougeSum / outputs.size();
+        Bleu bleu = new Bleu(BleuTokenizer.forLanguage(language));
+        BleuScore b = bleu.corpus(outputs, refs);
+        Double styleScore = null;
+        if (classifier != null && !outputs.isEmpty()) {
+            double s = 0;
+            for (String o : outputs) {
+                s += classifier.probability(o, style);
+            }
+            styleScore = 100.0 * s / outputs.size();
+        }
+        HallucinationReport h = new HallucinationChecker().check(
+                items.stream().map(i -> i.original().id()).toList(), outputs,
+                items.stream().map(i -> Material.ofArticle(i.original().text())).toList(),
+                items.stream().map(BenchItem::plan).toList());
+        Map<String, String> sig = new LinkedHashMap<>();
+        sig.put("rougeL", rouge.signature("rougeL"));
+        sig.put("bleu4", b.signature());
+        sig.put("styleScore", classifier == null ? "none" : classifier.description());
+        sig.put("hallucination", HallucinationChecker.signature());
+        return new RowResult(system.key(), system.label(), true, "", outputs.size(), rougeL, b.score(), styleScore,
+                h.factualRate(), h.faithfulnessRate(), seconds, sig, what);
+    }
+
+    /** The mean over styles of each row that ran for every style. */
+    static List<RowResult> overall(List<StyleTable> tables, List<BenchSystem> systems) {
+        List<RowResult> out = new ArrayList<>();
+        for (BenchSystem s : systems) {
+            List<RowResult> rows = new ArrayList<>();
+            String missing = null;
+            for (StyleTable t : tables) {
+                RowResult r = t.rows().stream().filter(x -> x.key().equals(s.key())).findFirst().orElseThrow();
+                if (!r.available()) {
+                    missing = t.style() + ": " + r.reason();
+                    break;
+                }
+                rows.add(r);
+            }
+            if (missing != null) {
+                out.add(RowResult.notAvailable(s.key(), s.label(), missing));
+                continue;
+            }
+            out.add(new RowResult(s.key(), s.label(), true, "", rows.stream().mapToInt(RowResult::n).sum(),
+                    mean(rows, RowResult::rougeL), mean(rows, RowResult::bleu4), mean(rows, RowResult::styleScore),
+                    mean(rows, RowResult::factualHallucination), mean(rows, RowResult::faithfulnessHallucination),
+                    rows.stream().mapToDouble(RowResult::seconds).sum(), rows.get(0).signatures(),
+                    "mean over " + rows.size() + " style(s)"));
+        }
+        return out;
+    }
+
+    private static Double mean(List<RowResult> rows, java.util.function.Function<RowResult, Double> f) {
+        double s = 0;
+        for (RowResult r : rows) {
+            Double v = f.apply(r);
+            if (v == null) {
+                return null;
+            }
+            s += v;
+        }
+        return rows.isEmpty() ? null : s / rows.size();
+    }
+}

@@ -1,0 +1,166 @@
+package dev.penwright.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.data.category.DefaultCategoryDataset;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Writes a run as bench.json, bench.md and bench.html with PNG charts into one folder. */
+public final class ReportWriter {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** @return the files written */
+    public List<Path> write(BenchResult result, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        List<Path> files = new ArrayList<>();
+        Path json = dir.resolve("bench.json");
+        JSON.writeValue(json.toFile(), result);
+        files.add(json);
+        Path md = dir.resolve("bench.md");
+        Files.writeString(md, markdown(result), StandardCharsets.UTF_8);
+        files.add(md);
+        List<String> charts = new ArrayList<>();
+        for (String metric : List.of("rougeL", "bleu4", "styleScore")) {
+            Path png = dir.resolve("chart-" + metric + ".png");
+            if (chart(result, metric, png)) {
+                files.add(png);
+                charts.add(png.getFileName().toString());
+            }
+        }
+        Path html = dir.resolve("bench.html");
+        Files.writeString(html, html(result, charts), StandardCharsets.UTF_8);
+        files.add(html);
+        return files;
+    }
+
+    public static String json(BenchResult result) throws IOException {
+        return JSON.writeValueAsString(result);
+    }
+
+    static String fmt(Double v) {
+        return v == null ? "–" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    /** The paper's Table 1 layout: one table a style, then the overall mean. */
+    public static String markdown(BenchResult r) {
+        StringBuilder sb = new StringBuilder("# Style-imitation benchmark\n\n");
+        sb.append("Planner `").append(r.settings().get("planner")).append("`, n = ").append(r.settings().get("n"))
+                .append(" a style, seed ").append(r.settings().get("seed")).append(", ")
+                .append(String.format(Locale.ROOT, "%.1f", r.seconds())).append(" s.\n\n");
+        for (StyleTable t : r.styles()) {
+            sb.append("## ").append(t.style()).append(" (").append(t.language()).append(", ").append(t.n())
+                    .append(" of ").append(t.testSize()).append(" test texts)\n\n");
+            table(sb, t.rows());
+        }
+        sb.append("## Overall (mean over styles)\n\n");
+        table(sb, r.overall());
+        return sb.toString();
+    }
+
+    private static void table(StringBuilder sb, List<RowResult> rows) {
+        sb.append("| System | ROUGE-L | BLEU-4 | Style | Factual hall. % | Faithfulness hall. % | n | s |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (RowResult row : rows) {
+            if (!row.available()) {
+                sb.append("| ").append(row.label()).append(" | not available: ").append(row.reason().replace("|", "/"))
+                        .append(" | | | | | | |\n");
+                continue;
+            }
+            sb.append("| ").append(row.label()).append(" | ").append(fmt(row.rougeL())).append(" | ")
+                    .append(fmt(row.bleu4())).append(" | ").append(fmt(row.styleScore())).append(" | ")
+                    .append(fmt(row.factualHallucination())).append(" | ").append(fmt(row.faithfulnessHallucination()))
+                    .append(" | ").append(row.n()).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.1f", row.seconds())).append(" |\n");
+        }
+        sb.append('\n');
+    }
+
+    /** A grouped bar chart of one metric: styles on the axis, one bar a system that ran. */
+    static boolean chart(BenchResult r, String metric, Path png) throws IOException {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        for (StyleTable t : r.styles()) {
+            for (RowResult row : t.rows()) {
+                Double v = switch (metric) {
+                    case "rougeL" -> row.rougeL();
+                    case "bleu4" -> row.bleu4();
+                    default -> row.styleScore();
+                };
+                if (row.available() && v != null) {
+                    data.addValue(v, row.label(), t.style());
+                }
+            }
+        }
+        if (data.getRowCount() == 0) {
+            return false;
+        }
+        JFreeChart chart = ChartFactory.createBarChart(metric + " by style", "style", metric + " (0–100)", data,
+                PlotOrientation.VERTICAL, true, false, false);
+        ChartUtils.saveChartAsPNG(png.toFile(), chart, 900, 420);
+        return true;
+    }
+
+    static String esc(String s) {
+        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    static String html(BenchResult r, List<String> charts) {
+        StringBuilder sb = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\">"
+                + "<title>Penwright style-imitation benchmark</title><style>body{font-family:sans-serif;max-width:1100px;"
+                + "margin:auto}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px}"
+                + "td.num{text-align:right}td.na{color:#888}pre{white-space:pre-wrap;font-size:90%}</style></head><body>");
+        sb.append("<h1>Style-imitation benchmark</h1><p>").append(esc(String.valueOf(r.settings()))).append("</p>");
+        for (String c : charts) {
+            sb.append("<img alt=\"").append(esc(c)).append("\" src=\"").append(esc(c)).append("\">");
+        }
+        for (StyleTable t : r.styles()) {
+            sb.append("<h2>").append(esc(t.style())).append("</h2><p>").append(t.n()).append(" of ")
+                    .append(t.testSize()).append(" test texts (").append(t.trainSize()).append(" train), language ")
+                    .append(esc(t.language())).append("</p>");
+            htmlTable(sb, t.rows());
+        }
+        sb.append("<h2>Overall (mean over styles)</h2>");
+        htmlTable(sb, r.overall());
+        sb.append("<h2>Examples</h2>");
+        for (StyleTable t : r.styles()) {
+            for (StyleTable.Example e : t.examples()) {
+                sb.append("<h3>").append(esc(t.style())).append(" / ").append(esc(e.id())).append("</h3><table><tr>")
+                        .append("<th>original</th>");
+                e.outputs().keySet().forEach(k -> sb.append("<th>").append(esc(k)).append("</th>"));
+                sb.append("</tr><tr><td><pre>").append(esc(e.original())).append("</pre></td>");
+                e.outputs().values().forEach(v -> sb.append("<td><pre>").append(esc(v)).append("</pre></td>"));
+                sb.append("</tr></table>");
+            }
+        }
+        return sb.append("</body></html>\n").toString();
+    }
+
+    private static void htmlTable(StringBuilder sb, List<RowResult> rows) {
+        sb.append("<table><tr><th>System</th><th>ROUGE-L</th><th>BLEU-4</th><th>Style</th><th>Factual hall. %</th>"
+                + "<th>Faithfulness hall. %</th><th>n</th><th>s</th></tr>");
+        for (RowResult row : rows) {
+            sb.append("<tr><td>").append(esc(row.label())).append("</td>");
+            if (!row.available()) {
+                sb.append("<td class=\"na\" colspan=\"7\">not available: ").append(esc(row.reason())).append("</td></tr>");
+                continue;
+            }
+            for (Double v : new Double[]{row.rougeL(), row.bleu4(), row.styleScore(), row.factualHallucination(),
+                    row.faithfulnessHallucination()}) {
+                sb.append("<td class=\"num\">").append(fmt(v)).append("</td>");
+            }
+            sb.append("<td class=\"num\">").append(row.n()).append("</td><td class=\"num\">")
+                    .append(String.format(Locale.ROOT, "%.1f", row.seconds())).append("</td></tr>");
+        }
+        sb.append("</table>");
+    }
+}

@@ -1,0 +1,27 @@
+package dev.penwright.bench;
+
+import java.util.Map;
+
+/**
+ * One row of one style's table (or of the overall mean). Figures are 0 to 100; null where not measured.
+ *
+ * @param available   whether the system ran
+ * @param reason      why not, when it did not
+ * @param n           outputs scored
+ * @param styleScore  mean probability of the target style (percent), null when the run has fewer than two styles
+ * @param seconds     wall time of generation for this row
+ * @param signatures  how each figure was computed
+ * @param system      what exactly ran (pack ref, planner, model), for the record
+ */
+public record RowResult(String key, String label, boolean available, String reason, int n, Double rougeL,
+                        Double bleu4, Double styleScore, Double factualHallucination, Double faithfulnessHallucination,
+                        double seconds, Map<String, String> signatures, String system) {
+    public RowResult {
+        signatures = signatures == null ? Map.of() : Map.copyOf(signatures);
+        system = system == null ? "" : system;
+    }
+
+    public static RowResult notAvailable(String key, String label, String reason) {
+        return new RowResult(key, label, false, reason, 0, null, null, null, null, null, 0, Map.of(), "");
+    }
+}

@@ -1,0 +1,63 @@
+package dev.penwright.bench;
+
+import dev.penwright.api.generate.GenerationOptions;
+import dev.penwright.api.style.StylePack;
+import dev.penwright.api.style.StyleRequest;
+import dev.penwright.api.style.Styler;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Rows 3 to 6: the small model through the engine's Styler, with no pack (the base model) or with the style's pack of
+ * one recipe stage.
+ */
+public final class StylerSystem implements BenchSystem {
+    private final String key;
+    private final String label;
+    private final Styler styler;
+    private final Map<String, StylePack> packsByStyle;
+    private final boolean withPack;
+    private final String missingReason;
+    private final long timeoutSeconds;
+
+    /**
+     * @param packsByStyle  the pack to use for each style (ignored when {@code withPack} is false)
+     * @param missingReason why a style without a pack cannot run this row
+     */
+    public StylerSystem(String key, String label, Styler styler, Map<String, StylePack> packsByStyle, boolean withPack,
+                        String missingReason, long timeoutSeconds) {
+        this.key = key;
+        this.label = label;
+        this.styler = styler;
+        this.packsByStyle = Map.copyOf(packsByStyle);
+        this.withPack = withPack;
+        this.missingReason = missingReason;
+        this.timeoutSeconds = timeoutSeconds;
+    }
+
+    public String key() { return key; }
+    public String label() { return label; }
+
+    public Optional<String> unavailableReason(String style) {
+        if (styler == null) {
+            return Optional.of("no Styler service (the engine bundle is not running)");
+        }
+        if (withPack && !packsByStyle.containsKey(style)) {
+            return Optional.of(missingReason);
+        }
+        return Optional.empty();
+    }
+
+    /** The pack used for a style, for the report's signatures. */
+    public Optional<StylePack> pack(String style) {
+        return withPack ? Optional.ofNullable(packsByStyle.get(style)) : Optional.empty();
+    }
+
+    public String generate(String style, BenchItem item) throws Exception {
+        StylePack pack = withPack ? packsByStyle.get(style) : null;
+        return styler.style(new StyleRequest(item.plan(), pack, GenerationOptions.UNSET), null)
+                .toCompletableFuture().get(timeoutSeconds, TimeUnit.SECONDS).text();
+    }
+}

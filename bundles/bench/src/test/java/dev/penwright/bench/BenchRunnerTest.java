@@ -1,0 +1,141 @@
+package dev.penwright.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.penwright.planner.extractive.ExtractivePlanner;
+import dev.penwright.trainer.data.CorpusText;
+import dev.penwright.trainer.data.Split;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The benchmark on small real samples of the corpora, with the rows that need no model. */
+class BenchRunnerTest {
+    private static final List<String> STYLES = List.of("jargon", "zh-fortunes");
+    private static Corpora corpora;
+    private static BenchResult result;
+
+    @BeforeAll
+    static void run() throws Exception {
+        String p = System.getProperty("penwright.corpora");
+        assumeTrue(p != null && Files.isDirectory(Path.of(p)), "corpora folder not present");
+        corpora = new Corpora(Path.of(p));
+        List<BenchSystem> systems = List.of(new NeutralDraftSystem(), new RetrievalSystem(),
+                new StylerSystem("s-sft", "S-SFT", null, Map.of(), true, "no pack", 10));
+        result = new BenchRunner(corpora, new ExtractivePlanner(), Progress.NONE).run(STYLES, 6, null, systems);
+    }
+
+    @Test
+    void usesTheTrainersTestSplitInFileOrder() throws Exception {
+        for (StyleTable t : result.styles()) {
+            List<CorpusText> test = Split.TEST.select(corpora.load(t.style()), CorpusText::id);
+            assertEquals(test.size(), t.testSize());
+            assertEquals(6, t.n());
+            List<String> expectedIds = test.stream().filter(x -> !x.text().isBlank()).limit(3).map(CorpusText::id).toList();
+            assertEquals(expectedIds, t.examples().stream().map(StyleTable.Example::id).toList());
+            assertTrue(t.examples().stream().allMatch(e -> Split.of(e.id()) == Split.TEST));
+        }
+        assertEquals("zh", result.styles().get(1).language());
+        assertEquals("en", result.styles().get(0).language());
+    }
+
+    @Test
+    void modelFreeRowsAreScoredAndRetrievalNeverReturnsTheTestTextItself() {
+        for (StyleTable t : result.styles()) {
+            RowResult draft = t.rows().get(0);
+            RowResult retrieval = t.rows().get(1);
+            assertTrue(draft.available() && retrieval.available());
+            for (RowResult r : List.of(draft, retrieval)) {
+                assertEquals(6, r.n());
+                assertTrue(r.rougeL() > 0 && r.rougeL() <= 100, t.style() + " " + r);
+                assertTrue(r.bleu4() >= 0 && r.bleu4() <= 100);
+                assertTrue(r.styleScore() > 0 && r.styleScore() <= 100);
+                assertTrue(r.signatures().get("bleu4").contains(t.language().equals("zh") ? "tok:zh" : "tok:13a"),
+                        r.signatures().toString());
+            }
+            for (StyleTable.Example e : t.examples()) {
+                assertNotEquals(e.original(), e.outputs().get("retrieval"), "retrieval must search TRAIN texts only");
+            }
+            // The neutral draft is made from the original, so it shares more of it than a different text does.
+            assertTrue(draft.rougeL() > retrieval.rougeL(), draft + " vs " + retrieval);
+        }
+    }
+
+    @Test
+    void aRowWithNoSystemIsReportedAsNotAvailableEverywhere() throws Exception {
+        for (StyleTable t : result.styles()) {
+            RowResult r = t.rows().get(2);
+            assertFalse(r.available());
+            assertEquals("no Styler service (the engine bundle is not running)", r.reason());
+            assertNull(r.rougeL());
+        }
+        assertFalse(result.overall().get(2).available());
+        String md = ReportWriter.markdown(result);
+        assertTrue(md.contains("| S-SFT | not available: jargon: no Styler service"), md);
+        JsonNode json = new ObjectMapper().readTree(ReportWriter.json(result));
+        assertFalse(json.at("/styles/0/rows/2/available").asBoolean());
+        assertTrue(json.at("/styles/0/rows/2/rougeL").isNull());
+    }
+
+    @Test
+    void overallIsTheMeanOfTheStyles() {
+        for (int i = 0; i < 2; i++) {
+            RowResult o = result.overall().get(i);
+            double a = result.styles().get(0).rows().get(i).rougeL();
+            double b = result.styles().get(1).rows().get(i).rougeL();
+            assertEquals((a + b) / 2, o.rougeL(), 1e-9);
+            assertEquals(12, o.n());
+        }
+    }
+
+    @Test
+    void writesJsonMarkdownHtmlAndCharts(@TempDir Path dir) throws Exception {
+        List<Path> files = new ReportWriter().write(result, dir);
+        assertTrue(files.contains(dir.resolve("bench.json")));
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("bench.json").toFile());
+        assertEquals(result.styles().get(0).rows().get(0).rougeL(), json.at("/styles/0/rows/0/rougeL").asDouble(), 1e-12);
+        String html = Files.readString(dir.resolve("bench.html"));
+        assertTrue(html.contains("<img alt=\"chart-rougeL.png\""));
+        assertTrue(html.contains("not available: no Styler service"));
+        var img = ImageIO.read(dir.resolve("chart-rougeL.png").toFile());
+        assertEquals(900, img.getWidth());
+        assertTrue(Files.readString(dir.resolve("bench.md")).contains("## Overall (mean over styles)"));
+    }
+
+    @Test
+    void commandRunsEndToEndAndRejectsBadInput(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        var planner = new ExtractivePlanner();
+        var cmd = new picocli.CommandLine(new BenchNotesCommand(Map.of(planner.id(), planner), null, List.of(),
+                new PrintWriter(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        int status = cmd.execute("--styles", "jargon,zh-fortunes", "--n", "3", "--seed", "7", "--json",
+                "--corpora", corpora.folder().toString(), "--out", dir.toString(),
+                "--progress-file", dir.resolve("progress.jsonl").toString());
+        assertEquals(0, status, err.toString());
+        JsonNode json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        assertEquals(7, json.at("/styles/0/rows").size());
+        assertEquals("not available", json.at("/styles/0/rows/6/available").asBoolean() ? "" : "not available");
+        assertTrue(Files.readAllLines(dir.resolve("progress.jsonl")).get(0).startsWith("{\"phase\":\"plan\""));
+        assertTrue(Files.exists(dir.resolve("bench.html")));
+
+        var bad = new BenchRunner(corpora, planner, Progress.NONE);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> bad.run(List.of("no-such-style"), 3, null, List.of(new NeutralDraftSystem())));
+        assertTrue(e.getMessage().contains("no-such-style"));
+        assertThrows(IllegalArgumentException.class, () -> bad.run(STYLES, 0, null, List.of()));
+    }
+}
