@@ -123,15 +123,28 @@ public final class BenchRunner {
             }
             long t0 = System.nanoTime();
             List<String> outputs = new ArrayList<>();
+            List<String> failures = new ArrayList<>();
             for (BenchItem item : items) {
-                outputs.add(system.generate(style, item));
+                String text;
+                try {
+                    text = system.generate(style, item);
+                } catch (Exception e) {
+                    // One text the system cannot render (e.g. a prompt past the model's context) must not end the
+                    // run: it counts as an empty output and is reported.
+                    text = "";
+                    failures.add(item.original().id() + ": " + e.getMessage());
+                }
+                outputs.add(text);
                 progress.update("generate", style, system.key(), outputs.size(), items.size());
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             outputsBySystem.put(system.key(), outputs);
             String what = system instanceof StylerSystem s ? s.pack(style).map(p -> "pack " + p.ref()).orElse("base model")
                     : system.key();
-            rows.add(score(system, style, language, items, outputs, classifier, seconds, what));
+            RowResult row = score(system, style, language, items, outputs, classifier, seconds, what);
+            rows.add(new RowResult(row.key(), row.label(), true, "", row.n(), row.rougeL(), row.bleu4(),
+                    row.styleScore(), row.factualHallucination(), row.faithfulnessHallucination(), row.seconds(),
+                    row.signatures(), row.system(), failures.size(), failures.stream().limit(5).toList()));
         }
         List<StyleTable.Example> examples = new ArrayList<>();
         for (int i = 0; i < Math.min(EXAMPLES_PER_STYLE, items.size()); i++) {
@@ -176,7 +189,7 @@ public final class BenchRunner {
         sig.put("styleScore", classifier == null ? "none" : classifier.description());
         sig.put("hallucination", HallucinationChecker.signature());
         return new RowResult(system.key(), system.label(), true, "", outputs.size(), rougeL, b.score(), styleScore,
-                h.factualRate(), h.faithfulnessRate(), seconds, sig, what);
+                h.factualRate(), h.faithfulnessRate(), seconds, sig, what, 0, null);
     }
 
     /** The mean over styles of each row that ran for every style. */
@@ -201,7 +214,8 @@ public final class BenchRunner {
                     mean(rows, RowResult::rougeL), mean(rows, RowResult::bleu4), mean(rows, RowResult::styleScore),
                     mean(rows, RowResult::factualHallucination), mean(rows, RowResult::faithfulnessHallucination),
                     rows.stream().mapToDouble(RowResult::seconds).sum(), rows.get(0).signatures(),
-                    "mean over " + rows.size() + " style(s)"));
+                    "mean over " + rows.size() + " style(s)", rows.stream().mapToInt(RowResult::failures).sum(),
+                    rows.stream().flatMap(r -> r.failureMessages().stream()).limit(5).toList()));
         }
         return out;
     }

@@ -80,7 +80,8 @@ public final class ReportWriter {
             sb.append("| ").append(row.label()).append(" | ").append(fmt(row.rougeL())).append(" | ")
                     .append(fmt(row.bleu4())).append(" | ").append(fmt(row.styleScore())).append(" | ")
                     .append(fmt(row.factualHallucination())).append(" | ").append(fmt(row.faithfulnessHallucination()))
-                    .append(" | ").append(row.n()).append(" | ")
+                    .append(" | ").append(row.n()).append(row.failures() > 0 ? " (" + row.failures() + " failed)" : "")
+                    .append(" | ")
                     .append(String.format(Locale.ROOT, "%.1f", row.seconds())).append(" |\n");
         }
         sb.append('\n');
@@ -158,7 +159,8 @@ public final class ReportWriter {
                     row.faithfulnessHallucination()}) {
                 sb.append("<td class=\"num\">").append(fmt(v)).append("</td>");
             }
-            sb.append("<td class=\"num\">").append(row.n()).append("</td><td class=\"num\">")
+            sb.append("<td class=\"num\">").append(row.n()).append(row.failures() > 0 ? " (" + row.failures()
+                    + " failed)" : "").append("</td><td class=\"num\">")
                     .append(String.format(Locale.ROOT, "%.1f", row.seconds())).append("</td></tr>");
         }
         sb.append("</table>");

@@ -12,16 +12,20 @@ import java.util.Map;
  * @param seconds     wall time of generation for this row
  * @param signatures  how each figure was computed
  * @param system      what exactly ran (pack ref, planner, model), for the record
+ * @param failures    generations that failed; each is scored as an empty output (the system produced nothing)
+ * @param failureMessages the first few failures, {@code id: message}
  */
 public record RowResult(String key, String label, boolean available, String reason, int n, Double rougeL,
                         Double bleu4, Double styleScore, Double factualHallucination, Double faithfulnessHallucination,
-                        double seconds, Map<String, String> signatures, String system) {
+                        double seconds, Map<String, String> signatures, String system,
+                        int failures, java.util.List<String> failureMessages) {
     public RowResult {
         signatures = signatures == null ? Map.of() : Map.copyOf(signatures);
         system = system == null ? "" : system;
+        failureMessages = failureMessages == null ? java.util.List.of() : java.util.List.copyOf(failureMessages);
     }
 
     public static RowResult notAvailable(String key, String label, String reason) {
-        return new RowResult(key, label, false, reason, 0, null, null, null, null, null, 0, Map.of(), "");
+        return new RowResult(key, label, false, reason, 0, null, null, null, null, null, 0, Map.of(), "", 0, null);
     }
 }

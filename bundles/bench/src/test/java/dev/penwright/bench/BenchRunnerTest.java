@@ -102,6 +102,35 @@ class BenchRunnerTest {
     }
 
     @Test
+    void aTextTheSystemCannotRenderCountsAsEmptyAndIsReported() throws Exception {
+        // Like a small model with a short context: it refuses plans longer than 200 characters.
+        BenchSystem shortContext = new BenchSystem() {
+            public String key() { return "short"; }
+            public String label() { return "Short context"; }
+            public java.util.Optional<String> unavailableReason(String style) { return java.util.Optional.empty(); }
+            public String generate(String style, BenchItem item) {
+                if (item.plan().neutralDraft().length() > 200) {
+                    throw new IllegalStateException("plan of " + item.plan().neutralDraft().length() + " chars");
+                }
+                return item.plan().neutralDraft();
+            }
+        };
+        BenchResult r = new BenchRunner(corpora, new ExtractivePlanner(), Progress.NONE)
+                .run(List.of("jargon", "zh-fortunes"), 6, 3L, List.of(shortContext));
+        int failed = 0;
+        for (StyleTable t : r.styles()) {
+            RowResult row = t.rows().get(0);
+            assertTrue(row.available());
+            assertEquals(6, row.n());
+            failed += row.failures();
+            assertEquals(Math.min(5, row.failures()), row.failureMessages().size());
+        }
+        assertTrue(failed > 0, "jargon entries have long plans");
+        assertEquals(failed, r.overall().get(0).failures());
+        assertTrue(ReportWriter.markdown(r).contains(" failed)"));
+    }
+
+    @Test
     void writesJsonMarkdownHtmlAndCharts(@TempDir Path dir) throws Exception {
         List<Path> files = new ReportWriter().write(result, dir);
         assertTrue(files.contains(dir.resolve("bench.json")));
