@@ -25,6 +25,7 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.util.tracker.ServiceTracker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,7 @@ import org.slf4j.LoggerFactory;
 final class PenwrightRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PenwrightRuntime.class);
     private static final String SPI_PACKAGE = "dev.penwright.launcher.spi;version=1.0.0";
+    private static final String FILEINSTALL = "org.apache.felix.fileinstall";
 
     private final LaunchOptions options;
     private final Path storage;
@@ -58,10 +60,17 @@ final class PenwrightRuntime implements AutoCloseable {
         }
     }
 
-    /** Starts the framework and every installed bundle this launch mode uses. */
+    /**
+     * Starts the framework and every installed bundle this launch mode uses. All are resolved together first, and
+     * FileInstall starts last: its watcher thread installs and resolves deploy/ bundles at once, and Felix refuses to
+     * start a bundle while another thread holds its global resolve lock.
+     */
     void start() throws BundleException {
         framework.start();
-        for (Bundle bundle : installed) {
+        framework.adapt(FrameworkWiring.class).resolveBundles(installed);
+        List<Bundle> order = new ArrayList<>(installed);
+        order.sort(Comparator.comparing((Bundle b) -> FILEINSTALL.equals(b.getSymbolicName())));
+        for (Bundle bundle : order) {
             if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null && options.mode().starts(bundle.getSymbolicName())) {
                 try {
                     bundle.start();
