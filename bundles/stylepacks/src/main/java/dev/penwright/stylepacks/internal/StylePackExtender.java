@@ -65,6 +65,8 @@ public final class StylePackExtender implements StylePackRegistry, BundleTracker
     private final Map<String, StylePackEntry> rejected = new ConcurrentHashMap<>();
     private final Map<Path, String> fileVerdicts = new ConcurrentHashMap<>();
     private final Map<Path, Long> judgedVersions = new ConcurrentHashMap<>();
+    /** Bundles from the deploy folder seen installed but not resolved, and since when (System.nanoTime). */
+    private final Map<Long, Long> unresolvedSince = new ConcurrentHashMap<>();
 
     private final BundleContext context;
     private final StylePackValidator validator;
@@ -287,9 +289,14 @@ public final class StylePackExtender implements StylePackRegistry, BundleTracker
     }
 
     private void judgeResolution(Bundle bundle, Path jar) {
-        boolean unresolved = bundle.getState() == Bundle.INSTALLED;
+        if (bundle.getState() != Bundle.INSTALLED) {
+            unresolvedSince.remove(bundle.getBundleId());
+            return;
+        }
+        long since = unresolvedSince.computeIfAbsent(bundle.getBundleId(), id -> System.nanoTime());
+        boolean longUnresolved = System.nanoTime() - since > RESOLVE_GRACE.toNanos();
         String source = bundle.getLocation();
-        if (unresolved && stableFor(jar, RESOLVE_GRACE) && !rejected.containsKey(source)) {
+        if (longUnresolved && !rejected.containsKey(source)) {
             String id = Optional.ofNullable(bundle.getHeaders().get(StylePackFormat.HEADER))
                     .orElse(bundle.getSymbolicName());
             reject(id, bundle.getVersion().toString(), source, "the bundle does not resolve (missing requirements: "
