@@ -67,11 +67,11 @@ class ExecCommandTest {
     private static Result penwright(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dai.djl.offline=true",
-                "-jar", LauncherProcess.JAR.toString()));
+                "-jar", ServerProcess.JAR.toString()));
         boolean exec = args[0].equals("exec");
         if (exec) {
             command.add("exec");
-            command.addAll(List.of("--home", LauncherProcess.HOME.toString(), "--deploy", deploy.toString(),
+            command.addAll(List.of("--home", ServerProcess.RUNTIME.toString(), "--deploy", deploy.toString(),
                     "--models", models.toString()));
             command.addAll(List.of(args).subList(1, args.length));
         } else {
@@ -80,7 +80,7 @@ class ExecCommandTest {
         ProcessBuilder builder = new ProcessBuilder(command);
         if (!exec) {
             // One-shot commands take the runtime's folders from the environment, leaving their flags to the command.
-            builder.environment().put("PENWRIGHT_HOME", LauncherProcess.HOME.toString());
+            builder.environment().put("PENWRIGHT_HOME", ServerProcess.RUNTIME.toString());
             builder.environment().put("PENWRIGHT_DEPLOY", deploy.toString());
             builder.environment().put("PENWRIGHT_MODELS", models.toString());
         }
