@@ -247,9 +247,8 @@ public final class Transformer implements AutoCloseable {
             NDArray h = rmsNorm(x, w.inputNorm());
             NDArray qkv = adapt(linear(h, w.wqkv(), w.bqkv()), h, lora, l, LoraGroup.QKV);
             NDList parts = qkv.reshape(b, t, nh + 2 * nkv, hd).split(new long[] {nh, nh + nkv}, 2);
-            // Rotary embedding as one matmul a tensor: [.., heads, hd] x [B, T, hd, hd] (q's also carries the scale).
-            NDArray q = parts.get(0).matMul(rope[0]);
-            NDArray k = parts.get(1).matMul(rope[1]);
+            NDArray q = rotary(parts.get(0), rope, 0, t);
+            NDArray k = rotary(parts.get(1), rope, 1, t);
             NDArray v = parts.get(2);
             NDArray kt; // keys transposed: [B, nkv, hd, T]
             if (t == 1) {
@@ -340,8 +339,25 @@ public final class Transformer implements AutoCloseable {
     }
 
     /**
-     * Rotation matrices M, [B, T, hd, hd], with x·M = x·cos + rotate_half(x)·sin (M = I·cos + R·sin, column-wise).
-     * Index 0 is for queries (times 1/sqrt(headDim), the attention scale), index 1 for keys.
+     * The rotary embedding of q (which = 0, also scaled by 1/sqrt(headDim)) or k (which = 1), [B, T, heads, hd].
+     * A one-token step multiplies by a per-row rotation matrix (one operation, and decoding is bound by operation
+     * count); a longer pass, training above all, uses x·cos + rotate_half(x)·sin, element-wise: the matrix form
+     * would be B·T tiny matmuls whose [B, T, hd, hd] tables and their gradients dominate a training step.
+     */
+    private static NDArray rotary(NDArray x, NDArray[] rope, int which, int t) {
+        if (t == 1) {
+            return x.matMul(rope[which]);
+        }
+        long half = x.getShape().get(3) / 2;
+        NDList halves = x.split(new long[] {half}, 3);
+        NDArray rotated = NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), 3);
+        return x.mul(rope[2 + 2 * which]).add(rotated.mul(rope[3 + 2 * which]));
+    }
+
+    /**
+     * Index 0 and 1: rotation matrices M, [B, T, hd, hd], with x·M = x·cos + rotate_half(x)·sin (M = I·cos + R·sin,
+     * column-wise), for queries (times 1/sqrt(headDim), the attention scale) and keys; only built for one-token steps.
+     * Index 2–5: cos and sin [B, T, 1, hd] for queries (scaled) and keys, for longer passes.
      */
     private NDArray[] ropeTables(int[] starts, int b, int t) {
         long[] pos = new long[b * t];
@@ -354,8 +370,12 @@ public final class Transformer implements AutoCloseable {
         NDArray p = manager.create(pos);
         NDArray cos = cosTable.get(new NDIndex("{}", p)).reshape(b, t, 1, hd);
         NDArray sin = sinTable.get(new NDIndex("{}", p)).reshape(b, t, 1, hd);
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        if (t > 1) {
+            return new NDArray[] {null, null, cos.mul(scale), sin.mul(scale), cos, sin};
+        }
         NDArray mk = identity.mul(cos).add(rotate.mul(sin));
-        NDArray mq = mk.mul((float) (1.0 / Math.sqrt(hd)));
+        NDArray mq = mk.mul(scale);
         return new NDArray[] {mq, mk};
     }
 
