@@ -104,6 +104,7 @@ public final class TrainingLoop {
         long runTokens = 0;
         int startStep = s.step;
         String reason = "steps";
+        double secondsAtThird = 0;
         Rng rng = new Rng(s.rng);
         while (s.step < s.totalSteps) {
             if (cancelled.getAsBoolean()) {
@@ -149,10 +150,14 @@ public final class TrainingLoop {
             s.rng = rng.state();
             double seconds = (System.nanoTime() - started) / 1e9;
             double tps = runTokens / Math.max(1e-9, seconds);
-            if (estimateSteps && s.step - startStep == 3) {
-                double perStep = seconds / 3;
-                s.totalSteps = (int) Math.max(s.step + 1, Math.min(LoopConfig.TIME_BUDGET_STEP_CAP,
-                        Math.floor(config.minutes() * 60 / perStep)));
+            int done = s.step - startStep;
+            if (estimateSteps && done == 3) {
+                secondsAtThird = seconds;
+                s.totalSteps = fitSteps(s.step, seconds, seconds / 3);
+            } else if (estimateSteps && done > 3 && done % 50 == 0 && s.step < s.totalSteps / 4) {
+                // The first steps run before the JIT and the allocator settle, so the first estimate is pessimistic:
+                // refit while the schedule is still early, from the steady pace since the third step.
+                s.totalSteps = fitSteps(s.step, seconds, (seconds - secondsAtThird) / (done - 3));
             }
             s.history.steps.add(new History.StepPoint(s.step, loss, lr, tps));
             long eta = Math.round((s.totalSteps - s.step) * seconds / Math.max(1, s.step - startStep));
@@ -193,6 +198,13 @@ public final class TrainingLoop {
         List<History.StepPoint> h = s.history.steps;
         return new TrainingResult(s.step, reason, meanLoss(h, true), meanLoss(h, false), s.bestVal,
                 runTokens / Math.max(1e-9, seconds), s.tokens, seconds, s.history);
+    }
+
+    /** Steps that fill the time budget: those done plus what the remaining time holds at {@code perStep}. */
+    private int fitSteps(int step, double elapsed, double perStep) {
+        double remaining = Math.max(0, config.minutes() * 60 - elapsed);
+        return (int) Math.max(step + 1, Math.min(LoopConfig.TIME_BUDGET_STEP_CAP,
+                step + Math.floor(remaining / Math.max(1e-9, perStep))));
     }
 
     private static double meanLoss(List<History.StepPoint> h, boolean first) {
