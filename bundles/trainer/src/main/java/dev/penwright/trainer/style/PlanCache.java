@@ -24,7 +24,7 @@ import dev.penwright.trainer.data.CorpusText;
  * The plans of a run's texts, kept in {@code plans.jsonl} so that a resumed run (or the next phase) does not ask the
  * planner again; an LLM planner costs money and time.
  */
-final class PlanCache {
+public final class PlanCache {
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -73,7 +73,7 @@ final class PlanCache {
     }
 
     /** The style-imitation task: the styled text itself is the material; its title is the brief. */
-    static Material material(CorpusText t) {
+    public static Material material(CorpusText t) {
         return new Material(t.title(), List.of(), t.text(), "");
     }
 }

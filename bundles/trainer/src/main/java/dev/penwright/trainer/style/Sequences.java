@@ -4,13 +4,16 @@ import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.engine.LanguageModel;
 import dev.penwright.trainer.loop.Example;
 
-/** Turns (plan, text) pairs into token sequences with loss on the text only, within a length budget. */
-final class Sequences {
+/**
+ * Turns (plan, text) pairs into token sequences with loss on the text only, within a length budget. Public because
+ * base training's plan-mix stage makes its plan→text sequences exactly as S-SFT does.
+ */
+public final class Sequences {
     private Sequences() {
     }
 
     /** The prompt ids of a plan, at most {@code maxPrompt} tokens: the draft is shortened first, then the middle. */
-    static long[] prompt(LanguageModel model, ContentPlan plan, int maxPrompt) {
+    public static long[] prompt(LanguageModel model, ContentPlan plan, int maxPrompt) {
         String draft = plan.neutralDraft();
         long[] ids = model.encode(PromptFormat.render(plan, draft));
         for (int attempt = 0; ids.length > maxPrompt && attempt < 6 && !draft.isEmpty(); attempt++) {
@@ -29,7 +32,7 @@ final class Sequences {
     }
 
     /** prompt → text (+ end marker), the text cut to fit {@code maxTokens}. */
-    static Example example(LanguageModel model, String id, ContentPlan plan, String text, int maxTokens) {
+    public static Example example(LanguageModel model, String id, ContentPlan plan, String text, int maxTokens) {
         long[] p = prompt(model, plan, maxTokens / 2);
         long[] t = model.encode(text + PromptFormat.END, false);
         int keep = Math.min(t.length, maxTokens - p.length);
