@@ -1,5 +1,6 @@
 package dev.penwright.api.style;
 
+import java.util.List;
 import java.util.stream.Collectors;
 
 import dev.penwright.api.plan.ContentPlan;
@@ -33,6 +34,19 @@ public record PromptTemplate(String text) {
     /** The pack's template, or the default when it names none. */
     public static PromptTemplate of(StyleDescriptor style) {
         return style == null ? DEFAULT : new PromptTemplate(style.promptTemplate());
+    }
+
+    /**
+     * Few-shot exemplars, then the plan: each shot as a whole training example (its plan rendered with this template,
+     * its text, {@link #END}), so the prompt continues a run of plan → text pairs in the format the model was
+     * trained on.
+     */
+    public String render(ContentPlan plan, List<Shot> shots) {
+        StringBuilder sb = new StringBuilder();
+        for (Shot shot : shots == null ? List.<Shot>of() : shots) {
+            sb.append(shot.plan() == null ? TEXT : render(shot.plan())).append(shot.text()).append(END);
+        }
+        return sb.append(render(plan)).toString();
     }
 
     public String render(ContentPlan plan) {

@@ -9,7 +9,15 @@ package dev.penwright.api.style;
  * @param promptTokens    tokens in the prompt
  * @param generatedTokens tokens generated
  * @param finishReason    stop, length or eos
+ * @param shotsUsed       how many of the request's few-shot exemplars the prompt held (the rest did not fit)
+ * @param draftTruncated  whether the plan's neutral draft was shortened so that the prompt and the new tokens fit
+ *                        the model's context (title, summary and key facts are always kept)
  */
 public record StyledText(String text, String modelId, String styleRef, int promptTokens, int generatedTokens,
-                         String finishReason) {
+                         String finishReason, int shotsUsed, boolean draftTruncated) {
+    /** A text made from a prompt with no shots and the whole draft. */
+    public StyledText(String text, String modelId, String styleRef, int promptTokens, int generatedTokens,
+                      String finishReason) {
+        this(text, modelId, styleRef, promptTokens, generatedTokens, finishReason, 0, false);
+    }
 }
