@@ -1,13 +1,17 @@
 package dev.penwright.engine.styler;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import dev.penwright.api.generate.GenerationException;
 import dev.penwright.api.generate.GenerationOptions;
 import dev.penwright.api.model.BaseModelInfo;
+import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.style.PromptTemplate;
+import dev.penwright.api.style.Shot;
 import dev.penwright.api.style.StyleDescriptor;
 import dev.penwright.api.style.StylePack;
 import dev.penwright.api.style.StyleRequest;
@@ -88,17 +92,17 @@ public final class StyleRenderer {
         }
         LanguageModel model = engine.model(info.directory());
         LoraAdapter adapter = pack == null ? null : engine.adapter(model, pack.directory());
-        String prompt = PromptTemplate.of(style).render(request.plan());
-        long[] ids = model.encode(prompt);
         GenerationOptions options = (request.options() == null ? GenerationOptions.UNSET : request.options())
                 .over(style == null ? null : style.defaults()).over(GenerationOptions.DEFAULTS);
+        Fitted fitted = fit(model, PromptTemplate.of(style), request.plan(), request.shots(), options.maxNewTokens());
+        long[] ids = fitted.ids();
         int room = model.config().maxPositions() - ids.length;
         if (room <= 0) {
             throw new GenerationException(GenerationException.INVALID_REQUEST, "the prompt has " + ids.length
-                    + " tokens; the model's context is " + model.config().maxPositions());
+                    + " tokens without its draft; the model's context is " + model.config().maxPositions());
         }
         if (options.maxNewTokens() > room) {
-            // The plan leaves less room than asked for: generate what fits rather than fail.
+            // Title, summary and facts alone leave less room than asked for: generate what fits rather than fail.
             options = new GenerationOptions(room, options.temperature(), options.topK(), options.topP(),
                     options.repetitionPenalty(), options.seed(), options.stop());
         }
@@ -108,6 +112,65 @@ public final class StyleRenderer {
                 listener.onText(text);
             }
         })).thenApply(g -> new StyledText(g.text() == null ? "" : g.text(), info.id(), ref, g.promptTokens(),
-                g.tokenIds().size(), g.finishReason()));
+                g.tokenIds().size(), g.finishReason(), fitted.shots(), fitted.draftTruncated()));
+    }
+
+    /** The prompt that fits, how many shots it holds, and whether the draft was cut. */
+    record Fitted(long[] ids, int shots, boolean draftTruncated) {
+    }
+
+    /**
+     * Makes the prompt leave {@code maxNew} tokens of the context free: first the shots go, the last (least useful)
+     * first; then the plan's draft is cut to the longest prefix (at a word boundary where there is one) that fits,
+     * found by bisection on its length. Title, summary and key facts are never cut: they are what the text must say.
+     * When even an empty draft does not leave the room, the prompt without draft is returned and the caller
+     * generates fewer tokens.
+     */
+    static Fitted fit(LanguageModel model, PromptTemplate template, ContentPlan plan, List<Shot> shots, int maxNew) {
+        int budget = model.config().maxPositions() - Math.max(1, maxNew);
+        List<Shot> kept = new ArrayList<>(shots);
+        long[] ids = model.encode(template.render(plan, kept));
+        while (ids.length > budget && !kept.isEmpty()) {
+            kept.remove(kept.size() - 1);
+            ids = model.encode(template.render(plan, kept));
+        }
+        if (ids.length <= budget) {
+            return new Fitted(ids, kept.size(), false);
+        }
+        String draft = plan.neutralDraft();
+        long[] empty = model.encode(template.render(withDraft(plan, ""), List.of()));
+        if (empty.length > budget) {
+            return new Fitted(empty, 0, !draft.isEmpty());
+        }
+        int lo = 0;
+        int hi = draft.length();
+        long[] best = empty;
+        while (lo < hi) { // invariant: a prefix of length lo fits; the full length does not
+            int mid = (lo + hi + 1) >>> 1;
+            long[] tryIds = model.encode(template.render(withDraft(plan, cut(draft, mid)), List.of()));
+            if (tryIds.length <= budget) {
+                lo = mid;
+                best = tryIds;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return new Fitted(best, 0, true);
+    }
+
+    /** The first {@code n} characters, backed off to the last space when one is near, never splitting a surrogate pair. */
+    private static String cut(String s, int n) {
+        if (n >= s.length()) {
+            return s;
+        }
+        if (n > 0 && Character.isHighSurrogate(s.charAt(n - 1))) {
+            n--;
+        }
+        int space = s.lastIndexOf(' ', n);
+        return space > n - 40 && space > 0 ? s.substring(0, space) : s.substring(0, n);
+    }
+
+    private static ContentPlan withDraft(ContentPlan p, String draft) {
+        return new ContentPlan(p.title(), p.summary(), p.keyFacts(), draft, p.language(), p.plannerId(), p.usage());
     }
 }

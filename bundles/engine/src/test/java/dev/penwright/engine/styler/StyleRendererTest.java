@@ -17,6 +17,7 @@ import dev.penwright.api.model.BaseModelInfo;
 import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.style.Exemplar;
 import dev.penwright.api.style.PromptTemplate;
+import dev.penwright.api.style.Shot;
 import dev.penwright.api.style.StyleDescriptor;
 import dev.penwright.api.style.StylePack;
 import dev.penwright.api.style.StyleRequest;
@@ -81,6 +82,60 @@ class StyleRendererTest {
             CompletionException none = assertThrows(CompletionException.class,
                     () -> r.style(new StyleRequest(plan, null, null), null).toCompletableFuture().join());
             assertTrue(none.getCause().getMessage().contains("no default model"), none.getMessage());
+        }
+    }
+
+    @Test
+    void fewShotPromptsDropShotsThenCutTheDraftToLeaveRoomForTheNewTokens() throws Exception {
+        Path modelDir = tmp.resolve("tiny");
+        int vocab = new BpeTrainer(320, BpeTrainer.DEFAULT_SPECIALS, 1).trainAndWrite(
+                List.of("A title. A summary of facts. The draft says things plainly.", "Debian packages: 42 of them."), modelDir);
+        RandomModels.write(modelDir, new ModelConfig("llama", vocab, 32, 64, 2, 4, 2, 8, 10000, 1e-6, 256, false, false,
+                -1, List.of(0)), 4, "F32", 1);
+        BaseModelInfo info = new BaseModelInfo("tiny", modelDir, "llama", "fp-1", 1000);
+        try (Engine engine = new Engine()) {
+            LanguageModel model = engine.model(modelDir);
+            StyleRenderer r = new StyleRenderer(engine, id -> id.equals("tiny") ? info : null, "tiny");
+            ContentPlan shotPlan = new ContentPlan("Shot", "A short one", List.of("7 packages"), "Short draft", "en", "x", null);
+            List<Shot> shots = List.of(new Shot(shotPlan, "The shot text."), new Shot(null, "A bare exemplar text."));
+            ContentPlan small = new ContentPlan("A title", "A summary", List.of("42 packages"), "The draft", "en", "x", null);
+            GenerationOptions eight = new GenerationOptions(8, 0.0, 0, 1.0, 1.0, 0L, List.of());
+
+            // Everything fits: both shots, whole draft, and the prompt is exactly the template's few-shot rendering.
+            StyledText all = r.style(new StyleRequest(small, null, eight, shots), null).toCompletableFuture().join();
+            String rendered = PromptTemplate.DEFAULT.render(small, shots);
+            assertTrue(rendered.startsWith(PromptTemplate.DEFAULT.render(shotPlan) + "The shot text." + PromptTemplate.END
+                    + PromptTemplate.TEXT + "A bare exemplar text." + PromptTemplate.END), rendered);
+            assertEquals(model.encode(rendered).length, all.promptTokens());
+            assertEquals(2, all.shotsUsed());
+            assertTrue(!all.draftTruncated());
+
+            // Room for the plan and one shot only: the last shot goes, the draft stays whole.
+            int withOne = model.encode(PromptTemplate.DEFAULT.render(small, shots.subList(0, 1))).length;
+            int maxNew = 256 - withOne;
+            StyledText one = r.style(new StyleRequest(small, null, new GenerationOptions(maxNew, 0.0, 0, 1.0, 1.0, 0L,
+                    List.of()), shots), null).toCompletableFuture().join();
+            assertEquals(1, one.shotsUsed());
+            assertEquals(withOne, one.promptTokens());
+            assertTrue(!one.draftTruncated());
+
+            // A draft far past the context: no shots, the draft cut so that prompt + 100 new tokens fit, but not
+            // dropped (the prompt is longer than with no draft at all), and title, summary and facts are kept.
+            String longDraft = "The draft says things plainly and at length. ".repeat(200);
+            ContentPlan big = new ContentPlan("A title", "A summary", List.of("42 packages"), longDraft, "en", "x", null);
+            StyleRenderer.Fitted f = StyleRenderer.fit(model, PromptTemplate.DEFAULT, big, shots, 100);
+            assertEquals(0, f.shots());
+            assertTrue(f.draftTruncated());
+            assertTrue(f.ids().length <= 156, "prompt " + f.ids().length);
+            int noDraft = model.encode(PromptTemplate.DEFAULT.render(new ContentPlan("A title", "A summary",
+                    List.of("42 packages"), "", "en", "x", null))).length;
+            assertTrue(f.ids().length > noDraft + 20, f.ids().length + " vs " + noDraft);
+            String text = model.decode(f.ids());
+            assertTrue(text.contains("A title") && text.contains("A summary") && text.contains("42 packages"), text);
+            StyledText cut = r.style(new StyleRequest(big, null, new GenerationOptions(100, 0.0, 0, 1.0, 1.0, 0L,
+                    List.of()), shots), null).toCompletableFuture().join();
+            assertTrue(cut.draftTruncated());
+            assertEquals(f.ids().length, cut.promptTokens());
         }
     }
 }

@@ -1,0 +1,7 @@
+/**
+ * The Styler on the engine. {@link dev.penwright.engine.styler.StyleRenderer} is exported so that a tool that must
+ * choose the base model itself (the benchmark's {@code --model}) renders exactly as the Styler service does.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package dev.penwright.engine.styler;
