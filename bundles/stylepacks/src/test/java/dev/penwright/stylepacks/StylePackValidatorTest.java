@@ -42,6 +42,39 @@ class StylePackValidatorTest {
     }
 
     @Test
+    void aJarIsReadBackWithoutInstallingItThenValidated() throws Exception {
+        Path jar = work.resolve("packs/house-1.2.0.jar");
+        StylePackJar.write(jar, "house", "1.2.0", style);
+        Path out = work.resolve("read");
+        StylePackJar.Header header = StylePackJar.read(jar, out);
+        assertEquals(new StylePackJar.Header("house", "1.2.0"), header);
+        assertEquals(Files.readString(style.resolve("style.json")), Files.readString(out.resolve("style.json")));
+        assertEquals("House voice", validator.validate(out, header.styleId()).descriptor().name());
+
+        Path notJar = Files.writeString(work.resolve("notes.jar"), "not a zip");
+        assertTrue(assertThrows(InvalidStylePackException.class, () -> StylePackJar.read(notJar, work.resolve("x")))
+                .getMessage().startsWith("not a jar"));
+        Path plain = work.resolve("plain.jar");
+        try (var zip = new java.util.jar.JarOutputStream(Files.newOutputStream(plain), new java.util.jar.Manifest())) {
+            zip.putNextEntry(new java.util.jar.JarEntry("style/../../evil.txt"));
+            zip.closeEntry();
+        }
+        assertTrue(assertThrows(InvalidStylePackException.class, () -> StylePackJar.read(plain, work.resolve("y")))
+                .getMessage().contains("Penwright-StylePack"));
+        java.util.jar.Manifest m = new java.util.jar.Manifest();
+        m.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().putValue(StylePackFormat.HEADER, "house");
+        Path evil = work.resolve("evil.jar");
+        try (var zip = new java.util.jar.JarOutputStream(Files.newOutputStream(evil), m)) {
+            zip.putNextEntry(new java.util.jar.JarEntry("style/../../evil.txt"));
+            zip.closeEntry();
+        }
+        assertTrue(assertThrows(InvalidStylePackException.class, () -> StylePackJar.read(evil, work.resolve("z")))
+                .getMessage().contains("outside the style folder"));
+        assertTrue(Files.notExists(work.resolve("evil.txt")));
+    }
+
+    @Test
     void theFingerprintMustMatchWhenGiven() throws Exception {
         String json = Files.readString(style.resolve("style.json"));
         Files.writeString(style.resolve("style.json"),
