@@ -16,12 +16,14 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 
+import dev.penwright.api.llm.LlmEndpoint;
 import dev.penwright.api.plan.Planner;
 
 /**
  * One component per factory configuration of {@value #PID}. It registers its {@link LlmPlanner} itself, because
  * the service property {@value Planner#ID} must carry the configured id (the configuration's key is {@code id}).
- * The extractive planner is referenced optionally and dynamically: it is needed only for fallback.
+ * The extractive planner is referenced optionally and dynamically: it is needed only for fallback. The same
+ * configuration also registers its endpoint as an {@link LlmEndpoint} (plain chat, under the same id).
  */
 @Component(configurationPid = LlmPlannerComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = {})
@@ -35,6 +37,7 @@ public class LlmPlannerComponent {
     private volatile Planner extractive;
 
     private ServiceRegistration<Planner> registration;
+    private ServiceRegistration<LlmEndpoint> endpoint;
 
     @Activate
     void activate(BundleContext context, Map<String, Object> properties) {
@@ -53,11 +56,20 @@ public class LlmPlannerComponent {
         serviceProperties.put("penwright.planner.provider", settings.provider().name().toLowerCase());
         serviceProperties.put("penwright.planner.model", settings.model());
         registration = context.registerService(Planner.class, planner, serviceProperties);
+        // The same endpoint as plain chat, for the benchmark's LLM few-shot row and LLM judges.
+        Hashtable<String, Object> endpointProperties = new Hashtable<>();
+        endpointProperties.put(LlmEndpoint.ID, settings.id());
+        endpointProperties.put("penwright.planner.model", settings.model());
+        endpoint = context.registerService(LlmEndpoint.class, new LlmChat(settings), endpointProperties);
         LOG.log(System.Logger.Level.INFO, "LLM planner registered: {0}", settings);
     }
 
     @Deactivate
     void deactivate() {
+        if (endpoint != null) {
+            endpoint.unregister();
+            endpoint = null;
+        }
         if (registration != null) {
             registration.unregister();
             registration = null;

@@ -61,7 +61,7 @@ class LlmPlannerBundleIT {
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         // The api comes from the test's class path, so the test and the bundles share Planner and friends.
         config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
-                "dev.penwright.api.plan;version=1.0.0,dev.penwright.api.cli;version=1.0.0");
+                "dev.penwright.api.plan;version=1.0.0,dev.penwright.api.cli;version=1.0.0,dev.penwright.api.llm;version=1.0.0");
         framework = ServiceLoader.load(FrameworkFactory.class).findFirst().orElseThrow().newFramework(config);
         framework.start();
         BundleContext context = framework.getBundleContext();
@@ -133,6 +133,18 @@ class LlmPlannerBundleIT {
         assertEquals("it", plan.plannerId());
         assertEquals(List.of("It boils 1.7 litres"), plan.keyFacts());
         assertEquals(ChatCompletionsServer.PROMPT_TOKENS, plan.usage().inputTokens());
+
+        // The same configuration's endpoint as plain chat (the benchmark's LLM row), working inside OSGi too.
+        ServiceTracker<dev.penwright.api.llm.LlmEndpoint, dev.penwright.api.llm.LlmEndpoint> endpoints =
+                new ServiceTracker<>(framework.getBundleContext(), framework.getBundleContext().createFilter(
+                        "(&(objectClass=dev.penwright.api.llm.LlmEndpoint)(penwright.llm.id=it))"), null);
+        endpoints.open();
+        dev.penwright.api.llm.LlmEndpoint endpoint = endpoints.waitForService(10_000);
+        assertNotNull(endpoint, "no LlmEndpoint 'it' registered");
+        server.then(Step.reply("A kettle, written up."));
+        assertEquals("A kettle, written up.", endpoint.chat("", "Write it up.", 50));
+        endpoints.close();
+        server.then(Step.reply(GOOD)); // the script's last answer repeats: planning answers follow again
 
         // The plan subcommand (pen:plan, ./penwright plan) sees the LLM planner.
         ServiceReference<Subcommand> ref = framework.getBundleContext()

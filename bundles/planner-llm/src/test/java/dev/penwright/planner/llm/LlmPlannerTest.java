@@ -104,6 +104,27 @@ class LlmPlannerTest {
     }
 
     @Test
+    void theEndpointAsPlainChatSendsProseRequestsAndRetriesTransientErrors() throws Exception {
+        server.then(Step.error(503, "overloaded"), Step.reply("A text in the voice."));
+        LlmChat chat = new LlmChat(settings("jsonMode", "true"));
+        assertEquals("gpt-test", chat.id());
+        assertEquals("A text in the voice.", chat.chat("Be brief.", "Write it.", 77));
+        assertEquals(2, server.requests().size());
+        JsonNode request = server.requests().get(1);
+        assertEquals("planner-model", request.get("model").asText());
+        // No JSON mode for prose, whatever the planner uses; the token bound is passed on.
+        assertTrue(request.path("response_format").isMissingNode(), request.toString());
+        assertEquals(77, request.path("max_tokens").asInt(request.path("max_completion_tokens").asInt()));
+        assertEquals("system", request.at("/messages/0/role").asText());
+        assertEquals("Write it.", userMessage(request, 0));
+
+        server.then(Step.error(401, "bad key"));
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> chat.chat("", "Write it.", 0));
+        assertTrue(e.getMessage().startsWith("endpoint 'gpt-test': "), e.getMessage());
+        assertFalse(e.getMessage().contains(API_KEY));
+    }
+
+    @Test
     void jsonInsideAMarkdownFenceIsAccepted() throws Exception {
         server.then(Step.reply("Here is the plan:\n```json\n" + GOOD + "\n```"));
         assertEquals("Penwright 1.0", planner(settings()).plan(MATERIAL).title());
