@@ -1,9 +1,15 @@
 package dev.penwright.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.penwright.api.llm.LlmEndpoint;
+import dev.penwright.api.model.BaseModelInfo;
+import dev.penwright.api.model.ModelCatalog;
 import dev.penwright.api.plan.Planner;
 import dev.penwright.api.style.StylePack;
 import dev.penwright.api.style.Styler;
+import dev.penwright.engine.Engine;
+import dev.penwright.engine.styler.StyleRenderer;
+import dev.penwright.models.ModelFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -52,39 +58,93 @@ public final class BenchNotesCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "600", description = "seconds a generation may take (default ${DEFAULT-VALUE})")
     long timeoutSeconds;
 
+    @Option(names = "--packs", description = "folder of style-pack jars (searched recursively, *.jar), validated as the "
+            + "extender does but not deployed; they fill the S-SFT, self-improvement and C-DPO rows by their "
+            + "report.json, and replace installed packs for the styles they serve")
+    Path packsDir;
+
+    @Option(names = "--model", description = "base model folder (Hugging Face layout) for the model rows "
+            + "(default: the packs' base model as installed)")
+    Path modelDir;
+
+    @Option(names = "--shots", defaultValue = "2", description = "few-shot exemplars (TRAIN texts with their plans) in "
+            + "the base-model and LLM prompts (default ${DEFAULT-VALUE}; 0: zero-shot)")
+    int shots;
+
+    @Option(names = "--shot-selection", defaultValue = "nearest", description = "nearest (TF-IDF, as the retrieval row)"
+            + " or seeded (the same seeded sample for every text) (default ${DEFAULT-VALUE})")
+    String shotSelection;
+
+    @Option(names = "--llm", description = "LLM endpoint id for the LLM few-shot row (default: the planner's, if it is "
+            + "an LLM planner, else the first configured)")
+    String llmId;
+
+    @Option(names = "--llm-max-tokens", defaultValue = "512", description = "upper bound on an LLM answer's tokens "
+            + "(default ${DEFAULT-VALUE})")
+    int llmMaxTokens;
+
     private final Map<String, Planner> planners;
     private final Styler styler;
     private final List<StylePack> packs;
+    private final Engine engine;
+    private final ModelCatalog models;
+    private final List<LlmEndpoint> endpoints;
     private final PrintWriter out;
     private final PrintStream err;
 
+    /** With only a Styler and packs (tests, and runtimes without the engine's own services). */
     public BenchNotesCommand(Map<String, Planner> planners, Styler styler, List<StylePack> packs, PrintWriter out,
                              PrintStream err) {
+        this(planners, styler, packs, null, null, List.of(), out, err);
+    }
+
+    /**
+     * @param engine    the engine, to render with a base model the command chooses ({@code --model}, or the packs');
+     *                  null: the Styler service renders
+     * @param models    the installed base models (validates {@code --packs}); may be null without {@code --packs}
+     * @param endpoints the configured LLM endpoints
+     */
+    public BenchNotesCommand(Map<String, Planner> planners, Styler styler, List<StylePack> packs, Engine engine,
+                             ModelCatalog models, List<LlmEndpoint> endpoints, PrintWriter out, PrintStream err) {
         this.planners = Map.copyOf(planners);
         this.styler = styler;
         this.packs = List.copyOf(packs);
+        this.engine = engine;
+        this.models = models;
+        this.endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
         this.out = out;
         this.err = err;
     }
 
     /** The seven rows of the paper's comparison, each either runnable or with the reason it is not. */
     public static List<BenchSystem> systems(Styler styler, List<StylePack> packs, long timeoutSeconds) {
+        return systems(styler, packs, null, null, "no LLM endpoint is configured", 0, timeoutSeconds);
+    }
+
+    /**
+     * @param fewShots  the base-model and LLM rows' exemplars, or null for zero-shot
+     * @param llm       the LLM row's endpoint, or null
+     * @param noLlm     why there is none
+     */
+    public static List<BenchSystem> systems(Styler styler, List<StylePack> packs, FewShots fewShots, LlmEndpoint llm,
+                                            String noLlm, int llmMaxTokens, long timeoutSeconds) {
         List<BenchSystem> rows = new ArrayList<>();
         rows.add(new NeutralDraftSystem());
         rows.add(new RetrievalSystem());
-        rows.add(new StylerSystem("base", "Base model, no adapter (zero-shot; few-shot prompts not supported by the Styler API)",
-                styler, Map.of(), false, "", timeoutSeconds));
+        int k = fewShots == null ? 0 : fewShots.k();
+        rows.add(new StylerSystem("base", "Base model, no adapter (" + (k == 0 ? "zero-shot" : k + "-shot") + ")",
+                styler, Map.of(), false, "", timeoutSeconds, k == 0 ? null : fewShots));
         rows.add(new StylerSystem("s-sft", "S-SFT", styler, PackStages.byStyle(packs, PackStages.SFT), true,
-                "no installed style pack of this style whose report.json is S-SFT only", timeoutSeconds));
+                "no style pack of this style whose report.json is S-SFT only", timeoutSeconds));
         rows.add(new StylerSystem("s-sft-si", "S-SFT + self-improvement", styler,
                 PackStages.byStyle(packs, PackStages.SELF_IMPROVE), true,
-                "no installed style pack of this style with self-improvement rounds (and no C-DPO) in report.json",
+                "no style pack of this style with self-improvement rounds (and no C-DPO) in report.json",
                 timeoutSeconds));
         rows.add(new StylerSystem("c-dpo", "S-SFT + self-improvement + C-DPO", styler,
                 PackStages.byStyle(packs, PackStages.DPO), true,
-                "no installed style pack of this style with a C-DPO stage in report.json", timeoutSeconds));
-        rows.add(BenchSystem.unavailable("llm-fewshot", "LLM endpoint, few-shot",
-                "the LLM few-shot row is not implemented in this benchmark version"));
+                "no style pack of this style with a C-DPO stage in report.json", timeoutSeconds));
+        rows.add(llm == null || fewShots == null ? BenchSystem.unavailable("llm-fewshot", "LLM endpoint, few-shot", noLlm)
+                : new LlmFewShotSystem(llm, fewShots, llmMaxTokens));
         return rows;
     }
 
@@ -95,20 +155,116 @@ public final class BenchNotesCommand implements Callable<Integer> {
             err.println("bench notes: no planner '" + plannerId + "' (installed: " + planners.keySet() + ")");
             return 2;
         }
+        FewShots.Selection selection;
+        try {
+            selection = FewShots.Selection.valueOf(shotSelection.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            err.println("bench notes: --shot-selection must be nearest or seeded, not '" + shotSelection + "'");
+            return 2;
+        }
+        if (shots < 0) {
+            err.println("bench notes: --shots must be 0 or more");
+            return 2;
+        }
         Corpora folder = new Corpora(Corpora.locate(corpora));
-        try (ProgressReporter progress = new ProgressReporter(json, progressFile, err)) {
-            BenchResult result = new BenchRunner(folder, planner, progress).run(styles, n, seed,
-                    systems(styler, packs, timeoutSeconds));
-            progress.finish();
-            if (outDir != null) {
-                for (Path f : new ReportWriter().write(result, outDir)) {
-                    if (!json) {
-                        out.println("wrote " + f);
-                    }
+        Map<String, Object> settings = new LinkedHashMap<>();
+        ModelCatalog catalog = models;
+        BaseModelInfo forced = null;
+        if (modelDir != null) {
+            Path dir = modelDir.toAbsolutePath().normalize();
+            if (!ModelFolder.isModel(dir)) {
+                err.println("bench notes: --model " + modelDir + " is not a model folder (no config.json)");
+                return 2;
+            }
+            forced = ModelFolder.read(dir.getFileName().toString(), dir);
+            catalog = ModelOverlay.of(forced);
+            settings.put("model", forced.id() + " (" + dir + ", fingerprint " + forced.fingerprint() + ")");
+        }
+        if (packsDir != null && catalog == null) {
+            err.println("bench notes: --packs needs the model catalog (the models bundle is not running)");
+            return 2;
+        }
+        PackFolder loaded = packsDir == null ? null : PackFolder.load(packsDir, catalog);
+        try {
+            List<StylePack> runPacks = new ArrayList<>(loaded == null ? packs : loaded.over(packs));
+            if (forced != null) {
+                // Installed packs trained on another model than --model would fail every text: leave them out, say so.
+                String fp = forced.fingerprint();
+                List<String> skipped = runPacks.stream().filter(p -> !(p instanceof PackFolder.LoadedPack))
+                        .filter(p -> p.descriptor().baseModelFingerprint() != null
+                                && !p.descriptor().baseModelFingerprint().isBlank()
+                                && !p.descriptor().baseModelFingerprint().equals(fp))
+                        .map(p -> p.ref() + ": trained on another base model than --model").toList();
+                runPacks.removeIf(p -> skipped.stream().anyMatch(s -> s.startsWith(p.ref() + ":")));
+                if (!skipped.isEmpty()) {
+                    settings.put("packsSkipped", skipped);
                 }
             }
-            out.println(json ? ReportWriter.json(result) : ReportWriter.markdown(result));
-            out.flush();
+            if (loaded != null) {
+                settings.put("packsFolder", packsDir.toAbsolutePath().normalize().toString());
+                settings.put("packsLoaded", loaded.packs().stream().map(p -> p.ref() + " "
+                        + PackStages.stage(p.directory()).orElse("no stage") + " (" + p.jar() + ")").toList());
+                settings.put("packsRejected", loaded.rejected().stream().map(r -> r.jar() + ": " + r.reason()).toList());
+                if (!json) {
+                    loaded.rejected().forEach(r -> err.println("bench notes: --packs: " + r.jar() + " rejected: "
+                            + r.reason()));
+                }
+            }
+            Styler runStyler = styler;
+            if (engine != null && catalog != null) {
+                String defaultModel = forced != null ? forced.id() : runPacks.stream().map(p -> p.descriptor().baseModel())
+                        .filter(m -> m != null && !m.isBlank()).findFirst().orElse("");
+                ModelCatalog c = catalog;
+                StyleRenderer renderer = new StyleRenderer(engine, new StyleRenderer.Models() {
+                    @Override
+                    public BaseModelInfo find(String id) {
+                        return c.find(id).orElse(null);
+                    }
+
+                    @Override
+                    public BaseModelInfo sole() {
+                        return c.models().size() == 1 ? c.models().get(0) : null;
+                    }
+                }, defaultModel);
+                runStyler = renderer::style;
+                settings.put("baseModel", defaultModel.isEmpty() ? "the only installed model" : defaultModel);
+            }
+            FewShots fewShots = new FewShots(shots, selection, seed == null ? 42L : seed, planner);
+            settings.put("shots", fewShots.description());
+            LlmEndpoint llm = null;
+            String noLlm;
+            if (llmId != null) {
+                llm = endpoints.stream().filter(e -> e.id().equals(llmId)).findFirst().orElse(null);
+                noLlm = "no LLM endpoint '" + llmId + "' (configured: "
+                        + (endpoints.isEmpty() ? "none" : endpoints.stream().map(LlmEndpoint::id).sorted().toList()) + ")";
+            } else {
+                llm = endpoints.stream().filter(e -> e.id().equals(plannerId)).findFirst()
+                        .orElse(endpoints.stream().min(java.util.Comparator.comparing(LlmEndpoint::id)).orElse(null));
+                noLlm = "no LLM endpoint is configured (an LLM planner configuration, "
+                        + "etc/dev.penwright.planner.llm-<name>.cfg, provides one; see bundles/planner-llm)";
+            }
+            if (llm != null && shots == 0) {
+                llm = null;
+                noLlm = "--shots 0: the LLM row is a few-shot row";
+            }
+            try (ProgressReporter progress = new ProgressReporter(json, progressFile, err)) {
+                BenchResult result = new BenchRunner(folder, planner, progress).run(styles, n, seed,
+                        systems(runStyler, runPacks, fewShots, llm, noLlm, llmMaxTokens, timeoutSeconds), settings);
+                progress.finish();
+                if (outDir != null) {
+                    for (Path f : new ReportWriter().write(result, outDir)) {
+                        if (!json) {
+                            out.println("wrote " + f);
+                        }
+                    }
+                }
+                out.println(json ? ReportWriter.json(result) : ReportWriter.markdown(result));
+                out.flush();
+            }
+        } finally {
+            if (loaded != null) {
+                loaded.close();
+            }
         }
         return 0;
     }

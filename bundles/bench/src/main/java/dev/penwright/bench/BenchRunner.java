@@ -46,6 +46,12 @@ public final class BenchRunner {
      * @param systems the rows, in table order; a {@link RetrievalSystem} among them is given each style's TRAIN texts
      */
     public BenchResult run(List<String> styles, int n, Long seed, List<BenchSystem> systems) throws Exception {
+        return run(styles, n, seed, systems, Map.of());
+    }
+
+    /** @param extraSettings what else the report should record about the run (pack sources, model, shots) */
+    public BenchResult run(List<String> styles, int n, Long seed, List<BenchSystem> systems,
+                           Map<String, Object> extraSettings) throws Exception {
         if (styles.isEmpty()) {
             throw new IllegalArgumentException("no styles given");
         }
@@ -62,9 +68,7 @@ public final class BenchRunner {
             test.put(style, Split.TEST.select(all, CorpusText::id));
             languages.put(style, Corpora.language(all));
             for (BenchSystem s : systems) {
-                if (s instanceof RetrievalSystem r) {
-                    r.addStyle(style, train.get(style));
-                }
+                s.prepare(style, train.get(style));
             }
         }
         StyleClassifier classifier = styles.size() < 2 ? null : classifier(train, seed == null ? 42L : seed);
@@ -84,6 +88,7 @@ public final class BenchRunner {
         settings.put("styleClassifier", classifier == null ? "none (fewer than two styles)"
                 : classifier.description() + " trained on at most " + CLASSIFIER_TEXTS_PER_STYLE
                 + " TRAIN texts a style");
+        settings.putAll(extraSettings);
         return new BenchResult(settings, tables, overall(tables, systems), (System.nanoTime() - start) / 1e9);
     }
 
@@ -124,10 +129,15 @@ public final class BenchRunner {
             long t0 = System.nanoTime();
             List<String> outputs = new ArrayList<>();
             List<String> failures = new ArrayList<>();
+            int truncations = 0;
+            long shots = 0;
             for (BenchItem item : items) {
                 String text;
                 try {
-                    text = system.generate(style, item);
+                    BenchSystem.Output o = system.render(style, item);
+                    text = o.text();
+                    truncations += o.draftTruncated() ? 1 : 0;
+                    shots += o.shots();
                 } catch (Exception e) {
                     // One text the system cannot render (e.g. a prompt past the model's context) must not end the
                     // run: it counts as an empty output and is reported.
@@ -140,11 +150,13 @@ public final class BenchRunner {
             double seconds = (System.nanoTime() - t0) / 1e9;
             outputsBySystem.put(system.key(), outputs);
             String what = system instanceof StylerSystem s ? s.pack(style).map(p -> "pack " + p.ref()).orElse("base model")
-                    : system.key();
+                    : system instanceof LlmFewShotSystem l ? l.describe() : system.key();
+            boolean prompted = system instanceof StylerSystem || system instanceof LlmFewShotSystem;
             RowResult row = score(system, style, language, items, outputs, classifier, seconds, what);
             rows.add(new RowResult(row.key(), row.label(), true, "", row.n(), row.rougeL(), row.bleu4(),
                     row.styleScore(), row.factualHallucination(), row.faithfulnessHallucination(), row.seconds(),
-                    row.signatures(), row.system(), failures.size(), failures.stream().limit(5).toList()));
+                    row.signatures(), row.system(), failures.size(), failures.stream().limit(5).toList(),
+                    truncations, prompted && !items.isEmpty() ? (double) shots / items.size() : null));
         }
         List<StyleTable.Example> examples = new ArrayList<>();
         for (int i = 0; i < Math.min(EXAMPLES_PER_STYLE, items.size()); i++) {
@@ -189,7 +201,7 @@ public final class BenchRunner {
         sig.put("styleScore", classifier == null ? "none" : classifier.description());
         sig.put("hallucination", HallucinationChecker.signature());
         return new RowResult(system.key(), system.label(), true, "", outputs.size(), rougeL, b.score(), styleScore,
-                h.factualRate(), h.faithfulnessRate(), seconds, sig, what, 0, null);
+                h.factualRate(), h.faithfulnessRate(), seconds, sig, what, 0, null, 0, null);
     }
 
     /** The mean over styles of each row that ran for every style. */
@@ -215,7 +227,8 @@ public final class BenchRunner {
                     mean(rows, RowResult::factualHallucination), mean(rows, RowResult::faithfulnessHallucination),
                     rows.stream().mapToDouble(RowResult::seconds).sum(), rows.get(0).signatures(),
                     "mean over " + rows.size() + " style(s)", rows.stream().mapToInt(RowResult::failures).sum(),
-                    rows.stream().flatMap(r -> r.failureMessages().stream()).limit(5).toList()));
+                    rows.stream().flatMap(r -> r.failureMessages().stream()).limit(5).toList(),
+                    rows.stream().mapToInt(RowResult::truncations).sum(), mean(rows, RowResult::meanShots)));
         }
         return out;
     }

@@ -1,9 +1,25 @@
 package dev.penwright.bench;
 
+import dev.penwright.trainer.data.CorpusText;
+
+import java.util.List;
 import java.util.Optional;
 
 /** One row of the table: a way to regenerate a text from its plan. */
 public interface BenchSystem {
+    /**
+     * What a system made of one item.
+     *
+     * @param text           the regenerated text
+     * @param shots          few-shot exemplars the prompt held (0 for systems without any)
+     * @param draftTruncated whether the plan (its draft first) was shortened to fit the model's context
+     */
+    record Output(String text, int shots, boolean draftTruncated) {
+        public static Output of(String text) {
+            return new Output(text, 0, false);
+        }
+    }
+
     /** A stable key such as neutral-draft, retrieval, base-fewshot, s-sft. */
     String key();
 
@@ -13,8 +29,17 @@ public interface BenchSystem {
     /** Empty when it can run for this style; otherwise why not. */
     Optional<String> unavailableReason(String style);
 
+    /** Told each style's TRAIN texts before any item of it is generated (retrieval, few-shot exemplars). */
+    default void prepare(String style, List<CorpusText> train) {
+    }
+
     /** The regenerated text of one item. */
     String generate(String style, BenchItem item) throws Exception;
+
+    /** The regenerated text with what the prompt held; systems with prompts override it. */
+    default Output render(String style, BenchItem item) throws Exception {
+        return Output.of(generate(style, item));
+    }
 
     /** A row that cannot run, with the reason shown in every report. */
     static BenchSystem unavailable(String key, String label, String reason) {

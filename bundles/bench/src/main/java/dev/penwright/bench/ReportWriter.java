@@ -58,6 +58,14 @@ public final class ReportWriter {
         sb.append("Planner `").append(r.settings().get("planner")).append("`, n = ").append(r.settings().get("n"))
                 .append(" a style, seed ").append(r.settings().get("seed")).append(", ")
                 .append(String.format(Locale.ROOT, "%.1f", r.seconds())).append(" s.\n\n");
+        for (String key : List.of("baseModel", "model", "shots", "packsFolder", "packsLoaded", "packsRejected",
+                "packsSkipped")) {
+            Object v = r.settings().get(key);
+            if (v != null && !(v instanceof List<?> l && l.isEmpty())) {
+                sb.append("- ").append(key).append(": ").append(v).append('\n');
+            }
+        }
+        sb.append('\n');
         for (StyleTable t : r.styles()) {
             sb.append("## ").append(t.style()).append(" (").append(t.language()).append(", ").append(t.n())
                     .append(" of ").append(t.testSize()).append(" test texts)\n\n");
@@ -69,22 +77,32 @@ public final class ReportWriter {
     }
 
     private static void table(StringBuilder sb, List<RowResult> rows) {
-        sb.append("| System | ROUGE-L | BLEU-4 | Style | Factual hall. % | Faithfulness hall. % | n | s |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        sb.append("| System | ROUGE-L | BLEU-4 | Style | Factual hall. % | Faithfulness hall. % | n | shots | plan cut | s |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (RowResult row : rows) {
             if (!row.available()) {
                 sb.append("| ").append(row.label()).append(" | not available: ").append(row.reason().replace("|", "/"))
-                        .append(" | | | | | | |\n");
+                        .append(" | | | | | | | | |\n");
                 continue;
             }
             sb.append("| ").append(row.label()).append(" | ").append(fmt(row.rougeL())).append(" | ")
                     .append(fmt(row.bleu4())).append(" | ").append(fmt(row.styleScore())).append(" | ")
                     .append(fmt(row.factualHallucination())).append(" | ").append(fmt(row.faithfulnessHallucination()))
                     .append(" | ").append(row.n()).append(row.failures() > 0 ? " (" + row.failures() + " failed)" : "")
-                    .append(" | ")
+                    .append(" | ").append(shots(row)).append(" | ").append(cut(row)).append(" | ")
                     .append(String.format(Locale.ROOT, "%.1f", row.seconds())).append(" |\n");
         }
         sb.append('\n');
+    }
+
+    /** Mean few-shot exemplars a prompt held, or a dash for rows without prompts. */
+    static String shots(RowResult row) {
+        return row.meanShots() == null ? "–" : String.format(Locale.ROOT, "%.1f", row.meanShots());
+    }
+
+    /** Outputs whose prompt had its plan cut to fit the context; a dash for rows without prompts. */
+    static String cut(RowResult row) {
+        return row.meanShots() == null ? "–" : Integer.toString(row.truncations());
     }
 
     /** A grouped bar chart of one metric: styles on the axis, one bar a system that ran. */
@@ -148,11 +166,11 @@ public final class ReportWriter {
 
     private static void htmlTable(StringBuilder sb, List<RowResult> rows) {
         sb.append("<table><tr><th>System</th><th>ROUGE-L</th><th>BLEU-4</th><th>Style</th><th>Factual hall. %</th>"
-                + "<th>Faithfulness hall. %</th><th>n</th><th>s</th></tr>");
+                + "<th>Faithfulness hall. %</th><th>n</th><th>shots</th><th>plan cut</th><th>s</th></tr>");
         for (RowResult row : rows) {
             sb.append("<tr><td>").append(esc(row.label())).append("</td>");
             if (!row.available()) {
-                sb.append("<td class=\"na\" colspan=\"7\">not available: ").append(esc(row.reason())).append("</td></tr>");
+                sb.append("<td class=\"na\" colspan=\"9\">not available: ").append(esc(row.reason())).append("</td></tr>");
                 continue;
             }
             for (Double v : new Double[]{row.rougeL(), row.bleu4(), row.styleScore(), row.factualHallucination(),
@@ -160,7 +178,8 @@ public final class ReportWriter {
                 sb.append("<td class=\"num\">").append(fmt(v)).append("</td>");
             }
             sb.append("<td class=\"num\">").append(row.n()).append(row.failures() > 0 ? " (" + row.failures()
-                    + " failed)" : "").append("</td><td class=\"num\">")
+                    + " failed)" : "").append("</td><td class=\"num\">").append(shots(row))
+                    .append("</td><td class=\"num\">").append(cut(row)).append("</td><td class=\"num\">")
                     .append(String.format(Locale.ROOT, "%.1f", row.seconds())).append("</td></tr>");
         }
         sb.append("</table>");

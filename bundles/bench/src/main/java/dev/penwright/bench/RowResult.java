@@ -14,11 +14,15 @@ import java.util.Map;
  * @param system      what exactly ran (pack ref, planner, model), for the record
  * @param failures    generations that failed; each is scored as an empty output (the system produced nothing)
  * @param failureMessages the first few failures, {@code id: message}
+ * @param truncations outputs whose prompt had the plan cut to fit the model's context with room for the new tokens
+ *                    (its draft; facts and summary only when the plan without a draft leaves too little room)
+ * @param meanShots   mean few-shot exemplars a prompt held (they are dropped before the draft is cut); null for rows
+ *                    without shots
  */
 public record RowResult(String key, String label, boolean available, String reason, int n, Double rougeL,
                         Double bleu4, Double styleScore, Double factualHallucination, Double faithfulnessHallucination,
                         double seconds, Map<String, String> signatures, String system,
-                        int failures, java.util.List<String> failureMessages) {
+                        int failures, java.util.List<String> failureMessages, int truncations, Double meanShots) {
     public RowResult {
         signatures = signatures == null ? Map.of() : Map.copyOf(signatures);
         system = system == null ? "" : system;
@@ -26,6 +30,6 @@ public record RowResult(String key, String label, boolean available, String reas
     }
 
     public static RowResult notAvailable(String key, String label, String reason) {
-        return new RowResult(key, label, false, reason, 0, null, null, null, null, null, 0, Map.of(), "", 0, null);
+        return new RowResult(key, label, false, reason, 0, null, null, null, null, null, 0, Map.of(), "", 0, null, 0, null);
     }
 }

@@ -1,17 +1,22 @@
 package dev.penwright.bench;
 
 import dev.penwright.api.generate.GenerationOptions;
+import dev.penwright.api.style.Shot;
 import dev.penwright.api.style.StylePack;
 import dev.penwright.api.style.StyleRequest;
+import dev.penwright.api.style.StyledText;
 import dev.penwright.api.style.Styler;
+import dev.penwright.trainer.data.CorpusText;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Rows 3 to 6: the small model through the engine's Styler, with no pack (the base model) or with the style's pack of
- * one recipe stage.
+ * Rows 3 to 6: the small model through a Styler, with no pack (the base model, given few-shot exemplars) or with the
+ * style's pack of one recipe stage. The Styler fits the prompt to the model's context (shots dropped, then the draft
+ * cut), and the row counts how often it had to.
  */
 public final class StylerSystem implements BenchSystem {
     private final String key;
@@ -21,6 +26,7 @@ public final class StylerSystem implements BenchSystem {
     private final boolean withPack;
     private final String missingReason;
     private final long timeoutSeconds;
+    private final FewShots fewShots;
 
     /**
      * @param packsByStyle  the pack to use for each style (ignored when {@code withPack} is false)
@@ -28,6 +34,12 @@ public final class StylerSystem implements BenchSystem {
      */
     public StylerSystem(String key, String label, Styler styler, Map<String, StylePack> packsByStyle, boolean withPack,
                         String missingReason, long timeoutSeconds) {
+        this(key, label, styler, packsByStyle, withPack, missingReason, timeoutSeconds, null);
+    }
+
+    /** @param fewShots exemplars put in each prompt, or null for none */
+    public StylerSystem(String key, String label, Styler styler, Map<String, StylePack> packsByStyle, boolean withPack,
+                        String missingReason, long timeoutSeconds, FewShots fewShots) {
         this.key = key;
         this.label = label;
         this.styler = styler;
@@ -35,6 +47,7 @@ public final class StylerSystem implements BenchSystem {
         this.withPack = withPack;
         this.missingReason = missingReason;
         this.timeoutSeconds = timeoutSeconds;
+        this.fewShots = fewShots;
     }
 
     public String key() { return key; }
@@ -50,14 +63,28 @@ public final class StylerSystem implements BenchSystem {
         return Optional.empty();
     }
 
+    @Override
+    public void prepare(String style, List<CorpusText> train) {
+        if (fewShots != null) {
+            fewShots.prepare(style, train);
+        }
+    }
+
     /** The pack used for a style, for the report's signatures. */
     public Optional<StylePack> pack(String style) {
         return withPack ? Optional.ofNullable(packsByStyle.get(style)) : Optional.empty();
     }
 
     public String generate(String style, BenchItem item) throws Exception {
+        return render(style, item).text();
+    }
+
+    @Override
+    public Output render(String style, BenchItem item) throws Exception {
         StylePack pack = withPack ? packsByStyle.get(style) : null;
-        return styler.style(new StyleRequest(item.plan(), pack, GenerationOptions.UNSET), null)
-                .toCompletableFuture().get(timeoutSeconds, TimeUnit.SECONDS).text();
+        List<Shot> shots = fewShots == null ? List.of() : fewShots.shots(style, item);
+        StyledText out = styler.style(new StyleRequest(item.plan(), pack, GenerationOptions.UNSET, shots), null)
+                .toCompletableFuture().get(timeoutSeconds, TimeUnit.SECONDS);
+        return new Output(out.text(), out.shotsUsed(), out.planTruncated());
     }
 }

@@ -13,7 +13,7 @@ import dev.penwright.api.plan.ContentPlan;
  * @param options sampling options over the pack's defaults
  * @param shots   few-shot exemplars rendered before the plan, most useful first: when the prompt would not fit the
  *                model's context with room for the new tokens, the styler drops them from the end, then shortens the
- *                plan's draft (see {@link StyledText#shotsUsed()} and {@link StyledText#draftTruncated()})
+ *                plan's draft (see {@link StyledText#shotsUsed()} and {@link StyledText#planTruncated()})
  */
 public record StyleRequest(ContentPlan plan, StylePack pack, GenerationOptions options, List<Shot> shots) {
     public StyleRequest {

@@ -1,10 +1,13 @@
 package dev.penwright.bench.internal;
 
 import dev.penwright.api.cli.Subcommand;
+import dev.penwright.api.llm.LlmEndpoint;
+import dev.penwright.api.model.ModelCatalog;
 import dev.penwright.api.plan.Planner;
 import dev.penwright.api.style.StylePack;
 import dev.penwright.api.style.Styler;
 import dev.penwright.bench.BenchNotesCommand;
+import dev.penwright.engine.Engine;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -19,8 +22,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code ./penwright bench notes}. Planners, the Styler and the packs are read when the command runs (greedy
- * references), so a row becomes available as soon as its system is installed.
+ * {@code ./penwright bench notes}. Planners, the Styler, the engine, the model catalog, the packs and the LLM endpoints
+ * are read when the command runs (greedy references), so a row becomes available as soon as its system is installed.
  */
 @Component(service = Subcommand.class, property = Subcommand.NAME + "=bench notes")
 public class BenchNotesSubcommand implements Subcommand {
@@ -32,6 +35,15 @@ public class BenchNotesSubcommand implements Subcommand {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policyOption = ReferencePolicyOption.GREEDY)
     volatile List<StylePack> packs;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
+    volatile Engine engine;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ModelCatalog models;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policyOption = ReferencePolicyOption.GREEDY)
+    volatile List<LlmEndpoint> endpoints;
 
     @Override
     public String name() {
@@ -51,7 +63,8 @@ public class BenchNotesSubcommand implements Subcommand {
         }
         PrintWriter writer = new PrintWriter(out, true, StandardCharsets.UTF_8);
         CommandLine cl = new CommandLine(new BenchNotesCommand(byId, styler,
-                packs == null ? List.of() : packs, writer, err));
+                packs == null ? List.of() : packs, engine, models, endpoints == null ? List.of() : endpoints, writer,
+                err));
         cl.setOut(writer);
         cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {

@@ -99,10 +99,10 @@ public final class StyleRenderer {
         int room = model.config().maxPositions() - ids.length;
         if (room <= 0) {
             throw new GenerationException(GenerationException.INVALID_REQUEST, "the prompt has " + ids.length
-                    + " tokens without its draft; the model's context is " + model.config().maxPositions());
+                    + " tokens however it is shortened; the model's context is " + model.config().maxPositions());
         }
         if (options.maxNewTokens() > room) {
-            // Title, summary and facts alone leave less room than asked for: generate what fits rather than fail.
+            // The plan without its draft leaves less room than asked for: generate what fits rather than fail.
             options = new GenerationOptions(room, options.temperature(), options.topK(), options.topP(),
                     options.repetitionPenalty(), options.seed(), options.stop());
         }
@@ -112,22 +112,27 @@ public final class StyleRenderer {
                 listener.onText(text);
             }
         })).thenApply(g -> new StyledText(g.text() == null ? "" : g.text(), info.id(), ref, g.promptTokens(),
-                g.tokenIds().size(), g.finishReason(), fitted.shots(), fitted.draftTruncated()));
+                g.tokenIds().size(), g.finishReason(), fitted.shots(), fitted.planTruncated()));
     }
 
     /** The prompt that fits, how many shots it holds, and whether the draft was cut. */
-    record Fitted(long[] ids, int shots, boolean draftTruncated) {
+    record Fitted(long[] ids, int shots, boolean planTruncated) {
     }
+
+    /** Tokens a text is left at least room for before key facts or the summary are given up. */
+    static final int MIN_NEW_TOKENS = 64;
 
     /**
      * Makes the prompt leave {@code maxNew} tokens of the context free: first the shots go, the last (least useful)
      * first; then the plan's draft is cut to the longest prefix (at a word boundary where there is one) that fits,
-     * found by bisection on its length. Title, summary and key facts are never cut: they are what the text must say.
-     * When even an empty draft does not leave the room, the prompt without draft is returned and the caller
-     * generates fewer tokens.
+     * found by bisection on its length. Title, summary and key facts are what the text must say: when even the plan
+     * without its draft leaves less room than that, the caller generates fewer tokens instead; only when it would
+     * leave fewer than {@value #MIN_NEW_TOKENS} (or {@code maxNew}, if smaller), key facts go from the end, then the
+     * summary is cut, then the title, rather than fail.
      */
     static Fitted fit(LanguageModel model, PromptTemplate template, ContentPlan plan, List<Shot> shots, int maxNew) {
-        int budget = model.config().maxPositions() - Math.max(1, maxNew);
+        int context = model.config().maxPositions();
+        int budget = context - Math.max(1, maxNew);
         List<Shot> kept = new ArrayList<>(shots);
         long[] ids = model.encode(template.render(plan, kept));
         while (ids.length > budget && !kept.isEmpty()) {
@@ -137,17 +142,54 @@ public final class StyleRenderer {
         if (ids.length <= budget) {
             return new Fitted(ids, kept.size(), false);
         }
-        String draft = plan.neutralDraft();
-        long[] empty = model.encode(template.render(withDraft(plan, ""), List.of()));
-        if (empty.length > budget) {
-            return new Fitted(empty, 0, !draft.isEmpty());
+        ContentPlan bare = withDraft(plan, "");
+        long[] empty = model.encode(template.render(bare, List.of()));
+        if (empty.length <= budget) {
+            String draft = plan.neutralDraft();
+            long[] best = bisect(draft.length(), n -> model.encode(template.render(withDraft(plan, cut(draft, n)),
+                    List.of())), budget, empty);
+            return new Fitted(best, 0, true);
         }
+        int floor = context - Math.max(1, Math.min(maxNew, MIN_NEW_TOKENS));
+        if (empty.length <= floor) {
+            return new Fitted(empty, 0, true);
+        }
+        List<String> facts = new ArrayList<>(bare.keyFacts());
+        while (empty.length > floor && !facts.isEmpty()) {
+            facts.remove(facts.size() - 1);
+            bare = new ContentPlan(bare.title(), bare.summary(), facts, "", bare.language(), bare.plannerId(),
+                    bare.usage());
+            empty = model.encode(template.render(bare, List.of()));
+        }
+        if (empty.length > floor) {
+            ContentPlan noFacts = bare;
+            String summary = bare.summary();
+            ContentPlan noSummary = new ContentPlan(bare.title(), "", List.of(), "", bare.language(), bare.plannerId(),
+                    bare.usage());
+            empty = bisect(summary.length(), n -> model.encode(template.render(new ContentPlan(noFacts.title(),
+                    cut(summary, n), List.of(), "", noFacts.language(), "", null), List.of())), floor,
+                    model.encode(template.render(noSummary, List.of())));
+            if (empty.length > floor) {
+                String title = bare.title();
+                empty = bisect(title.length(), n -> model.encode(template.render(new ContentPlan(cut(title, n), "",
+                        List.of(), "", noFacts.language(), "", null), List.of())), floor,
+                        model.encode(template.render(new ContentPlan("", "", List.of(), "", "", "", null), List.of())));
+            }
+        }
+        return new Fitted(empty, 0, true);
+    }
+
+    /**
+     * The encoding of the longest prefix length in {@code [0, length]} whose prompt has at most {@code budget}
+     * tokens, by bisection; {@code atZero} is the encoding at length 0 (returned when nothing longer fits).
+     */
+    private static long[] bisect(int length, java.util.function.IntFunction<long[]> encode, int budget, long[] atZero) {
         int lo = 0;
-        int hi = draft.length();
-        long[] best = empty;
-        while (lo < hi) { // invariant: a prefix of length lo fits; the full length does not
+        int hi = length;
+        long[] best = atZero;
+        while (lo < hi) { // invariant: a prefix of length lo fits
             int mid = (lo + hi + 1) >>> 1;
-            long[] tryIds = model.encode(template.render(withDraft(plan, cut(draft, mid)), List.of()));
+            long[] tryIds = encode.apply(mid);
             if (tryIds.length <= budget) {
                 lo = mid;
                 best = tryIds;
@@ -155,7 +197,7 @@ public final class StyleRenderer {
                 hi = mid - 1;
             }
         }
-        return new Fitted(best, 0, true);
+        return best;
     }
 
     /** The first {@code n} characters, backed off to the last space when one is near, never splitting a surrogate pair. */

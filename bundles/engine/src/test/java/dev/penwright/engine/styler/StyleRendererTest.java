@@ -108,7 +108,7 @@ class StyleRendererTest {
                     + PromptTemplate.TEXT + "A bare exemplar text." + PromptTemplate.END), rendered);
             assertEquals(model.encode(rendered).length, all.promptTokens());
             assertEquals(2, all.shotsUsed());
-            assertTrue(!all.draftTruncated());
+            assertTrue(!all.planTruncated());
 
             // Room for the plan and one shot only: the last shot goes, the draft stays whole.
             int withOne = model.encode(PromptTemplate.DEFAULT.render(small, shots.subList(0, 1))).length;
@@ -117,7 +117,7 @@ class StyleRendererTest {
                     List.of()), shots), null).toCompletableFuture().join();
             assertEquals(1, one.shotsUsed());
             assertEquals(withOne, one.promptTokens());
-            assertTrue(!one.draftTruncated());
+            assertTrue(!one.planTruncated());
 
             // A draft far past the context: no shots, the draft cut so that prompt + 100 new tokens fit, but not
             // dropped (the prompt is longer than with no draft at all), and title, summary and facts are kept.
@@ -125,7 +125,7 @@ class StyleRendererTest {
             ContentPlan big = new ContentPlan("A title", "A summary", List.of("42 packages"), longDraft, "en", "x", null);
             StyleRenderer.Fitted f = StyleRenderer.fit(model, PromptTemplate.DEFAULT, big, shots, 100);
             assertEquals(0, f.shots());
-            assertTrue(f.draftTruncated());
+            assertTrue(f.planTruncated());
             assertTrue(f.ids().length <= 156, "prompt " + f.ids().length);
             int noDraft = model.encode(PromptTemplate.DEFAULT.render(new ContentPlan("A title", "A summary",
                     List.of("42 packages"), "", "en", "x", null))).length;
@@ -134,8 +134,21 @@ class StyleRendererTest {
             assertTrue(text.contains("A title") && text.contains("A summary") && text.contains("42 packages"), text);
             StyledText cut = r.style(new StyleRequest(big, null, new GenerationOptions(100, 0.0, 0, 1.0, 1.0, 0L,
                     List.of()), shots), null).toCompletableFuture().join();
-            assertTrue(cut.draftTruncated());
+            assertTrue(cut.planTruncated());
             assertEquals(f.ids().length, cut.promptTokens());
+
+            // Even without a draft the plan would fill the context: facts go from the end until 64 tokens are free,
+            // the title stays, and nothing fails.
+            List<String> many = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                many.add("fact number " + i + " about packages");
+            }
+            ContentPlan huge = new ContentPlan("A title", "A summary", many, longDraft, "en", "x", null);
+            StyleRenderer.Fitted h = StyleRenderer.fit(model, PromptTemplate.DEFAULT, huge, List.of(), 100);
+            assertTrue(h.planTruncated());
+            assertTrue(h.ids().length <= 256 - 64 && h.ids().length > 100, "prompt " + h.ids().length);
+            String kept = model.decode(h.ids());
+            assertTrue(kept.contains("A title") && kept.contains("fact number 0 ") && !kept.contains("fact number 199"), kept);
         }
     }
 }
