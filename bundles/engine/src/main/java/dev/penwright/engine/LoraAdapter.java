@@ -269,12 +269,7 @@ public final class LoraAdapter implements AutoCloseable {
         NDArray[][] fb = new NDArray[layers][LoraGroup.COUNT];
         for (int l = 0; l < layers; l++) {
             for (LoraGroup g : LoraGroup.values()) {
-                List<String> names = switch (g) {
-                    case QKV -> List.of("q_proj", "k_proj", "v_proj");
-                    case O -> List.of("o_proj");
-                    case GATE_UP -> List.of("gate_proj", "up_proj");
-                    case DOWN -> List.of("down_proj");
-                };
+                List<String> names = g.modules();
                 int total = 0;
                 for (String n : names) {
                     total += dims(base, n)[1];

@@ -3,13 +3,18 @@ package dev.penwright.engine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.penwright.engine.internal.LayerWeights;
 import dev.penwright.engine.internal.LoraBatch;
@@ -55,9 +60,11 @@ public final class TrainingAccess {
     }
 
     /**
-     * Logits [B, T, V] with LoRA dropout: each row's rank activations (h·A) are dropped with probability
-     * {@code dropout} and the rest scaled by 1/(1-dropout). PEFT drops the input h instead; the fused projections
-     * of this engine apply A to h inside the layer, so the dropout acts one matmul later, on the r-wide activations.
+     * Logits [B, T, V] with LoRA dropout as PEFT applies it: {@code lora_B(lora_A(dropout(h)))}, each adapted module
+     * with its own mask over its input h (q, k and v read the same h but drop it independently), the kept entries
+     * scaled by 1/(1-dropout); the frozen base projection reads h undropped. {@code dropout} 0 is the plain forward
+     * pass. The masks come from a SplitMix64 stream seeded by one draw of {@code rnd}, so a resumed run that replays
+     * the same {@code rnd} drops the same entries.
      */
     public static NDArray logits(LanguageModel model, long[][] ids, LoraAdapter adapter, double dropout, Random rnd) {
         if (adapter == null || dropout <= 0) {
@@ -67,28 +74,12 @@ public final class TrainingAccess {
             throw new IllegalArgumentException("LoRA dropout must be below 1, got " + dropout);
         }
         int layers = model.config().numLayers();
-        NDManager manager = model.transformer().manager();
         int b = ids.length;
-        int t = ids[0].length;
-        NDArray[][] masks = new NDArray[layers][LoraGroup.COUNT];
-        float keep = (float) (1.0 / (1.0 - dropout));
-        for (int l = 0; l < layers; l++) {
-            for (LoraGroup g : LoraGroup.values()) {
-                NDArray a = adapter.fusedA(l, g.ordinal());
-                if (a == null) {
-                    continue;
-                }
-                int r = (int) a.getShape().get(1);
-                float[] m = new float[b * t * r];
-                for (int i = 0; i < m.length; i++) {
-                    m[i] = rnd.nextDouble() < dropout ? 0f : keep;
-                }
-                // A copy torch owns: the backward reads the mask after the Java-backed original could be freed.
-                NDArray javaBacked = manager.create(m, new Shape(b, t, r));
-                masks[l][g.ordinal()] = javaBacked.duplicate();
-                javaBacked.close();
-            }
+        Map<String, Integer> ranks = new LinkedHashMap<>();
+        for (LoraAdapter.Module m : adapter.modules()) {
+            ranks.put(m.layer() + "." + m.name(), (int) m.a().getShape().get(0));
         }
+        InputDropout drop = new InputDropout(dropout, rnd.nextLong());
         LoraBatch batch = new LoraBatch() {
             @Override
             public NDArray at(int layer, LoraGroup group) {
@@ -102,12 +93,70 @@ public final class TrainingAccess {
 
             @Override
             public NDArray mask(int layer, LoraGroup group) {
-                return masks[layer][group.ordinal()];
+                return null;
+            }
+
+            @Override
+            public NDArray low(int layer, LoraGroup group, NDArray h, NDArray at) {
+                List<NDArray> parts = new ArrayList<>();
+                long col = 0;
+                for (String module : group.modules()) {
+                    Integer r = ranks.get(layer + "." + module);
+                    if (r == null) {
+                        continue;
+                    }
+                    NDArray a = col == 0 && r == at.getShape().get(1) ? at : at.get(new NDIndex(":, {}:{}", col, col + r));
+                    parts.add(drop.apply(h).matMul(a));
+                    col += r;
+                }
+                return parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts.toArray(NDArray[]::new)), -1);
             }
         };
-        // The masks stay in the caller's NDScope (closed after its backward).
+        // The masks and dropped inputs stay in the caller's NDScope (closed after its backward).
         NDArray hidden = model.transformer().forward(ids, new int[b], null, 0, batch);
         return model.transformer().logits(hidden);
+    }
+
+    /**
+     * Inverted dropout of an activation: a fresh Bernoulli keep-mask per call, drawn in Java from SplitMix64 (16 bits
+     * a draw, four draws a long: the mask of a whole batch costs milliseconds) and applied in torch.
+     */
+    static final class InputDropout {
+        private final int threshold;
+        private final float keepScale;
+        private long state;
+
+        InputDropout(double p, long seed) {
+            this.threshold = (int) Math.round(p * 65536);
+            this.keepScale = (float) (1.0 / (1.0 - p));
+            this.state = seed;
+        }
+
+        NDArray apply(NDArray h) {
+            int n = (int) h.getShape().size();
+            boolean[] keep = new boolean[n];
+            long bits = 0;
+            for (int i = 0; i < n; i++) {
+                if ((i & 3) == 0) {
+                    bits = next();
+                }
+                keep[i] = (int) (bits & 0xFFFF) >= threshold;
+                bits >>>= 16;
+            }
+            NDManager manager = h.getManager();
+            try (NDArray flags = manager.create(keep, h.getShape())) {
+                // A float copy torch owns (the backward of h·mask reads it), scaled so the expectation is h.
+                NDArray mask = flags.toType(DataType.FLOAT32, true).muli(keepScale);
+                return h.mul(mask);
+            }
+        }
+
+        private long next() {
+            long z = (state += 0x9E3779B97F4A7C15L);
+            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+            return z ^ (z >>> 31);
+        }
     }
 
     /** Writes config.json and model.safetensors (HF tensor names, q/k/v and gate/up split again) into {@code dir}. */

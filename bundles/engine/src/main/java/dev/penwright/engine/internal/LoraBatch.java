@@ -32,4 +32,12 @@ public interface LoraBatch {
     NDArray bt(int layer, LoraGroup group);
 
     NDArray mask(int layer, LoraGroup group);
+
+    /**
+     * The rank activations [B, T, R] of the group's input h: {@code h · at}. Training overrides it to apply LoRA
+     * dropout to h itself, one mask per module, as PEFT's {@code lora_B(lora_A(dropout(h)))} does.
+     */
+    default NDArray low(int layer, LoraGroup group, NDArray h, NDArray at) {
+        return h.matMul(at);
+    }
 }

@@ -9,4 +9,14 @@ public enum LoraGroup {
     QKV, O, GATE_UP, DOWN;
 
     public static final int COUNT = values().length;
+
+    /** The PEFT module names of the group, in the order their ranks are concatenated in the fused A. */
+    public java.util.List<String> modules() {
+        return switch (this) {
+            case QKV -> java.util.List.of("q_proj", "k_proj", "v_proj");
+            case O -> java.util.List.of("o_proj");
+            case GATE_UP -> java.util.List.of("gate_proj", "up_proj");
+            case DOWN -> java.util.List.of("down_proj");
+        };
+    }
 }

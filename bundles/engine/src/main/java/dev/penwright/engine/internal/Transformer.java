@@ -319,7 +319,7 @@ public final class Transformer implements AutoCloseable {
         if (at == null) {
             return y;
         }
-        NDArray low = h.matMul(at);
+        NDArray low = lora.low(layer, group, h, at);
         NDArray mask = lora.mask(layer, group);
         if (mask != null) {
             low = low.mul(mask);
