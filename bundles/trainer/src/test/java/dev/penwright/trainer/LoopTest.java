@@ -21,6 +21,7 @@ import dev.penwright.engine.LoraAdapter;
 import dev.penwright.engine.LoraConfig;
 import dev.penwright.trainer.loop.Example;
 import dev.penwright.trainer.loop.FullTask;
+import dev.penwright.trainer.loop.History;
 import dev.penwright.trainer.loop.LoopConfig;
 import dev.penwright.trainer.loop.LoraTask;
 import dev.penwright.trainer.loop.TrainingLoop;
@@ -98,5 +99,49 @@ class LoopTest {
             }
             return w;
         }
+    }
+
+    /**
+     * Training on one text and validating on others overfits: the validation loss turns up. The run must end with
+     * the weights of its best validated step (seen live through the progress callback), not the last ones.
+     */
+    @Test
+    void endsWithTheBestValidatedWeights() throws IOException {
+        Path dir = Tiny.model(tmp.resolve("m"), Tiny.TEXTS, 32, 2, 1);
+        try (LanguageModel model = LanguageModel.load(dir); NDManager manager = NDManager.newBaseManager()) {
+            LoraAdapter adapter = model.createAdapter("a", LoraConfig.of(8, 32, LoraConfig.MODULES), 3, true);
+            List<Example> train = examples(model, Tiny.TEXTS.subList(0, 1), 1);
+            List<Example> val = examples(model, Tiny.TEXTS.subList(1, 6), 1);
+            Map<Integer, Map<String, float[]>> seen = new java.util.HashMap<>();
+            LoopConfig c = new LoopConfig(40, 0, 5e-2, 1, 1.0, 0.0, 0, 1, 512, 8, 2, 0, 0, 5L);
+            TrainingResult r = new TrainingLoop(new LoraTask(model, adapter, 0.0, manager), c, train, val, 0,
+                    tmp.resolve("ck"), "job", "sft", p -> {
+                        if (p.message().isEmpty()) {
+                            seen.put((int) p.step(), weights(adapter));
+                        }
+                    }, null).run(false);
+            History.EvalPoint best = r.history().evals.stream()
+                    .min(java.util.Comparator.comparingDouble(History.EvalPoint::loss)).orElseThrow();
+            double last = r.history().evals.get(r.history().evals.size() - 1).loss();
+            assertTrue(best.step() < 40 && last > best.loss() + 1e-3, "the validation loss must turn up: " + r.history().evals);
+            assertEquals(best.step(), r.keptStep());
+            assertEquals(best.loss(), r.bestValLoss(), 1e-9);
+            Map<String, float[]> end = weights(adapter);
+            for (String k : end.keySet()) {
+                assertArrayEquals(seen.get(best.step()).get(k), end.get(k), k);
+            }
+            // And the kept weights give the best validation loss again.
+            TrainingLoop check = new TrainingLoop(new LoraTask(model, adapter, 0.0, manager), c, train, val, 0,
+                    tmp.resolve("ck2"), "job", "sft", null, null);
+            assertEquals(best.loss(), check.validate(), 1e-5);
+        }
+    }
+
+    private static Map<String, float[]> weights(LoraAdapter adapter) {
+        Map<String, float[]> w = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : adapter.tensors().entrySet()) {
+            w.put(e.getKey(), e.getValue().toFloatArray());
+        }
+        return w;
     }
 }

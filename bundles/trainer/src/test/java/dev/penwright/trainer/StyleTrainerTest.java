@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -123,10 +124,50 @@ class StyleTrainerTest {
         assertEquals(1, dpo.get("fromPreferenceFile").asInt(), dpo.toString());
         assertTrue(dpo.get("marginAfter").asDouble() > dpo.get("marginBefore").asDouble(), dpo.toString());
 
-        // The extender's own validator accepts the pack.
-        Path extracted = tmp.resolve("extracted");
+        // The extender's own validator accepts the pack, and each stage's pack, each with its own adapter and a
+        // report.json that names exactly its stage by the bench's rule.
+        ValidatedStyle style = validate(run.jar(), model, tmp.resolve("extracted"));
+        assertEquals("blurbs", style.descriptor().id());
+        assertEquals("CC0-1.0", style.exemplars().isEmpty() ? "" : JSON.readTree(
+                Files.readAllLines(tmp.resolve("extracted/exemplars.jsonl")).get(0)).get("license").asText());
+        Map<String, JsonNode> reports = new java.util.LinkedHashMap<>();
+        Map<String, byte[]> adapters = new java.util.LinkedHashMap<>();
+        for (String stage : List.of("s-sft", "self-improve", "c-dpo")) {
+            Path jar = tmp.resolve("run/stages").resolve(stage).resolve("blurbs-1.0.1.jar");
+            assertTrue(Files.isRegularFile(jar), jar.toString());
+            Path dir = tmp.resolve("extracted-" + stage);
+            assertEquals("blurbs", validate(jar, model, dir).descriptor().id());
+            JsonNode r = JSON.readTree(dir.resolve("report.json").toFile());
+            reports.put(stage, r);
+            adapters.put(stage, Files.readAllBytes(dir.resolve("adapter_model.safetensors")));
+            assertEquals(stage, r.get("stage").asText());
+            assertEquals(stage, benchStage(r), "the bench's reading of the " + stage + " report");
+            assertTrue(r.get("validationScores").has("withPack"), r.get("validationScores").toString());
+        }
+        assertTrue(reports.get("c-dpo").get("dpo").get("steps").asInt() > 0);
+        // DPO changed the adapter; the final jar is the last stage's.
+        assertTrue(!java.util.Arrays.equals(adapters.get("self-improve"), adapters.get("c-dpo")));
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(run.jar()),
+                Files.readAllBytes(tmp.resolve("run/stages/c-dpo/blurbs-1.0.1.jar"))));
+        JsonNode budget = report.get("budget");
+        assertTrue(budget.get("phases").size() >= 6, budget.toString());
+        assertTrue(sft.has("keptStep"), sft.toString());
+    }
+
+    /** How the bench reads a pack's stage from report.json (bundles/bench PackStages). */
+    static String benchStage(JsonNode r) {
+        if (r.hasNonNull("dpo") && r.get("dpo").isObject()) {
+            return "c-dpo";
+        }
+        if (r.path("selfImprovement").isArray() && !r.path("selfImprovement").isEmpty()) {
+            return "self-improve";
+        }
+        return r.hasNonNull("sft") ? "s-sft" : "none";
+    }
+
+    static ValidatedStyle validate(Path jarFile, Path model, Path extracted) throws Exception {
         String header;
-        try (JarFile jar = new JarFile(run.jar().toFile())) {
+        try (JarFile jar = new JarFile(jarFile.toFile())) {
             header = jar.getManifest().getMainAttributes().getValue(StylePackFormat.HEADER);
             for (JarEntry e : java.util.Collections.list(jar.entries())) {
                 if (!e.isDirectory() && e.getName().startsWith(StylePackFormat.FOLDER + "/")) {
@@ -138,9 +179,48 @@ class StyleTrainerTest {
                 }
             }
         }
-        ValidatedStyle style = new StylePackValidator(catalog(model)).validate(extracted, header);
-        assertEquals("blurbs", style.descriptor().id());
-        assertEquals("CC0-1.0", style.exemplars().isEmpty() ? "" : JSON.readTree(
-                Files.readAllLines(extracted.resolve("exemplars.jsonl")).get(0)).get("license").asText());
+        return new StylePackValidator(catalog(model)).validate(extracted, header);
+    }
+
+    /**
+     * An alpaca file (instruction, input, output; detected by its keys) trains a pack with no planner call, and a
+     * whole run under --minutes keeps to its budget, with each phase's share in the report.
+     */
+    @Test
+    void alpacaFileWithinATimeBudget() throws Exception {
+        List<String> texts = corpusTexts();
+        Path model = Tiny.model(tmp.resolve("tiny-base"), texts, 32, 2, 5);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            var n = JSON.createObjectNode();
+            n.put("instruction", "Describe tool " + i + " as a blurb.");
+            n.put("input", "A console tool, version " + (i + 2) + ", " + (10 * i + 5) + " files at once.");
+            n.put("output", texts.get(i));
+            lines.add(JSON.writeValueAsString(n));
+        }
+        Path file = tmp.resolve("alpaca.jsonl");
+        Files.write(file, lines);
+        double minutes = 0.25;
+        LoopConfig loop = new LoopConfig(0, minutes, 1e-2, 3, 0.1, 0.0, 1.0, 1, 512, 8, 8, 0, 8, 11L);
+        StyleRecipe recipe = new StyleRecipe(file, "blurbs", model, tmp.resolve("run"), 4, 8, 0.05,
+                List.of("q_proj", "v_proj"), loop, 96, 0, 0, 2, 0.0, true, 0.1, 1000, false, null,
+                JsonlReader.OnBadLine.FAIL, null, StyleRecipe.DataFormat.AUTO, null);
+        long started = System.nanoTime();
+        StyleRun run = new StyleTrainer(new ExtractivePlanner() {
+            @Override
+            public dev.penwright.api.plan.ContentPlan plan(dev.penwright.api.plan.Material m) {
+                throw new AssertionError("alpaca lines are not planned");
+            }
+        }).run(recipe, "job-2", null, null);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        JsonNode report = JSON.readTree(run.report().toFile());
+        assertEquals("alpaca", report.path("data").path("format").asText());
+        assertEquals("c-dpo", report.path("stage").asText());
+        // 15 s of budget; the DPO step cap (1000) and an unbounded S-SFT would take far longer without it.
+        assertTrue(seconds < minutes * 60 + 20, "run took " + seconds + " s on a " + minutes * 60 + " s budget");
+        assertEquals("time", report.path("sft").path("stopReason").asText(), report.path("sft").toString());
+        JsonNode phases = report.path("budget").path("phases");
+        assertTrue(phases.toString().contains("\"sft\"") && phases.toString().contains("\"dpo\""), phases.toString());
+        validate(run.jar(), model, tmp.resolve("alpaca-extracted"));
     }
 }

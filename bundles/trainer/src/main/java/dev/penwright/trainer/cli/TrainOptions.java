@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 public final class TrainOptions {
     @Option(names = "--steps", description = "Optimiser steps (default: 200 style, 1000 base; with --minutes only, fitted to the time).")
     Integer steps;
-    @Option(names = "--minutes", description = "Wall-clock budget of the training phases.")
+    @Option(names = "--minutes", description = "Wall-clock budget in minutes. train style: the whole run (planning, "
+            + "S-SFT, self-improvement sampling and training, C-DPO, evaluation), shared by the rule in report.json's budget.")
     Double minutes;
     @Option(names = "--lr", description = "Peak learning rate.")
     Double lr;

@@ -65,8 +65,15 @@ public final class TrainStyleCommand extends PicocliSubcommand {
         private final PrintStream out;
         private final PrintStream err;
 
-        @Option(names = "--corpus", required = true, description = "Corpus JSONL (.gz too): id, style, title, text.")
+        @Option(names = "--corpus", required = true, description = "Training JSONL (.gz too): a corpus (id, style, "
+                + "title, text) or alpaca-style (instruction, input, output); see --format.")
         Path corpus;
+        @Option(names = "--format", description = "corpus, alpaca or auto (default: alpaca when the first line has "
+                + "instruction and output and no text). Alpaca: instruction and input are the prompt, output the text.")
+        String format;
+        @Option(names = "--prompt-template", description = "The pack's prompt template (default: <|plan|>{title}\\n"
+                + "{draft}\\n<|text|>; placeholders {title} {summary} {facts} {draft} {language}; ends with <|text|>).")
+        String promptTemplate;
         @Option(names = "--id", required = true, description = "Style id (lower-case letters, digits, . _ -).")
         String id;
         @Option(names = "--base", description = "Base model folder or catalog id (default: the first installed model).")
@@ -81,7 +88,8 @@ public final class TrainStyleCommand extends PicocliSubcommand {
         Double styleThreshold;
         @Option(names = "--dpo", description = "Run C-DPO after S-SFT.")
         boolean dpo;
-        @Option(names = "--preference", description = "Preference JSONL (prompt, chosen, rejected): more C-DPO pairs.")
+        @Option(names = {"--preferences", "--preference"}, description = "Preference JSONL (prompt, chosen, rejected): "
+                + "extra C-DPO pairs (implies --dpo).")
         Path preference;
         @Option(names = "--beta", description = "DPO beta (default 0.1).")
         Double beta;
@@ -139,6 +147,8 @@ public final class TrainStyleCommand extends PicocliSubcommand {
             TrainOptions.put(o, "maxTokens", maxTokens);
             TrainOptions.put(o, "maxExamples", maxExamples);
             TrainOptions.put(o, "planner", planner);
+            TrainOptions.put(o, "format", format);
+            TrainOptions.put(o, "promptTemplate", promptTemplate);
             if (targets != null) {
                 o.put("targets", String.join(",", targets));
             }
@@ -147,7 +157,7 @@ public final class TrainStyleCommand extends PicocliSubcommand {
             }
             if (preference != null) {
                 if (!Files.isRegularFile(preference)) {
-                    err.println("train style: --preference " + preference + ": no such file");
+                    err.println("train style: --preferences " + preference + ": no such file");
                     return 2;
                 }
                 o.put("preference", preference.toString());

@@ -75,6 +75,30 @@ public final class JsonlReader {
         });
     }
 
+    /**
+     * Whether a file is alpaca-style: its first JSON object line has {@code instruction} and {@code output} and no
+     * {@code text} (a corpus line has {@code text}).
+     */
+    public static boolean looksAlpaca(Path file) throws IOException {
+        try (InputStream raw = open(file);
+             BufferedReader in = new BufferedReader(new InputStreamReader(raw, StandardCharsets.UTF_8))) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
+                    JsonNode n = JSON.readTree(line);
+                    if (n != null && n.isObject()) {
+                        return n.has("instruction") && n.has("output") && !n.has("text");
+                    }
+                } catch (JsonProcessingException e) {
+                    // A bad first line says nothing of the format; the next one may.
+                }
+            }
+        }
+        return false;
+    }
+
     private interface LineParser<T> {
         T parse(JsonNode node, int line);
     }

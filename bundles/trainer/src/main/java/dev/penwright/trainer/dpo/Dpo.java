@@ -1,11 +1,22 @@
 package dev.penwright.trainer.dpo;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -15,6 +26,7 @@ import dev.penwright.api.train.JobProgress;
 import dev.penwright.api.train.JobState;
 import dev.penwright.engine.LanguageModel;
 import dev.penwright.engine.LoraAdapter;
+import dev.penwright.engine.TrainingAccess;
 import dev.penwright.trainer.loop.AdamW;
 import dev.penwright.trainer.loop.Batch;
 import dev.penwright.trainer.loop.Example;
@@ -30,6 +42,8 @@ import dev.penwright.trainer.loop.Schedule;
  * the first step, and the reference adapter is not touched again.
  */
 public final class Dpo {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final LanguageModel model;
     private final LoraAdapter policy;
     private final double beta;
@@ -84,30 +98,107 @@ public final class Dpo {
 
     /**
      * Trains the policy adapter for {@code steps} optimiser steps of {@code pairsPerStep} pairs (AdamW, warm-up +
-     * cosine, global-norm clip 1.0). Pairs are taken in order, round robin.
+     * cosine, global-norm clip 1.0), with no checkpoints. Pairs are taken in order, round robin.
      */
     public History train(List<DpoPair> pairs, double[][] ref, int steps, int pairsPerStep, double lr,
                          String jobId, Consumer<JobProgress> progress, BooleanSupplier cancelled) {
+        try {
+            return train(pairs, ref, new Settings(steps, pairsPerStep, lr, 0, 0), null, false, jobId, progress,
+                    cancelled).history();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * How a DPO phase runs.
+     *
+     * @param steps           optimiser steps (the most; a time budget may fit fewer)
+     * @param pairsPerStep    pairs a step
+     * @param learningRate    peak learning rate
+     * @param seconds         wall-clock budget (0: none): the step count is fitted to it after two steps
+     * @param checkpointEvery checkpoint every N steps (0: only at the end); needs a checkpoint folder
+     */
+    public record Settings(int steps, int pairsPerStep, double learningRate, double seconds, int checkpointEvery) {
+    }
+
+    /** How the phase ended: its losses, the steps done and why it stopped (steps, time, cancelled). */
+    public record Outcome(History history, int steps, String stopReason) {
+    }
+
+    /**
+     * Trains with checkpoints in {@code checkpoints} (null: none) every {@code checkpointEvery} steps and at the end:
+     * the policy's A and B, the AdamW moments and a state.json (step, planned steps, losses). The pair order is a
+     * function of the step, so with {@code resume} a killed phase continues from its latest checkpoint to the same
+     * weights an uninterrupted one reaches. The pairs and reference log-probabilities are saved beside the
+     * checkpoints by {@link #savePairs} and are not recomputed.
+     */
+    public Outcome train(List<DpoPair> pairs, double[][] ref, Settings settings, Path checkpoints, boolean resume,
+                         String jobId, Consumer<JobProgress> progress, BooleanSupplier cancelled) throws IOException {
+        if (pairs.isEmpty()) {
+            throw new IllegalArgumentException("DPO needs at least one pair");
+        }
         Map<String, NDArray> params = policy.tensors();
         Map<String, Boolean> decay = new LinkedHashMap<>();
         params.keySet().forEach(k -> decay.put(k, false));
         AdamW adam = AdamW.defaults(0);
-        Schedule schedule = new Schedule(lr, Math.min(5, steps / 5), steps, 0.1);
         History history = new History();
+        int perStep = Math.min(settings.pairsPerStep(), pairs.size());
+        int step = 0;
+        int total = settings.steps();
+        if (resume && checkpoints != null) {
+            Path latest = latest(checkpoints);
+            if (latest != null) {
+                JsonNode st = JSON.readTree(latest.resolve("state.json").toFile());
+                if (st.path("pairs").asInt() != pairs.size() || st.path("pairsPerStep").asInt() != perStep) {
+                    throw new IOException(latest + " was made with " + st.path("pairs").asInt() + " pairs, "
+                            + st.path("pairsPerStep").asInt() + " a step; this run has " + pairs.size() + ", " + perStep);
+                }
+                try (NDManager tmp = manager.newSubManager()) {
+                    Map<String, NDArray> saved = TrainingAccess.readTensors(latest.resolve("trainable.safetensors"), tmp);
+                    for (var e : params.entrySet()) {
+                        NDArray v = saved.get(e.getKey());
+                        if (v == null || !v.getShape().equals(e.getValue().getShape())) {
+                            throw new IOException(latest + ": tensor " + e.getKey() + " is missing or has another shape");
+                        }
+                        NDArray w = e.getValue().stopGradient();
+                        w.subi(w).addi(v);
+                        w.close();
+                    }
+                }
+                adam.restore(TrainingAccess.readTensors(latest.resolve("optimizer.safetensors"), manager),
+                        st.path("adamSteps").asLong());
+                step = st.path("step").asInt();
+                total = st.path("totalSteps").asInt();
+                for (JsonNode p : st.path("history")) {
+                    history.steps.add(new History.StepPoint(p.get(0).asInt(), p.get(1).asDouble(), p.get(2).asDouble(),
+                            p.get(3).asDouble()));
+                }
+                policy.invalidate();
+            }
+        }
+        boolean fit = settings.seconds() > 0 && step == 0;
         params.values().forEach(p -> p.setRequiresGradient(true));
         long started = System.nanoTime();
         long tokens = 0;
-        int cursor = 0;
+        int startStep = step;
+        String reason = "steps";
         try {
-            for (int step = 0; step < steps; step++) {
+            while (step < total) {
                 if (cancelled != null && cancelled.getAsBoolean()) {
+                    reason = "cancelled";
                     break;
                 }
+                if (settings.seconds() > 0 && (System.nanoTime() - started) / 1e9 > settings.seconds()) {
+                    reason = "time";
+                    break;
+                }
+                // The warm-up and cosine follow the planned total, which a time budget fixes after two steps.
+                Schedule schedule = new Schedule(settings.learningRate(), Math.min(5, total / 5), total, 0.1);
                 double loss = 0;
                 List<Integer> chosen = new ArrayList<>();
-                for (int j = 0; j < Math.min(pairsPerStep, pairs.size()); j++) {
-                    chosen.add(cursor);
-                    cursor = (cursor + 1) % pairs.size();
+                for (int j = 0; j < perStep; j++) {
+                    chosen.add((int) (((long) step * perStep + j) % pairs.size()));
                 }
                 for (int i : chosen) {
                     DpoPair p = pairs.get(i);
@@ -131,19 +222,148 @@ public final class Dpo {
                     clipAndStep(params, decay, adam, rate);
                 }
                 policy.invalidate();
+                step++;
                 double seconds = (System.nanoTime() - started) / 1e9;
                 double tps = tokens / Math.max(1e-9, seconds);
-                history.steps.add(new History.StepPoint(step + 1, loss, rate, tps));
+                if (fit && step - startStep == 2) {
+                    double perStepSeconds = seconds / 2;
+                    total = (int) Math.max(step + 1, Math.min(total,
+                            step + Math.floor(Math.max(0, settings.seconds() - seconds) / perStepSeconds)));
+                }
+                history.steps.add(new History.StepPoint(step, loss, rate, tps));
                 if (progress != null) {
-                    long eta = Math.round((steps - step - 1) * seconds / (step + 1));
-                    progress.accept(new JobProgress(jobId, JobState.RUNNING, "dpo", step + 1, steps, loss, rate, tps,
+                    long eta = Math.round((total - step) * seconds / Math.max(1, step - startStep));
+                    progress.accept(new JobProgress(jobId, JobState.RUNNING, "dpo", step, total, loss, rate, tps,
                             eta, ""));
                 }
+                if (checkpoints != null && settings.checkpointEvery() > 0 && step % settings.checkpointEvery() == 0) {
+                    save(checkpoints, step, total, pairs.size(), perStep, params, adam, history);
+                }
+            }
+            if (checkpoints != null) {
+                save(checkpoints, step, total, pairs.size(), perStep, params, adam, history);
             }
         } finally {
             params.values().forEach(p -> p.setRequiresGradient(false));
         }
-        return history;
+        return new Outcome(history, step, reason);
+    }
+
+    private static Path latest(Path checkpoints) throws IOException {
+        Path pointer = checkpoints.resolve("latest");
+        if (!Files.isRegularFile(pointer)) {
+            return null;
+        }
+        Path dir = checkpoints.resolve(Files.readString(pointer).strip());
+        if (!Files.isRegularFile(dir.resolve("state.json"))) {
+            throw new IOException(pointer + " names " + dir + ", which is not a complete checkpoint");
+        }
+        return dir;
+    }
+
+    private static void save(Path checkpoints, int step, int total, int pairs, int perStep, Map<String, NDArray> params,
+                             AdamW adam, History history) throws IOException {
+        String name = String.format("step-%08d", step);
+        Path dir = checkpoints.resolve(name);
+        Path tmp = checkpoints.resolve(name + ".tmp");
+        deleteTree(tmp);
+        Files.createDirectories(tmp);
+        TrainingAccess.writeTensors(tmp.resolve("trainable.safetensors"), params, Map.of("format", "pt"));
+        TrainingAccess.writeTensors(tmp.resolve("optimizer.safetensors"), adam.state(), Map.of("format", "pt"));
+        ObjectNode st = JSON.createObjectNode();
+        st.put("phase", "dpo");
+        st.put("step", step);
+        st.put("totalSteps", total);
+        st.put("pairs", pairs);
+        st.put("pairsPerStep", perStep);
+        st.put("adamSteps", adam.stepCount());
+        ArrayNode h = st.putArray("history");
+        for (History.StepPoint p : history.steps) {
+            h.addArray().add(p.step()).add(p.loss()).add(p.learningRate()).add(p.tokensPerSecond());
+        }
+        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("state.json").toFile(), st);
+        deleteTree(dir);
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        Path pointerTmp = checkpoints.resolve("latest.tmp");
+        Files.writeString(pointerTmp, name + "\n");
+        Files.move(pointerTmp, checkpoints.resolve("latest"), StandardCopyOption.REPLACE_EXISTING);
+        try (Stream<Path> list = Files.list(checkpoints)) {
+            for (Path old : list.filter(p -> p.getFileName().toString().matches("step-\\d{8}")
+                    && !p.getFileName().toString().equals(name)).toList()) {
+                deleteTree(old);
+            }
+        }
+    }
+
+    /** The pairs and their reference log-probabilities, computed once; written before the first DPO step. */
+    public record Prepared(List<DpoPair> pairs, double[][] reference) {
+    }
+
+    /** Writes {@code pairs.json}: every pair's token ids, source and reference log-probabilities. */
+    public static void savePairs(Path file, Prepared prepared) throws IOException {
+        ArrayNode a = JSON.createArrayNode();
+        for (int i = 0; i < prepared.pairs().size(); i++) {
+            DpoPair p = prepared.pairs().get(i);
+            ObjectNode n = a.addObject();
+            n.put("id", p.id());
+            n.put("source", p.source());
+            ids(n.putArray("prompt"), p.prompt());
+            ids(n.putArray("chosen"), p.chosen());
+            ids(n.putArray("rejected"), p.rejected());
+            n.put("refChosen", prepared.reference()[i][0]);
+            n.put("refRejected", prepared.reference()[i][1]);
+        }
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        JSON.writeValue(tmp.toFile(), a);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Reads what {@link #savePairs} wrote, or null when the file does not exist. */
+    public static Prepared loadPairs(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        JsonNode a = JSON.readTree(file.toFile());
+        List<DpoPair> pairs = new ArrayList<>();
+        double[][] ref = new double[a.size()][];
+        int i = 0;
+        for (JsonNode n : a) {
+            pairs.add(new DpoPair(n.get("id").asText(), ids(n.get("prompt")), ids(n.get("chosen")),
+                    ids(n.get("rejected")), n.path("source").asText()));
+            ref[i++] = new double[] {n.get("refChosen").asDouble(), n.get("refRejected").asDouble()};
+        }
+        return new Prepared(pairs, ref);
+    }
+
+    private static void ids(ArrayNode a, long[] ids) {
+        for (long id : ids) {
+            a.add(id);
+        }
+    }
+
+    private static long[] ids(JsonNode a) {
+        long[] out = new long[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).asLong();
+        }
+        return out;
+    }
+
+    /** Removes the checkpoints (and saved pairs) of an earlier DPO phase. */
+    public static void deleteCheckpoints(Path checkpoints) throws IOException {
+        deleteTree(checkpoints);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private void clipAndStep(Map<String, NDArray> params, Map<String, Boolean> decay, AdamW adam, double lr) {

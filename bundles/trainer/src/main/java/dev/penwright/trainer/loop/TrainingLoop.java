@@ -43,16 +43,20 @@ import dev.penwright.engine.TrainingAccess;
 public final class TrainingLoop {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int KEEP_CHECKPOINTS = 2;
+    private static final String BEST = "best";
 
     private final TrainTask task;
     private final LoopConfig config;
     private final Batches train;
     private final List<Batch> validation;
+    private final long validationTokens;
     private final Path checkpoints;
     private final String jobId;
     private final String phase;
     private final Consumer<JobProgress> progress;
     private final BooleanSupplier cancelled;
+    /** The best step the newest checkpoint on disk names (its best-N folder must survive until a newer one). */
+    private int savedBest = -1;
 
     public TrainingLoop(TrainTask task, LoopConfig config, List<Example> trainExamples, List<Example> valExamples,
                         long padId, Path checkpoints, String jobId, String phase, Consumer<JobProgress> progress,
@@ -62,6 +66,7 @@ public final class TrainingLoop {
         this.train = new Batches(trainExamples, config.maxBatchTokens(), config.maxBatchRows(), config.seed(), padId);
         this.validation = valExamples.isEmpty() ? List.of()
                 : new Batches(valExamples, config.maxBatchTokens(), config.maxBatchRows(), config.seed(), padId).all();
+        this.validationTokens = validation.stream().mapToLong(Batch::tokens).sum();
         this.checkpoints = checkpoints;
         this.jobId = jobId;
         this.phase = phase;
@@ -78,7 +83,11 @@ public final class TrainingLoop {
         int totalSteps;
         long tokens;
         double bestVal = Double.NaN;
+        /** The step whose weights are in {@code checkpoints/best/} (-1: none saved). */
+        int bestStep = -1;
         int evalsWithoutGain;
+        /** The step whose weights the run ended with (the best validated one); -1 while running. */
+        int keptStep = -1;
         History history = new History();
     }
 
@@ -153,11 +162,12 @@ public final class TrainingLoop {
             int done = s.step - startStep;
             if (estimateSteps && done == 3) {
                 secondsAtThird = seconds;
-                s.totalSteps = fitSteps(s.step, seconds, seconds / 3);
+                s.totalSteps = fitSteps(s.step, seconds, seconds / 3, (double) runTokens / done);
             } else if (estimateSteps && done > 3 && done % 50 == 0 && s.step < s.totalSteps / 4) {
                 // The first steps run before the JIT and the allocator settle, so the first estimate is pessimistic:
                 // refit while the schedule is still early, from the steady pace since the third step.
-                s.totalSteps = fitSteps(s.step, seconds, (seconds - secondsAtThird) / (done - 3));
+                s.totalSteps = fitSteps(s.step, seconds, (seconds - secondsAtThird) / (done - 3),
+                        (double) runTokens / done);
             }
             s.history.steps.add(new History.StepPoint(s.step, loss, lr, tps));
             long eta = Math.round((s.totalSteps - s.step) * seconds / Math.max(1, s.step - startStep));
@@ -168,6 +178,7 @@ public final class TrainingLoop {
                 if (Double.isNaN(s.bestVal) || val < s.bestVal - 1e-4) {
                     s.bestVal = val;
                     s.evalsWithoutGain = 0;
+                    saveBest(s, params);
                 } else {
                     s.evalsWithoutGain++;
                 }
@@ -190,21 +201,92 @@ public final class TrainingLoop {
             s.history.evals.add(new History.EvalPoint(s.step, val));
             if (Double.isNaN(s.bestVal) || val < s.bestVal) {
                 s.bestVal = val;
+                saveBest(s, params);
             }
         }
-        save(s, params, adam);
         params.values().forEach(p -> p.setRequiresGradient(false));
+        // The run's result is the best validated weights, not the last: after the validation loss turned up (early
+        // stop, or a schedule that ran past the optimum) the last weights are worse than ones the run already had.
+        int kept = s.step;
+        if (s.bestStep >= 0 && s.bestStep != s.step) {
+            copyInto(params, best(s.bestStep).resolve("trainable.safetensors"), manager);
+            task.updated();
+            kept = s.bestStep;
+        }
+        s.keptStep = kept;
+        save(s, params, adam);
         double seconds = (System.nanoTime() - started) / 1e9;
         List<History.StepPoint> h = s.history.steps;
-        return new TrainingResult(s.step, reason, meanLoss(h, true), meanLoss(h, false), s.bestVal,
+        return new TrainingResult(s.step, reason, meanLoss(h, true), meanLoss(h, false), s.bestVal, kept,
                 runTokens / Math.max(1e-9, seconds), s.tokens, seconds, s.history);
     }
 
-    /** Steps that fill the time budget: those done plus what the remaining time holds at {@code perStep}. */
-    private int fitSteps(int step, double elapsed, double perStep) {
-        double remaining = Math.max(0, config.minutes() * 60 - elapsed);
+    /**
+     * Keeps the weights of a new best validation loss in {@code checkpoints/best-N/} (written to a temporary folder and
+     * renamed, like a checkpoint), so the end of the run, or of a resumed run, can return to them. The best folder the
+     * latest checkpoint names stays until a newer checkpoint names another: a run resumed from that checkpoint may
+     * end (on time) before it reaches the newer best again.
+     */
+    private void saveBest(State s, Map<String, NDArray> params) throws IOException {
+        Path dir = best(s.step);
+        Path tmp = checkpoints.resolve(dir.getFileName() + ".tmp");
+        deleteTree(tmp);
+        Files.createDirectories(tmp);
+        TrainingAccess.writeTensors(tmp.resolve("trainable.safetensors"), params,
+                Map.of("format", "pt", "step", Integer.toString(s.step)));
+        deleteTree(dir);
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        s.bestStep = s.step;
+        pruneBest(s.bestStep, savedBest);
+    }
+
+    private Path best(int step) {
+        return checkpoints.resolve(String.format(BEST + "-%08d", step));
+    }
+
+    /** Deletes the best-N folders other than those of the given steps. */
+    private void pruneBest(int keep, int alsoKeep) throws IOException {
+        List<Path> all;
+        try (Stream<Path> list = Files.list(checkpoints)) {
+            all = list.filter(p -> p.getFileName().toString().matches(BEST + "-\\d{8}")).toList();
+        }
+        for (Path p : all) {
+            int step = Integer.parseInt(p.getFileName().toString().substring(BEST.length() + 1));
+            if (step != keep && step != alsoKeep) {
+                deleteTree(p);
+            }
+        }
+    }
+
+    /** Overwrites the live parameters, in place, with the tensors of a safetensors file. */
+    private static void copyInto(Map<String, NDArray> params, Path file, NDManager manager) throws IOException {
+        try (NDManager tmp = manager.newSubManager()) {
+            Map<String, NDArray> saved = TrainingAccess.readTensors(file, tmp);
+            for (var e : params.entrySet()) {
+                NDArray v = saved.get(e.getKey());
+                if (v == null || !v.getShape().equals(e.getValue().getShape())) {
+                    throw new IOException(file + ": trainable tensor " + e.getKey() + " is missing or has another shape");
+                }
+                // In place, so the model keeps reading the same arrays.
+                NDArray w = e.getValue().stopGradient();
+                w.subi(w).addi(v);
+                w.close();
+            }
+        }
+    }
+
+    /**
+     * Steps that fill the time budget: those done plus what the remaining time holds at {@code perStep}, after the
+     * validations still to come (every {@code evalEvery} steps and the final one). A validation pass costs about a
+     * third of a training pass per token (forward only), so its time is estimated from the training pace; without
+     * it a run on a slow CPU overran its budget by its final validation.
+     */
+    private int fitSteps(int step, double elapsed, double perStep, double tokensPerStep) {
+        double validationSeconds = validationTokens * perStep / Math.max(1, tokensPerStep) / 3;
+        double remaining = Math.max(0, config.minutes() * 60 - elapsed - validationSeconds);
+        double cost = perStep + (config.evalEvery() > 0 ? validationSeconds / config.evalEvery() : 0);
         return (int) Math.max(step + 1, Math.min(LoopConfig.TIME_BUDGET_STEP_CAP,
-                step + Math.floor(remaining / Math.max(1e-9, perStep))));
+                step + Math.floor(remaining / Math.max(1e-9, cost))));
     }
 
     private static double meanLoss(List<History.StepPoint> h, boolean first) {
@@ -299,6 +381,8 @@ public final class TrainingLoop {
             st.put("bestVal", s.bestVal);
         }
         st.put("evalsWithoutGain", s.evalsWithoutGain);
+        st.put("bestStep", s.bestStep);
+        st.put("keptStep", s.keptStep);
         st.put("seed", config.seed());
         st.put("batchesPerEpoch", train.perEpoch());
         ArrayNode steps = st.putArray("history");
@@ -321,6 +405,10 @@ public final class TrainingLoop {
             Files.move(pointerTmp, checkpoints.resolve("latest"), StandardCopyOption.REPLACE_EXISTING);
         }
         prune(name);
+        savedBest = s.bestStep;
+        if (s.bestStep >= 0) {
+            pruneBest(s.bestStep, s.bestStep);
+        }
     }
 
     private void prune(String keep) throws IOException {
@@ -345,19 +433,7 @@ public final class TrainingLoop {
                     + " batches an epoch; this run: " + phase + ", " + config.seed() + ", " + train.perEpoch()
                     + "): resume needs the same data and settings");
         }
-        try (NDManager tmp = manager.newSubManager()) {
-            Map<String, NDArray> saved = TrainingAccess.readTensors(dir.resolve("trainable.safetensors"), tmp);
-            for (var e : params.entrySet()) {
-                NDArray v = saved.get(e.getKey());
-                if (v == null || !v.getShape().equals(e.getValue().getShape())) {
-                    throw new IOException(dir + ": trainable tensor " + e.getKey() + " is missing or has another shape");
-                }
-                // In place, so the model keeps reading the same arrays.
-                NDArray w = e.getValue().stopGradient();
-                w.subi(w).addi(v);
-                w.close();
-            }
-        }
+        copyInto(params, dir.resolve("trainable.safetensors"), manager);
         Map<String, NDArray> moments = TrainingAccess.readTensors(dir.resolve("optimizer.safetensors"), manager);
         adam.restore(moments, st.path("adamSteps").asLong());
         s.step = st.path("step").asInt();
@@ -368,6 +444,13 @@ public final class TrainingLoop {
         s.tokens = st.path("tokens").asLong();
         s.bestVal = st.has("bestVal") ? st.get("bestVal").asDouble() : Double.NaN;
         s.evalsWithoutGain = st.path("evalsWithoutGain").asInt();
+        s.bestStep = st.path("bestStep").asInt(-1);
+        s.keptStep = st.path("keptStep").asInt(-1);
+        savedBest = s.bestStep;
+        if (s.bestStep >= 0 && !Files.isRegularFile(best(s.bestStep).resolve("trainable.safetensors"))) {
+            throw new IOException(dir + " names best step " + s.bestStep + " but " + best(s.bestStep)
+                    + " holds no weights");
+        }
         for (JsonNode p : st.path("history")) {
             s.history.steps.add(new History.StepPoint(p.get(0).asInt(), p.get(1).asDouble(), p.get(2).asDouble(),
                     p.get(3).asDouble()));

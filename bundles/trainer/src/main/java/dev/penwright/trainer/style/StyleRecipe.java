@@ -30,14 +30,26 @@ import dev.penwright.trainer.loop.LoopConfig;
  * @param deployDir     copy the jar here atomically when not null
  * @param onBadLine     skip or fail on bad corpus lines
  * @param preference    a preference file (prompt, chosen, rejected) whose pairs join the C-DPO pairs, or null
+ * @param format        the training file's format: corpus (id, style, title, text), alpaca (instruction, input,
+ *                      output) or auto (alpaca when the first line has instruction and output but no text)
+ * @param promptTemplate the pack's prompt template (see {@link PromptFormat#COMPACT}); null: the compact one
  */
 public record StyleRecipe(Path corpus, String id, Path baseModel, Path out, int rank, double alpha, double dropout,
                           List<String> targets, LoopConfig loop, int maxTokens, int maxExamples, int selfImprove,
                           int candidates, double styleThreshold, boolean dpo, double dpoBeta, int dpoSteps,
                           boolean resume, Path deployDir, JsonlReader.OnBadLine onBadLine,
-                          Path preference) {
+                          Path preference, DataFormat format, String promptTemplate) {
+    /** The formats a training file may have. */
+    public enum DataFormat { AUTO, CORPUS, ALPACA }
+
     public StyleRecipe {
         targets = List.copyOf(targets);
+        format = format == null ? DataFormat.AUTO : format;
+        promptTemplate = promptTemplate == null || promptTemplate.isBlank() ? PromptFormat.COMPACT : promptTemplate;
+        if (!promptTemplate.endsWith(dev.penwright.api.style.PromptTemplate.TEXT)) {
+            throw new IllegalArgumentException("the prompt template must end with "
+                    + dev.penwright.api.style.PromptTemplate.TEXT + " (the text follows it): " + promptTemplate);
+        }
         if (!id.matches("[a-z0-9][a-z0-9._-]{0,63}")) {
             throw new IllegalArgumentException("style id '" + id
                     + "' must be lower-case letters, digits, '.', '_' or '-' (at most 64)");
@@ -46,5 +58,15 @@ public record StyleRecipe(Path corpus, String id, Path baseModel, Path out, int 
             throw new IllegalArgumentException("bad recipe: rank " + rank + ", alpha " + alpha + ", dropout "
                     + dropout + ", max tokens " + maxTokens + ", candidates " + candidates);
         }
+    }
+
+    /** A recipe on a corpus file with the compact prompt template. */
+    public StyleRecipe(Path corpus, String id, Path baseModel, Path out, int rank, double alpha, double dropout,
+                       List<String> targets, LoopConfig loop, int maxTokens, int maxExamples, int selfImprove,
+                       int candidates, double styleThreshold, boolean dpo, double dpoBeta, int dpoSteps,
+                       boolean resume, Path deployDir, JsonlReader.OnBadLine onBadLine, Path preference) {
+        this(corpus, id, baseModel, out, rank, alpha, dropout, targets, loop, maxTokens, maxExamples, selfImprove,
+                candidates, styleThreshold, dpo, dpoBeta, dpoSteps, resume, deployDir, onBadLine, preference,
+                DataFormat.AUTO, null);
     }
 }

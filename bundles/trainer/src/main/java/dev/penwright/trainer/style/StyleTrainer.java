@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,6 +23,7 @@ import ai.djl.ndarray.NDManager;
 import dev.penwright.api.model.BaseModelInfo;
 import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.plan.Planner;
+import dev.penwright.api.style.PromptTemplate;
 import dev.penwright.api.train.JobProgress;
 import dev.penwright.api.train.JobState;
 import dev.penwright.api.generate.GenerationOptions;
@@ -64,6 +66,17 @@ public final class StyleTrainer {
     private static final int MAX_SAMPLED_PLANS = 24;
     private static final int MAX_DPO_PAIRS = 32;
     private static final int EVAL_ITEMS = 8;
+    /** Plans sampled together; the time budget is checked between such chunks. */
+    private static final int SAMPLE_CHUNK = 4;
+    /**
+     * The pack's sampling defaults (style.json), which the styler and the bench use. No repetition penalty: it
+     * counts the prompt's tokens as seen (as Hugging Face's does), and the text should reuse the draft's words; with
+     * 1.1 the packs' ROUGE-L fell (debian-desc 13.4 at 1.0 against 10.8 at 1.1, bench notes n=30).
+     */
+    static final double GEN_TEMPERATURE = 0.7;
+    static final int GEN_TOP_K = 50;
+    static final double GEN_TOP_P = 0.95;
+    static final double GEN_REPETITION_PENALTY = 1.0;
 
     private final Planner planner;
 
@@ -74,11 +87,12 @@ public final class StyleTrainer {
     public StyleRun run(StyleRecipe recipe, String jobId, Consumer<JobProgress> progress, BooleanSupplier cancelled)
             throws IOException, BadDataException {
         Consumer<JobProgress> sink = progress == null ? p -> { } : progress;
+        Budget budget = new Budget(recipe.loop().minutes());
         Path out = recipe.out();
         Files.createDirectories(out);
-        Dataset<CorpusText> corpus = new JsonlReader(recipe.onBadLine()).corpus(recipe.corpus());
-        List<CorpusText> train = Split.TRAIN.select(corpus.records(), CorpusText::id);
-        List<CorpusText> val = Split.VALIDATION.select(corpus.records(), CorpusText::id);
+        TrainingData data = TrainingData.read(recipe);
+        List<CorpusText> train = Split.TRAIN.select(data.records(), CorpusText::id);
+        List<CorpusText> val = Split.VALIDATION.select(data.records(), CorpusText::id);
         if (recipe.maxExamples() > 0 && train.size() > recipe.maxExamples()) {
             train = train.subList(0, recipe.maxExamples());
         }
@@ -89,14 +103,44 @@ public final class StyleTrainer {
         if (train.isEmpty()) {
             throw new BadDataException(recipe.corpus() + ": no text falls in the training split (80% of ids by hash)");
         }
-        note(sink, jobId, "plan", "planning " + (train.size() + val.size()) + " texts with planner " + planner.id());
         List<String> planFailures = new ArrayList<>();
         List<CorpusText> all = new ArrayList<>(train);
         all.addAll(val);
-        Map<String, ContentPlan> plans = PlanCache.plans(planner, all, out.resolve("plans.jsonl"), planFailures);
+        Map<String, ContentPlan> plans;
+        String plannerId;
+        if (data.givenPlans() != null) {
+            // Alpaca lines carry their prompt: instruction (title) and input (draft) are the plan, nothing to plan.
+            plans = new LinkedHashMap<>();
+            for (CorpusText t : all) {
+                plans.put(t.id(), data.givenPlans().get(t.id()));
+            }
+            plannerId = "none (alpaca: instruction and input are the plan)";
+        } else {
+            note(sink, jobId, "plan", "planning " + all.size() + " texts with planner " + planner.id());
+            plans = PlanCache.plans(planner, all, out.resolve("plans.jsonl"), planFailures);
+            plannerId = planner.id();
+        }
+        budget.record("planning", budget.elapsedSeconds());
+
+        List<String> stages = new ArrayList<>(List.of(STAGE_SFT));
+        budget.plan("sft", Budget.SFT);
+        budget.plan("stage-" + STAGE_SFT, Budget.STAGE);
+        for (int r = 1; r <= recipe.selfImprove(); r++) {
+            budget.plan("self-improve-" + r, Budget.ROUND);
+        }
+        if (recipe.selfImprove() > 0) {
+            stages.add(STAGE_SELF_IMPROVE);
+            budget.plan("stage-" + STAGE_SELF_IMPROVE, Budget.STAGE);
+        }
+        if (recipe.dpo()) {
+            stages.add(STAGE_DPO);
+            budget.plan("dpo", Budget.DPO);
+            budget.plan("stage-" + STAGE_DPO, Budget.STAGE);
+        }
 
         String baseId = recipe.baseModel().toAbsolutePath().normalize().getFileName().toString();
         BaseModelInfo base = ModelFolder.read(baseId, recipe.baseModel());
+        PromptTemplate template = new PromptTemplate(recipe.promptTemplate());
         ObjectNode report = JSON.createObjectNode();
         List<LossChart.Curve> curves = new ArrayList<>();
         try (LanguageModel model = LanguageModel.load(recipe.baseModel());
@@ -104,117 +148,206 @@ public final class StyleTrainer {
             if (!model.hasTokenizer()) {
                 throw new IOException(recipe.baseModel() + " has no tokenizer.json");
             }
-            List<Example> trainEx = examples(model, train, plans, recipe.maxTokens());
-            List<Example> valEx = examples(model, val, plans, recipe.maxTokens());
+            List<Example> trainEx = examples(model, template, train, plans, recipe.maxTokens());
+            List<Example> valEx = examples(model, template, val, plans, recipe.maxTokens());
             LoraConfig loraConfig = new LoraConfig(recipe.rank(), recipe.alpha(), recipe.targets(), Map.of(), Map.of(),
                     false, baseId);
             LoraAdapter adapter = model.createAdapter(recipe.id(), loraConfig, recipe.loop().seed(), true);
             LoraTask task = new LoraTask(model, adapter, recipe.dropout(), manager);
             int phases = 1 + recipe.selfImprove() + (recipe.dpo() ? 1 : 0);
-            LoopConfig sftConfig = share(recipe.loop(), phases == 1 ? 1.0 : 0.6);
-
-            TrainingResult sft = new TrainingLoop(task, sftConfig, trainEx, valEx, pad(model), out.resolve("checkpoints/sft"),
-                    jobId, "sft", sink, cancelled).run(recipe.resume());
-            curves.add(new LossChart.Curve("sft", sft.history()));
-            report.set("sft", result(sft, trainEx.size(), valEx.size()));
-
+            Pack pack = new Pack(recipe, data, train, val, plans, plannerId, base, template, model, adapter,
+                    PackVersions.next(recipe.id(), out, recipe.deployDir()), maxNewTokens(model, train));
+            pack.planFailureCount = planFailures.size();
             Candidates candidates = new Candidates(model, train.stream().map(CorpusText::text).toList(),
                     plans.values().stream().map(ContentPlan::neutralDraft).toList());
-            Map<String, CorpusText> byId = new HashMap<>();
-            all.forEach(t -> byId.put(t.id(), t));
+
+            Budget.Share sftShare = budget.begin("sft");
+            LoopConfig sftConfig = phaseLoop(recipe.loop(), phases == 1 ? 1.0 : 0.6, sftShare);
+            TrainingResult sft = new TrainingLoop(task, sftConfig, trainEx, valEx, pad(model),
+                    out.resolve("checkpoints/sft"), jobId, "sft", sink, cancelled).run(recipe.resume());
+            sftShare.end();
+            curves.add(new LossChart.Curve("sft", sft.history()));
+            report.set("sft", result(sft, trainEx.size(), valEx.size()));
+            report.putArray("selfImprovement");
+            checkCancelled(cancelled);
+            Path lastJar = pack.writeStage(STAGE_SFT, report, curves, budget, candidates, sink, jobId);
+
             List<CorpusText> sampled = train.stream().filter(t -> plans.containsKey(t.id()))
                     .limit(MAX_SAMPLED_PLANS).toList();
-            ArrayNode rounds = report.putArray("selfImprovement");
+            ArrayNode rounds = JSON.createArrayNode();
             List<Example> grown = new ArrayList<>(trainEx);
             List<Candidates.Scored> hallucinated = new ArrayList<>();
             List<String> hallucinatedIds = new ArrayList<>();
-            for (int r = 1; r <= recipe.selfImprove() && !cancelled(cancelled); r++) {
-                note(sink, jobId, "self-improve-" + r, "sampling " + recipe.candidates() + " candidates for "
+            for (int r = 1; r <= recipe.selfImprove(); r++) {
+                checkCancelled(cancelled);
+                Budget.Share share = budget.begin("self-improve-" + r);
+                note(sink, jobId, "self-improve-" + r, "sampling " + recipe.candidates() + " candidates for up to "
                         + sampled.size() + " plans");
-                List<long[]> prompts = sampled.stream()
-                        .map(t -> Sequences.prompt(model, plans.get(t.id()), recipe.maxTokens() / 2)).toList();
                 int maxNew = Math.max(16, recipe.maxTokens() / 2);
-                List<List<Generation>> gens = candidates.sample(prompts, recipe.candidates(), maxNew, adapter,
-                        recipe.loop().seed() * 7919 + r);
                 int kept = 0;
+                int plansSampled = 0;
                 double styleSum = 0;
                 int scoredCount = 0;
                 int faithfulCount = 0;
-                for (int i = 0; i < sampled.size(); i++) {
-                    CorpusText t = sampled.get(i);
-                    ContentPlan plan = plans.get(t.id());
-                    Candidates.Scored best = null;
-                    for (Generation g : gens.get(i)) {
-                        String text = g.text() == null ? "" : g.text().strip();
-                        if (text.isEmpty()) {
-                            continue;
+                // A few plans at a time, so that the round's sampling share (40%) bounds the time it takes.
+                for (int from = 0; from < sampled.size() && !share.spent(0.4) && !cancelled(cancelled);
+                     from += SAMPLE_CHUNK) {
+                    List<CorpusText> chunk = sampled.subList(from, Math.min(sampled.size(), from + SAMPLE_CHUNK));
+                    List<long[]> prompts = chunk.stream()
+                            .map(t -> Sequences.prompt(model, template, plans.get(t.id()), recipe.maxTokens() / 2))
+                            .toList();
+                    List<List<Generation>> gens = candidates.sample(prompts, recipe.candidates(), maxNew, adapter,
+                            recipe.loop().seed() * 7919 + r * 1_000_003L + from);
+                    plansSampled += chunk.size();
+                    for (int i = 0; i < chunk.size(); i++) {
+                        CorpusText t = chunk.get(i);
+                        ContentPlan plan = plans.get(t.id());
+                        Candidates.Scored best = null;
+                        for (Generation g : gens.get(i)) {
+                            String text = g.text() == null ? "" : g.text().strip();
+                            if (text.isEmpty()) {
+                                continue;
+                            }
+                            Candidates.Scored s = candidates.score(t.id(), text, plan, PlanCache.material(t),
+                                    g.tokenIds().size());
+                            scoredCount++;
+                            styleSum += s.style();
+                            if (s.clean()) {
+                                faithfulCount++;
+                            }
+                            if (!s.factual()) {
+                                hallucinated.add(s);
+                                hallucinatedIds.add(t.id());
+                            }
+                            if (s.clean() && s.style() >= recipe.styleThreshold()
+                                    && (best == null || s.style() > best.style())) {
+                                best = s;
+                            }
                         }
-                        Candidates.Scored s = candidates.score(t.id(), text, plan, PlanCache.material(t),
-                                g.tokenIds().size());
-                        scoredCount++;
-                        styleSum += s.style();
-                        if (s.clean()) {
-                            faithfulCount++;
+                        if (best != null) {
+                            kept++;
+                            grown.add(Sequences.example(model, template, t.id() + "#si" + r, plan, best.text(),
+                                    recipe.maxTokens()));
                         }
-                        if (!s.factual()) {
-                            hallucinated.add(s);
-                            hallucinatedIds.add(t.id());
-                        }
-                        if (s.clean() && s.style() >= recipe.styleThreshold() && (best == null || s.style() > best.style())) {
-                            best = s;
-                        }
-                    }
-                    if (best != null) {
-                        kept++;
-                        grown.add(Sequences.example(model, t.id() + "#si" + r, plan, best.text(), recipe.maxTokens()));
                     }
                 }
                 ObjectNode round = rounds.addObject();
                 round.put("round", r);
-                round.put("plans", sampled.size());
+                round.put("plans", plansSampled);
                 round.put("candidates", scoredCount);
                 round.put("kept", kept);
-                round.put("acceptanceRate", sampled.isEmpty() ? 0 : (double) kept / sampled.size());
+                round.put("acceptanceRate", plansSampled == 0 ? 0 : (double) kept / plansSampled);
                 round.put("meanStyleScore", scoredCount == 0 ? 0 : styleSum / scoredCount);
                 round.put("cleanRate", scoredCount == 0 ? 0 : (double) faithfulCount / scoredCount);
                 round.put("styleThreshold", recipe.styleThreshold());
-                if (kept > 0) {
-                    LoopConfig siConfig = share(recipe.loop(), 0.4 / Math.max(1, phases - 1));
+                round.put("samplingSeconds", share.used());
+                if (kept > 0 && !cancelled(cancelled)) {
+                    LoopConfig siConfig = phaseLoop(recipe.loop(), 0.4 / Math.max(1, phases - 1), share);
                     TrainingResult si = new TrainingLoop(task, siConfig, grown, valEx, pad(model),
                             out.resolve("checkpoints/self-improve-" + r), jobId, "self-improve-" + r, sink, cancelled)
                             .run(recipe.resume());
                     curves.add(new LossChart.Curve("self-improve-" + r, si.history()));
                     round.set("training", result(si, grown.size(), valEx.size()));
+                } else if (kept == 0) {
+                    round.put("training", "none: no candidate cleared the thresholds; the adapter is unchanged");
                 }
+                share.end();
+            }
+            if (recipe.selfImprove() > 0) {
+                checkCancelled(cancelled);
+                report.set("selfImprovement", rounds);
+                lastJar = pack.writeStage(STAGE_SELF_IMPROVE, report, curves, budget, candidates, sink, jobId);
             }
 
-            if (recipe.dpo() && !cancelled(cancelled)) {
-                report.set("dpo", dpo(recipe, model, adapter, manager, sampled, plans, candidates, hallucinated,
-                        hallucinatedIds, out, jobId, sink, cancelled, curves));
+            if (recipe.dpo()) {
+                checkCancelled(cancelled);
+                Budget.Share share = budget.begin("dpo");
+                report.set("dpo", dpo(recipe, template, model, adapter, manager, sampled, plans, candidates,
+                        hallucinated, hallucinatedIds, out, jobId, sink, cancelled, curves, share));
+                share.end();
+                checkCancelled(cancelled);
+                lastJar = pack.writeStage(STAGE_DPO, report, curves, budget, candidates, sink, jobId);
             }
-            if (cancelled(cancelled)) {
-                throw new IOException("cancelled");
-            }
-            note(sink, jobId, "evaluate", "scoring greedy outputs on validation plans, with and without the adapter");
-            report.set("validationScores", validationScores(model, adapter, val, plans, candidates, recipe.maxTokens()));
 
-            // The pack.
-            note(sink, jobId, "pack", "writing the style pack");
-            String version = PackVersions.next(recipe.id(), out, recipe.deployDir());
-            Path styleDir = out.resolve("pack/style");
-            if (Files.exists(styleDir)) {
-                try (var walk = Files.walk(styleDir)) {
-                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                        Files.delete(p);
-                    }
-                }
+            // The run's pack is its last stage's.
+            Path stageDir = lastJar.getParent();
+            Path jar = out.resolve(lastJar.getFileName());
+            Files.copy(lastJar, jar, StandardCopyOption.REPLACE_EXISTING);
+            Path png = out.resolve("loss.png");
+            Files.copy(stageDir.resolve("style/loss.png"), png, StandardCopyOption.REPLACE_EXISTING);
+            Path deployed = null;
+            if (recipe.deployDir() != null) {
+                deployed = new DeployFolder(recipe.deployDir()).deploy(jar);
             }
+            sink.accept(new JobProgress(jobId, JobState.SUCCEEDED, "pack", 0, 0, Double.NaN, 0, 0, 0,
+                    "wrote " + jar + " (stages: " + String.join(", ", stages) + " under " + out.resolve("stages")
+                            + ")" + (deployed == null ? "" : ", deployed to " + deployed)));
+            return new StyleRun(jar, pack.version, deployed, stageDir.resolve("style/report.json"), png);
+        }
+    }
+
+    /** The stage folders and the stage names under them. */
+    public static final String STAGE_SFT = "s-sft";
+    public static final String STAGE_SELF_IMPROVE = "self-improve";
+    public static final String STAGE_DPO = "c-dpo";
+
+    /**
+     * Writes one stage's pack: {@code out/stages/<stage>/style/} and {@code out/stages/<stage>/<id>-<version>.jar},
+     * the adapter as it is now and a report.json with exactly the phases run so far (the bench reads the stage from
+     * it: a {@code dpo} object, a non-empty {@code selfImprovement}, or {@code sft} alone), and the validation scores
+     * of this adapter.
+     */
+    private final class Pack {
+        final StyleRecipe recipe;
+        final TrainingData data;
+        final List<CorpusText> train;
+        final List<CorpusText> val;
+        final Map<String, ContentPlan> plans;
+        final String plannerId;
+        final BaseModelInfo base;
+        final PromptTemplate template;
+        final LanguageModel model;
+        final LoraAdapter adapter;
+        final String version;
+        final int maxNew;
+        int planFailureCount;
+        ObjectNode baseScores;
+
+        Pack(StyleRecipe recipe, TrainingData data, List<CorpusText> train, List<CorpusText> val,
+             Map<String, ContentPlan> plans, String plannerId, BaseModelInfo base, PromptTemplate template,
+             LanguageModel model, LoraAdapter adapter, String version, int maxNew) {
+            this.recipe = recipe;
+            this.data = data;
+            this.train = train;
+            this.val = val;
+            this.plans = plans;
+            this.plannerId = plannerId;
+            this.base = base;
+            this.template = template;
+            this.model = model;
+            this.adapter = adapter;
+            this.version = version;
+            this.maxNew = maxNew;
+        }
+
+        GenerationOptions defaults() {
+            return new GenerationOptions(maxNew, GEN_TEMPERATURE, GEN_TOP_K, GEN_TOP_P, GEN_REPETITION_PENALTY, null,
+                    List.of(PromptFormat.END));
+        }
+
+        Path writeStage(String stage, ObjectNode phases, List<LossChart.Curve> curves, Budget budget,
+                        Candidates candidates, Consumer<JobProgress> sink, String jobId) throws IOException {
+            Budget.Share share = budget.begin("stage-" + stage);
+            note(sink, jobId, "pack-" + stage, "scoring validation outputs and writing the " + stage + " pack");
+            Path stageDir = recipe.out().resolve("stages").resolve(stage);
+            Path styleDir = stageDir.resolve("style");
+            deleteTree(stageDir);
             Files.createDirectories(styleDir);
             adapter.save(styleDir);
             recordDropout(styleDir.resolve("adapter_config.json"), recipe.dropout());
-            String license = majority(corpus.records().stream().map(CorpusText::license).toList(), "unknown");
-            String source = majority(corpus.records().stream().map(CorpusText::source).toList(), "");
-            String styleName = majority(corpus.records().stream().map(CorpusText::style).toList(), recipe.id());
+            String license = majority(data.records().stream().map(CorpusText::license).toList(), "unknown");
+            String source = majority(data.records().stream().map(CorpusText::source).toList(), "");
+            String styleName = majority(data.records().stream().map(CorpusText::style).toList(), recipe.id());
             String language = majority(plans.values().stream().map(ContentPlan::language).toList(), "en");
             writeExemplars(styleDir.resolve("exemplars.jsonl"), train, license);
             ObjectNode style = JSON.createObjectNode();
@@ -222,219 +355,312 @@ public final class StyleTrainer {
             style.put("name", styleName);
             style.put("language", language);
             style.put("description", "The voice of " + recipe.corpus().getFileName() + " (style '" + styleName
-                    + "'), trained by Penwright's trainer: S-SFT" + (recipe.selfImprove() > 0 ? ", "
-                    + recipe.selfImprove() + " self-improvement round(s)" : "") + (recipe.dpo() ? ", C-DPO" : ""));
+                    + "'), trained by Penwright's trainer: " + switch (stage) {
+                        case STAGE_SFT -> "S-SFT";
+                        case STAGE_SELF_IMPROVE -> "S-SFT and " + recipe.selfImprove() + " self-improvement round(s)";
+                        default -> "S-SFT" + (recipe.selfImprove() > 0 ? ", " + recipe.selfImprove()
+                                + " self-improvement round(s)" : "") + " and C-DPO";
+                    });
             style.put("baseModel", base.id());
             style.put("baseModelFingerprint", base.fingerprint());
-            style.put("promptTemplate", PromptFormat.TEMPLATE);
+            style.put("promptTemplate", template.text());
+            GenerationOptions d = defaults();
             ObjectNode defaults = style.putObject("defaults");
-            defaults.put("maxNewTokens", 256);
-            defaults.put("temperature", 0.7);
-            defaults.put("topP", 0.95);
-            defaults.put("repetitionPenalty", 1.1);
+            defaults.put("maxNewTokens", d.maxNewTokens());
+            defaults.put("temperature", d.temperature());
+            defaults.put("topK", d.topK());
+            defaults.put("topP", d.topP());
+            defaults.put("repetitionPenalty", d.repetitionPenalty());
             defaults.putArray("stop").add(PromptFormat.END);
             style.put("license", license);
             style.put("provenance", recipe.corpus().getFileName() + (source.isEmpty() ? "" : " (source " + source + ")")
-                    + ", " + corpus.records().size() + " texts, " + train.size() + " used for training");
+                    + ", " + data.records().size() + " texts, " + train.size() + " used for training");
             JSON.writerWithDefaultPrettyPrinter().writeValue(styleDir.resolve("style.json").toFile(), style);
+            LossChart.write(styleDir.resolve("loss.png"), "Style " + recipe.id() + " " + version + " (" + stage + ")",
+                    curves);
 
-            Path png = out.resolve("loss.png");
-            LossChart.write(png, "Style " + recipe.id() + " " + version, curves);
-            Files.copy(png, styleDir.resolve("loss.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-
+            ObjectNode report = phases.deepCopy();
+            report.put("stage", stage);
+            if (baseScores == null) {
+                baseScores = validationScores(model, null, val, plans, candidates, template, recipe.maxTokens(),
+                        GenerationOptions.DEFAULTS);
+            }
+            ObjectNode scores = validationScores(model, adapter, val, plans, candidates, template, recipe.maxTokens(),
+                    defaults());
+            if (baseScores.has("scores")) {
+                scores.set("baseModel", baseScores.get("scores"));
+            }
+            scores.remove("scores");
+            report.set("validationScores", scores);
             report.put("style", recipe.id());
             report.put("version", version);
             report.put("created", Instant.now().toString());
             report.put("baseModel", base.id());
             report.put("baseModelFingerprint", base.fingerprint());
-            report.put("planner", planner.id());
-            ObjectNode data = report.putObject("data");
-            data.put("corpus", recipe.corpus().toAbsolutePath().toString());
-            data.put("license", license);
-            data.put("source", source);
-            data.put("lines", corpus.records().size());
-            data.put("badLines", corpus.badLines().size());
-            ArrayNode bad = data.putArray("badLineDetails");
-            corpus.badLines().stream().limit(50).forEach(b -> bad.add(b.toString()));
-            data.put("split", "sha256(id)[0:8] mod 100: 0-79 train, 80-89 validation, 90-99 test");
-            data.put("train", train.size());
-            data.put("validation", val.size());
-            data.put("planFailures", planFailures.size());
+            report.put("planner", plannerId);
+            report.put("promptTemplate", template.text());
+            ObjectNode dataNode = report.putObject("data");
+            dataNode.put("corpus", recipe.corpus().toAbsolutePath().toString());
+            dataNode.put("format", data.format());
+            dataNode.put("license", license);
+            dataNode.put("source", source);
+            dataNode.put("lines", data.records().size());
+            dataNode.put("badLines", data.badLines().size());
+            ArrayNode bad = dataNode.putArray("badLineDetails");
+            data.badLines().stream().limit(50).forEach(b -> bad.add(b.toString()));
+            dataNode.put("split", "sha256(id)[0:8] mod 100: 0-79 train, 80-89 validation, 90-99 test");
+            dataNode.put("train", train.size());
+            dataNode.put("validation", val.size());
+            dataNode.put("planFailures", planFailureCount);
             ObjectNode lora = report.putObject("lora");
             lora.put("r", recipe.rank());
             lora.put("alpha", recipe.alpha());
             lora.put("dropout", recipe.dropout());
-            lora.put("dropoutNote", "applied to the rank-r activations h·A (the engine fuses A into the layer)");
+            lora.put("dropoutNote", "applied to each adapted module's input h, lora_B(lora_A(dropout(h))), as PEFT does");
             ArrayNode targets = lora.putArray("targetModules");
             recipe.targets().forEach(targets::add);
-            Path reportFile = styleDir.resolve("report.json");
-            JSON.writerWithDefaultPrettyPrinter().writeValue(reportFile.toFile(), report);
-
-            Path jar = out.resolve(recipe.id() + "-" + version + ".jar");
+            share.end();
+            report.set("budget", budget.report());
+            JSON.writerWithDefaultPrettyPrinter().writeValue(styleDir.resolve("report.json").toFile(), report);
+            Path jar = stageDir.resolve(recipe.id() + "-" + version + ".jar");
             StylePackJar.write(jar, recipe.id(), version, styleDir);
-            Path deployed = null;
-            if (recipe.deployDir() != null) {
-                deployed = new DeployFolder(recipe.deployDir()).deploy(jar);
-            }
-            sink.accept(new JobProgress(jobId, JobState.SUCCEEDED, "pack", 0, 0, Double.NaN, 0, 0, 0,
-                    "wrote " + jar + (deployed == null ? "" : ", deployed to " + deployed)));
-            return new StyleRun(jar, version, deployed, reportFile, png);
+            return jar;
         }
     }
 
-    private ObjectNode dpo(StyleRecipe recipe, LanguageModel model, LoraAdapter adapter, NDManager manager,
-                           List<CorpusText> sampled, Map<String, ContentPlan> plans, Candidates candidates,
-                           List<Candidates.Scored> hallucinated, List<String> hallucinatedIds, Path out, String jobId,
-                           Consumer<JobProgress> sink, BooleanSupplier cancelled, List<LossChart.Curve> curves)
-            throws IOException {
-        note(sink, jobId, "dpo", "building C-DPO pairs");
-        Map<String, CorpusText> byId = new HashMap<>();
-        sampled.forEach(t -> byId.put(t.id(), t));
-        List<DpoPair> pairs = new ArrayList<>();
-        int fromSamples = 0;
-        for (int i = 0; i < hallucinated.size() && pairs.size() < MAX_DPO_PAIRS / 2; i++) {
-            CorpusText t = byId.get(hallucinatedIds.get(i));
-            if (t != null) {
-                pairs.add(pair(model, t.id() + "#h" + i, plans.get(t.id()), t.text(), hallucinated.get(i).text(),
-                        recipe.maxTokens(), "sampled-hallucination"));
-                fromSamples++;
-            }
+    /**
+     * A phase's loop settings: with a step count, {@code stepFraction} of it (as before a budget existed); with a
+     * time budget, the phase's share of it.
+     */
+    private static LoopConfig phaseLoop(LoopConfig c, double stepFraction, Budget.Share share) {
+        int steps = c.maxSteps() == 0 ? 0 : Math.max(1, (int) Math.round(c.maxSteps() * stepFraction));
+        double minutes = share.loopMinutes(1.0);
+        if (steps == 0 && minutes == 0) {
+            throw new IllegalArgumentException("give a positive number of steps or minutes");
         }
-        // Outputs written from plans whose facts were altered: they state figures the real plan does not hold.
-        List<CorpusText> alterable = new ArrayList<>();
-        List<long[]> alteredPrompts = new ArrayList<>();
-        for (CorpusText t : sampled) {
-            ContentPlan altered = Candidates.altered(plans.get(t.id()));
-            if (altered != null && alterable.size() < MAX_DPO_PAIRS - pairs.size()) {
-                alterable.add(t);
-                alteredPrompts.add(Sequences.prompt(model, altered, recipe.maxTokens() / 2));
-            }
+        return new LoopConfig(steps, minutes, c.learningRate(), c.warmupSteps(), c.minLrRatio(), c.weightDecay(),
+                c.clipNorm(), c.accumulation(), c.maxBatchTokens(), c.maxBatchRows(), c.evalEvery(), c.patience(),
+                c.checkpointEvery(), c.seed());
+    }
+
+    /**
+     * The pack's maxNewTokens: room for the 95th percentile of the training texts' lengths plus a tenth, at most 256.
+     * A limit far above the style's length lets a small model run on past where the text should end, which costs
+     * ROUGE precision and time.
+     */
+    private static int maxNewTokens(LanguageModel model, List<CorpusText> train) {
+        List<Integer> lengths = train.stream().limit(500).map(t -> model.encode(t.text(), false).length + 1).sorted()
+                .toList();
+        int p95 = lengths.get(Math.min(lengths.size() - 1, (int) Math.floor(lengths.size() * 0.95)));
+        return Math.max(32, Math.min(256, (int) Math.ceil(p95 * 1.1)));
+    }
+
+    private static void checkCancelled(BooleanSupplier cancelled) throws IOException {
+        if (cancelled(cancelled)) {
+            throw new IOException("cancelled");
         }
-        int fromAltered = 0;
-        int fromAlteredText = 0;
-        if (!alterable.isEmpty()) {
-            List<List<Generation>> gens = candidates.sample(alteredPrompts, 1, Math.max(16, recipe.maxTokens() / 2),
-                    adapter, recipe.loop().seed() * 104729);
-            for (int i = 0; i < alterable.size(); i++) {
-                CorpusText t = alterable.get(i);
-                String text = gens.get(i).get(0).text() == null ? "" : gens.get(i).get(0).text().strip();
-                Candidates.Scored s = text.isEmpty() ? null
-                        : candidates.score(t.id(), text, plans.get(t.id()), PlanCache.material(t), 0);
-                if (s != null && !s.factual()) {
-                    pairs.add(pair(model, t.id() + "#a", plans.get(t.id()), t.text(), text, recipe.maxTokens(),
-                            "altered-plan"));
-                    fromAltered++;
-                } else {
-                    // The small model did not carry the altered figures over: the original text with the altered
-                    // figures stands in as the rejected side (the same facts-not-in-plan contrast).
-                    String alteredText = Candidates.alter(t.text());
-                    if (!alteredText.equals(t.text())) {
-                        pairs.add(pair(model, t.id() + "#t", plans.get(t.id()), t.text(), alteredText,
-                                recipe.maxTokens(), "altered-text"));
-                        fromAlteredText++;
+    }
+
+    private ObjectNode dpo(StyleRecipe recipe, PromptTemplate template, LanguageModel model, LoraAdapter adapter,
+                           NDManager manager, List<CorpusText> sampled, Map<String, ContentPlan> plans,
+                           Candidates candidates, List<Candidates.Scored> hallucinated, List<String> hallucinatedIds,
+                           Path out, String jobId, Consumer<JobProgress> sink, BooleanSupplier cancelled,
+                           List<LossChart.Curve> curves, Budget.Share share) throws IOException {
+        Path checkpoints = out.resolve("checkpoints/dpo");
+        Path pairsFile = checkpoints.resolve("pairs.json");
+        ObjectNode node = JSON.createObjectNode();
+        node.put("beta", recipe.dpoBeta());
+        Dpo dpo = new Dpo(model, adapter, recipe.dpoBeta(), manager);
+        Dpo.Prepared prepared = recipe.resume() ? Dpo.loadPairs(pairsFile) : null;
+        if (prepared != null) {
+            note(sink, jobId, "dpo", "resuming C-DPO with the " + prepared.pairs().size()
+                    + " pairs and reference log-probabilities saved in " + pairsFile);
+            node.put("resumedFrom", pairsFile.toString());
+        } else {
+            // A fresh phase: checkpoints of an earlier run would not match these pairs.
+            Dpo.deleteCheckpoints(checkpoints);
+            note(sink, jobId, "dpo", "building C-DPO pairs");
+            List<DpoPair> pairs = new ArrayList<>();
+            Map<String, CorpusText> byId = new HashMap<>();
+            sampled.forEach(t -> byId.put(t.id(), t));
+            int fromSamples = 0;
+            for (int i = 0; i < hallucinated.size() && pairs.size() < MAX_DPO_PAIRS / 2; i++) {
+                CorpusText t = byId.get(hallucinatedIds.get(i));
+                if (t != null) {
+                    pairs.add(pair(model, template, t.id() + "#h" + i, plans.get(t.id()), t.text(),
+                            hallucinated.get(i).text(), recipe.maxTokens(), "sampled-hallucination"));
+                    fromSamples++;
+                }
+            }
+            // Outputs written from plans whose facts were altered: they state figures the real plan does not hold.
+            List<CorpusText> alterable = new ArrayList<>();
+            for (CorpusText t : sampled) {
+                if (Candidates.altered(plans.get(t.id())) != null && alterable.size() < MAX_DPO_PAIRS - pairs.size()) {
+                    alterable.add(t);
+                }
+            }
+            int fromAltered = 0;
+            int fromAlteredText = 0;
+            // A few at a time, within 30% of the phase's time; texts not sampled get the altered-text pair.
+            for (int from = 0; from < alterable.size(); from += SAMPLE_CHUNK) {
+                List<CorpusText> chunk = alterable.subList(from, Math.min(alterable.size(), from + SAMPLE_CHUNK));
+                List<Generation> gens = null;
+                if (!share.spent(0.3) && !cancelled(cancelled)) {
+                    List<long[]> prompts = chunk.stream().map(t -> Sequences.prompt(model, template,
+                            Candidates.altered(plans.get(t.id())), recipe.maxTokens() / 2)).toList();
+                    gens = candidates.sample(prompts, 1, Math.max(16, recipe.maxTokens() / 2), adapter,
+                            recipe.loop().seed() * 104729 + from).stream().map(g -> g.get(0)).toList();
+                }
+                for (int i = 0; i < chunk.size(); i++) {
+                    CorpusText t = chunk.get(i);
+                    String text = gens == null || gens.get(i).text() == null ? "" : gens.get(i).text().strip();
+                    Candidates.Scored s = text.isEmpty() ? null
+                            : candidates.score(t.id(), text, plans.get(t.id()), PlanCache.material(t), 0);
+                    if (s != null && !s.factual()) {
+                        pairs.add(pair(model, template, t.id() + "#a", plans.get(t.id()), t.text(), text,
+                                recipe.maxTokens(), "altered-plan"));
+                        fromAltered++;
+                    } else {
+                        // The small model did not carry the altered figures over (or was not sampled): the original
+                        // text with the altered figures stands in as the rejected side (the same contrast).
+                        String alteredText = Candidates.alter(t.text());
+                        if (!alteredText.equals(t.text())) {
+                            pairs.add(pair(model, template, t.id() + "#t", plans.get(t.id()), t.text(), alteredText,
+                                    recipe.maxTokens(), "altered-text"));
+                            fromAlteredText++;
+                        }
                     }
                 }
             }
-        }
-        int fromFile = 0;
-        if (recipe.preference() != null) {
-            try {
-                var file = new JsonlReader(recipe.onBadLine()).preference(recipe.preference());
-                for (PreferencePair p : file.records()) {
-                    long[] prompt = head(model.encode(p.prompt()), recipe.maxTokens() / 2);
-                    int room = recipe.maxTokens() - prompt.length;
-                    pairs.add(new DpoPair(p.id(), prompt, head(model.encode(p.chosen() + PromptFormat.END, false), room),
-                            head(model.encode(p.rejected() + PromptFormat.END, false), room), "preference-file"));
-                    fromFile++;
+            int fromFile = 0;
+            if (recipe.preference() != null) {
+                try {
+                    var file = new JsonlReader(recipe.onBadLine()).preference(recipe.preference());
+                    for (PreferencePair p : file.records()) {
+                        long[] prompt = preferencePrompt(model, template, p.prompt(), recipe.maxTokens() / 2);
+                        int room = recipe.maxTokens() - prompt.length;
+                        pairs.add(new DpoPair(p.id(), prompt, head(model.encode(p.chosen() + PromptFormat.END, false),
+                                room), head(model.encode(p.rejected() + PromptFormat.END, false), room),
+                                "preference-file"));
+                        fromFile++;
+                    }
+                } catch (BadDataException e) {
+                    throw new IOException(e.getMessage(), e);
                 }
-            } catch (BadDataException e) {
-                throw new IOException(e.getMessage(), e);
             }
+            node.put("fromPreferenceFile", fromFile);
+            node.put("fromSampledHallucinations", fromSamples);
+            node.put("fromAlteredPlans", fromAltered);
+            node.put("fromAlteredTexts", fromAlteredText);
+            if (pairs.isEmpty()) {
+                node.put("pairs", 0);
+                node.put("skipped", "no pair: no sampled output had unsupported facts and no plan had a figure to alter");
+                return node;
+            }
+            // The reference is the adapter as DPO starts (the S-SFT / self-improved one, frozen); its log-probabilities
+            // are computed once and saved with the DPO checkpoints, so a resumed phase does not need it again.
+            Path refDir = out.resolve("reference-adapter");
+            adapter.save(refDir);
+            try (LoraAdapter reference = model.loadAdapter(refDir)) {
+                prepared = new Dpo.Prepared(pairs, dpo.referenceLogProbs(pairs, reference));
+            }
+            Dpo.savePairs(pairsFile, prepared);
         }
-        ObjectNode node = JSON.createObjectNode();
-        node.put("beta", recipe.dpoBeta());
-        node.put("fromPreferenceFile", fromFile);
+        List<DpoPair> pairs = prepared.pairs();
+        Map<String, Integer> sources = new LinkedHashMap<>();
+        pairs.forEach(p -> sources.merge(p.source(), 1, Integer::sum));
         node.put("pairs", pairs.size());
-        node.put("fromSampledHallucinations", fromSamples);
-        node.put("fromAlteredPlans", fromAltered);
-        node.put("fromAlteredTexts", fromAlteredText);
-        if (pairs.isEmpty()) {
-            node.put("skipped", "no pair: no sampled output had unsupported facts and no plan had a figure to alter");
-            return node;
+        ObjectNode bySource = node.putObject("pairsBySource");
+        sources.forEach(bySource::put);
+        double before = dpo.meanMargin(pairs, prepared.reference());
+        Dpo.Outcome outcome = dpo.train(pairs, prepared.reference(), new Dpo.Settings(recipe.dpoSteps(), 4,
+                        recipe.loop().learningRate() * 0.25, share.limited() ? Math.max(5, share.left()) : 0,
+                        Math.max(1, Math.min(10, recipe.loop().checkpointEvery()))),
+                checkpoints, recipe.resume(), jobId, sink, cancelled);
+        History h = outcome.history();
+        double after = dpo.meanMargin(pairs, prepared.reference());
+        curves.add(new LossChart.Curve("dpo", h));
+        node.put("marginBefore", before);
+        node.put("marginAfter", after);
+        node.put("steps", outcome.steps());
+        node.put("stopReason", outcome.stopReason());
+        if (!h.steps.isEmpty()) {
+            node.put("firstLoss", h.steps.get(0).loss());
+            node.put("lastLoss", h.steps.get(h.steps.size() - 1).loss());
         }
-        Path refDir = out.resolve("reference-adapter");
-        adapter.save(refDir);
-        try (LoraAdapter reference = model.loadAdapter(refDir)) {
-            Dpo dpo = new Dpo(model, adapter, recipe.dpoBeta(), manager);
-            double[][] ref = dpo.referenceLogProbs(pairs, reference);
-            double before = dpo.meanMargin(pairs, ref);
-            History h = dpo.train(pairs, ref, recipe.dpoSteps(), 4, recipe.loop().learningRate() * 0.25, jobId, sink,
-                    cancelled);
-            double after = dpo.meanMargin(pairs, ref);
-            curves.add(new LossChart.Curve("dpo", h));
-            node.put("marginBefore", before);
-            node.put("marginAfter", after);
-            node.put("steps", h.steps.size());
-            if (!h.steps.isEmpty()) {
-                node.put("firstLoss", h.steps.get(0).loss());
-                node.put("lastLoss", h.steps.get(h.steps.size() - 1).loss());
-            }
-        }
+        ArrayNode losses = node.putArray("losses");
+        h.steps.forEach(p -> losses.add(p.loss()));
         return node;
     }
 
     /**
-     * Greedy outputs for up to {@value #EVAL_ITEMS} validation plans, with the trained adapter and with the bare base
-     * model, scored against the held-out texts: style score, ROUGE-L F (0-100, rouge-score's tokenizer), and the
-     * share of outputs with unsupported facts (factual) or dropped/contradicted key facts (faithfulness).
+     * A preference line's prompt as token ids: as it is when it already holds the text marker (a rendered prompt),
+     * otherwise rendered with the pack's template as a plan whose title is the prompt, so that preference pairs and
+     * generated prompts look the same to the model.
+     */
+    private static long[] preferencePrompt(LanguageModel model, PromptTemplate template, String prompt, int max) {
+        if (prompt.contains(PromptTemplate.TEXT)) {
+            return head(model.encode(prompt), max);
+        }
+        return Sequences.prompt(model, template, new ContentPlan(prompt, "", List.of(), "", "", "preference", null), max);
+    }
+
+    /**
+     * Outputs for up to {@value #EVAL_ITEMS} validation plans with {@code adapter} (null: the bare base model), made
+     * with the options a deployed pack uses ({@code options}: the pack's defaults, or the styler's defaults for the
+     * base model, seed 0), scored against the held-out texts: style score, ROUGE-L F (0-100, rouge-score's
+     * tokenizer), and the share of outputs with unsupported facts (factual) or dropped/contradicted key facts
+     * (faithfulness). The result's {@code scores} object holds them ({@code withPack} when an adapter is given).
      */
     private static ObjectNode validationScores(LanguageModel model, LoraAdapter adapter, List<CorpusText> val,
-                                               Map<String, ContentPlan> plans, Candidates candidates, int maxTokens) {
+                                               Map<String, ContentPlan> plans, Candidates candidates,
+                                               PromptTemplate template, int maxTokens, GenerationOptions options) {
         List<CorpusText> items = val.stream().filter(t -> plans.containsKey(t.id())).limit(EVAL_ITEMS).toList();
         ObjectNode node = JSON.createObjectNode();
         node.put("items", items.size());
         if (items.isEmpty()) {
             return node;
         }
-        List<long[]> prompts = items.stream().map(t -> Sequences.prompt(model, plans.get(t.id()), maxTokens / 2)).toList();
-        Rouge rouge = new Rouge();
-        for (boolean withAdapter : new boolean[] {true, false}) {
-            List<GenerateRequest> requests = new ArrayList<>();
-            for (long[] p : prompts) {
-                GenerationOptions o = new GenerationOptions(Math.max(16, maxTokens / 2), 0.0, 0, 1.0, 1.1, 0L,
-                        List.of(PromptFormat.END));
-                requests.add(new GenerateRequest(p, o, withAdapter ? adapter : null));
-            }
-            List<Generation> gens = model.generateAll(requests, 8);
-            double style = 0;
-            double rougeL = 0;
-            int factual = 0;
-            int unfaithful = 0;
-            for (int i = 0; i < items.size(); i++) {
-                CorpusText t = items.get(i);
-                String text = gens.get(i).text() == null ? "" : gens.get(i).text().strip();
-                Candidates.Scored s = candidates.score(t.id(), text, plans.get(t.id()), PlanCache.material(t), 0);
-                style += s.style();
-                rougeL += 100 * rouge.rougeL(t.text(), text).fmeasure();
-                factual += s.factual() ? 0 : 1;
-                unfaithful += s.faithful() ? 0 : 1;
-            }
-            ObjectNode n = node.putObject(withAdapter ? "withPack" : "baseModel");
-            n.put("styleScore", style / items.size());
-            n.put("rougeL", rougeL / items.size());
-            n.put("factualHallucinationRate", (double) factual / items.size());
-            n.put("faithfulnessHallucinationRate", (double) unfaithful / items.size());
-            if (withAdapter) {
-                n.put("sample", gens.get(0).text() == null ? "" : gens.get(0).text());
-            }
+        // The base model without a pack sees the styler's default template, as the bench's base row does.
+        PromptTemplate t0 = adapter == null ? PromptTemplate.DEFAULT : template;
+        List<long[]> prompts = items.stream().map(t -> Sequences.prompt(model, t0, plans.get(t.id()), maxTokens / 2))
+                .toList();
+        GenerationOptions o = new GenerationOptions(options.maxNewTokens(), options.temperature(), options.topK(),
+                options.topP(), options.repetitionPenalty(), 0L, List.of(PromptFormat.END));
+        List<GenerateRequest> requests = new ArrayList<>();
+        for (long[] p : prompts) {
+            requests.add(new GenerateRequest(p, o, adapter));
         }
+        List<Generation> gens = model.generateAll(requests, 8);
+        Rouge rouge = new Rouge();
+        double style = 0;
+        double rougeL = 0;
+        int factual = 0;
+        int unfaithful = 0;
+        for (int i = 0; i < items.size(); i++) {
+            CorpusText t = items.get(i);
+            String text = gens.get(i).text() == null ? "" : gens.get(i).text().strip();
+            Candidates.Scored s = candidates.score(t.id(), text, plans.get(t.id()), PlanCache.material(t), 0);
+            style += s.style();
+            rougeL += 100 * rouge.rougeL(t.text(), text).fmeasure();
+            factual += s.factual() ? 0 : 1;
+            unfaithful += s.faithful() ? 0 : 1;
+        }
+        ObjectNode n = node.putObject(adapter != null ? "withPack" : "scores");
+        n.put("styleScore", style / items.size());
+        n.put("rougeL", rougeL / items.size());
+        n.put("factualHallucinationRate", (double) factual / items.size());
+        n.put("faithfulnessHallucinationRate", (double) unfaithful / items.size());
+        n.put("options", o.temperature() + " temperature, top-k " + o.topK() + ", top-p " + o.topP()
+                + ", repetition penalty " + o.repetitionPenalty() + ", at most " + o.maxNewTokens() + " tokens, seed 0");
+        n.put("sample", gens.get(0).text() == null ? "" : gens.get(0).text());
         node.put("rougeSignature", rouge.signature("rougeL"));
         return node;
     }
 
-    private static DpoPair pair(LanguageModel model, String id, ContentPlan plan, String chosen, String rejected,
-                                int maxTokens, String source) {
-        long[] prompt = Sequences.prompt(model, plan, maxTokens / 2);
+    private static DpoPair pair(LanguageModel model, PromptTemplate template, String id, ContentPlan plan,
+                                String chosen, String rejected, int maxTokens, String source) {
+        long[] prompt = Sequences.prompt(model, template, plan, maxTokens / 2);
         int room = maxTokens - prompt.length;
         return new DpoPair(id, prompt, head(model.encode(chosen + PromptFormat.END, false), room),
                 head(model.encode(rejected + PromptFormat.END, false), room), source);
@@ -444,13 +670,13 @@ public final class StyleTrainer {
         return ids.length <= n ? ids : java.util.Arrays.copyOf(ids, n);
     }
 
-    private static List<Example> examples(LanguageModel model, List<CorpusText> texts, Map<String, ContentPlan> plans,
-                                          int maxTokens) {
+    private static List<Example> examples(LanguageModel model, PromptTemplate template, List<CorpusText> texts,
+                                          Map<String, ContentPlan> plans, int maxTokens) {
         List<Example> out = new ArrayList<>();
         for (CorpusText t : texts) {
             ContentPlan plan = plans.get(t.id());
             if (plan != null) {
-                out.add(Sequences.example(model, t.id(), plan, t.text(), maxTokens));
+                out.add(Sequences.example(model, template, t.id(), plan, t.text(), maxTokens));
             }
         }
         return out;
@@ -459,15 +685,6 @@ public final class StyleTrainer {
     /** The pad id: the end-of-sequence token (never scored: padding carries no loss). */
     static long pad(LanguageModel model) {
         return model.config().eosTokenIds().isEmpty() ? 0 : model.config().eosTokenIds().get(0);
-    }
-
-    /** A phase's share of the steps or minutes of the whole run. */
-    private static LoopConfig share(LoopConfig c, double fraction) {
-        int steps = c.maxSteps() == 0 ? 0 : Math.max(1, (int) Math.round(c.maxSteps() * fraction));
-        double minutes = c.minutes() * fraction;
-        return new LoopConfig(steps, minutes, c.learningRate(), c.warmupSteps(), c.minLrRatio(), c.weightDecay(),
-                c.clipNorm(), c.accumulation(), c.maxBatchTokens(), c.maxBatchRows(), c.evalEvery(), c.patience(),
-                c.checkpointEvery(), c.seed());
     }
 
     private static ObjectNode result(TrainingResult r, int trainExamples, int valExamples) {
@@ -481,6 +698,8 @@ public final class StyleTrainer {
         if (!Double.isNaN(r.bestValLoss())) {
             n.put("bestValidationLoss", r.bestValLoss());
         }
+        // The weights the phase ended with: the best validated step's, not necessarily the last.
+        n.put("keptStep", r.keptStep());
         ArrayNode evals = n.putArray("validation");
         r.history().evals.forEach(e -> evals.addArray().add(e.step()).add(e.loss()));
         ArrayNode losses = n.putArray("losses");
@@ -515,6 +734,17 @@ public final class StyleTrainer {
         Map<String, Integer> counts = new LinkedHashMap<>();
         values.stream().filter(v -> v != null && !v.isBlank()).forEach(v -> counts.merge(v, 1, Integer::sum));
         return counts.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(fallback);
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static boolean cancelled(BooleanSupplier c) {
