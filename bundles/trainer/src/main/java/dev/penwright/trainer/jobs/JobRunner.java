@@ -34,7 +34,7 @@ public final class JobRunner {
             "batchRows", "evalEvery", "patience", "checkpointEvery", "seed", "rank", "alpha", "dropout", "targets",
             "maxTokens", "maxExamples", "selfImprove", "candidates", "styleThreshold", "dpo", "beta", "dpoSteps",
             "resume", "deploy", "onBadLine", "shape", "vocab", "seqLen", "maxTexts", "tokenizerTexts", "corpora",
-            "planner", "preference");
+            "planner", "preference", "format", "promptTemplate");
 
     private JobRunner() {
     }
@@ -96,11 +96,25 @@ public final class JobRunner {
         StyleRecipe recipe = new StyleRecipe(spec.corpus(), spec.id(), spec.baseModel(), spec.outputDir(),
                 integer(o, "rank", 16), number(o, "alpha", 32), number(o, "dropout", 0.05), targets, loop,
                 integer(o, "maxTokens", 256), integer(o, "maxExamples", 0), integer(o, "selfImprove", 0),
-                integer(o, "candidates", 4), number(o, "styleThreshold", 50), bool(o, "dpo"), number(o, "beta", 0.1),
+                integer(o, "candidates", 4), number(o, "styleThreshold", 50),
+                // A preference file is only used by C-DPO: giving one asks for it.
+                bool(o, "dpo") || o.containsKey("preference"), number(o, "beta", 0.1),
                 integer(o, "dpoSteps", 30), resume, deploy, onBad,
-                o.containsKey("preference") ? Path.of(o.get("preference")) : null);
+                o.containsKey("preference") ? Path.of(o.get("preference")) : null, format(o.get("format")),
+                o.get("promptTemplate"));
         StyleRun run = new StyleTrainer(planner).run(recipe, jobId, progress, cancelled);
         return run.jar();
+    }
+
+    private static StyleRecipe.DataFormat format(String v) {
+        if (v == null || v.isBlank()) {
+            return StyleRecipe.DataFormat.AUTO;
+        }
+        try {
+            return StyleRecipe.DataFormat.valueOf(v.strip().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("option format must be auto, corpus or alpaca, got '" + v + "'");
+        }
     }
 
     private static int integer(Map<String, String> o, String k, int d) {
