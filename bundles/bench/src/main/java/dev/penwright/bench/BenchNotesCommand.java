@@ -75,6 +75,10 @@ public final class BenchNotesCommand implements Callable<Integer> {
             + " or seeded (the same seeded sample for every text) (default ${DEFAULT-VALUE})")
     String shotSelection;
 
+    @Option(names = "--shot-format", defaultValue = "pairs", description = "pairs (each exemplar after its plan, as in "
+            + "training) or texts (the exemplar texts alone: half the tokens, for short contexts) (default ${DEFAULT-VALUE})")
+    String shotFormat;
+
     @Option(names = "--llm", description = "LLM endpoint id for the LLM few-shot row (default: the planner's, if it is "
             + "an LLM planner, else the first configured)")
     String llmId;
@@ -162,6 +166,13 @@ public final class BenchNotesCommand implements Callable<Integer> {
             err.println("bench notes: --shot-selection must be nearest or seeded, not '" + shotSelection + "'");
             return 2;
         }
+        FewShots.Format format;
+        try {
+            format = FewShots.Format.valueOf(shotFormat.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            err.println("bench notes: --shot-format must be pairs or texts, not '" + shotFormat + "'");
+            return 2;
+        }
         if (shots < 0) {
             err.println("bench notes: --shots must be 0 or more");
             return 2;
@@ -229,7 +240,7 @@ public final class BenchNotesCommand implements Callable<Integer> {
                 runStyler = renderer::style;
                 settings.put("baseModel", defaultModel.isEmpty() ? "the only installed model" : defaultModel);
             }
-            FewShots fewShots = new FewShots(shots, selection, seed == null ? 42L : seed, planner);
+            FewShots fewShots = new FewShots(shots, selection, format, seed == null ? 42L : seed, planner);
             settings.put("shots", fewShots.description());
             LlmEndpoint llm = null;
             String noLlm;

@@ -24,15 +24,23 @@ public final class FewShots {
     /** How exemplars are chosen. */
     public enum Selection { NEAREST, SEEDED }
 
+    /** What an exemplar shows: its plan and text (as training examples are), or the text alone (half the tokens). */
+    public enum Format { PAIRS, TEXTS }
+
     private final int k;
     private final Selection selection;
     private final long seed;
     private final Planner planner;
+    private final Format format;
     private final Map<String, TfIdfIndex> indexes = new ConcurrentHashMap<>();
     private final Map<String, List<CorpusText>> seeded = new ConcurrentHashMap<>();
     private final Map<String, ContentPlan> plans = new ConcurrentHashMap<>();
 
     public FewShots(int k, Selection selection, long seed, Planner planner) {
+        this(k, selection, Format.PAIRS, seed, planner);
+    }
+
+    public FewShots(int k, Selection selection, Format format, long seed, Planner planner) {
         if (k < 0) {
             throw new IllegalArgumentException("--shots must be 0 or more, got " + k);
         }
@@ -40,6 +48,7 @@ public final class FewShots {
         this.selection = selection;
         this.seed = seed;
         this.planner = planner;
+        this.format = format;
     }
 
     public int k() {
@@ -49,7 +58,7 @@ public final class FewShots {
     public String description() {
         return k == 0 ? "zero-shot" : k + "-shot, " + (selection == Selection.NEAREST
                 ? "nearest TRAIN texts by TF-IDF cosine to the plan" : "a seeded sample of TRAIN texts (seed " + seed + ")")
-                + ", each with the " + planner.id() + " planner's plan";
+                + (format == Format.PAIRS ? ", each with the " + planner.id() + " planner's plan" : ", texts only");
     }
 
     /** Idempotent: the base-model and LLM rows share one instance. */
@@ -76,6 +85,10 @@ public final class FewShots {
                 ? index.nearest(TfIdfIndex.query(item.plan()), k) : seeded.get(style);
         List<Shot> out = new ArrayList<>();
         for (CorpusText t : chosen) {
+            if (format == Format.TEXTS) {
+                out.add(new Shot(null, t.text()));
+                continue;
+            }
             ContentPlan plan = plans.get(t.id());
             if (plan == null) {
                 plan = planner.plan(new Material("", List.of(), t.text(), item.language()));
