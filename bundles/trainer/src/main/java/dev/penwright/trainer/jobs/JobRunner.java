@@ -9,6 +9,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import dev.penwright.api.plan.Planner;
+import dev.penwright.api.style.PromptTemplate;
 import dev.penwright.api.train.JobProgress;
 import dev.penwright.api.train.TrainingKind;
 import dev.penwright.api.train.TrainingSpec;
@@ -19,6 +20,7 @@ import dev.penwright.trainer.base.Shape;
 import dev.penwright.trainer.data.BadDataException;
 import dev.penwright.trainer.data.JsonlReader;
 import dev.penwright.trainer.loop.LoopConfig;
+import dev.penwright.trainer.style.PromptFormat;
 import dev.penwright.trainer.style.StyleRecipe;
 import dev.penwright.trainer.style.StyleRun;
 import dev.penwright.trainer.style.StyleTrainer;
@@ -34,7 +36,8 @@ public final class JobRunner {
             "batchRows", "evalEvery", "patience", "checkpointEvery", "seed", "rank", "alpha", "dropout", "targets",
             "maxTokens", "maxExamples", "selfImprove", "candidates", "styleThreshold", "dpo", "beta", "dpoSteps",
             "resume", "deploy", "onBadLine", "shape", "vocab", "seqLen", "maxTexts", "tokenizerTexts", "corpora",
-            "planner", "preference", "format", "promptTemplate");
+            "planner", "preference", "format", "init", "planMix", "balance", "valTexts",
+            "promptTemplate");
 
     private JobRunner() {
     }
@@ -70,10 +73,21 @@ public final class JobRunner {
                 Arrays.stream(o.get("corpora").split(",")).map(String::strip).filter(s -> !s.isEmpty())
                         .map(Path::of).forEach(corpora::add);
             }
-            BaseRecipe recipe = new BaseRecipe(corpora, spec.outputDir(), Shape.parse(o.getOrDefault("shape", "d512-l8")),
+            Path init = o.containsKey("init") ? Path.of(o.get("init")) : null;
+            if (init != null && o.containsKey("shape")) {
+                throw new IllegalArgumentException("--shape and --init: a continued model keeps the init model's shape");
+            }
+            if (init != null && o.containsKey("vocab")) {
+                throw new IllegalArgumentException("--vocab and --init: a continued model keeps the init model's"
+                        + " tokenizer");
+            }
+            BaseRecipe recipe = new BaseRecipe(corpora, spec.outputDir(),
+                    init != null ? null : Shape.parse(o.getOrDefault("shape", "d512-l8")),
                     integer(o, "vocab", 8000), integer(o, "seqLen", 256), integer(o, "maxTexts", 0),
-                    integer(o, "tokenizerTexts", 20000), loop, resume, onBad);
-            return new BaseTrainer().run(recipe, jobId, progress, cancelled);
+                    integer(o, "tokenizerTexts", 20000), loop, resume, onBad, init, number(o, "planMix", 0),
+                    bool(o, "balance"), integer(o, "valTexts", BaseRecipe.DEFAULT_VAL_TEXTS),
+                    promptTemplates(o.getOrDefault("promptTemplate", "both")));
+            return new BaseTrainer(planner).run(recipe, jobId, progress, cancelled);
         }
         if (spec.baseModel() == null) {
             throw new IllegalArgumentException("style training needs a base model folder");
@@ -104,6 +118,20 @@ public final class JobRunner {
                 o.get("promptTemplate"));
         StyleRun run = new StyleTrainer(planner).run(recipe, jobId, progress, cancelled);
         return run.jar();
+    }
+
+    /**
+     * The prompt templates of a plan-mix run: {@code default} (the api's, which the styler renders for a request
+     * without a pack), {@code compact} (S-SFT's default, which packs carry in style.json), {@code both} (taken in
+     * turn, so the base model knows either), or a template's text.
+     */
+    static List<String> promptTemplates(String name) {
+        return switch (name.strip()) {
+            case "default" -> List.of(PromptTemplate.DEFAULT.text());
+            case "compact" -> List.of(PromptFormat.COMPACT);
+            case "both" -> List.of(PromptTemplate.DEFAULT.text(), PromptFormat.COMPACT);
+            default -> List.of(name.replace("\\n", "\n"));
+        };
     }
 
     private static StyleRecipe.DataFormat format(String v) {
