@@ -201,7 +201,7 @@ public final class BenchRunner {
         sig.put("styleScore", classifier == null ? "none" : classifier.description());
         sig.put("hallucination", HallucinationChecker.signature());
         return new RowResult(system.key(), system.label(), true, "", outputs.size(), rougeL, b.score(), styleScore,
-                h.factualRate(), h.faithfulnessRate(), seconds, sig, what, 0, null, 0, null);
+                h.factualRate(), h.faithfulnessHallucinationRate(), seconds, sig, what, 0, null, 0, null);
     }
 
     /** The mean over styles of each row that ran for every style. */

@@ -7,15 +7,25 @@ import java.util.List;
  *
  * @param factualRate      percent of checked outputs stating at least one fact found neither in the material nor
  *                         in the plan
- * @param faithfulnessRate percent of checked outputs that drop or contradict at least one plan key fact
+ * @param faithfulnessHallucinationRate percent of checked outputs that drop or contradict at least one plan key
+ *                         fact: a hallucination rate (lower is better), not a faithfulness score
  * @param factualChecked   how many outputs had material or a plan to check facts against
  * @param faithfulnessChecked how many outputs had a plan with key facts
  * @param items            each output's findings, in input order
  */
-public record HallucinationReport(double factualRate, double faithfulnessRate, int factualChecked,
+public record HallucinationReport(double factualRate, double faithfulnessHallucinationRate, int factualChecked,
                                   int faithfulnessChecked, List<Item> items) {
     public HallucinationReport {
         items = List.copyOf(items);
+    }
+
+    /**
+     * @deprecated the name reads as a faithfulness score; it is the faithfulness <em>hallucination</em> rate: use
+     * {@link #faithfulnessHallucinationRate()}
+     */
+    @Deprecated
+    public double faithfulnessRate() {
+        return faithfulnessHallucinationRate;
     }
 
     /**

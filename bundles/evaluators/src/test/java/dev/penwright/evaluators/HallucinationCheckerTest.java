@@ -86,6 +86,6 @@ class HallucinationCheckerTest {
         assertEquals(3, report.factualChecked());
         assertEquals(3, report.faithfulnessChecked());
         assertEquals(200.0 / 3, report.factualRate(), 1e-9); // items 2 (9 GB) and 3 (900)
-        assertEquals(100.0 / 3, report.faithfulnessRate(), 1e-9); // item 3
+        assertEquals(100.0 / 3, report.faithfulnessHallucinationRate(), 1e-9); // item 3
     }
 }

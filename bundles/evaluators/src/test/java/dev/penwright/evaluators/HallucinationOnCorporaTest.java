@@ -34,14 +34,14 @@ class HallucinationOnCorporaTest {
             HallucinationReport selfReport = HallucinationChecker.summarise(self);
             HallucinationReport swappedReport = HallucinationChecker.summarise(swapped);
             System.out.printf(Locale.ROOT, "hallucination %s: self factual %.1f faithfulness %.1f; swapped factual "
-                    + "%.1f faithfulness %.1f (n=%d)%n", file, selfReport.factualRate(), selfReport.faithfulnessRate(),
-                    swappedReport.factualRate(), swappedReport.faithfulnessRate(), samples.size());
+                    + "%.1f faithfulness %.1f (n=%d)%n", file, selfReport.factualRate(), selfReport.faithfulnessHallucinationRate(),
+                    swappedReport.factualRate(), swappedReport.faithfulnessHallucinationRate(), samples.size());
             assertEquals(0.0, selfReport.factualRate(), self.stream().filter(HallucinationReport.Item::factualHallucination)
                     .findFirst().map(Object::toString).orElse(""));
-            assertEquals(0.0, selfReport.faithfulnessRate(), self.stream()
+            assertEquals(0.0, selfReport.faithfulnessHallucinationRate(), self.stream()
                     .filter(HallucinationReport.Item::faithfulnessHallucination).findFirst().map(Object::toString)
                     .orElse(""));
-            assertTrue(swappedReport.faithfulnessRate() > 80, file + ": " + swappedReport.faithfulnessRate());
+            assertTrue(swappedReport.faithfulnessHallucinationRate() > 80, file + ": " + swappedReport.faithfulnessHallucinationRate());
         }
     }
 }

@@ -9,7 +9,7 @@ import dev.penwright.api.eval.Score;
 final class Candidates {
     static final String STYLE = "styleScore";
     static final String FACTUAL = "factualHallucination";
-    static final String FAITHFULNESS = "faithfulness";
+    static final String FAITHFULNESS = "faithfulnessHallucination";
 
     private Candidates() {
     }

@@ -175,7 +175,7 @@ class PipelineTest {
 
             public Evaluation evaluate(List<EvaluationInput> inputs) {
                 double rate = inputs.get(0).hypothesis().endsWith("seed=2") ? 100 : 0;
-                return new Evaluation(List.of(), List.of(List.of(new Score("faithfulness", rate, "test"))));
+                return new Evaluation(List.of(), List.of(List.of(new Score("faithfulnessHallucination", rate, "test"))));
             }
         });
         StringBuilder streamed = new StringBuilder();

@@ -22,7 +22,8 @@ import dev.penwright.evaluators.HallucinationReport;
 public class HallucinationEvaluator implements Evaluator {
     static final String ID = "hallucination";
     static final String FACTUAL = "factualHallucination";
-    static final String FAITHFULNESS = "faithfulness";
+    /** A rate of outputs that drop or contradict plan key facts; named so that nobody reads it as a faithfulness score. */
+    static final String FAITHFULNESS = "faithfulnessHallucination";
 
     private final HallucinationChecker checker = new HallucinationChecker();
 
@@ -66,7 +67,7 @@ public class HallucinationEvaluator implements Evaluator {
             corpus.add(new Score(FACTUAL, report.factualRate(), signature + "|n:" + report.factualChecked()));
         }
         if (report.faithfulnessChecked() > 0) {
-            corpus.add(new Score(FAITHFULNESS, report.faithfulnessRate(), signature + "|n:"
+            corpus.add(new Score(FAITHFULNESS, report.faithfulnessHallucinationRate(), signature + "|n:"
                     + report.faithfulnessChecked()));
         }
         return new Evaluation(corpus, perItem);

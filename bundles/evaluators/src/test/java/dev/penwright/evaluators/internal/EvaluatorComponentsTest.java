@@ -94,7 +94,7 @@ class EvaluatorComponentsTest {
                         null, "en"),
                 new EvaluationInput("bad", "It costs 8 euros.", null, plan, Material.ofArticle("It costs 5 euros."),
                         null, "en")));
-        assertEquals(List.of("factualHallucination", "faithfulness"),
+        assertEquals(List.of("factualHallucination", "faithfulnessHallucination"),
                 e.corpus().stream().map(s -> s.name()).toList());
         assertEquals(50.0, e.corpus().get(0).value(), 1e-9);
         assertEquals(50.0, e.corpus().get(1).value(), 1e-9);

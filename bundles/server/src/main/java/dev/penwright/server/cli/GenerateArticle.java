@@ -54,7 +54,7 @@ public final class GenerateArticle implements Callable<Integer> {
     @Option(names = "--seed", description = "sampling seed")
     Long seed;
 
-    @Option(names = "--best-of", defaultValue = "1", description = "sample k, keep the best by style and faithfulness")
+    @Option(names = "--best-of", defaultValue = "1", description = "sample k, keep the best by style and fewest hallucinations")
     int bestOf;
 
     @Option(names = "--json", description = "print the whole result as JSON")
@@ -107,7 +107,7 @@ public final class GenerateArticle implements Callable<Integer> {
                 result.generatedTokens(), result.timings().totalMillis(), result.timings().planMillis(),
                 result.timings().styleMillis(), result.timings().evaluateMillis());
         for (Score s : result.scores()) {
-            out.printf("%-22s %6.2f%n", s.name(), s.value());
+            out.printf("%-25s %6.2f%n", s.name(), s.value()); // the longest name, faithfulnessHallucination
         }
         return 0;
     }
