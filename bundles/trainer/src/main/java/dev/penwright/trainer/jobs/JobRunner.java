@@ -60,7 +60,9 @@ public final class JobRunner {
         }
         LoopConfig loop = new LoopConfig(steps, minutes, number(o, "lr", base ? 1e-3 : 2e-3),
                 integer(o, "warmup", base ? 50 : 10), 0.1, base ? 0.1 : 0.0, 1.0, integer(o, "accumulation", 1),
-                integer(o, "batchTokens", base ? 4096 : 2048), integer(o, "batchRows", base ? 16 : 8),
+                // A style run on a time budget takes small steps: a LoRA learns per optimiser step, and on a slow
+                // or shared CPU 2048-token steps left a six-minute run a dozen of them (512: four times as many).
+                integer(o, "batchTokens", base ? 4096 : minutes > 0 ? 512 : 2048), integer(o, "batchRows", base ? 16 : 8),
                 integer(o, "evalEvery", 50), integer(o, "patience", 5), integer(o, "checkpointEvery", 100),
                 integer(o, "seed", 42));
         JsonlReader.OnBadLine onBad = JsonlReader.OnBadLine.valueOf(o.getOrDefault("onBadLine", "skip")
