@@ -53,9 +53,15 @@ class CommandsTest {
         Result help = run(new TrainStyleCommand(t), "--help");
         assertEquals(0, help.status());
         for (String flag : List.of("--corpus", "--id", "--base", "--minutes", "--steps", "--self-improve", "--dpo",
-                "--resume", "--json", "--out", "--deploy", "--background")) {
+                "--resume", "--json", "--out", "--deploy", "--background", "--format", "--preferences")) {
             assertTrue(help.out().contains(flag), flag);
         }
+        Path model = Tiny.model(tmp.resolve("tiny"), StyleTrainerTest.corpusTexts(), 32, 1, 3);
+        Result badFormat = run(new TrainStyleCommand(t), "--corpus",
+                StyleTrainerTest.writeCorpus(tmp.resolve("f.jsonl"), StyleTrainerTest.corpusTexts()).toString(),
+                "--id", "x", "--base", model.toString(), "--format", "csv", "--out", tmp.resolve("f").toString());
+        assertEquals(1, badFormat.status());
+        assertTrue(badFormat.err().contains("format must be auto, corpus or alpaca"), badFormat.err());
         Result missing = run(new TrainStyleCommand(t), "--corpus", tmp.resolve("nope.jsonl").toString(), "--id", "x",
                 "--out", tmp.toString());
         assertEquals(2, missing.status());

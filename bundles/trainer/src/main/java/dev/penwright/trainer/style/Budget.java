@@ -18,10 +18,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 final class Budget {
     static final String RULE = "planning first, as long as it takes; then each phase gets (time left) x (its weight) /"
-            + " (weights of the phases still to run): S-SFT 6, each self-improvement round 3 (sampling at most 40% of"
+            + " (weights of the phases still to run): S-SFT 8, each self-improvement round 3 (sampling at most 40% of"
             + " it, training the rest), C-DPO 2 (sampling altered outputs at most 30% of it), each stage's evaluation"
             + " and pack 1";
-    static final double SFT = 6;
+    static final double SFT = 8;
     static final double ROUND = 3;
     static final double DPO = 2;
     static final double STAGE = 1;
