@@ -8,6 +8,7 @@ import dev.penwright.api.plan.Planner;
 import dev.penwright.api.style.StylePack;
 import dev.penwright.api.style.Styler;
 import dev.penwright.engine.Engine;
+import dev.penwright.evaluators.LlmHallucinationJudge;
 import dev.penwright.engine.styler.StyleRenderer;
 import dev.penwright.models.ModelFolder;
 import picocli.CommandLine.Command;
@@ -82,6 +83,10 @@ public final class BenchNotesCommand implements Callable<Integer> {
     @Option(names = "--llm", description = "LLM endpoint id for the LLM few-shot row (default: the planner's, if it is "
             + "an LLM planner, else the first configured)")
     String llmId;
+
+    @Option(names = "--judge", description = "also rate hallucination with the LLM endpoint as judge (one call an "
+            + "output and row; needs an endpoint, see --llm)")
+    boolean judgeWithLlm;
 
     @Option(names = "--llm-max-tokens", defaultValue = "512", description = "upper bound on an LLM answer's tokens "
             + "(default ${DEFAULT-VALUE})")
@@ -254,12 +259,21 @@ public final class BenchNotesCommand implements Callable<Integer> {
                 noLlm = "no LLM endpoint is configured (an LLM planner configuration, "
                         + "etc/dev.penwright.planner.llm-<name>.cfg, provides one; see bundles/planner-llm)";
             }
+            LlmHallucinationJudge judge = null;
+            if (judgeWithLlm) {
+                if (llm == null) {
+                    err.println("bench notes: --judge needs an LLM endpoint: " + noLlm);
+                    return 2;
+                }
+                judge = new LlmHallucinationJudge(llm);
+                settings.put("judge", judge.signature());
+            }
             if (llm != null && shots == 0) {
                 llm = null;
                 noLlm = "--shots 0: the LLM row is a few-shot row";
             }
             try (ProgressReporter progress = new ProgressReporter(json, progressFile, err)) {
-                BenchResult result = new BenchRunner(folder, planner, progress).run(styles, n, seed,
+                BenchResult result = new BenchRunner(folder, planner, progress, judge).run(styles, n, seed,
                         systems(runStyler, runPacks, fewShots, llm, noLlm, llmMaxTokens, timeoutSeconds), settings);
                 progress.finish();
                 if (outDir != null) {

@@ -8,6 +8,7 @@ import dev.penwright.evaluators.BleuScore;
 import dev.penwright.evaluators.BleuTokenizer;
 import dev.penwright.evaluators.HallucinationChecker;
 import dev.penwright.evaluators.HallucinationReport;
+import dev.penwright.evaluators.LlmHallucinationJudge;
 import dev.penwright.evaluators.Rouge;
 import dev.penwright.evaluators.StyleClassifier;
 import dev.penwright.trainer.data.CorpusText;
@@ -32,8 +33,15 @@ public final class BenchRunner {
     private final Corpora corpora;
     private final Planner planner;
     private final Progress progress;
+    private final LlmHallucinationJudge judge;
 
     public BenchRunner(Corpora corpora, Planner planner, Progress progress) {
+        this(corpora, planner, progress, null);
+    }
+
+    /** @param judge an LLM judge of hallucination run on every row's outputs besides the rules, or null */
+    public BenchRunner(Corpora corpora, Planner planner, Progress progress, LlmHallucinationJudge judge) {
+        this.judge = judge;
         this.corpora = corpora;
         this.planner = planner;
         this.progress = progress == null ? Progress.NONE : progress;
@@ -153,10 +161,27 @@ public final class BenchRunner {
                     : system instanceof LlmFewShotSystem l ? l.describe() : system.key();
             boolean prompted = system instanceof StylerSystem || system instanceof LlmFewShotSystem;
             RowResult row = score(system, style, language, items, outputs, classifier, seconds, what);
+            LlmHallucinationJudge.Report judged = null;
+            Map<String, String> signatures = row.signatures();
+            if (judge != null) {
+                List<LlmHallucinationJudge.Verdict> verdicts = new ArrayList<>();
+                for (int i = 0; i < items.size(); i++) {
+                    BenchItem item = items.get(i);
+                    verdicts.add(judge.judge(item.original().id(), outputs.get(i),
+                            Material.ofArticle(item.original().text()), item.plan()));
+                    progress.update("judge", style, system.key(), i + 1, items.size());
+                }
+                judged = LlmHallucinationJudge.summarise(verdicts);
+                signatures = new LinkedHashMap<>(signatures);
+                signatures.put("hallucinationJudge", judge.signature() + "|n:" + judged.judged());
+            }
+            boolean anyJudged = judged != null && judged.judged() > 0;
             rows.add(new RowResult(row.key(), row.label(), true, "", row.n(), row.rougeL(), row.bleu4(),
                     row.styleScore(), row.factualHallucination(), row.faithfulnessHallucination(), row.seconds(),
-                    row.signatures(), row.system(), failures.size(), failures.stream().limit(5).toList(),
-                    truncations, prompted && !items.isEmpty() ? (double) shots / items.size() : null));
+                    signatures, row.system(), failures.size(), failures.stream().limit(5).toList(),
+                    truncations, prompted && !items.isEmpty() ? (double) shots / items.size() : null,
+                    anyJudged ? judged.factualHallucinationRate() : null,
+                    anyJudged ? judged.faithfulnessHallucinationRate() : null, judged == null ? 0 : judged.unjudged()));
         }
         List<StyleTable.Example> examples = new ArrayList<>();
         for (int i = 0; i < Math.min(EXAMPLES_PER_STYLE, items.size()); i++) {
@@ -201,7 +226,7 @@ public final class BenchRunner {
         sig.put("styleScore", classifier == null ? "none" : classifier.description());
         sig.put("hallucination", HallucinationChecker.signature());
         return new RowResult(system.key(), system.label(), true, "", outputs.size(), rougeL, b.score(), styleScore,
-                h.factualRate(), h.faithfulnessHallucinationRate(), seconds, sig, what, 0, null, 0, null);
+                h.factualRate(), h.faithfulnessHallucinationRate(), seconds, sig, what, 0, null, 0, null, null, null, 0);
     }
 
     /** The mean over styles of each row that ran for every style. */
@@ -228,7 +253,9 @@ public final class BenchRunner {
                     rows.stream().mapToDouble(RowResult::seconds).sum(), rows.get(0).signatures(),
                     "mean over " + rows.size() + " style(s)", rows.stream().mapToInt(RowResult::failures).sum(),
                     rows.stream().flatMap(r -> r.failureMessages().stream()).limit(5).toList(),
-                    rows.stream().mapToInt(RowResult::truncations).sum(), mean(rows, RowResult::meanShots)));
+                    rows.stream().mapToInt(RowResult::truncations).sum(), mean(rows, RowResult::meanShots),
+                    mean(rows, RowResult::factualHallucinationJudge), mean(rows, RowResult::faithfulnessHallucinationJudge),
+                    rows.stream().mapToInt(RowResult::unjudged).sum()));
         }
         return out;
     }

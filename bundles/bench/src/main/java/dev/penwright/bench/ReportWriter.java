@@ -77,22 +77,32 @@ public final class ReportWriter {
     }
 
     private static void table(StringBuilder sb, List<RowResult> rows) {
-        sb.append("| System | ROUGE-L | BLEU-4 | Style | Factual hall. % | Faithfulness hall. % | n | shots | plan cut | s |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        boolean judged = judged(rows);
+        sb.append("| System | ROUGE-L | BLEU-4 | Style | Factual hall. % | Faithfulness hall. % | ")
+                .append(judged ? "Factual hall. % (LLM judge) | Faithfulness hall. % (LLM judge) | " : "")
+                .append("n | shots | plan cut | s |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|").append(judged ? "---:|---:|" : "").append("---:|---:|---:|---:|\n");
         for (RowResult row : rows) {
             if (!row.available()) {
                 sb.append("| ").append(row.label()).append(" | not available: ").append(row.reason().replace("|", "/"))
-                        .append(" | | | | | | | | |\n");
+                        .append(" | | | | | | | | |").append(judged ? " | |" : "").append("\n");
                 continue;
             }
             sb.append("| ").append(row.label()).append(" | ").append(fmt(row.rougeL())).append(" | ")
                     .append(fmt(row.bleu4())).append(" | ").append(fmt(row.styleScore())).append(" | ")
                     .append(fmt(row.factualHallucination())).append(" | ").append(fmt(row.faithfulnessHallucination()))
+                    .append(judged ? " | " + fmt(row.factualHallucinationJudge()) + " | "
+                            + fmt(row.faithfulnessHallucinationJudge()) : "")
                     .append(" | ").append(row.n()).append(row.failures() > 0 ? " (" + row.failures() + " failed)" : "")
                     .append(" | ").append(shots(row)).append(" | ").append(cut(row)).append(" | ")
                     .append(String.format(Locale.ROOT, "%.1f", row.seconds())).append(" |\n");
         }
         sb.append('\n');
+    }
+
+    /** Whether an LLM judge rated any of these rows (then the tables show its two columns). */
+    static boolean judged(List<RowResult> rows) {
+        return rows.stream().anyMatch(r -> r.factualHallucinationJudge() != null);
     }
 
     /** Mean few-shot exemplars a prompt held, or a dash for rows without prompts. */
@@ -166,15 +176,21 @@ public final class ReportWriter {
 
     private static void htmlTable(StringBuilder sb, List<RowResult> rows) {
         sb.append("<table><tr><th>System</th><th>ROUGE-L</th><th>BLEU-4</th><th>Style</th><th>Factual hall. %</th>"
-                + "<th>Faithfulness hall. %</th><th>n</th><th>shots</th><th>plan cut</th><th>s</th></tr>");
+                + "<th>Faithfulness hall. %</th>" + (judged(rows) ? "<th>Factual hall. % (LLM judge)</th>"
+                + "<th>Faithfulness hall. % (LLM judge)</th>" : "") + "<th>n</th><th>shots</th><th>plan cut</th><th>s</th></tr>");
         for (RowResult row : rows) {
             sb.append("<tr><td>").append(esc(row.label())).append("</td>");
             if (!row.available()) {
-                sb.append("<td class=\"na\" colspan=\"9\">not available: ").append(esc(row.reason())).append("</td></tr>");
+                sb.append("<td class=\"na\" colspan=\"" + (judged(rows) ? 11 : 9) + "\">not available: ").append(esc(row.reason())).append("</td></tr>");
                 continue;
             }
-            for (Double v : new Double[]{row.rougeL(), row.bleu4(), row.styleScore(), row.factualHallucination(),
-                    row.faithfulnessHallucination()}) {
+            List<Double> values = new ArrayList<>(java.util.Arrays.asList(row.rougeL(), row.bleu4(), row.styleScore(),
+                    row.factualHallucination(), row.faithfulnessHallucination()));
+            if (judged(rows)) {
+                values.add(row.factualHallucinationJudge());
+                values.add(row.faithfulnessHallucinationJudge());
+            }
+            for (Double v : values) {
                 sb.append("<td class=\"num\">").append(fmt(v)).append("</td>");
             }
             sb.append("<td class=\"num\">").append(row.n()).append(row.failures() > 0 ? " (" + row.failures()

@@ -18,11 +18,16 @@ import java.util.Map;
  *                    (its draft; facts and summary only when the plan without a draft leaves too little room)
  * @param meanShots   mean few-shot exemplars a prompt held (they are dropped before the draft is cut); null for rows
  *                    without shots
+ * @param factualHallucinationJudge      the factual hallucination rate as an LLM judge sees it ({@code --judge}),
+ *                                       percent of judged outputs; null when not judged
+ * @param faithfulnessHallucinationJudge the same for the faithfulness hallucination rate
+ * @param unjudged    outputs the judge gave no usable answer for
  */
 public record RowResult(String key, String label, boolean available, String reason, int n, Double rougeL,
                         Double bleu4, Double styleScore, Double factualHallucination, Double faithfulnessHallucination,
                         double seconds, Map<String, String> signatures, String system,
-                        int failures, java.util.List<String> failureMessages, int truncations, Double meanShots) {
+                        int failures, java.util.List<String> failureMessages, int truncations, Double meanShots,
+                        Double factualHallucinationJudge, Double faithfulnessHallucinationJudge, int unjudged) {
     public RowResult {
         signatures = signatures == null ? Map.of() : Map.copyOf(signatures);
         system = system == null ? "" : system;
@@ -30,6 +35,6 @@ public record RowResult(String key, String label, boolean available, String reas
     }
 
     public static RowResult notAvailable(String key, String label, String reason) {
-        return new RowResult(key, label, false, reason, 0, null, null, null, null, null, 0, Map.of(), "", 0, null, 0, null);
+        return new RowResult(key, label, false, reason, 0, null, null, null, null, null, 0, Map.of(), "", 0, null, 0, null, null, null, 0);
     }
 }

@@ -60,9 +60,14 @@ class ModelRowsTest {
     /** An endpoint that keeps the prompts and answers with the first shot's text. */
     static final class Recording implements LlmEndpoint {
         final List<String> prompts = Collections.synchronizedList(new ArrayList<>());
+        final List<String> judged = Collections.synchronizedList(new ArrayList<>());
         public String id() { return "judge"; }
         public String model() { return "recording"; }
         public String chat(String system, String user, int maxTokens) {
+            if (user.startsWith("SOURCE MATERIAL")) { // as the hallucination judge: every output drops a fact
+                judged.add(user);
+                return "{\"unsupported\": [], \"dropped\": [\"a fact\"], \"contradicted\": []}";
+            }
             prompts.add(user);
             int at = user.indexOf("Text:\n");
             return at < 0 ? "nothing" : user.substring(at + 6, user.indexOf("\n\n---", at));
@@ -149,7 +154,7 @@ class ModelRowsTest {
         int status = new picocli.CommandLine(new BenchNotesCommand(Map.of(planner.id(), planner), null,
                 List.of(oldJargon, zh), engine, catalog(), List.of(llm),
                 new PrintWriter(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)))
-                .execute("--styles", "jargon,zh-fortunes", "--n", "3", "--json", "--packs", packsDir.toString(),
+                .execute("--styles", "jargon,zh-fortunes", "--n", "3", "--json", "--judge", "--packs", packsDir.toString(),
                         "--corpora", System.getProperty("penwright.corpora"));
         assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
         JsonNode r = JSON.readTree(out.toString(StandardCharsets.UTF_8));
@@ -183,6 +188,13 @@ class ModelRowsTest {
         assertEquals(2.0, llmRow.get("meanShots").asDouble(), 1e-9);
         assertTrue(llmRow.get("system").asText().contains("judge"), llmRow.toString());
         assertEquals(6, llm.prompts.size());
+        // --judge: the same endpoint rated every output of every row that ran (7 + 5 rows, 3 texts each).
+        assertEquals(36, llm.judged.size());
+        JsonNode draft = jargon.get(0);
+        assertEquals(0.0, draft.get("factualHallucinationJudge").asDouble(), 1e-9);
+        assertEquals(100.0, draft.get("faithfulnessHallucinationJudge").asDouble(), 1e-9);
+        assertTrue(draft.at("/signatures/hallucinationJudge").asText().startsWith("judge:llm|endpoint:judge"));
+        assertTrue(zhRows.get(4).get("factualHallucinationJudge").isNull(), "a row that did not run is not judged");
         for (String p : llm.prompts) {
             assertTrue(p.startsWith("Example 1\n\nPlan:\nTitle: "), p);
             assertTrue(p.contains("Example 2") && p.endsWith("Text:\n"), p);
