@@ -103,4 +103,29 @@ class EvaluatorComponentsTest {
         assertTrue(e.perItem().get(1).get(1).signature().contains("contradicted:5 euros->8 euros"),
                 e.perItem().get(1).get(1).signature());
     }
+
+    @Test
+    void llmJudgeEvaluatorGivesItsOwnRatesAndSkipsOutputsItCouldNotJudge() {
+        ContentPlan plan = new ContentPlan("", "", List.of("costs 5 euros"), "It costs 5 euros.", "en", "t", null);
+        java.util.Iterator<String> answers = List.of(
+                "{\"unsupported\": [\"8 euros\"], \"dropped\": [], \"contradicted\": [\"costs 5 euros\"]}",
+                "no idea").iterator();
+        dev.penwright.api.llm.LlmEndpoint endpoint = new dev.penwright.api.llm.LlmEndpoint() {
+            public String id() { return "gpt"; }
+            public String model() { return "m"; }
+            public String chat(String system, String user, int maxTokens) { return answers.next(); }
+        };
+        Evaluation e = new HallucinationJudgeEvaluator(endpoint).evaluate(List.of(
+                new EvaluationInput("bad", "It costs 8 euros.", null, plan, Material.ofArticle("It costs 5 euros."),
+                        null, "en"),
+                new EvaluationInput("odd", "Hm.", null, plan, Material.ofArticle("It costs 5 euros."), null, "en"),
+                new EvaluationInput("none", "Text.", null, null, null, null, "en")));
+        assertEquals(List.of("factualHallucinationJudge", "faithfulnessHallucinationJudge"),
+                e.corpus().stream().map(s -> s.name()).toList());
+        assertEquals(100.0, e.corpus().get(0).value(), 1e-9);
+        assertEquals(100.0, e.corpus().get(1).value(), 1e-9);
+        assertTrue(e.corpus().get(0).signature().endsWith("|n:1|unjudged:1"), e.corpus().get(0).signature());
+        assertTrue(e.perItem().get(0).get(1).signature().contains("contradicted:costs 5 euros"));
+        assertTrue(e.perItem().get(1).isEmpty() && e.perItem().get(2).isEmpty());
+    }
 }
