@@ -111,6 +111,14 @@ public final class BaseTrainer {
         }
         Path out = recipe.out();
         Files.createDirectories(out);
+        // Wall time of each part of the run: the loop's budget (--minutes) covers training only.
+        Map<String, Double> phases = new LinkedHashMap<>();
+        long[] lap = {System.nanoTime()};
+        java.util.function.Consumer<String> time = name -> {
+            long now = System.nanoTime();
+            phases.merge(name, (now - lap[0]) / 1e9, Double::sum);
+            lap[0] = now;
+        };
         List<Corpus> corpora = new ArrayList<>();
         int badLines = 0;
         ArrayNode sources = JSON.createArrayNode();
@@ -153,6 +161,7 @@ public final class BaseTrainer {
         } else {
             scratch(recipe, train, out, jobId, sink);
         }
+        time.accept("read");
         ObjectNode report = JSON.createObjectNode();
         try (LanguageModel model = LanguageModel.load(modelDir); NDManager manager = NDManager.newBaseManager()) {
             if (!model.hasTokenizer()) {
@@ -165,6 +174,7 @@ public final class BaseTrainer {
             }
             Map<String, ContentPlan> plans = recipe.planMix() > 0 ? new LinkedHashMap<>() : Map.of();
             List<String> planFailures = new ArrayList<>();
+            time.accept("load");
             Map<String, Mix> mixes = mixes(model, corpora, recipe, plans, planFailures, jobId, sink);
             List<Example> trainEx = new ArrayList<>();
             mixes.values().forEach(m -> {
@@ -191,13 +201,19 @@ public final class BaseTrainer {
             ObjectNode before = null;
             if (recipe.init() != null) {
                 note(sink, jobId, "evaluate", "validation figures of the init model, per corpus");
+                time.accept("sequences");
                 before = perCorpus(task, valSets, recipe, pad);
+                time.accept("evaluateBefore");
+            } else {
+                time.accept("sequences");
             }
             TrainingResult r = new TrainingLoop(task, recipe.loop(), trainEx, valEx, pad, out.resolve("checkpoints"),
                     jobId, "base", sink, cancelled).run(recipe.resume());
+            time.accept("train");
             task.saveResult(out);
             note(sink, jobId, "evaluate", "validation figures, per corpus");
             ObjectNode after = perCorpus(task, valSets, recipe, pad);
+            time.accept("evaluateAfter");
             String title = (recipe.init() != null ? "Base stage " + (priorStages(initReport, recipe.init()).size() + 1)
                     : "Base") + " " + shapeOf(c) + (recipe.planMix() > 0 ? ", plan mix " + recipe.planMix() : "");
             LossChart.write(out.resolve("loss.png"), title, List.of(new LossChart.Curve("base", r.history())));
@@ -244,6 +260,8 @@ public final class BaseTrainer {
             report.put("approxFlopsPerSecond", r.tokensPerSecond() * flopsPerToken);
             report.put("flopsNote", "6 x parameters per token (forward + backward, attention not counted)");
             report.put("seconds", r.seconds());
+            ObjectNode ph = report.putObject("phaseSeconds");
+            phases.forEach(ph::put);
             report.put("valTextsPerCorpus", recipe.valTexts());
             if (before != null) {
                 report.set("perCorpusBefore", before);
@@ -296,8 +314,8 @@ public final class BaseTrainer {
     /**
      * The training sequences of each corpus. With plan mix F, a corpus of R raw pieces and T texts gives N =
      * min(R/(1-F), T/F) sequences, F·N of them plan→text, without repeating any; with {@code balance} every corpus
-     * gives the mean N instead, a small corpus repeating its sequences and a large one giving a random subset, so
-     * the corpora weigh about equally in training. With F = 0 and no balance: every raw piece, as ever.
+     * gives the median corpus's N instead, a small corpus repeating its sequences and a large one giving a random
+     * subset, so the corpora weigh about equally in training. With F = 0 and no balance: every raw piece, as ever.
      */
     Map<String, Mix> mixes(LanguageModel model, List<Corpus> corpora, BaseRecipe recipe, Map<String, ContentPlan> plans,
                            List<String> planFailures, String jobId, Consumer<JobProgress> sink) {
@@ -306,6 +324,7 @@ public final class BaseTrainer {
         Map<String, List<Example>> raw = new LinkedHashMap<>();
         Map<String, Integer> sizes = new LinkedHashMap<>();
         for (Corpus c : corpora) {
+            note(sink, jobId, "sequences", "tokenising " + c.train().size() + " training texts of " + c.name());
             List<Example> pieces = pieces(model, c.train(), recipe.seqLen());
             raw.put(c.name(), pieces);
             int t = c.train().size();
@@ -313,13 +332,17 @@ public final class BaseTrainer {
                     : (int) Math.floor(Math.min(pieces.size() / (1 - f), t / f));
             sizes.put(c.name(), n);
         }
-        int mean = (int) Math.round(sizes.values().stream().mapToInt(Integer::intValue).average().orElse(0));
+        // The median corpus's size, not the mean: with one large corpus the mean would repeat each small one
+        // tenfold and build tens of thousands of sequences no time-budgeted stage reaches.
+        List<Integer> sorted = sizes.values().stream().sorted().toList();
+        int median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+                : (int) Math.round((sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2.0);
         // How many plan→text sequences each corpus needs, and which of its texts they come from.
         Map<String, Integer> rawCounts = new LinkedHashMap<>();
         Map<String, List<CorpusText>> planPicks = new LinkedHashMap<>();
         List<CorpusText> toPlan = new ArrayList<>();
         for (Corpus c : corpora) {
-            int n = recipe.balance() ? mean : sizes.get(c.name());
+            int n = recipe.balance() ? median : sizes.get(c.name());
             int planCount = (int) Math.round(f * n);
             rawCounts.put(c.name(), n - planCount);
             List<CorpusText> picks = draw(c.train(), planCount, rng);
@@ -336,6 +359,7 @@ public final class BaseTrainer {
         }
         Map<String, Mix> out = new LinkedHashMap<>();
         for (Corpus c : corpora) {
+            note(sink, jobId, "sequences", "plan→text sequences of " + c.name());
             List<Example> rawPicks = raw.get(c.name());
             int k = rawCounts.get(c.name());
             if (k != rawPicks.size()) {
@@ -388,12 +412,16 @@ public final class BaseTrainer {
                                               List<CorpusText> texts, BaseRecipe recipe, String prefix) {
         List<PromptTemplate> templates = recipe.promptTemplates().stream().map(PromptTemplate::new).toList();
         List<Example> out = new ArrayList<>();
+        // A repeated text (balance) with the same template is the same sequence: tokenise it once (fitting a long
+        // prompt encodes it about ten times).
+        Map<String, Example> made = new java.util.HashMap<>();
         for (int i = 0; i < texts.size(); i++) {
             CorpusText t = texts.get(i);
             ContentPlan p = plans.get(t.id());
             if (p != null) {
-                out.add(Sequences.example(model, templates.get(i % templates.size()), prefix + t.id(), p, t.text(),
-                        recipe.seqLen()));
+                int k = i % templates.size();
+                out.add(made.computeIfAbsent(k + "/" + t.id(), key -> Sequences.example(model, templates.get(k),
+                        prefix + t.id(), p, t.text(), recipe.seqLen())));
             }
         }
         return distinct(out, Example::id, (e, r) -> new Example("r" + r + ":" + e.id(), e.ids(), e.lossFrom()));
