@@ -92,7 +92,8 @@ public final class ReportWriter {
                     .append(fmt(row.bleu4())).append(" | ").append(fmt(row.styleScore())).append(" | ")
                     .append(fmt(row.factualHallucination())).append(" | ").append(fmt(row.faithfulnessHallucination()))
                     .append(judged ? " | " + fmt(row.factualHallucinationJudge()) + " | "
-                            + fmt(row.faithfulnessHallucinationJudge()) : "")
+                            + fmt(row.faithfulnessHallucinationJudge())
+                            + (row.unjudged() > 0 ? " (" + row.unjudged() + " unjudged)" : "") : "")
                     .append(" | ").append(row.n()).append(row.failures() > 0 ? " (" + row.failures() + " failed)" : "")
                     .append(" | ").append(shots(row)).append(" | ").append(cut(row)).append(" | ")
                     .append(String.format(Locale.ROOT, "%.1f", row.seconds())).append(" |\n");
@@ -102,7 +103,7 @@ public final class ReportWriter {
 
     /** Whether an LLM judge rated any of these rows (then the tables show its two columns). */
     static boolean judged(List<RowResult> rows) {
-        return rows.stream().anyMatch(r -> r.factualHallucinationJudge() != null);
+        return rows.stream().anyMatch(r -> r.factualHallucinationJudge() != null || r.unjudged() > 0);
     }
 
     /** Mean few-shot exemplars a prompt held, or a dash for rows without prompts. */
