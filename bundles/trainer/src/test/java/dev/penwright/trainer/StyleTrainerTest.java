@@ -218,8 +218,13 @@ class StyleTrainerTest {
         assertEquals("c-dpo", report.path("stage").asText());
         // 15 s of budget; the DPO step cap (1000) and an unbounded S-SFT would take far longer without it.
         assertTrue(seconds < minutes * 60 + 20, "run took " + seconds + " s on a " + minutes * 60 + " s budget");
-        assertEquals("time", report.path("sft").path("stopReason").asText(), report.path("sft").toString());
         JsonNode phases = report.path("budget").path("phases");
+        for (JsonNode p : phases) {
+            if (p.path("phase").asText().equals("sft")) {
+                // S-SFT fits its step count to its share and ends within it (a step or a validation over at most).
+                assertTrue(p.path("usedSeconds").asDouble() < p.path("plannedSeconds").asDouble() + 5, p.toString());
+            }
+        }
         assertTrue(phases.toString().contains("\"sft\"") && phases.toString().contains("\"dpo\""), phases.toString());
         validate(run.jar(), model, tmp.resolve("alpaca-extracted"));
     }

@@ -163,9 +163,12 @@ public final class TrainingLoop {
             if (estimateSteps && done == 3) {
                 secondsAtThird = seconds;
                 s.totalSteps = fitSteps(s.step, seconds, seconds / 3, (double) runTokens / done);
-            } else if (estimateSteps && done > 3 && done % 50 == 0 && s.step < s.totalSteps / 4) {
+            } else if (estimateSteps && ((done > 3 && done % 50 == 0 && s.step < s.totalSteps / 4)
+                    || ((done == 10 || done == 20) && s.step <= s.totalSteps / 2))) {
                 // The first steps run before the JIT and the allocator settle, so the first estimate is pessimistic:
-                // refit while the schedule is still early, from the steady pace since the third step.
+                // refit while the schedule is still early, from the steady pace since the third step. Short runs
+                // refit at steps 10 and 20 too: a six-minute style run planned 21 steps from its first three and
+                // ended in a third of its time.
                 s.totalSteps = fitSteps(s.step, seconds, (seconds - secondsAtThird) / (done - 3),
                         (double) runTokens / done);
             }

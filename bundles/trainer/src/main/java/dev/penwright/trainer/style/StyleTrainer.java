@@ -93,6 +93,9 @@ public final class StyleTrainer {
         Budget budget = new Budget(recipe.loop().minutes());
         Path out = recipe.out();
         Files.createDirectories(out);
+        // Stage packs of an earlier run in this folder would pass for this run's (another version, maybe a stage
+        // this run does not reach); each stage is written again as it completes.
+        deleteTree(out.resolve("stages"));
         TrainingData data = TrainingData.read(recipe);
         List<CorpusText> train = Split.TRAIN.select(data.records(), CorpusText::id);
         List<CorpusText> val = Split.VALIDATION.select(data.records(), CorpusText::id);
