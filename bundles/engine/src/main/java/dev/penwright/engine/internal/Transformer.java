@@ -17,9 +17,11 @@ import dev.penwright.engine.ModelConfig;
  * temporaries as soon as the layer is done: memory stays bounded by one layer's activations plus the KV cache.
  *
  * <p>A decode step is bound by per-operation overhead more than by arithmetic, so the code keeps operations few:
- * q/k/v and gate/up are fused matmuls, the rotary embedding (HF's rotate-half convention) is one matmul by a
- * per-token [headDim, headDim] rotation matrix that also carries the 1/sqrt(headDim) attention scale for queries,
- * keys are cached transposed, and one-token steps use reshapes where prefill needs transposes.
+ * q/k/v and gate/up are fused matmuls; in a one-token step the rotary embedding (HF's rotate-half convention) of
+ * queries and keys together is one matmul by a per-row [headDim, headDim] rotation matrix; keys are cached
+ * transposed, written straight from that product, and one-token steps use reshapes where prefill needs transposes.
+ * The 1/sqrt(headDim) attention scale is split evenly between queries and keys (headDim^-1/4 each, folded into
+ * the rotary tables), so one rotation serves both; the cache therefore holds keys times headDim^-1/4.
  */
 public final class Transformer implements AutoCloseable {
     private final ModelConfig config;
@@ -37,8 +39,9 @@ public final class Transformer implements AutoCloseable {
     private final NDArray identity;
     private final NDArray rotate;
     private final NDArray keyIndex;
-    /** RMSNorm's exponent as a 0-d array that lives with the model (see rmsNorm). */
+    /** RMSNorm's exponent and epsilon as 0-d arrays that live with the model (see rmsNorm). */
     private final NDArray minusHalf;
+    private final NDArray eps;
 
     public Transformer(ModelConfig config, NDManager manager, NDArray embed, NDArray lmHead, NDArray finalNorm,
                        LayerWeights[] layers) {
@@ -46,6 +49,8 @@ public final class Transformer implements AutoCloseable {
         this.manager = manager;
         this.minusHalf = manager.create(-0.5f);
         NDScope.unregister(minusHalf);
+        this.eps = manager.create((float) config.rmsNormEps());
+        NDScope.unregister(eps);
         this.embed = embed;
         this.lmHead = lmHead;
         this.finalNorm = finalNorm;
@@ -59,13 +64,15 @@ public final class Transformer implements AutoCloseable {
             invFreq[i] = (float) (1.0 / (float) Math.pow(config.ropeTheta(), exponent));
         }
         int maxPos = config.maxPositions();
+        // Queries and keys each carry headDim^-1/4 of the attention scale (see the class comment).
+        double scale = Math.pow(hd, -0.25);
         float[] cos = new float[maxPos * hd];
         float[] sin = new float[maxPos * hd];
         for (int p = 0; p < maxPos; p++) {
             for (int j = 0; j < half; j++) {
                 float angle = (float) p * invFreq[j];
-                cos[p * hd + j] = cos[p * hd + j + half] = (float) Math.cos(angle);
-                sin[p * hd + j] = sin[p * hd + j + half] = (float) Math.sin(angle);
+                cos[p * hd + j] = cos[p * hd + j + half] = (float) (Math.cos(angle) * scale);
+                sin[p * hd + j] = sin[p * hd + j + half] = (float) (Math.sin(angle) * scale);
             }
         }
         float[] eye = new float[hd * hd];
@@ -198,27 +205,62 @@ public final class Transformer implements AutoCloseable {
                 idx = torchOwned(idx);
             }
             NDArray x = embed.get(new NDIndex("{}", idx)).reshape(b, t, config.hiddenSize());
-            NDArray mask = attentionMask(starts, b, t, keyLen, cache == null);
-            NDArray rows = null;
-            NDArray positions = null;
-            if (cache != null && t == 1) {
-                long[] rr = new long[b];
-                long[] pp = new long[b];
-                for (int r = 0; r < b; r++) {
-                    rr[r] = slot0 + r;
-                    pp[r] = starts[r];
-                }
-                rows = manager.create(rr);
-                positions = manager.create(pp);
+            // A one-token step whose rows all stand at the same position sees every cached key: no mask to add.
+            NDArray mask = cache != null && t == 1 && sameStart(starts) ? null
+                    : attentionMask(starts, b, t, keyLen, cache == null);
+            Step step = null;
+            if (cache != null) {
+                step = new Step(slot0, starts, keyLen, t == 1 ? decodeIndices(slot0, starts) : null,
+                        cache.slots() == b && slot0 == 0);
             }
             for (int l = 0; l < layers.length; l++) {
-                x = layer(l, x, rope, mask, cache, slot0, starts, rows, positions, keyLen, lora);
+                x = layer(l, x, rope, mask, cache, step, lora);
             }
             out = rmsNorm(x, finalNorm);
             NDScope.unregister(out);
         }
         NDScope.register(out);
         return out;
+    }
+
+    /**
+     * What every layer of one cached pass shares, built once a pass: where each row writes (for a one-token step,
+     * the two scatter indices of keys and values) and which cache region attention reads.
+     */
+    private record Step(int slot0, int[] starts, int keyLen, NDIndex[] put, NDIndex keyRegion, NDIndex valueRegion) {
+        Step(int slot0, int[] starts, int keyLen, NDIndex[] put, boolean allSlots) {
+            // With every slot in the pass, only the time axis is cut.
+            this(slot0, starts, keyLen, put,
+                    allSlots ? new NDIndex().addAllDim(3).addSliceDim(0, keyLen)
+                            : new NDIndex().addSliceDim(slot0, slot0 + starts.length).addAllDim(2).addSliceDim(0, keyLen),
+                    allSlots ? new NDIndex().addAllDim(2).addSliceDim(0, keyLen)
+                            : new NDIndex().addSliceDim(slot0, slot0 + starts.length).addAllDim().addSliceDim(0, keyLen));
+        }
+    }
+
+    /** Scatter indices of a one-token step: row r writes slot slot0 + r at position starts[r]. */
+    private NDIndex[] decodeIndices(int slot0, int[] starts) {
+        int b = starts.length;
+        long[] rr = new long[b];
+        long[] pp = new long[b];
+        for (int r = 0; r < b; r++) {
+            rr[r] = slot0 + r;
+            pp[r] = starts[r];
+        }
+        NDArray rows = manager.create(rr);
+        NDArray positions = manager.create(pp);
+        // Keys [slots, kv, hd, cap] take [B, kv, hd] at (row, :, :, position); values [slots, kv, cap, hd] take
+        // [B, kv, hd] at (row, :, position, :): the advanced indices are not adjacent, so their dimension comes first.
+        return new NDIndex[] {new NDIndex("{}, :, :, {}", rows, positions), new NDIndex("{}, :, {}", rows, positions)};
+    }
+
+    private static boolean sameStart(int[] starts) {
+        for (int s : starts) {
+            if (s != starts[0]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static NDArray torchOwned(NDArray javaBacked) {
@@ -232,8 +274,7 @@ public final class Transformer implements AutoCloseable {
         return linear(hidden, lmHead, null);
     }
 
-    private NDArray layer(int l, NDArray x, NDArray[] rope, NDArray mask, KvCache cache, int slot0, int[] starts,
-                          NDArray rows, NDArray positions, int keyLen, LoraBatch lora) {
+    private NDArray layer(int l, NDArray x, NDArray[] rope, NDArray mask, KvCache cache, Step step, LoraBatch lora) {
         ModelConfig c = config;
         LayerWeights w = layers[l];
         int b = (int) x.getShape().get(0);
@@ -242,39 +283,47 @@ public final class Transformer implements AutoCloseable {
         int nkv = c.numKvHeads();
         int g = nh / nkv;
         int hd = c.headDim();
+        int keyLen = step == null ? t : step.keyLen();
         NDArray out;
         try (NDScope scope = new NDScope()) {
             NDArray h = rmsNorm(x, w.inputNorm());
             NDArray qkv = adapt(linear(h, w.wqkv(), w.bqkv()), h, lora, l, LoraGroup.QKV);
-            NDList parts = qkv.reshape(b, t, nh + 2 * nkv, hd).split(new long[] {nh, nh + nkv}, 2);
-            NDArray q = rotary(parts.get(0), rope, 0, t);
-            NDArray k = rotary(parts.get(1), rope, 1, t);
-            NDArray v = parts.get(2);
-            NDArray kt; // keys transposed: [B, nkv, hd, T]
+            NDArray q;
+            NDArray keysT = null; // [B, nkv, hd, S]
+            NDArray values = null; // [B, nkv, S, hd]
             if (t == 1) {
-                // One token: the head/time transposes are plain reshapes.
-                q = q.reshape(b, nkv, g, hd);
-                kt = k.reshape(b, nkv, hd, 1);
-                v = v.reshape(b, nkv, 1, hd);
+                // One token: queries and keys rotate together in one matmul ([B, nh + nkv, hd] by [B, hd, hd]), and
+                // the head/time transposes are plain reshapes.
+                NDList parts = qkv.reshape(b, nh + 2 * nkv, hd).split(new long[] {nh + nkv}, 1);
+                NDList qk = parts.get(0).matMul(rope[0]).split(new long[] {nh}, 1);
+                q = qk.get(0).reshape(b, nkv, g, hd);
+                NDArray k = qk.get(1); // [B, nkv, hd]
+                NDArray v = parts.get(1);
+                if (cache == null) {
+                    keysT = k.reshape(b, nkv, hd, 1);
+                    values = v.reshape(b, nkv, 1, hd);
+                } else {
+                    cache.keys(l).set(step.put()[0], k);
+                    cache.values(l).set(step.put()[1], v);
+                }
             } else {
+                NDList parts = qkv.reshape(b, t, nh + 2 * nkv, hd).split(new long[] {nh, nh + nkv}, 2);
+                q = rotary(parts.get(0), rope);
                 q = q.reshape(b, t, nkv, g, hd).transpose(0, 2, 3, 1, 4).reshape(b, nkv, g * t, hd);
-                kt = k.transpose(0, 2, 3, 1);
-                v = v.transpose(0, 2, 1, 3);
+                keysT = rotary(parts.get(1), rope).transpose(0, 2, 3, 1);
+                values = parts.get(2).transpose(0, 2, 1, 3);
+                if (cache != null) {
+                    writeCache(cache, l, keysT, values, step.slot0(), step.starts(), b, t);
+                }
             }
-            NDArray keysT;
-            NDArray values;
-            if (cache == null) {
-                keysT = kt;
-                values = v;
-            } else {
-                writeCache(cache, l, kt, v, slot0, starts, rows, positions, b, t);
-                keysT = cache.keys(l).get(new NDIndex().addSliceDim(slot0, slot0 + b).addAllDim().addAllDim().addSliceDim(0, keyLen));
-                values = cache.values(l).get(new NDIndex().addSliceDim(slot0, slot0 + b).addAllDim().addSliceDim(0, keyLen));
+            if (cache != null) {
+                keysT = cache.keys(l).get(step.keyRegion());
+                values = cache.values(l).get(step.valueRegion());
             }
             NDArray scores = q.matMul(keysT);
             NDArray probs;
             if (t == 1) {
-                probs = scores.add(mask).softmax(3);
+                probs = (mask == null ? scores : scores.add(mask)).softmax(3);
             } else {
                 probs = scores.reshape(b, nkv, g, t, keyLen).add(mask).softmax(4).reshape(b, nkv, g * t, keyLen);
             }
@@ -298,13 +347,7 @@ public final class Transformer implements AutoCloseable {
 
     /** Keys are cached transposed ([slots, kv, hd, cap]) so attention multiplies by them without a transpose. */
     private static void writeCache(KvCache cache, int layer, NDArray kt, NDArray v, int slot0, int[] starts,
-                                   NDArray rows, NDArray positions, int b, int t) {
-        if (rows != null) {
-            // One position for each row, each at its own length: one scatter a tensor for the whole batch.
-            cache.keys(layer).set(new NDIndex("{}, :, :, {}", rows, positions), kt.reshape(b, kt.getShape().get(1), kt.getShape().get(2)));
-            cache.values(layer).set(new NDIndex("{}, :, {}", rows, positions), v.reshape(b, v.getShape().get(1), v.getShape().get(3)));
-            return;
-        }
+                                   int b, int t) {
         for (int r = 0; r < b; r++) {
             NDIndex rowSel = new NDIndex().addSliceDim(r, r + 1);
             cache.keys(layer).set(new NDIndex().addSliceDim(slot0 + r, slot0 + r + 1).addAllDim().addAllDim()
@@ -330,7 +373,8 @@ public final class Transformer implements AutoCloseable {
     private NDArray rmsNorm(NDArray x, NDArray weight) {
         // pow(NDArray), not pow(-0.5f): DJL turns a Number into a Java-backed scalar and closes it at once, and the
         // backward of pow reads the exponent (freed memory under GC); this one lives as long as the model.
-        NDArray inv = x.square().mean(new int[] {-1}, true).add((float) config.rmsNormEps()).pow(minusHalf);
+        // eps as a model-lifetime array too: a Number would become a fresh Java-backed scalar every call.
+        NDArray inv = x.square().mean(new int[] {-1}, true).add(eps).pow(minusHalf);
         return x.mul(inv).mul(weight);
     }
 
@@ -339,25 +383,21 @@ public final class Transformer implements AutoCloseable {
     }
 
     /**
-     * The rotary embedding of q (which = 0, also scaled by 1/sqrt(headDim)) or k (which = 1), [B, T, heads, hd].
-     * A one-token step multiplies by a per-row rotation matrix (one operation, and decoding is bound by operation
-     * count); a longer pass, training above all, uses x·cos + rotate_half(x)·sin, element-wise: the matrix form
-     * would be B·T tiny matmuls whose [B, T, hd, hd] tables and their gradients dominate a training step.
+     * The rotary embedding (times headDim^-1/4) of queries or keys [B, T, heads, hd] of a pass longer than one token:
+     * x·cos + rotate_half(x)·sin, element-wise; the matrix form of one-token steps would be B·T tiny matmuls whose
+     * [B, T, hd, hd] tables and their gradients dominate a training step.
      */
-    private static NDArray rotary(NDArray x, NDArray[] rope, int which, int t) {
-        if (t == 1) {
-            return x.matMul(rope[which]);
-        }
+    private static NDArray rotary(NDArray x, NDArray[] rope) {
         long half = x.getShape().get(3) / 2;
         NDList halves = x.split(new long[] {half}, 3);
         NDArray rotated = NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), 3);
-        return x.mul(rope[2 + 2 * which]).add(rotated.mul(rope[3 + 2 * which]));
+        return x.mul(rope[1]).add(rotated.mul(rope[2]));
     }
 
     /**
-     * Index 0 and 1: rotation matrices M, [B, T, hd, hd], with x·M = x·cos + rotate_half(x)·sin (M = I·cos + R·sin,
-     * column-wise), for queries (times 1/sqrt(headDim), the attention scale) and keys; only built for one-token steps.
-     * Index 2–5: cos and sin [B, T, 1, hd] for queries (scaled) and keys, for longer passes.
+     * One-token steps: index 0 is the rotation matrix M, [B, hd, hd], with x·M = x·cos + rotate_half(x)·sin
+     * (M = I·cos + R·sin, column-wise). Longer passes: index 1 and 2 are cos and sin, [B, T, 1, hd]. All carry
+     * headDim^-1/4, half the attention scale.
      */
     private NDArray[] ropeTables(int[] starts, int b, int t) {
         long[] pos = new long[b * t];
@@ -368,15 +408,14 @@ public final class Transformer implements AutoCloseable {
         }
         int hd = config.headDim();
         NDArray p = manager.create(pos);
-        NDArray cos = cosTable.get(new NDIndex("{}", p)).reshape(b, t, 1, hd);
-        NDArray sin = sinTable.get(new NDIndex("{}", p)).reshape(b, t, 1, hd);
-        float scale = (float) (1.0 / Math.sqrt(hd));
         if (t > 1) {
-            return new NDArray[] {null, null, cos.mul(scale), sin.mul(scale), cos, sin};
+            NDArray cos = cosTable.get(new NDIndex("{}", p)).reshape(b, t, 1, hd);
+            NDArray sin = sinTable.get(new NDIndex("{}", p)).reshape(b, t, 1, hd);
+            return new NDArray[] {null, cos, sin};
         }
-        NDArray mk = identity.mul(cos).add(rotate.mul(sin));
-        NDArray mq = mk.mul(scale);
-        return new NDArray[] {mq, mk};
+        NDArray cos = cosTable.get(new NDIndex("{}", p)).reshape(b, 1, hd);
+        NDArray sin = sinTable.get(new NDIndex("{}", p)).reshape(b, 1, hd);
+        return new NDArray[] {identity.mul(cos).add(rotate.mul(sin))};
     }
 
     /** Additive mask [B, 1, 1, T, S] ([B, 1, 1, S] for one token): query i of row r sees key j when j <= start_r + i. */
