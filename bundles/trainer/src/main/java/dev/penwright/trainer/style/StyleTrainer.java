@@ -66,6 +66,8 @@ public final class StyleTrainer {
     private static final int MAX_SAMPLED_PLANS = 24;
     private static final int MAX_DPO_PAIRS = 32;
     private static final int EVAL_ITEMS = 8;
+    /** Training texts a minute of time budget when --max-examples is not given. */
+    static final int TEXTS_PER_MINUTE = 400;
     /** Plans sampled together; the time budget is checked between such chunks. */
     private static final int SAMPLE_CHUNK = 4;
     /**
@@ -99,8 +101,13 @@ public final class StyleTrainer {
         TrainingData data = TrainingData.read(recipe);
         List<CorpusText> train = Split.TRAIN.select(data.records(), CorpusText::id);
         List<CorpusText> val = Split.VALIDATION.select(data.records(), CorpusText::id);
-        if (recipe.maxExamples() > 0 && train.size() > recipe.maxExamples()) {
-            train = train.subList(0, recipe.maxExamples());
+        // With a time budget and no --max-examples, at most TEXTS_PER_MINUTE texts a minute of it: planning is
+        // charged to the budget (44,000 debian-desc texts would take the extractive planner most of six minutes),
+        // and a short run trains on a few hundred texts anyway.
+        int maxExamples = recipe.maxExamples() > 0 ? recipe.maxExamples()
+                : recipe.loop().minutes() > 0 ? (int) Math.ceil(recipe.loop().minutes() * TEXTS_PER_MINUTE) : 0;
+        if (maxExamples > 0 && train.size() > maxExamples) {
+            train = train.subList(0, maxExamples);
         }
         int maxVal = Math.max(4, Math.min(64, train.size() / 8));
         if (val.size() > maxVal) {
