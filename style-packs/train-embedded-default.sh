@@ -43,9 +43,12 @@ if [[ "${SKIP_BASE:-0}" != 1 ]]; then
   final="$work/base"
   if [[ "$plan_minutes" != 0 ]]; then
     # --out differs from --init: stage 1's folder and report stay; stage 2's report keeps stage 1's as stages[0].
+    # No validation during stage 2 (a short stage has no step to stop at); its report has per-corpus validation
+    # figures before and after it, raw text and plan→text. Those evaluations and the data preparation run outside
+    # --minutes (report.json phaseSeconds).
     ./penwright train base --init "$work/base" --corpus "$all_corpora" \
       --plan-mix "$plan_mix" --balance --prompt-template "$plan_template" --lr "$plan_lr" --seq-len 256 \
-      --minutes "$plan_minutes" --seed 42 --checkpoint-every 100 --eval-every 100 --out "$work/base-plan"
+      --minutes "$plan_minutes" --seed 42 --checkpoint-every 50 --eval-every 0 --out "$work/base-plan"
     final="$work/base-plan"
   fi
   rm -rf runtime/models/penwright-base

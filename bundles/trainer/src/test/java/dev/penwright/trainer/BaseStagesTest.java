@@ -73,11 +73,12 @@ class BaseStagesTest {
         Path stage2 = tmp.resolve("stage2");
         CommandsTest.Result r2 = CommandsTest.run(new TrainBaseCommand(t), "--corpus", corpora, "--init",
                 stage1.toString(), "--plan-mix", "0.6", "--balance", "--steps", "10", "--seq-len", "48",
-                "--eval-every", "5", "--lr", "5e-3", "--json", "--out", stage2.toString());
+                "--eval-every", "0", "--lr", "5e-3", "--json", "--out", stage2.toString());
         assertEquals(0, r2.status(), r2.err());
         assertTrue(r2.out().contains("\"phase\":\"plan\""), "planning progress is shown");
         JsonNode rep2 = JSON.readTree(stage2.resolve("report.json").toFile());
         assertEquals("continued", rep2.get("stage").asText());
+        assertFalse(rep2.has("bestValidationLoss"), "--eval-every 0: the loop validates nothing");
         assertEquals(rep1.get("shape"), rep2.get("shape"));
         assertEquals(2, rep2.get("stages").size());
         assertEquals(rep1.get("created"), rep2.get("stages").get(0).get("created"));

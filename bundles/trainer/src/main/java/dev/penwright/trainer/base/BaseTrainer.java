@@ -207,7 +207,10 @@ public final class BaseTrainer {
             } else {
                 time.accept("sequences");
             }
-            TrainingResult r = new TrainingLoop(task, recipe.loop(), trainEx, valEx, pad, out.resolve("checkpoints"),
+            // With no validation during the run (--eval-every 0) the loop gets no validation set either: it would
+            // score the whole set once more at the end, which the per-corpus figures below do anyway.
+            List<Example> loopVal = recipe.loop().evalEvery() > 0 ? valEx : List.of();
+            TrainingResult r = new TrainingLoop(task, recipe.loop(), trainEx, loopVal, pad, out.resolve("checkpoints"),
                     jobId, "base", sink, cancelled).run(recipe.resume());
             time.accept("train");
             task.saveResult(out);
