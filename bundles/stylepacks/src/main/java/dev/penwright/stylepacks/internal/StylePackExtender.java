@@ -31,7 +31,9 @@ import dev.penwright.stylepacks.ValidatedStyle;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
+import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -296,13 +298,20 @@ public final class StylePackExtender implements StylePackRegistry, BundleTracker
         long since = unresolvedSince.computeIfAbsent(bundle.getBundleId(), id -> System.nanoTime());
         boolean longUnresolved = System.nanoTime() - since > RESOLVE_GRACE.toNanos();
         String source = bundle.getLocation();
-        if (longUnresolved && !rejected.containsKey(source)) {
+        // Elapsed time alone is no verdict: on a loaded machine FileInstall may not have asked for resolution yet.
+        // Ask the framework to resolve it now; only a bundle the resolver refuses is rejected.
+        if (longUnresolved && !rejected.containsKey(source) && !resolvable(bundle)) {
             String id = Optional.ofNullable(bundle.getHeaders().get(StylePackFormat.HEADER))
                     .orElse(bundle.getSymbolicName());
             reject(id, bundle.getVersion().toString(), source, "the bundle does not resolve (missing requirements: "
                     + "is it built for this runtime? see the log)");
             fileVerdicts.put(jar, "unresolved");
         }
+    }
+
+    private boolean resolvable(Bundle bundle) {
+        FrameworkWiring wiring = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
+        return wiring.resolveBundles(List.of(bundle));
     }
 
     private void clearFileVerdict(Path jar) {
