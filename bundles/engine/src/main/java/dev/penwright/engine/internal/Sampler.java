@@ -29,6 +29,17 @@ public final class Sampler {
 
     public static int choose(float[] logits, int off, int vocab, GenerationOptions o, Set<Integer> seen,
                              SplittableRandom rng) {
+        double penaltyValue = o.repetitionPenalty() == null ? 1.0 : o.repetitionPenalty();
+        if (penaltyValue == 1.0 && (o.temperature() != null && o.temperature() <= 0)) {
+            // Greedy without a penalty: the argmax of the raw logits, read in place (no copy of the vocabulary).
+            int best = 0;
+            for (int i = 1; i < vocab; i++) {
+                if (logits[off + i] > logits[off + best]) {
+                    best = i;
+                }
+            }
+            return best;
+        }
         double[] s = new double[vocab];
         for (int i = 0; i < vocab; i++) {
             s[i] = logits[off + i];
