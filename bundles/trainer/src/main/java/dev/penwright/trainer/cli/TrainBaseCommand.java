@@ -67,7 +67,7 @@ public final class TrainBaseCommand extends PicocliSubcommand {
                 + " as the others (small corpora repeat, large ones are subsampled).")
         boolean balance;
         @Option(names = "--val-texts", description = "Validation texts a corpus for the loop's validation and the"
-                + " per-corpus figures (default 64).")
+                + " per-corpus figures, and at most as many raw-text pieces (default 64).")
         Integer valTexts;
         @Option(names = "--prompt-template", description = "Prompt template of the plan→text sequences: default"
                 + " (the api's, rendered for a request without a pack), compact (S-SFT's, carried by packs), both (in"
