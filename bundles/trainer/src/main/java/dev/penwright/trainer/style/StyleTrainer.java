@@ -55,8 +55,8 @@ import dev.penwright.trainer.loop.TrainingResult;
 /**
  * A corpus in one voice → a style pack. S-SFT: the planner's plan of each training text → the text, LoRA on the
  * base model, loss on the text only. Then optional self-improvement rounds (sample k candidates per plan, keep the
- * best one that is faithful, free of unsupported facts and scores above the style threshold, train on the grown
- * set) and C-DPO (chosen = the faithful text, rejected = sampled outputs with unsupported facts and outputs written
+ * best one that keeps most of the plan's key facts, contradicts none, states no unsupported fact and scores above the
+ * style threshold, train on the grown set) and C-DPO (chosen = the faithful text, rejected = sampled outputs with unsupported facts and outputs written
  * from plans whose facts were altered; the reference is the frozen adapter before DPO). The run folder keeps plans,
  * checkpoints (one folder a phase) and the jar; {@code resume} continues each phase from its latest checkpoint.
  */
@@ -232,8 +232,9 @@ public final class StyleTrainer {
                                 hallucinated.add(s);
                                 hallucinatedIds.add(t.id());
                             }
-                            if (s.clean() && s.style() >= recipe.styleThreshold()
-                                    && (best == null || s.style() > best.style())) {
+                            if (s.keepable() && s.style() >= recipe.styleThreshold()
+                                    && (best == null || s.style() + 100 * s.factRecall()
+                                    > best.style() + 100 * best.factRecall())) {
                                 best = s;
                             }
                         }
@@ -253,6 +254,9 @@ public final class StyleTrainer {
                 round.put("meanStyleScore", scoredCount == 0 ? 0 : styleSum / scoredCount);
                 round.put("cleanRate", scoredCount == 0 ? 0 : (double) faithfulCount / scoredCount);
                 round.put("styleThreshold", recipe.styleThreshold());
+                round.put("keepRule", "no unsupported fact, no contradicted key fact, at least "
+                        + Candidates.MIN_FACT_RECALL + " of the plan's key facts kept, style >= threshold; best by"
+                        + " style + 100 x fact share");
                 round.put("samplingSeconds", share.used());
                 if (kept > 0 && !cancelled(cancelled)) {
                     LoopConfig siConfig = phaseLoop(recipe.loop(), 0.4 / Math.max(1, phases - 1), share);
