@@ -14,15 +14,15 @@
 #   env: CORPORA (default ../shared/corpora), WORK (default /tmp/penwright-recipe), SHAPE (default d384-l6),
 #        PLAN_MINUTES (default 15; 0 skips stage 2), PLAN_MIX (default 0.7), PLAN_LR (default 5e-4),
 #        PLAN_TEMPLATE (default both: the api's default template and S-SFT's compact one, in turn),
-#        STYLES (default "debian-desc jargon zh-fortunes"), STYLE_FLAGS (extra flags for train style),
+#        STYLES (default "debian-desc jargon zh-fortunes"), STYLE_FLAGS (flags for train style; default "--self-improve 1 --dpo"),
 #        SKIP_BASE=1 (neither stage: use runtime/models/penwright-base as it is),
 #        SKIP_STAGE1=1 (stage 2 only, from an existing $WORK/base)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 corpora="${CORPORA:-$root/../shared/corpora}"
 work="${WORK:-/tmp/penwright-recipe}"
-base_minutes="${1:-40}"
-style_minutes="${2:-6}"
+base_minutes="${1:-75}"
+style_minutes="${2:-10}"
 plan_minutes="${PLAN_MINUTES:-15}"
 plan_mix="${PLAN_MIX:-0.7}"
 plan_lr="${PLAN_LR:-5e-4}"
@@ -60,8 +60,14 @@ for style in $styles; do
   rm -rf "$work/packs-$style"
   # shellcheck disable=SC2086
   ./penwright train style --corpus "$corpora/${file[$style]}" --id "$style" --base runtime/models/penwright-base \
-    --minutes "$style_minutes" --seed 42 ${STYLE_FLAGS:-} --out "$work/packs-$style"
+    --minutes "$style_minutes" --seed 42 ${STYLE_FLAGS---self-improve 1 --dpo} --out "$work/packs-$style"
   style-packs/import-pack.sh "$(ls "$work/packs-$style"/"$style"-*.jar | tail -1)"
+  # One pack a completed stage (S-SFT, + self-improvement, + C-DPO): the benchmark's rows (bench notes --packs).
+  rm -rf "style-packs/stages/$style"
+  mkdir -p "style-packs/stages/$style"
+  for stage in "$work/packs-$style"/stages/*/; do
+    [[ -d "$stage" ]] && cp "$stage"/*.jar "style-packs/stages/$style/$(basename "$stage").jar"
+  done
 done
 mvn -q -B install -DskipTests
 echo "done: runtime/models/penwright-base and style-packs/{${styles// /,}}"
