@@ -54,6 +54,7 @@ if [[ "${SKIP_BASE:-0}" != 1 ]]; then
   rm -rf runtime/models/penwright-base
   ./penwright convert --model "$final" --dtype F16 --out runtime/models/penwright-base
   rm -rf runtime/models/penwright-base/checkpoints
+  [[ "$final" != "$work/base" ]] && cp "$work/base/loss.png" runtime/models/penwright-base/loss-stage1.png
 fi
 
 for style in $styles; do
