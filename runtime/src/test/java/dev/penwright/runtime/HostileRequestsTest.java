@@ -247,7 +247,7 @@ class HostileRequestsTest {
     void aClientThatHangsUpMidStreamFreesItsSlot() throws Exception {
         // /health is up before Declarative Services has activated every component; on a loaded machine the
         // pipeline can follow seconds later, and this test times a request, so it waits for it first.
-        long deadline = System.nanoTime() + 60_000_000_000L;
+        long pipelineDeadline = System.nanoTime() + 60_000_000_000L;
         HttpResponse<String> whole;
         long t0;
         do {
@@ -257,7 +257,7 @@ class HostileRequestsTest {
             if (whole.statusCode() == 503 && whole.body().contains("no_pipeline")) {
                 Thread.sleep(250);
             }
-        } while (whole.statusCode() == 503 && whole.body().contains("no_pipeline") && System.nanoTime() < deadline);
+        } while (whole.statusCode() == 503 && whole.body().contains("no_pipeline") && System.nanoTime() < pipelineDeadline);
         assertEquals(200, whole.statusCode(), whole.body());
         long fullMillis = (System.nanoTime() - t0) / 1_000_000;
 
