@@ -34,6 +34,7 @@ import dev.penwright.trainer.loop.History;
 import dev.penwright.trainer.loop.Losses;
 import dev.penwright.trainer.loop.Scalars;
 import dev.penwright.trainer.loop.Schedule;
+import dev.penwright.trainer.loop.TrainingLoop;
 
 /**
  * Direct preference optimisation with the sigmoid loss (Rafailov et al.): for each pair,
@@ -147,7 +148,7 @@ public final class Dpo {
         int step = 0;
         int total = settings.steps();
         if (resume && checkpoints != null) {
-            Path latest = latest(checkpoints);
+            Path latest = TrainingLoop.latestIn(checkpoints);
             if (latest != null) {
                 JsonNode st = JSON.readTree(latest.resolve("state.json").toFile());
                 if (st.path("pairs").asInt() != pairs.size() || st.path("pairsPerStep").asInt() != perStep) {
@@ -247,18 +248,6 @@ public final class Dpo {
             params.values().forEach(p -> p.setRequiresGradient(false));
         }
         return new Outcome(history, step, reason);
-    }
-
-    private static Path latest(Path checkpoints) throws IOException {
-        Path pointer = checkpoints.resolve("latest");
-        if (!Files.isRegularFile(pointer)) {
-            return null;
-        }
-        Path dir = checkpoints.resolve(Files.readString(pointer).strip());
-        if (!Files.isRegularFile(dir.resolve("state.json"))) {
-            throw new IOException(pointer + " names " + dir + ", which is not a complete checkpoint");
-        }
-        return dir;
     }
 
     private static void save(Path checkpoints, int step, int total, int pairs, int perStep, Map<String, NDArray> params,

@@ -352,6 +352,11 @@ public final class TrainingLoop {
 
     /** The newest complete checkpoint, or null. */
     public Path latest() throws IOException {
+        return latestIn(checkpoints);
+    }
+
+    /** The newest complete checkpoint in a phase's checkpoint folder (its {@code latest} pointer), or null. */
+    public static Path latestIn(Path checkpoints) throws IOException {
         Path pointer = checkpoints.resolve("latest");
         if (!Files.isRegularFile(pointer)) {
             return null;
