@@ -105,12 +105,19 @@ public final class EngineBench {
                 double measured = measuredMatmulFlops(model);
                 out.put("flops_per_token", Math.round(flopsPerToken));
                 out.put("cpu", cpuName() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
-                out.put("assumed_peak_gflops", round(peak / 1e9));
-                out.put("assumed_peak_basis", "cores x nominal MHz from /proc/cpuinfo x 64 FP32 FLOP/cycle (two 512-bit FMA pipes)");
+                out.put("mkl_dispatch", mklDispatch());
+                out.put("nominal_peak_gflops", round(peak / 1e9));
                 out.put("measured_sgemm_gflops", round(measured / 1e9));
-                out.put("peak_fraction_batch1", round4(b1[0] * flopsPerToken / peak));
-                out.put("peak_fraction_batch8", round4(b8[0] * flopsPerToken / peak));
-                out.put("peak_fraction_batch8_8_adapters", round4(b8a[0] * flopsPerToken / peak));
+                // The cores boost above the nominal clock that /proc/cpuinfo reports, so a 1024^3 SGEMM can beat the
+                // nominal figure: the roof is whichever is higher.
+                double roof = Math.max(peak, measured);
+                out.put("peak_gflops", round(roof / 1e9));
+                out.put("peak_basis", measured > peak
+                        ? "measured 1024^3 SGEMM (above cores x nominal MHz x 64 FP32 FLOP/cycle: the cores boost)"
+                        : "cores x nominal MHz from /proc/cpuinfo x 64 FP32 FLOP/cycle (two 512-bit FMA pipes)");
+                out.put("peak_fraction_batch1", round4(b1[0] * flopsPerToken / roof));
+                out.put("peak_fraction_batch8", round4(b8[0] * flopsPerToken / roof));
+                out.put("peak_fraction_batch8_8_adapters", round4(b8a[0] * flopsPerToken / roof));
             } finally {
                 adapters.forEach(LoraAdapter::close);
             }
@@ -245,6 +252,13 @@ public final class EngineBench {
             // keep the assumption
         }
         return Runtime.getRuntime().availableProcessors() * mhz * 1e6 * 64;
+    }
+
+    /** Whether oneMKL was made to use its AVX-512 kernels on this AMD CPU (launcher/native/mkl-dispatch.c). */
+    private static String mklDispatch() {
+        String preload = System.getenv("LD_PRELOAD");
+        return preload != null && preload.contains("penwright-mkl-dispatch")
+                ? "AVX-512 (penwright MKL dispatch shim preloaded)" : "MKL's own choice (no shim)";
     }
 
     private static String cpuName() {
