@@ -227,14 +227,26 @@ public final class LoraAdapter implements AutoCloseable {
         return new LoraAdapter(id, base, cfg, manager, modules);
     }
 
-    /** Writes adapter_config.json and adapter_model.safetensors as PEFT does. */
+    /** Writes adapter_config.json and adapter_model.safetensors (F32) as PEFT does. */
     public void save(Path dir) throws IOException {
+        save(dir, "F32");
+    }
+
+    /**
+     * Writes adapter_config.json and adapter_model.safetensors as PEFT does, the weights stored as {@code dtype}
+     * (F32, F16 or BF16; they are read back as F32). Checkpoints stay F32; a shipped pack is F16, as PEFT saves an
+     * adapter of a half-precision model.
+     */
+    public void save(Path dir, String dtype) throws IOException {
+        if (!Safetensors.isFloatType(dtype)) {
+            throw new IllegalArgumentException("adapter dtype " + dtype + " is not one of F32, F16, BF16");
+        }
         Files.createDirectories(dir);
         config.write(dir.resolve("adapter_config.json"));
         Map<String, Safetensors.Entry> entries = new LinkedHashMap<>();
         for (Module m : modules.values()) {
-            entries.put(m.pefName('A'), new Safetensors.Entry(m.a().toFloatArray(), m.a().getShape().getShape()));
-            entries.put(m.pefName('B'), new Safetensors.Entry(m.b().toFloatArray(), m.b().getShape().getShape()));
+            entries.put(m.pefName('A'), new Safetensors.Entry(m.a().toFloatArray(), m.a().getShape().getShape(), dtype));
+            entries.put(m.pefName('B'), new Safetensors.Entry(m.b().toFloatArray(), m.b().getShape().getShape(), dtype));
         }
         Safetensors.write(dir.resolve("adapter_model.safetensors"), entries, Map.of("format", "pt"));
     }

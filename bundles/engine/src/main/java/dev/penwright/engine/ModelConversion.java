@@ -67,4 +67,42 @@ public final class ModelConversion {
         Safetensors.write(target.resolve("model.safetensors"), out, Map.of("format", "pt"));
         return out.size();
     }
+
+    /**
+     * Writes a copy of a PEFT adapter folder (or a style pack's style/ folder) with adapter_model.safetensors stored as
+     * {@code dtype}; the other files are copied. @return the number of tensors written
+     */
+    public static int convertAdapter(Path source, Path target, String dtype) throws IOException {
+        if (!DTYPES.contains(dtype)) {
+            throw new IllegalArgumentException("dtype " + dtype + " is not one of " + DTYPES);
+        }
+        Path weights = source.resolve("adapter_model.safetensors");
+        if (!Files.isRegularFile(weights) || !Files.isRegularFile(source.resolve("adapter_config.json"))) {
+            throw ModelFormatException.of(source, null, "not a PEFT adapter folder (adapter_config.json and "
+                    + "adapter_model.safetensors expected)");
+        }
+        Map<String, Safetensors.Entry> out = new LinkedHashMap<>();
+        Safetensors file = Safetensors.open(weights);
+        for (Safetensors.TensorInfo t : file.tensors().values()) {
+            out.put(t.name(), new Safetensors.Entry(file.readF32Array(t.name()), t.shape(), dtype));
+        }
+        Map<String, String> metadata = file.metadata().isEmpty() ? Map.of("format", "pt") : file.metadata();
+        boolean inPlace = source.toAbsolutePath().normalize().equals(target.toAbsolutePath().normalize());
+        Files.createDirectories(target);
+        if (!inPlace) {
+            try (Stream<Path> files = Files.list(source)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    if (!f.getFileName().toString().equals("adapter_model.safetensors")) {
+                        Files.copy(f, target.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+        }
+        // All tensors are in memory now: writing over the source (same folder) is safe, through a temporary file.
+        Path tmp = target.resolve("adapter_model.safetensors.tmp");
+        Safetensors.write(tmp, out, metadata);
+        Files.move(tmp, target.resolve("adapter_model.safetensors"), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
+        return out.size();
+    }
 }

@@ -10,6 +10,7 @@ import org.osgi.service.component.annotations.Component;
 
 import dev.penwright.api.cli.Subcommand;
 import dev.penwright.engine.ModelConversion;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,7 +24,7 @@ public class ConvertSubcommand implements Subcommand {
 
     @Override
     public String summary() {
-        return "Copy a model folder with its weights stored as F32, F16 or BF16 (computation stays F32)";
+        return "Copy a model or adapter folder with its weights stored as F32, F16 or BF16 (computation stays F32)";
     }
 
     @Override
@@ -32,17 +33,26 @@ public class ConvertSubcommand implements Subcommand {
     }
 
     @Command(name = "convert", mixinStandardHelpOptions = true,
-            description = "Copy a model folder with its weights stored as F32, F16 or BF16 (computation stays F32).")
+            description = "Copy a model folder (--model) or a PEFT adapter folder (--adapter) with its weights stored as "
+                    + "F32, F16 or BF16 (computation stays F32).")
     static final class Convert implements Callable<Integer> {
         private final PrintWriter out;
 
-        @Option(names = "--model", required = true, description = "The model folder (HF layout).")
-        Path model;
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Source source;
+
+        static final class Source {
+            @Option(names = "--model", required = true, description = "A model folder (HF layout).")
+            Path model;
+
+            @Option(names = "--adapter", required = true, description = "A PEFT adapter folder (a style pack's style/).")
+            Path adapter;
+        }
 
         @Option(names = "--dtype", defaultValue = "F16", description = "F32, F16 or BF16 (default F16).")
         String dtype;
 
-        @Option(names = "--out", required = true, description = "The folder to write.")
+        @Option(names = "--out", required = true, description = "The folder to write (for an adapter, may be the same).")
         Path target;
 
         Convert(PrintWriter out) {
@@ -51,7 +61,8 @@ public class ConvertSubcommand implements Subcommand {
 
         @Override
         public Integer call() throws Exception {
-            int tensors = ModelConversion.convert(model, target, dtype);
+            int tensors = source.model != null ? ModelConversion.convert(source.model, target, dtype)
+                    : ModelConversion.convertAdapter(source.adapter, target, dtype);
             out.println("wrote " + tensors + " tensors as " + dtype + " to " + target);
             return 0;
         }

@@ -63,6 +63,11 @@ public final class Safetensors {
         return metadata;
     }
 
+    /** Whether tensors can be written as this type: F32, F16 or BF16. */
+    public static boolean isFloatType(String dtype) {
+        return "F32".equals(dtype) || "F16".equals(dtype) || "BF16".equals(dtype);
+    }
+
     public static int bytesPerElement(String dtype) {
         return switch (dtype) {
             case "F32", "I32" -> 4;

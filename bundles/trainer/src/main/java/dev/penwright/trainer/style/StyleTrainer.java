@@ -79,6 +79,8 @@ public final class StyleTrainer {
      * 8.2 / 66 at 1.0 (greedy: 1.3).
      */
     static final double GEN_TEMPERATURE = 1.0;
+    /** A pack's adapter is stored in half precision (half the bytes; read back as F32); checkpoints stay F32. */
+    static final String PACK_ADAPTER_DTYPE = "F16";
     static final int GEN_TOP_K = 50;
     static final double GEN_TOP_P = 0.95;
     static final double GEN_REPETITION_PENALTY = 1.0;
@@ -360,7 +362,7 @@ public final class StyleTrainer {
             Path styleDir = stageDir.resolve("style");
             deleteTree(stageDir);
             Files.createDirectories(styleDir);
-            adapter.save(styleDir);
+            adapter.save(styleDir, PACK_ADAPTER_DTYPE);
             recordDropout(styleDir.resolve("adapter_config.json"), recipe.dropout());
             String license = majority(data.records().stream().map(CorpusText::license).toList(), "unknown");
             String source = majority(data.records().stream().map(CorpusText::source).toList(), "");
