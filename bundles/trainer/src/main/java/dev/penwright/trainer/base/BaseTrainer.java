@@ -290,6 +290,31 @@ public final class BaseTrainer {
         return out;
     }
 
+    /**
+     * The texts the BPE trainer reads: at most {@code limit} (all when it is 0 or more than there are), taken from the
+     * corpora in turn (the i-th text of each style, then the (i+1)-th, …), so that every corpus — every script —
+     * gets merges. The first {@code limit} texts in corpus order were all one corpus's when it came first and was
+     * large (the 2026-11 embedded default's tokenizer saw only debian-desc and holds no Chinese token).
+     */
+    static List<CorpusText> tokenizerSample(List<CorpusText> train, int limit) {
+        if (limit <= 0 || train.size() <= limit) {
+            return train;
+        }
+        Map<String, List<CorpusText>> byStyle = new LinkedHashMap<>();
+        for (CorpusText t : train) {
+            byStyle.computeIfAbsent(t.style(), k -> new ArrayList<>()).add(t);
+        }
+        List<CorpusText> sample = new ArrayList<>(limit);
+        for (int i = 0; sample.size() < limit; i++) {
+            for (List<CorpusText> style : byStyle.values()) {
+                if (i < style.size() && sample.size() < limit) {
+                    sample.add(style.get(i));
+                }
+            }
+        }
+        return sample;
+    }
+
     /** The tokenizer and the randomly initialised model of a from-scratch run, written into {@code out}. */
     private static void scratch(BaseRecipe recipe, List<CorpusText> train, Path out, String jobId,
                                 Consumer<JobProgress> sink) throws IOException {
@@ -300,10 +325,8 @@ public final class BaseTrainer {
             return;
         }
         note(sink, jobId, "tokenizer", "training a " + recipe.vocabSize() + "-token BPE tokenizer");
-        List<String> texts = train.stream().map(t -> t.title() + "\n\n" + t.text()).toList();
-        if (recipe.tokenizerTexts() > 0 && texts.size() > recipe.tokenizerTexts()) {
-            texts = texts.subList(0, recipe.tokenizerTexts());
-        }
+        List<String> texts = tokenizerSample(train, recipe.tokenizerTexts()).stream()
+                .map(t -> t.title() + "\n\n" + t.text()).toList();
         int vocab = new BpeTrainer(recipe.vocabSize(), BpeTrainer.DEFAULT_SPECIALS, 2).trainAndWrite(texts, out);
         ModelConfig config = recipe.shape().config(vocab, Math.max(512, recipe.seqLen()), 0);
         RandomModels.write(out, config, recipe.loop().seed(), "F32", 1);
