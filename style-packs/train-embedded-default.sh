@@ -4,7 +4,8 @@
 # style pack a corpus trained on it and imported as a module of style-packs/. Same seed, same data: same figures
 # within noise.
 #
-# Stage 1 (BASE_MINUTES): tokenizer and model from scratch on raw text.
+# Stage 1 (BASE_MINUTES, default 105: with stage 2, about two hours of base training): tokenizer and model from
+#   scratch on raw text.
 # Stage 2 (PLAN_MINUTES): --init from stage 1, every parameter trained further on a mix of raw text and plan→text
 #   sequences (the extractive planner's plan of a training text in the styler's prompt format, loss on the text only,
 #   as S-SFT makes them), the corpora balanced; so the base model knows the prompt format before any pack is trained
@@ -21,7 +22,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 corpora="${CORPORA:-$root/../shared/corpora}"
 work="${WORK:-/tmp/penwright-recipe}"
-base_minutes="${1:-75}"
+base_minutes="${1:-105}"
 style_minutes="${2:-10}"
 plan_minutes="${PLAN_MINUTES:-15}"
 plan_mix="${PLAN_MIX:-0.7}"
