@@ -88,6 +88,11 @@ public final class BenchNotesCommand implements Callable<Integer> {
             + "output and row; needs an endpoint, see --llm)")
     boolean judgeWithLlm;
 
+    @Option(names = "--concurrency", defaultValue = "1", description = "texts a system renders at once; above 1 "
+            + "the engine batches them (several times faster on a CPU), but batched matmuls round differently, so "
+            + "only 1 repeats a run exactly (default ${DEFAULT-VALUE})")
+    int concurrency;
+
     @Option(names = "--llm-max-tokens", defaultValue = "512", description = "upper bound on an LLM answer's tokens "
             + "(default ${DEFAULT-VALUE})")
     int llmMaxTokens;
@@ -184,6 +189,7 @@ public final class BenchNotesCommand implements Callable<Integer> {
         }
         Corpora folder = new Corpora(Corpora.locate(corpora));
         Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("concurrency", Math.max(1, concurrency));
         ModelCatalog catalog = models;
         BaseModelInfo forced = null;
         if (modelDir != null) {
@@ -273,7 +279,7 @@ public final class BenchNotesCommand implements Callable<Integer> {
                 noLlm = "--shots 0: the LLM row is a few-shot row";
             }
             try (ProgressReporter progress = new ProgressReporter(json, progressFile, err)) {
-                BenchResult result = new BenchRunner(folder, planner, progress, judge).run(styles, n, seed,
+                BenchResult result = new BenchRunner(folder, planner, progress, judge, concurrency).run(styles, n, seed,
                         systems(runStyler, runPacks, fewShots, llm, noLlm, llmMaxTokens, timeoutSeconds), settings);
                 progress.finish();
                 if (outDir != null) {

@@ -20,6 +20,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The style-imitation benchmark: for each style, the first {@code n} texts of its TEST split (the trainer's split,
@@ -34,17 +39,23 @@ public final class BenchRunner {
     private final Planner planner;
     private final Progress progress;
     private final LlmHallucinationJudge judge;
+    private final int concurrency;
 
     public BenchRunner(Corpora corpora, Planner planner, Progress progress) {
-        this(corpora, planner, progress, null);
+        this(corpora, planner, progress, null, 1);
     }
 
-    /** @param judge an LLM judge of hallucination run on every row's outputs besides the rules, or null */
-    public BenchRunner(Corpora corpora, Planner planner, Progress progress, LlmHallucinationJudge judge) {
+    /**
+     * @param judge       an LLM judge of hallucination run on every row's outputs besides the rules, or null
+     * @param concurrency how many texts a system renders at once (1: one after another, exactly repeatable)
+     */
+    public BenchRunner(Corpora corpora, Planner planner, Progress progress, LlmHallucinationJudge judge,
+                       int concurrency) {
         this.judge = judge;
         this.corpora = corpora;
         this.planner = planner;
         this.progress = progress == null ? Progress.NONE : progress;
+        this.concurrency = Math.max(1, concurrency);
     }
 
     /**
@@ -139,21 +150,13 @@ public final class BenchRunner {
             List<String> failures = new ArrayList<>();
             int truncations = 0;
             long shots = 0;
-            for (BenchItem item : items) {
-                String text;
-                try {
-                    BenchSystem.Output o = system.render(style, item);
-                    text = o.text();
-                    truncations += o.draftTruncated() ? 1 : 0;
-                    shots += o.shots();
-                } catch (Exception e) {
-                    // One text the system cannot render (e.g. a prompt past the model's context) must not end the
-                    // run: it counts as an empty output and is reported.
-                    text = "";
-                    failures.add(item.original().id() + ": " + e.getMessage());
+            for (Rendered r : renderAll(system, style, items)) {
+                outputs.add(r.output().text());
+                truncations += r.output().draftTruncated() ? 1 : 0;
+                shots += r.output().shots();
+                if (r.failure() != null) {
+                    failures.add(r.failure());
                 }
-                outputs.add(text);
-                progress.update("generate", style, system.key(), outputs.size(), items.size());
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             outputsBySystem.put(system.key(), outputs);
@@ -194,6 +197,62 @@ public final class BenchRunner {
                     item.plan().neutralDraft(), out));
         }
         return new StyleTable(style, language, testSplit.size(), trainSize, items.size(), rows, examples);
+    }
+
+    /** One item's output, or (with an empty output) why the system could not render it. */
+    private record Rendered(BenchSystem.Output output, String failure) {
+    }
+
+    /**
+     * Every item's output, in item order. With a concurrency above 1, that many items are in flight at once, so the
+     * engine's continuous batching decodes them together (several times the throughput of one at a time on a CPU);
+     * each row samples with its own seed, but a batch rounds its matmuls differently from a single row, so runs are
+     * exactly repeatable only at concurrency 1.
+     */
+    private List<Rendered> renderAll(BenchSystem system, String style, List<BenchItem> items) throws InterruptedException {
+        Rendered[] out = new Rendered[items.size()];
+        AtomicInteger done = new AtomicInteger();
+        java.util.function.IntConsumer renderOne = i -> {
+            BenchItem item = items.get(i);
+            try {
+                out[i] = new Rendered(system.render(style, item), null);
+            } catch (Exception e) {
+                // One text the system cannot render (e.g. a prompt past the model's context) must not end the
+                // run: it counts as an empty output and is reported.
+                out[i] = new Rendered(BenchSystem.Output.of(""), item.original().id() + ": " + e.getMessage());
+            }
+            synchronized (progress) {
+                progress.update("generate", style, system.key(), done.incrementAndGet(), items.size());
+            }
+        };
+        if (concurrency <= 1 || items.size() <= 1) {
+            for (int i = 0; i < items.size(); i++) {
+                renderOne.accept(i);
+            }
+            return List.of(out);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency, r -> {
+            Thread t = new Thread(r, "bench-" + system.key());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> pending = new ArrayList<>();
+            for (int i = 0; i < items.size(); i++) {
+                int index = i;
+                pending.add(pool.submit(() -> renderOne.accept(index)));
+            }
+            for (Future<?> f : pending) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("rendering failed outside a system", e.getCause());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return List.of(out);
     }
 
     /** Scores one system's outputs against the originals; package-visible for tests. */

@@ -39,6 +39,27 @@ class BenchRunnerTest {
     }
 
     @Test
+    void renderingSeveralTextsAtOnceKeepsEachOutputWithItsText() throws Exception {
+        List<BenchSystem> systems = List.of(new NeutralDraftSystem(), new RetrievalSystem());
+        BenchResult parallel = new BenchRunner(corpora, new ExtractivePlanner(), Progress.NONE, null, 4)
+                .run(STYLES, 6, null, systems);
+        for (int s = 0; s < STYLES.size(); s++) {
+            StyleTable one = result.styles().get(s);
+            StyleTable four = parallel.styles().get(s);
+            for (int i = 0; i < one.examples().size(); i++) {
+                for (BenchSystem system : systems) {
+                    assertEquals(one.examples().get(i).outputs().get(system.key()),
+                            four.examples().get(i).outputs().get(system.key()));
+                }
+            }
+            for (int r = 0; r < 2; r++) {
+                assertEquals(one.rows().get(r).rougeL(), four.rows().get(r).rougeL(), 1e-9);
+                assertEquals(one.rows().get(r).bleu4(), four.rows().get(r).bleu4(), 1e-9);
+            }
+        }
+    }
+
+    @Test
     void usesTheTrainersTestSplitInFileOrder() throws Exception {
         for (StyleTable t : result.styles()) {
             List<CorpusText> test = Split.TEST.select(corpora.load(t.style()), CorpusText::id);
