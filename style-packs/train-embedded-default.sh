@@ -17,7 +17,9 @@
 #        PLAN_TEMPLATE (default both: the api's default template and S-SFT's compact one, in turn),
 #        STYLES (default "debian-desc jargon zh-fortunes"), STYLE_FLAGS (flags for train style; default "--self-improve 1 --dpo"),
 #        SKIP_BASE=1 (neither stage: use runtime/models/penwright-base as it is),
-#        SKIP_STAGE1=1 (stage 2 only, from an existing $WORK/base)
+#        SKIP_STAGE1=1 (stage 2 only, from an existing $WORK/base),
+#        BENCH=0 (no benchmark at the end; else bench notes --n BENCH_N (200) --concurrency BENCH_CONCURRENCY (8)
+#        --out docs/bench: about 11 minutes here)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 corpora="${CORPORA:-$root/../shared/corpora}"
@@ -72,4 +74,9 @@ for style in $styles; do
   done
 done
 mvn -q -B install -DskipTests
-echo "done: runtime/models/penwright-base and style-packs/{${styles// /,}}"
+if [[ "${BENCH:-1}" != 0 ]]; then
+  # The benchmark report of what was just built (docs/bench/README.md, the reading, is written by hand).
+  ./penwright bench notes --styles "${styles// /,}" --n "${BENCH_N:-200}" --packs style-packs/stages \
+    --concurrency "${BENCH_CONCURRENCY:-8}" --out docs/bench
+fi
+echo "done: runtime/models/penwright-base, style-packs/{${styles// /,}} and docs/bench"
