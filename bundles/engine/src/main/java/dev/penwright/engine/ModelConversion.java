@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -20,7 +19,6 @@ import dev.penwright.engine.internal.Safetensors;
  * trained model is committed in compact form.
  */
 public final class ModelConversion {
-    private static final List<String> DTYPES = List.of("F32", "F16", "BF16");
     private static final Map<String, String> TORCH_DTYPES = Map.of("F32", "float32", "F16", "float16", "BF16",
             "bfloat16");
 
@@ -37,9 +35,7 @@ public final class ModelConversion {
 
     /** @return the number of tensors written */
     public static int convert(Path source, Path target, String dtype) throws IOException {
-        if (!DTYPES.contains(dtype)) {
-            throw new IllegalArgumentException("dtype " + dtype + " is not one of " + DTYPES);
-        }
+        checkDtype(dtype);
         if (source.toAbsolutePath().normalize().equals(target.toAbsolutePath().normalize())) {
             throw new IllegalArgumentException("write the converted model to another folder than " + source);
         }
@@ -52,14 +48,7 @@ public final class ModelConversion {
             out.put(name, new Safetensors.Entry(file.readF32Array(name), checkpoint.info(name).shape(), dtype));
         }
         Files.createDirectories(target);
-        try (Stream<Path> files = Files.list(source)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                String name = file.getFileName().toString();
-                if (!name.endsWith(".safetensors") && !name.equals("model.safetensors.index.json")) {
-                    Files.copy(file, target.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
+        copyAllBut(source, target, name -> name.endsWith(".safetensors") || name.equals("model.safetensors.index.json"));
         ObjectMapper json = new ObjectMapper();
         ObjectNode config = (ObjectNode) json.readTree(target.resolve("config.json").toFile());
         config.put("torch_dtype", TORCH_DTYPES.get(dtype));
@@ -73,9 +62,7 @@ public final class ModelConversion {
      * {@code dtype}; the other files are copied. @return the number of tensors written
      */
     public static int convertAdapter(Path source, Path target, String dtype) throws IOException {
-        if (!DTYPES.contains(dtype)) {
-            throw new IllegalArgumentException("dtype " + dtype + " is not one of " + DTYPES);
-        }
+        checkDtype(dtype);
         Path weights = source.resolve("adapter_model.safetensors");
         if (!Files.isRegularFile(weights) || !Files.isRegularFile(source.resolve("adapter_config.json"))) {
             throw ModelFormatException.of(source, null, "not a PEFT adapter folder (adapter_config.json and "
@@ -90,13 +77,7 @@ public final class ModelConversion {
         boolean inPlace = source.toAbsolutePath().normalize().equals(target.toAbsolutePath().normalize());
         Files.createDirectories(target);
         if (!inPlace) {
-            try (Stream<Path> files = Files.list(source)) {
-                for (Path f : files.filter(Files::isRegularFile).toList()) {
-                    if (!f.getFileName().toString().equals("adapter_model.safetensors")) {
-                        Files.copy(f, target.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-                    }
-                }
-            }
+            copyAllBut(source, target, name -> name.equals("adapter_model.safetensors"));
         }
         // All tensors are in memory now: writing over the source (same folder) is safe, through a temporary file.
         Path tmp = target.resolve("adapter_model.safetensors.tmp");
@@ -104,5 +85,24 @@ public final class ModelConversion {
         Files.move(tmp, target.resolve("adapter_model.safetensors"), StandardCopyOption.REPLACE_EXISTING,
                 StandardCopyOption.ATOMIC_MOVE);
         return out.size();
+    }
+
+    private static void checkDtype(String dtype) {
+        if (!Safetensors.isFloatType(dtype)) {
+            throw new IllegalArgumentException("dtype " + dtype + " is not one of " + Safetensors.FLOAT_TYPES);
+        }
+    }
+
+    /** Copies the source folder's files, but the weight files the conversion writes itself, into the target. */
+    private static void copyAllBut(Path source, Path target, java.util.function.Predicate<String> weights)
+            throws IOException {
+        try (Stream<Path> files = Files.list(source)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                String name = file.getFileName().toString();
+                if (!weights.test(name)) {
+                    Files.copy(file, target.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -63,9 +64,12 @@ public final class Safetensors {
         return metadata;
     }
 
-    /** Whether tensors can be written as this type: F32, F16 or BF16. */
+    /** The types tensors can be written as (and read back as F32). */
+    public static final List<String> FLOAT_TYPES = List.of("F32", "F16", "BF16");
+
+    /** Whether tensors can be written as this type: one of {@link #FLOAT_TYPES}. */
     public static boolean isFloatType(String dtype) {
-        return "F32".equals(dtype) || "F16".equals(dtype) || "BF16".equals(dtype);
+        return FLOAT_TYPES.contains(dtype);
     }
 
     public static int bytesPerElement(String dtype) {
