@@ -172,7 +172,7 @@ public final class BatchScheduler implements AutoCloseable {
         }
         boolean argmaxOnly = true;
         for (Row r : active) {
-            argmaxOnly &= argmaxOnly(r.options);
+            argmaxOnly &= Sampler.isArgmax(r.options);
         }
         float[] logits = null;
         long[] best = null;
@@ -211,11 +211,6 @@ public final class BatchScheduler implements AutoCloseable {
             active.remove(last);
             adaptersStale = true;
         }
-    }
-
-    /** Greedy with no repetition penalty: the raw logits' argmax, which the device can find itself. */
-    private static boolean argmaxOnly(GenerationOptions o) {
-        return o.isGreedy() && (o.repetitionPenalty() == null || o.repetitionPenalty() == 1.0);
     }
 
     /** Samples the next token of a row. @return whether the row goes on */

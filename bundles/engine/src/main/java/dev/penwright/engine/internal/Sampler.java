@@ -27,10 +27,14 @@ public final class Sampler {
         return logits[off + token] - max - Math.log(sum);
     }
 
+    /** Greedy with no repetition penalty: the next token is the raw logits' argmax (the device can find it). */
+    public static boolean isArgmax(GenerationOptions o) {
+        return o.isGreedy() && (o.repetitionPenalty() == null || o.repetitionPenalty() == 1.0);
+    }
+
     public static int choose(float[] logits, int off, int vocab, GenerationOptions o, Set<Integer> seen,
                              SplittableRandom rng) {
-        double penaltyValue = o.repetitionPenalty() == null ? 1.0 : o.repetitionPenalty();
-        if (penaltyValue == 1.0 && (o.temperature() != null && o.temperature() <= 0)) {
+        if (isArgmax(o)) {
             // Greedy without a penalty: the argmax of the raw logits, read in place (no copy of the vocabulary).
             int best = 0;
             for (int i = 1; i < vocab; i++) {
