@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 
 import dev.penwright.api.eval.Evaluator;
 import dev.penwright.api.generate.GenerationRequest;
@@ -12,6 +11,7 @@ import dev.penwright.api.generate.GenerationResult;
 import dev.penwright.api.generate.GenerationService;
 import dev.penwright.api.generate.QueueStatus;
 import dev.penwright.api.plan.Planner;
+import dev.penwright.api.service.ServicesById;
 import dev.penwright.api.style.StylePack;
 import dev.penwright.api.style.StylePackRegistry;
 import dev.penwright.api.style.StylePackState;
@@ -34,7 +34,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(service = GenerationService.class, configurationPid = PipelineConfig.PID)
 @Designate(ocd = PipelineConfig.class)
 public final class PipelineComponent implements GenerationService, Pipeline.Services {
-    private final Map<String, Planner> planners = new ConcurrentHashMap<>();
+    private final ServicesById<Planner> planners = new ServicesById<>(Planner.ID, Planner::id);
     private final StylePackRegistry styles;
     private final Pipeline pipeline;
 
@@ -65,16 +65,11 @@ public final class PipelineComponent implements GenerationService, Pipeline.Serv
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addPlanner(Planner planner, Map<String, Object> properties) {
-        planners.put(idOf(planner, properties), planner);
+        planners.bind(planner, properties);
     }
 
     void removePlanner(Planner planner, Map<String, Object> properties) {
-        planners.remove(idOf(planner, properties), planner);
-    }
-
-    private static String idOf(Planner planner, Map<String, Object> properties) {
-        Object id = properties.get(Planner.ID);
-        return id != null ? id.toString() : planner.id();
+        planners.unbind(planner, properties);
     }
 
     @Override
@@ -94,7 +89,7 @@ public final class PipelineComponent implements GenerationService, Pipeline.Serv
 
     @Override
     public Planner planner(String id) {
-        return planners.get(id);
+        return planners.find(id).orElse(null);
     }
 
     @Override

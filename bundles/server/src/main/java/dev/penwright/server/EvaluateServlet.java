@@ -5,12 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.penwright.api.eval.Evaluation;
 import dev.penwright.api.eval.EvaluationInput;
 import dev.penwright.api.eval.Evaluator;
+import dev.penwright.api.service.ServicesById;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -31,7 +31,7 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 public final class EvaluateServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
     static final int MAX_ITEMS = 10_000;
-    private final transient Map<String, Evaluator> evaluators = new ConcurrentHashMap<>();
+    private final transient ServicesById<Evaluator> evaluators = new ServicesById<>(Evaluator.ID, Evaluator::id);
     private final transient ServerSettings settings;
 
     @Activate
@@ -42,16 +42,11 @@ public final class EvaluateServlet extends ApiServlet {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addEvaluator(Evaluator evaluator, Map<String, Object> properties) {
-        evaluators.put(idOf(evaluator, properties), evaluator);
+        evaluators.bind(evaluator, properties);
     }
 
     void removeEvaluator(Evaluator evaluator, Map<String, Object> properties) {
-        evaluators.remove(idOf(evaluator, properties), evaluator);
-    }
-
-    private static String idOf(Evaluator evaluator, Map<String, Object> properties) {
-        Object id = properties.get(Evaluator.ID);
-        return id != null ? id.toString() : evaluator.id();
+        evaluators.unbind(evaluator, properties);
     }
 
     @Override
@@ -62,7 +57,7 @@ public final class EvaluateServlet extends ApiServlet {
     @Override
     protected void handle(String method, HttpServletRequest request, HttpServletResponse response) throws Exception {
         if (method.equals("GET")) {
-            JsonResponses.write(response, 200, Map.of("evaluators", evaluators.keySet().stream().sorted().toList()));
+            JsonResponses.write(response, 200, Map.of("evaluators", evaluators.ids()));
             return;
         }
         JsonNode body = readJson(request, settings.limits().maxRequestBytes());
@@ -91,14 +86,14 @@ public final class EvaluateServlet extends ApiServlet {
         }
         List<String> wanted = Requests.texts(body, "evaluators");
         if (wanted.isEmpty()) {
-            wanted = evaluators.keySet().stream().sorted().toList();
+            wanted = evaluators.ids();
         }
         Map<String, Object> results = new LinkedHashMap<>();
         for (String id : wanted) {
-            Evaluator evaluator = evaluators.get(id);
+            Evaluator evaluator = evaluators.find(id).orElse(null);
             if (evaluator == null) {
                 throw new ApiError(404, "evaluator_not_found", "no evaluator '" + id + "' (installed: "
-                        + String.join(", ", evaluators.keySet().stream().sorted().toList()) + ")");
+                        + String.join(", ", evaluators.ids()) + ")");
             }
             List<EvaluationInput> accepted = inputs.stream().filter(evaluator::accepts).toList();
             if (accepted.isEmpty()) {

@@ -2,12 +2,12 @@ package dev.penwright.server;
 
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.plan.Material;
 import dev.penwright.api.plan.Planner;
+import dev.penwright.api.service.ServicesById;
 import dev.penwright.api.plan.PlanningException;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -29,7 +29,7 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 public final class PlanServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
     static final String DEFAULT_PLANNER = "extractive";
-    private final transient Map<String, Planner> planners = new ConcurrentHashMap<>();
+    private final transient ServicesById<Planner> planners = new ServicesById<>(Planner.ID, Planner::id);
     private final transient ServerSettings settings;
 
     @Activate
@@ -40,16 +40,11 @@ public final class PlanServlet extends ApiServlet {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addPlanner(Planner planner, Map<String, Object> properties) {
-        planners.put(idOf(planner, properties), planner);
+        planners.bind(planner, properties);
     }
 
     void removePlanner(Planner planner, Map<String, Object> properties) {
-        planners.remove(idOf(planner, properties), planner);
-    }
-
-    private static String idOf(Planner planner, Map<String, Object> properties) {
-        Object id = properties.get(Planner.ID);
-        return id != null ? id.toString() : planner.id();
+        planners.unbind(planner, properties);
     }
 
     @Override
@@ -60,7 +55,7 @@ public final class PlanServlet extends ApiServlet {
     @Override
     protected void handle(String method, HttpServletRequest request, HttpServletResponse response) throws Exception {
         if (method.equals("GET")) {
-            JsonResponses.write(response, 200, Map.of("planners", planners.keySet().stream().sorted().toList(),
+            JsonResponses.write(response, 200, Map.of("planners", planners.ids(),
                     "default", DEFAULT_PLANNER));
             return;
         }
@@ -70,10 +65,10 @@ public final class PlanServlet extends ApiServlet {
             throw ApiError.badRequest("give \"material\": a text, or {brief, facts, sourceArticle, language}");
         }
         String id = Requests.text(body, "planner", DEFAULT_PLANNER);
-        Planner planner = planners.get(id);
+        Planner planner = planners.find(id).orElse(null);
         if (planner == null) {
             throw new ApiError(404, "planner_not_found", "no planner '" + id + "' (installed: "
-                    + String.join(", ", planners.keySet().stream().sorted().toList()) + ")");
+                    + String.join(", ", planners.ids()) + ")");
         }
         long started = System.nanoTime();
         ContentPlan plan;

@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
 
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -15,6 +14,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 
 import dev.penwright.api.cli.Subcommand;
 import dev.penwright.api.plan.Planner;
+import dev.penwright.api.service.ServicesById;
 import picocli.CommandLine;
 
 /**
@@ -25,20 +25,15 @@ import picocli.CommandLine;
 public class PlanSubcommand implements Subcommand, PlanCommand.PlannerLookup {
     static final String NAME = "plan";
 
-    private final Map<String, Planner> planners = new ConcurrentSkipListMap<>();
+    private final ServicesById<Planner> planners = new ServicesById<>(Planner.ID, Planner::id);
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addPlanner(Planner planner, Map<String, Object> properties) {
-        planners.put(idOf(planner, properties), planner);
+        planners.bind(planner, properties);
     }
 
     void removePlanner(Planner planner, Map<String, Object> properties) {
-        planners.remove(idOf(planner, properties), planner);
-    }
-
-    private static String idOf(Planner planner, Map<String, Object> properties) {
-        Object id = properties.get(Planner.ID);
-        return id == null ? planner.id() : id.toString();
+        planners.unbind(planner, properties);
     }
 
     @Override
@@ -53,12 +48,12 @@ public class PlanSubcommand implements Subcommand, PlanCommand.PlannerLookup {
 
     @Override
     public Planner find(String id) {
-        return planners.get(id);
+        return planners.find(id).orElse(null);
     }
 
     @Override
     public List<String> ids() {
-        return List.copyOf(planners.keySet());
+        return planners.ids();
     }
 
     @Override
