@@ -4,8 +4,9 @@
 # style pack a corpus trained on it and imported as a module of style-packs/. Same seed, same data: same figures
 # within noise.
 #
-# Stage 1 (BASE_MINUTES, default 105: with stage 2, about two hours of base training): tokenizer and model from
-#   scratch on raw text.
+# Stage 1 (BASE_MINUTES, default 78; with stage 2 and the packs about two and a quarter hours on two cores): tokenizer
+#   and model from scratch on raw text. The loop fits its step count to the minutes (3,232 steps on the machine of
+#   the shipped model, see its card); a slower or faster machine gets fewer or more steps and tokens.
 # Stage 2 (PLAN_MINUTES): --init from stage 1, every parameter trained further on a mix of raw text and plan→text
 #   sequences (the extractive planner's plan of a training text in the styler's prompt format, loss on the text only,
 #   as S-SFT makes them), the corpora balanced; so the base model knows the prompt format before any pack is trained
@@ -13,7 +14,7 @@
 #
 # Usage: style-packs/train-embedded-default.sh [BASE_MINUTES] [STYLE_MINUTES]
 #   env: CORPORA (default ../shared/corpora), WORK (default /tmp/penwright-recipe), SHAPE (default d384-l6),
-#        PLAN_MINUTES (default 15; 0 skips stage 2), PLAN_MIX (default 0.7), PLAN_LR (default 5e-4),
+#        PLAN_MINUTES (default 12; 0 skips stage 2), PLAN_MIX (default 0.7), PLAN_LR (default 5e-4),
 #        PLAN_TEMPLATE (default both: the api's default template and S-SFT's compact one, in turn),
 #        STYLES (default "debian-desc jargon zh-fortunes"), STYLE_FLAGS (flags for train style; default "--self-improve 1 --dpo"),
 #        SKIP_BASE=1 (neither stage: use runtime/models/penwright-base as it is),
@@ -24,9 +25,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 corpora="${CORPORA:-$root/../shared/corpora}"
 work="${WORK:-/tmp/penwright-recipe}"
-base_minutes="${1:-105}"
+base_minutes="${1:-78}"
 style_minutes="${2:-10}"
-plan_minutes="${PLAN_MINUTES:-15}"
+plan_minutes="${PLAN_MINUTES:-12}"
 plan_mix="${PLAN_MIX:-0.7}"
 plan_lr="${PLAN_LR:-5e-4}"
 plan_template="${PLAN_TEMPLATE:-both}"
