@@ -238,9 +238,7 @@ public final class LoraAdapter implements AutoCloseable {
      * adapter of a half-precision model.
      */
     public void save(Path dir, String dtype) throws IOException {
-        if (!Safetensors.isFloatType(dtype)) {
-            throw new IllegalArgumentException("adapter dtype " + dtype + " is not one of F32, F16, BF16");
-        }
+        Safetensors.requireFloatType("adapter dtype", dtype);
         Files.createDirectories(dir);
         config.write(dir.resolve("adapter_config.json"));
         Map<String, Safetensors.Entry> entries = new LinkedHashMap<>();

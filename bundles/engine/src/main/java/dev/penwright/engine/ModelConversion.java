@@ -35,7 +35,7 @@ public final class ModelConversion {
 
     /** @return the number of tensors written */
     public static int convert(Path source, Path target, String dtype) throws IOException {
-        checkDtype(dtype);
+        Safetensors.requireFloatType("dtype", dtype);
         if (source.toAbsolutePath().normalize().equals(target.toAbsolutePath().normalize())) {
             throw new IllegalArgumentException("write the converted model to another folder than " + source);
         }
@@ -62,7 +62,7 @@ public final class ModelConversion {
      * {@code dtype}; the other files are copied. @return the number of tensors written
      */
     public static int convertAdapter(Path source, Path target, String dtype) throws IOException {
-        checkDtype(dtype);
+        Safetensors.requireFloatType("dtype", dtype);
         Path weights = source.resolve("adapter_model.safetensors");
         if (!Files.isRegularFile(weights) || !Files.isRegularFile(source.resolve("adapter_config.json"))) {
             throw ModelFormatException.of(source, null, "not a PEFT adapter folder (adapter_config.json and "
@@ -85,12 +85,6 @@ public final class ModelConversion {
         Files.move(tmp, target.resolve("adapter_model.safetensors"), StandardCopyOption.REPLACE_EXISTING,
                 StandardCopyOption.ATOMIC_MOVE);
         return out.size();
-    }
-
-    private static void checkDtype(String dtype) {
-        if (!Safetensors.isFloatType(dtype)) {
-            throw new IllegalArgumentException("dtype " + dtype + " is not one of " + Safetensors.FLOAT_TYPES);
-        }
     }
 
     /** Copies the source folder's files, but the weight files the conversion writes itself, into the target. */

@@ -67,9 +67,15 @@ public final class Safetensors {
     /** The types tensors can be written as (and read back as F32). */
     public static final List<String> FLOAT_TYPES = List.of("F32", "F16", "BF16");
 
-    /** Whether tensors can be written as this type: one of {@link #FLOAT_TYPES}. */
-    public static boolean isFloatType(String dtype) {
-        return FLOAT_TYPES.contains(dtype);
+    /**
+     * Checks that tensors can be written as this type: one of {@link #FLOAT_TYPES}.
+     *
+     * @param what what the type is for, at the start of the message (e.g. "adapter dtype")
+     */
+    public static void requireFloatType(String what, String dtype) {
+        if (!FLOAT_TYPES.contains(dtype)) {
+            throw new IllegalArgumentException(what + " " + dtype + " is not one of " + FLOAT_TYPES);
+        }
     }
 
     public static int bytesPerElement(String dtype) {
