@@ -42,9 +42,8 @@ public final class ApiFilter implements Filter {
         HttpServletResponse response = (HttpServletResponse) res;
         long started = System.nanoTime();
         try {
-            String path = request.getRequestURI();
             ServerSettings.Limits limits = settings.limits();
-            if (limits.keysRequired() && !open(path) && !authorised(request, limits)) {
+            if (limits.keysRequired() && !open(request) && !authorised(request, limits)) {
                 response.setHeader("WWW-Authenticate", "Bearer realm=\"penwright\"");
                 JsonResponses.error(response, 401, limits.apiKeys().isEmpty() ? "api_keys_not_configured"
                         : "unauthorized", limits.apiKeys().isEmpty()
@@ -60,9 +59,30 @@ public final class ApiFilter implements Filter {
         }
     }
 
-    /** /health for probes; the web page and its benchmark reports, which hold no user data (its API calls carry the key). */
-    static boolean open(String path) {
+    /**
+     * /health for probes; the web page and its benchmark reports, which hold no user data (its API calls carry the
+     * key). Decided on what will serve the request, never on the raw request URI: the container has already decoded
+     * it and resolved its dot segments ({@code /web/../v1/styles} is {@code /v1/styles}), and the servlet it matched
+     * must be the open one as well.
+     */
+    static boolean open(HttpServletRequest request) {
+        return openPath(servedPath(request)) && openPattern(matchedPattern(request));
+    }
+
+    static boolean openPath(String path) {
         return path.equals("/health") || path.equals("/web") || path.startsWith("/web/");
+    }
+
+    /** The servlet patterns of the open routes; an unknown pattern (none matched) is not open. */
+    static boolean openPattern(String pattern) {
+        return pattern.equals("/health") || pattern.equals("/web") || pattern.equals("/web/*");
+    }
+
+    /** The decoded, normalised path within the context: servlet path plus path info, as the matched servlet sees it. */
+    static String servedPath(HttpServletRequest request) {
+        String servletPath = request.getServletPath();
+        String info = request.getPathInfo();
+        return (servletPath == null ? "" : servletPath) + (info == null ? "" : info);
     }
 
     static boolean authorised(HttpServletRequest request, ServerSettings.Limits limits) {
@@ -85,14 +105,19 @@ public final class ApiFilter implements Filter {
 
     /** The servlet pattern that served the request: bounded, unlike raw paths. */
     private static String route(HttpServletRequest request) {
+        String pattern = matchedPattern(request);
+        return pattern.isEmpty() ? "other" : pattern;
+    }
+
+    private static String matchedPattern(HttpServletRequest request) {
         try {
             HttpServletMapping mapping = request.getHttpServletMapping();
-            if (mapping != null && mapping.getPattern() != null && !mapping.getPattern().isEmpty()) {
+            if (mapping != null && mapping.getPattern() != null) {
                 return mapping.getPattern();
             }
         } catch (RuntimeException ignored) {
             // Some dispatch types have no mapping.
         }
-        return "other";
+        return "";
     }
 }
