@@ -25,10 +25,14 @@ import dev.penwright.trainer.loop.LoopConfig;
  * @param balance        sample so that each corpus gives about the same number of training sequences
  * @param valTexts       validation texts a corpus for the per-corpus figures (and the loop's validation)
  * @param promptTemplates the prompt templates of the plan→text sequences, taken in turn (one or more)
+ * @param maxPositions   with {@code init}: raise the continued model's max_position_embeddings to this (0 keeps
+ *                       it). RoPE has no learned positions, so a longer context is a config change plus training
+ *                       on sequences that use it (--seq-len up to this).
  */
 public record BaseRecipe(List<Path> corpora, Path out, Shape shape, int vocabSize, int seqLen, int maxTexts,
                          int tokenizerTexts, LoopConfig loop, boolean resume, JsonlReader.OnBadLine onBadLine,
-                         Path init, double planMix, boolean balance, int valTexts, List<String> promptTemplates) {
+                         Path init, double planMix, boolean balance, int valTexts, List<String> promptTemplates,
+                         int maxPositions) {
     /** The loop validated on this many texts a corpus before per-corpus figures existed; kept as the default. */
     public static final int DEFAULT_VAL_TEXTS = 64;
 
@@ -54,6 +58,13 @@ public record BaseRecipe(List<Path> corpora, Path out, Shape shape, int vocabSiz
         if (!(planMix >= 0 && planMix <= 1)) {
             throw new IllegalArgumentException("plan mix must be a fraction from 0 to 1, got " + planMix);
         }
+        if (maxPositions < 0) {
+            throw new IllegalArgumentException("max positions must be positive, got " + maxPositions);
+        }
+        if (maxPositions > 0 && init == null) {
+            throw new IllegalArgumentException("--max-positions extends a continued model (--init); a model from"
+                    + " scratch gets max(512, --seq-len) positions");
+        }
         if (valTexts < 1) {
             throw new IllegalArgumentException("validation texts a corpus must be at least 1, got " + valTexts);
         }
@@ -63,10 +74,18 @@ public record BaseRecipe(List<Path> corpora, Path out, Shape shape, int vocabSiz
         }
     }
 
+    /** A run that keeps the model's positions (a continued model keeps its init model's). */
+    public BaseRecipe(List<Path> corpora, Path out, Shape shape, int vocabSize, int seqLen, int maxTexts,
+                      int tokenizerTexts, LoopConfig loop, boolean resume, JsonlReader.OnBadLine onBadLine,
+                      Path init, double planMix, boolean balance, int valTexts, List<String> promptTemplates) {
+        this(corpora, out, shape, vocabSize, seqLen, maxTexts, tokenizerTexts, loop, resume, onBadLine, init, planMix,
+                balance, valTexts, promptTemplates, 0);
+    }
+
     /** A from-scratch run on raw text only, as before stages existed. */
     public BaseRecipe(List<Path> corpora, Path out, Shape shape, int vocabSize, int seqLen, int maxTexts,
                       int tokenizerTexts, LoopConfig loop, boolean resume, JsonlReader.OnBadLine onBadLine) {
         this(corpora, out, shape, vocabSize, seqLen, maxTexts, tokenizerTexts, loop, resume, onBadLine, null, 0,
-                false, DEFAULT_VAL_TEXTS, null);
+                false, DEFAULT_VAL_TEXTS, null, 0);
     }
 }

@@ -147,7 +147,7 @@ public final class BaseTrainer {
             throw new BadDataException("no text of " + recipe.corpora() + " falls in the training split (80% of ids"
                     + " by hash)");
         }
-        Path modelDir = recipe.init() != null ? recipe.init() : out;
+        Path modelDir = recipe.init() != null ? withContext(recipe.init(), recipe.maxPositions(), out) : out;
         JsonNode initReport = null;
         if (recipe.init() != null) {
             for (String f : List.of("config.json", "tokenizer.json")) {
@@ -630,6 +630,32 @@ public final class BaseTrainer {
 
     private static void note(Consumer<JobProgress> sink, String jobId, String phase, String message) {
         sink.accept(new JobProgress(jobId, JobState.RUNNING, phase, 0, 0, Double.NaN, 0, 0, -1, message));
+    }
+
+    /**
+     * The init model as it is, or (when {@code maxPositions} is above its own) a copy of it under {@code out} whose
+     * config.json has the longer context: the weights and tokenizer are copied unchanged, since RoPE positions are
+     * computed, not learned.
+     */
+    static Path withContext(Path init, int maxPositions, Path out) throws IOException {
+        ObjectNode config = (ObjectNode) JSON.readTree(init.resolve("config.json").toFile());
+        if (maxPositions <= 0 || maxPositions <= config.path("max_position_embeddings").asInt(0)) {
+            return init;
+        }
+        Path extended = out.resolve("init-context-" + maxPositions);
+        Files.createDirectories(extended);
+        try (var files = Files.list(init)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                String name = f.getFileName().toString();
+                if (name.equals("tokenizer.json") || name.endsWith(".safetensors")
+                        || name.equals("model.safetensors.index.json")) {
+                    Files.copy(f, extended.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        config.put("max_position_embeddings", maxPositions);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(extended.resolve("config.json").toFile(), config);
+        return extended;
     }
 
     /** Each text (title, blank line, text, end token) cut into pieces of at most {@code seqLen} tokens. */

@@ -79,6 +79,10 @@ public final class TrainBaseCommand extends PicocliSubcommand {
         Integer vocab;
         @Option(names = "--seq-len", description = "Tokens per training sequence (default 256).")
         Integer seqLen;
+        @Option(names = "--max-positions", description = "With --init: raise the model's context"
+                + " (max_position_embeddings) to this many positions, then train on sequences up to --seq-len that use"
+                + " them (RoPE has no learned positions; default: keep the init model's).")
+        Integer maxPositions;
         @Option(names = "--max-texts", description = "At most this many texts a corpus (default all).")
         Integer maxTexts;
         @Option(names = "--tokenizer-texts", description = "Texts the BPE trainer reads (default 20000).")
@@ -128,6 +132,7 @@ public final class TrainBaseCommand extends PicocliSubcommand {
             TrainOptions.put(o, "vocab", vocab);
             TrainOptions.put(o, "seqLen", seqLen);
             TrainOptions.put(o, "maxTexts", maxTexts);
+            TrainOptions.put(o, "maxPositions", maxPositions);
             TrainOptions.put(o, "tokenizerTexts", tokenizerTexts);
             if (corpora.size() > 1) {
                 o.put("corpora", String.join(",", corpora.subList(1, corpora.size()).stream().map(Path::toString).toList()));

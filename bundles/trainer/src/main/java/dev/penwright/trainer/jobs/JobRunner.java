@@ -88,7 +88,7 @@ public final class JobRunner {
                     integer(o, "vocab", 8000), integer(o, "seqLen", 256), integer(o, "maxTexts", 0),
                     integer(o, "tokenizerTexts", 20000), loop, resume, onBad, init, number(o, "planMix", 0),
                     bool(o, "balance"), integer(o, "valTexts", BaseRecipe.DEFAULT_VAL_TEXTS),
-                    promptTemplates(o.getOrDefault("promptTemplate", "both")));
+                    promptTemplates(o.getOrDefault("promptTemplate", "both")), integer(o, "maxPositions", 0));
             return new BaseTrainer(planner).run(recipe, jobId, progress, cancelled);
         }
         if (spec.baseModel() == null) {
