@@ -1,36 +1,42 @@
 #!/usr/bin/env bash
 # The recipe of Penwright's embedded default, as one command: a BPE tokenizer and a small Llama-shaped base model
-# trained on the three corpora's train splits in two stages, stored as F16 in runtime/models/penwright-base, then one
-# style pack a corpus trained on it and imported as a module of style-packs/. Same seed, same data: same figures
-# within noise.
+# trained on the three corpora's train splits in three stages, stored as F16 in runtime/models/penwright-base, then
+# one style pack a corpus trained on it and imported as a module of style-packs/, then the benchmark. Every stage runs
+# a fixed number of optimiser steps (not minutes), so the same seed and data give the same model on any machine
+# (within the rounding of its matmuls); only the wall time differs.
 #
-# Stage 1 (BASE_MINUTES, default 78; with stage 2 and the packs about two and a quarter hours on two cores): tokenizer
-#   and model from scratch on raw text. The loop fits its step count to the minutes (3,232 steps on the machine of
-#   the shipped model, see its card); a slower or faster machine gets fewer or more steps and tokens.
-# Stage 2 (PLAN_MINUTES): --init from stage 1, every parameter trained further on a mix of raw text and plan→text
-#   sequences (the extractive planner's plan of a training text in the styler's prompt format, loss on the text only,
-#   as S-SFT makes them), the corpora balanced; so the base model knows the prompt format before any pack is trained
-#   on it, and a request without a pack gets text that follows its plan.
+# Stage 1 (STAGE1_STEPS, default 3232: about 75 minutes on two cores): tokenizer and model from scratch on raw text,
+#   256-token sequences.
+# Stage 2 (STAGE2_STEPS, default 359): --init from stage 1, every parameter trained further on a mix of raw text and
+#   plan→text sequences (the extractive planner's plan of a training text in the styler's prompt format, loss on the
+#   text only, as S-SFT makes them), the corpora balanced.
+# Stage 3 (STAGE3_STEPS, default 400; CONTEXT, default 1024): copy and restyle. --init from stage 2 with the context
+#   raised to CONTEXT positions (--max-positions; RoPE positions are computed), trained on 1,024-token sequences that
+#   are 90 % plan→text (the neutral draft → the original text: the model learns to copy the plan's content and put
+#   back the style's form) and 10 % raw text.
+# Packs (STYLE_STEPS, default 300 steps of 2048 tokens: S-SFT 60 %, self-improvement 40 %; DPO_STEPS, default 100):
+#   S-SFT + one self-improvement round + C-DPO on the model's own samples, 1,024-token sequences.
 #
-# Usage: style-packs/train-embedded-default.sh [BASE_MINUTES] [STYLE_MINUTES]
+# Usage: style-packs/train-embedded-default.sh
 #   env: CORPORA (default ../shared/corpora), WORK (default /tmp/penwright-recipe), SHAPE (default d384-l6),
-#        PLAN_MINUTES (default 12; 0 skips stage 2), PLAN_MIX (default 0.7), PLAN_LR (default 5e-4),
-#        PLAN_TEMPLATE (default both: the api's default template and S-SFT's compact one, in turn),
-#        STYLES (default "debian-desc jargon zh-fortunes"), STYLE_FLAGS (flags for train style; default "--self-improve 1 --dpo"),
-#        SKIP_BASE=1 (neither stage: use runtime/models/penwright-base as it is),
-#        SKIP_STAGE1=1 (stage 2 only, from an existing $WORK/base),
+#        STAGE1_STEPS, STAGE2_STEPS, STAGE3_STEPS (0 skips a stage), CONTEXT, STAGE3_MIX (default 0.9),
+#        STYLE_STEPS, DPO_STEPS, STYLES (default "debian-desc jargon zh-fortunes"),
+#        STYLE_FLAGS (flags for train style; default "--self-improve 1 --dpo"),
+#        FROM_SHIPPED=1 (stages 1 and 2 not rerun: stage 3 starts from runtime/models/penwright-base as committed,
+#        which is what stages 1 and 2 make), SKIP_BASE=1 (no base stage: the packs on runtime/models/penwright-base),
 #        BENCH=0 (no benchmark at the end; else bench notes --n BENCH_N (200) --concurrency BENCH_CONCURRENCY (8)
-#        --out docs/bench: about 11 minutes here)
+#        --out docs/bench)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 corpora="${CORPORA:-$root/../shared/corpora}"
 work="${WORK:-/tmp/penwright-recipe}"
-base_minutes="${1:-78}"
-style_minutes="${2:-10}"
-plan_minutes="${PLAN_MINUTES:-12}"
-plan_mix="${PLAN_MIX:-0.7}"
-plan_lr="${PLAN_LR:-5e-4}"
-plan_template="${PLAN_TEMPLATE:-both}"
+stage1_steps="${STAGE1_STEPS:-3232}"
+stage2_steps="${STAGE2_STEPS:-359}"
+stage3_steps="${STAGE3_STEPS:-400}"
+context="${CONTEXT:-1024}"
+stage3_mix="${STAGE3_MIX:-0.9}"
+style_steps="${STYLE_STEPS:-300}"
+dpo_steps="${DPO_STEPS:-100}"
 shape="${SHAPE:-d384-l6}"
 styles="${STYLES:-debian-desc jargon zh-fortunes}"
 declare -A file=([debian-desc]=debian-desc.jsonl.gz [jargon]=jargon.jsonl [zh-fortunes]=zh-fortunes.jsonl)
@@ -39,33 +45,55 @@ mkdir -p "$work"
 cd "$root"
 
 if [[ "${SKIP_BASE:-0}" != 1 ]]; then
-  if [[ "${SKIP_STAGE1:-0}" != 1 ]]; then
+  final=""
+  if [[ "${FROM_SHIPPED:-0}" == 1 ]]; then
+    rm -rf "$work/shipped"
+    cp -r runtime/models/penwright-base "$work/shipped"
+    final="$work/shipped"
+  else
     ./penwright train base --corpus "$all_corpora" \
-      --shape "$shape" --vocab 8000 --seq-len 256 --minutes "$base_minutes" --seed 42 \
+      --shape "$shape" --vocab 8000 --seq-len 256 --steps "$stage1_steps" --seed 42 \
       --checkpoint-every 100 --eval-every 100 --out "$work/base"
+    final="$work/base"
+    if [[ "$stage2_steps" != 0 ]]; then
+      # --out differs from --init: stage 1's folder and report stay; stage 2's report keeps stage 1's as stages[0].
+      ./penwright train base --init "$work/base" --corpus "$all_corpora" \
+        --plan-mix 0.7 --balance --prompt-template both --lr 5e-4 --seq-len 256 \
+        --steps "$stage2_steps" --seed 42 --checkpoint-every 50 --eval-every 0 --out "$work/base-plan"
+      final="$work/base-plan"
+    fi
   fi
-  final="$work/base"
-  if [[ "$plan_minutes" != 0 ]]; then
-    # --out differs from --init: stage 1's folder and report stay; stage 2's report keeps stage 1's as stages[0].
-    # No validation during stage 2 (a short stage has no step to stop at); its report has per-corpus validation
-    # figures before and after it, raw text and plan→text. Those evaluations and the data preparation run outside
-    # --minutes (report.json phaseSeconds).
-    ./penwright train base --init "$work/base" --corpus "$all_corpora" \
-      --plan-mix "$plan_mix" --balance --prompt-template "$plan_template" --lr "$plan_lr" --seq-len 256 \
-      --minutes "$plan_minutes" --seed 42 --checkpoint-every 50 --eval-every 0 --out "$work/base-plan"
-    final="$work/base-plan"
+  if [[ "$stage3_steps" != 0 ]]; then
+    rm -rf "$work/base-copy"
+    ./penwright train base --init "$final" --max-positions "$context" --corpus "$all_corpora" \
+      --plan-mix "$stage3_mix" --balance --prompt-template both --lr 3e-4 --seq-len "$context" \
+      --steps "$stage3_steps" --seed 42 --checkpoint-every 50 --eval-every 0 --out "$work/base-copy"
+    rm -rf "$work/base-copy/init-context-$context"
+    final="$work/base-copy"
   fi
+  card="$(mktemp)"
+  [[ -f runtime/models/penwright-base/README.md ]] && cp runtime/models/penwright-base/README.md "$card"
+  stage1_png="$(mktemp)"
+  [[ -f runtime/models/penwright-base/loss-stage1.png ]] && cp runtime/models/penwright-base/loss-stage1.png "$stage1_png"
   rm -rf runtime/models/penwright-base
   ./penwright convert --model "$final" --dtype F16 --out runtime/models/penwright-base
   rm -rf runtime/models/penwright-base/checkpoints
-  [[ "$final" != "$work/base" ]] && cp "$work/base/loss.png" runtime/models/penwright-base/loss-stage1.png
+  # The model card is written by hand from report.json: keep it (and stage 1's curve) for its figures to be redone.
+  [[ -s "$card" ]] && cp "$card" runtime/models/penwright-base/README.md
+  if [[ -d "$work/base" && "$final" != "$work/base" ]]; then
+    cp "$work/base/loss.png" runtime/models/penwright-base/loss-stage1.png
+  elif [[ -s "$stage1_png" ]]; then
+    cp "$stage1_png" runtime/models/penwright-base/loss-stage1.png
+  fi
+  rm -f "$card" "$stage1_png"
 fi
 
 for style in $styles; do
   rm -rf "$work/packs-$style"
   # shellcheck disable=SC2086
   ./penwright train style --corpus "$corpora/${file[$style]}" --id "$style" --base runtime/models/penwright-base \
-    --minutes "$style_minutes" --seed 42 ${STYLE_FLAGS---self-improve 1 --dpo} --out "$work/packs-$style"
+    --steps "$style_steps" --batch-tokens 2048 --dpo-steps "$dpo_steps" --max-tokens "$context" --seed 42 \
+    ${STYLE_FLAGS---self-improve 1 --dpo} --out "$work/packs-$style"
   style-packs/import-pack.sh "$(ls "$work/packs-$style"/"$style"-*.jar | tail -1)"
   # One pack a completed stage (S-SFT, + self-improvement, + C-DPO): the benchmark's rows (bench notes --packs).
   rm -rf "style-packs/stages/$style"

@@ -122,6 +122,10 @@ class StyleTrainerTest {
         JsonNode dpo = report.get("dpo");
         assertTrue(dpo.get("pairs").asInt() > 0, dpo.toString());
         assertEquals(1, dpo.get("fromPreferenceFile").asInt(), dpo.toString());
+        // The model's own samples were drawn for plans self-improvement did not sample, and their failures paired.
+        assertTrue(dpo.get("ownSamplePlans").asInt() > 0, dpo.toString());
+        assertTrue(dpo.get("fromOwnSamplesOwnChosen").asInt() + dpo.get("fromOwnSamplesOriginalChosen").asInt() > 0,
+                dpo.toString());
         assertTrue(dpo.get("marginAfter").asDouble() > dpo.get("marginBefore").asDouble(), dpo.toString());
 
         // The extender's own validator accepts the pack, and each stage's pack, each with its own adapter and a

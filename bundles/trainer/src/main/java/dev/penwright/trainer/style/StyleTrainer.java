@@ -56,15 +56,25 @@ import dev.penwright.trainer.loop.TrainingResult;
  * A corpus in one voice → a style pack. S-SFT: the planner's plan of each training text → the text, LoRA on the
  * base model, loss on the text only. Then optional self-improvement rounds (sample k candidates per plan, keep the
  * best one that keeps most of the plan's key facts, contradicts none, states no unsupported fact and scores above the
- * style threshold, train on the grown set) and C-DPO (chosen = the faithful text, rejected = sampled outputs with unsupported facts and outputs written
- * from plans whose facts were altered; the reference is the frozen adapter before DPO). The run folder keeps plans,
+ * style threshold, train on the grown set) and C-DPO (rejected = the model's own samples that invent, drop or
+ * contradict facts, and outputs written from plans whose facts were altered; chosen = a sample of the same plan that
+ * passes, else the original text; the reference is the frozen adapter before DPO). The run folder keeps plans,
  * checkpoints (one folder a phase) and the jar; {@code resume} continues each phase from its latest checkpoint.
  */
 public final class StyleTrainer {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int EXEMPLARS = 8;
     private static final int MAX_SAMPLED_PLANS = 24;
-    private static final int MAX_DPO_PAIRS = 32;
+    /**
+     * C-DPO pairs at most. 25–32 pairs (the cap before) were learnt to a 40–130-nat margin in 10–30 steps: the phase
+     * over-fitted and raised hallucination on the test split. Many distinct pairs, each seen about once, teach the
+     * contrast instead of the pairs.
+     */
+    private static final int MAX_DPO_PAIRS = 256;
+    /** Training plans sampled for C-DPO's own-sample pairs (k candidates each). */
+    private static final int DPO_SAMPLED_PLANS = 96;
+    /** Pairs with altered figures at most: they contrast figures only, the own samples every kind of error. */
+    private static final int MAX_ALTERED_PAIRS = 64;
     private static final int EVAL_ITEMS = 8;
     /** Training texts a minute of time budget when --max-examples is not given. */
     static final int TEXTS_PER_MINUTE = 400;
@@ -191,8 +201,6 @@ public final class StyleTrainer {
                     .limit(MAX_SAMPLED_PLANS).toList();
             ArrayNode rounds = JSON.createArrayNode();
             List<Example> grown = new ArrayList<>(trainEx);
-            List<Candidates.Scored> hallucinated = new ArrayList<>();
-            List<String> hallucinatedIds = new ArrayList<>();
             for (int r = 1; r <= recipe.selfImprove(); r++) {
                 checkCancelled(cancelled);
                 Budget.Share share = budget.begin("self-improve-" + r);
@@ -229,10 +237,6 @@ public final class StyleTrainer {
                             styleSum += s.style();
                             if (s.clean()) {
                                 faithfulCount++;
-                            }
-                            if (!s.factual()) {
-                                hallucinated.add(s);
-                                hallucinatedIds.add(t.id());
                             }
                             if (s.keepable() && s.style() >= recipe.styleThreshold()
                                     && (best == null || s.style() + 100 * s.factRecall()
@@ -281,8 +285,8 @@ public final class StyleTrainer {
             if (recipe.dpo()) {
                 checkCancelled(cancelled);
                 Budget.Share share = budget.begin("dpo");
-                report.set("dpo", dpo(recipe, template, model, adapter, manager, sampled, plans, candidates,
-                        hallucinated, hallucinatedIds, out, jobId, sink, cancelled, curves, share));
+                report.set("dpo", dpo(recipe, template, model, adapter, manager, train, sampled, plans, candidates,
+                        out, jobId, sink, cancelled, curves, share));
                 share.end();
                 checkCancelled(cancelled);
                 lastJar = pack.writeStage(STAGE_DPO, report, curves, budget, candidates, sink, jobId);
@@ -481,8 +485,9 @@ public final class StyleTrainer {
     }
 
     private ObjectNode dpo(StyleRecipe recipe, PromptTemplate template, LanguageModel model, LoraAdapter adapter,
-                           NDManager manager, List<CorpusText> sampled, Map<String, ContentPlan> plans,
-                           Candidates candidates, List<Candidates.Scored> hallucinated, List<String> hallucinatedIds,
+                           NDManager manager, List<CorpusText> train, List<CorpusText> sampled,
+                           Map<String, ContentPlan> plans,
+                           Candidates candidates,
                            Path out, String jobId, Consumer<JobProgress> sink, BooleanSupplier cancelled,
                            List<LossChart.Curve> curves, Budget.Share share) throws IOException {
         Path checkpoints = out.resolve("checkpoints/dpo");
@@ -500,21 +505,16 @@ public final class StyleTrainer {
             Dpo.deleteCheckpoints(checkpoints);
             note(sink, jobId, "dpo", "building C-DPO pairs");
             List<DpoPair> pairs = new ArrayList<>();
-            Map<String, CorpusText> byId = new HashMap<>();
-            sampled.forEach(t -> byId.put(t.id(), t));
-            int fromSamples = 0;
-            for (int i = 0; i < hallucinated.size() && pairs.size() < MAX_DPO_PAIRS / 2; i++) {
-                CorpusText t = byId.get(hallucinatedIds.get(i));
-                if (t != null) {
-                    pairs.add(pair(model, template, t.id() + "#h" + i, plans.get(t.id()), t.text(),
-                            hallucinated.get(i).text(), recipe.maxTokens(), "sampled-hallucination"));
-                    fromSamples++;
-                }
-            }
+            int[] own = ownSamplePairs(recipe, template, model, adapter, train, plans, candidates, pairs, share,
+                    cancelled, jobId, sink);
+            node.put("ownSamplePlans", own[0]);
+            node.put("fromOwnSamplesOwnChosen", own[1]);
+            node.put("fromOwnSamplesOriginalChosen", own[2]);
             // Outputs written from plans whose facts were altered: they state figures the real plan does not hold.
             List<CorpusText> alterable = new ArrayList<>();
             for (CorpusText t : sampled) {
-                if (Candidates.altered(plans.get(t.id())) != null && alterable.size() < MAX_DPO_PAIRS - pairs.size()) {
+                if (Candidates.altered(plans.get(t.id())) != null
+                        && alterable.size() < Math.min(MAX_ALTERED_PAIRS, MAX_DPO_PAIRS - pairs.size())) {
                     alterable.add(t);
                 }
             }
@@ -568,7 +568,6 @@ public final class StyleTrainer {
                 }
             }
             node.put("fromPreferenceFile", fromFile);
-            node.put("fromSampledHallucinations", fromSamples);
             node.put("fromAlteredPlans", fromAltered);
             node.put("fromAlteredTexts", fromAlteredText);
             if (pairs.isEmpty()) {
@@ -611,6 +610,75 @@ public final class StyleTrainer {
         ArrayNode losses = node.putArray("losses");
         h.steps.forEach(p -> losses.add(p.loss()));
         return node;
+    }
+
+    /**
+     * C-DPO pairs from the model's own samples, as SAG's content-level DPO makes them: for each of up to
+     * {@value #DPO_SAMPLED_PLANS} training plans, k candidates from the adapter as C-DPO starts; the rejected
+     * side is the worst that invents a fact or drops or contradicts a key fact (as the hallucination checker counts
+     * them), the chosen side the best candidate that passes (in the model's own register), else the original text.
+     * Sampling stops at half of the phase's time when the run has a budget. Returns {plans sampled, pairs with an own
+     * chosen side, pairs with the original as chosen side}.
+     */
+    private static int[] ownSamplePairs(StyleRecipe recipe, PromptTemplate template, LanguageModel model,
+                                        LoraAdapter adapter, List<CorpusText> train, Map<String, ContentPlan> plans,
+                                        Candidates candidates, List<DpoPair> pairs, Budget.Share share,
+                                        BooleanSupplier cancelled, String jobId, Consumer<JobProgress> sink) {
+        List<CorpusText> todo = train.stream()
+                .filter(t -> plans.containsKey(t.id()))
+                .limit(DPO_SAMPLED_PLANS).toList();
+        note(sink, jobId, "dpo", "sampling " + recipe.candidates() + " candidates for " + todo.size()
+                + " plans (own-sample pairs)");
+        int sampledPlans = 0;
+        int ownChosen = 0;
+        int originalChosen = 0;
+        int maxNew = Math.max(16, recipe.maxTokens() / 2);
+        for (int from = 0; from < todo.size() && pairs.size() < MAX_DPO_PAIRS - MAX_ALTERED_PAIRS / 2
+                && !share.spent(0.5) && !cancelled(cancelled); from += SAMPLE_CHUNK) {
+            List<CorpusText> chunk = todo.subList(from, Math.min(todo.size(), from + SAMPLE_CHUNK));
+            List<long[]> prompts = chunk.stream()
+                    .map(t -> Sequences.prompt(model, template, plans.get(t.id()), recipe.maxTokens() / 2)).toList();
+            List<List<Generation>> gens = candidates.sample(prompts, recipe.candidates(), maxNew, adapter,
+                    recipe.loop().seed() * 15485863L + from);
+            sampledPlans += chunk.size();
+            for (int i = 0; i < chunk.size(); i++) {
+                CorpusText t = chunk.get(i);
+                ContentPlan plan = plans.get(t.id());
+                Candidates.Scored worst = null;
+                Candidates.Scored best = null;
+                for (Generation g : gens.get(i)) {
+                    String text = g.text() == null ? "" : g.text().strip();
+                    if (text.isEmpty()) {
+                        continue;
+                    }
+                    Candidates.Scored s = candidates.score(t.id(), text, plan, PlanCache.material(t), 0);
+                    if (s.clean() && !s.contradicts()) {
+                        if (best == null || s.style() + 100 * s.factRecall() > best.style() + 100 * best.factRecall()) {
+                            best = s;
+                        }
+                    } else if (worst == null || badness(s) > badness(worst)) {
+                        worst = s;
+                    }
+                }
+                if (worst == null) {
+                    continue;
+                }
+                String chosen = best != null ? best.text() : t.text();
+                pairs.add(pair(model, template, t.id() + "#o", plan, chosen, worst.text(), recipe.maxTokens(),
+                        best != null ? "own-sample/own-chosen" : "own-sample/original-chosen"));
+                if (best != null) {
+                    ownChosen++;
+                } else {
+                    originalChosen++;
+                }
+            }
+        }
+        return new int[] {sampledPlans, ownChosen, originalChosen};
+    }
+
+    /** How bad a rejected candidate is: an invented fact weighs most, then contradicted, then dropped key facts. */
+    private static double badness(Candidates.Scored s) {
+        return (s.factual() ? 0 : 2) + (s.contradicts() ? 1 : 0) + (1 - s.factRecall());
     }
 
     /**
