@@ -18,7 +18,7 @@
 #   S-SFT + one self-improvement round + C-DPO on the model's own samples, 1,024-token sequences.
 #
 # Usage: style-packs/train-embedded-default.sh
-#   env: CORPORA (default ../shared/corpora), WORK (default /tmp/penwright-recipe), SHAPE (default d384-l6),
+#   env: CORPORA (default corpora/ of the project), WORK (default /tmp/penwright-recipe), SHAPE (default d384-l6),
 #        STAGE1_STEPS, STAGE2_STEPS, STAGE3_STEPS (0 skips a stage), CONTEXT, STAGE3_MIX (default 0.9),
 #        STYLE_STEPS, DPO_STEPS, STYLES (default "debian-desc jargon zh-fortunes"),
 #        STYLE_FLAGS (flags for train style; default "--self-improve 1 --dpo"),
@@ -28,7 +28,7 @@
 #        --out docs/bench)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-corpora="${CORPORA:-$root/../shared/corpora}"
+corpora="${CORPORA:-$root/corpora}"
 work="${WORK:-/tmp/penwright-recipe}"
 stage1_steps="${STAGE1_STEPS:-3232}"
 stage2_steps="${STAGE2_STEPS:-359}"
