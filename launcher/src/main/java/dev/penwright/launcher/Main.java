@@ -149,7 +149,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "help", description = "List every command the runtime's bundles offer.")
+    @Command(name = "help", mixinStandardHelpOptions = true, description = "List every command the runtime's bundles offer.")
     static final class Help implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {

@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The base models in the configured folders: each sub-folder with a config.json is a model named after the folder.
- * A configuration change rescans; a lookup of an unknown id rescans once, so a model copied in is found without a
- * restart.
+ * A configuration change rescans, and so does every listing and a lookup of an unknown id, so a model copied in is
+ * listed and found without a restart (a scan reads config.json, tokenizer.json and the safetensors headers only, never
+ * the weights). Listings are in scan order: the roots as configured, each root's models by folder name.
  */
 @Component(service = ModelCatalog.class, configurationPid = "dev.penwright.models")
 @Designate(ocd = FolderModelCatalog.Config.class)
@@ -63,6 +64,7 @@ public final class FolderModelCatalog implements ModelCatalog {
 
     @Override
     public List<BaseModelInfo> models() {
+        rescan();
         return List.copyOf(models.values());
     }
 
@@ -93,7 +95,7 @@ public final class FolderModelCatalog implements ModelCatalog {
                 LOG.warn("cannot list model folder {}: {}", root, e.getMessage());
             }
         }
-        models = Map.copyOf(found);
+        models = java.util.Collections.unmodifiableMap(found);
     }
 
     private static void add(Map<String, BaseModelInfo> found, String id, Path dir) {
