@@ -93,6 +93,10 @@ public final class BenchNotesCommand implements Callable<Integer> {
             + "only 1 repeats a run exactly (default ${DEFAULT-VALUE})")
     int concurrency;
 
+    @Option(names = "--rows", split = ",", description = "run only these rows, by key: original, neutral-draft, "
+            + "retrieval, base, s-sft, s-sft-si, c-dpo, llm-fewshot (default: all)")
+    List<String> rowKeys;
+
     @Option(names = "--llm-max-tokens", defaultValue = "512", description = "upper bound on an LLM answer's tokens "
             + "(default ${DEFAULT-VALUE})")
     int llmMaxTokens;
@@ -130,7 +134,10 @@ public final class BenchNotesCommand implements Callable<Integer> {
         this.err = err;
     }
 
-    /** The seven rows of the paper's comparison, each either runnable or with the reason it is not. */
+    /**
+     * The original texts (the reference row) and the seven rows of the paper's comparison, each either runnable or
+     * with the reason it is not.
+     */
     public static List<BenchSystem> systems(Styler styler, List<StylePack> packs, long timeoutSeconds) {
         return systems(styler, packs, null, null, "no LLM endpoint is configured", 0, timeoutSeconds);
     }
@@ -143,6 +150,7 @@ public final class BenchNotesCommand implements Callable<Integer> {
     public static List<BenchSystem> systems(Styler styler, List<StylePack> packs, FewShots fewShots, LlmEndpoint llm,
                                             String noLlm, int llmMaxTokens, long timeoutSeconds) {
         List<BenchSystem> rows = new ArrayList<>();
+        rows.add(new OriginalSystem());
         rows.add(new NeutralDraftSystem());
         rows.add(new RetrievalSystem());
         int k = fewShots == null ? 0 : fewShots.k();
@@ -278,9 +286,22 @@ public final class BenchNotesCommand implements Callable<Integer> {
                 llm = null;
                 noLlm = "--shots 0: the LLM row is a few-shot row";
             }
+            List<BenchSystem> systems = systems(runStyler, runPacks, fewShots, llm, noLlm, llmMaxTokens,
+                    timeoutSeconds);
+            if (rowKeys != null) {
+                List<String> known = systems.stream().map(BenchSystem::key).toList();
+                List<String> unknown = rowKeys.stream().filter(k -> !known.contains(k)).toList();
+                if (!unknown.isEmpty() || rowKeys.isEmpty()) {
+                    err.println("bench notes: --rows: unknown row " + unknown + " (rows: " + String.join(", ", known)
+                            + ")");
+                    return 2;
+                }
+                systems = systems.stream().filter(sys -> rowKeys.contains(sys.key())).toList();
+                settings.put("rows", rowKeys);
+            }
             try (ProgressReporter progress = new ProgressReporter(json, progressFile, err)) {
                 BenchResult result = new BenchRunner(folder, planner, progress, judge, concurrency).run(styles, n, seed,
-                        systems(runStyler, runPacks, fewShots, llm, noLlm, llmMaxTokens, timeoutSeconds), settings);
+                        systems, settings);
                 progress.finish();
                 if (outDir != null) {
                     for (Path f : new ReportWriter().write(result, outDir)) {

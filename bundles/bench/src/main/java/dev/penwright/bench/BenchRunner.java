@@ -4,6 +4,7 @@ import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.plan.Material;
 import dev.penwright.api.plan.Planner;
 import dev.penwright.evaluators.Bleu;
+import dev.penwright.evaluators.ContentRecall;
 import dev.penwright.evaluators.BleuScore;
 import dev.penwright.evaluators.BleuTokenizer;
 import dev.penwright.evaluators.HallucinationChecker;
@@ -180,7 +181,8 @@ public final class BenchRunner {
             }
             boolean anyJudged = judged != null && judged.judged() > 0;
             rows.add(new RowResult(row.key(), row.label(), true, "", row.n(), row.rougeL(), row.bleu4(),
-                    row.styleScore(), row.factualHallucination(), row.faithfulnessHallucination(), row.seconds(),
+                    row.styleScore(), row.factualHallucination(), row.faithfulnessHallucination(),
+                    row.contentRecall(), row.seconds(),
                     signatures, row.system(), failures.size(), failures.stream().limit(5).toList(),
                     truncations, prompted && !items.isEmpty() ? (double) shots / items.size() : null,
                     anyJudged ? judged.factualHallucinationRate() : null,
@@ -260,11 +262,15 @@ public final class BenchRunner {
                            List<String> outputs, StyleClassifier classifier, double seconds, String what) {
         List<String> refs = items.stream().map(i -> i.original().text()).toList();
         Rouge rouge = new Rouge();
+        ContentRecall contentRecall = new ContentRecall();
         double rougeSum = 0;
+        double recallSum = 0;
         for (int i = 0; i < outputs.size(); i++) {
             rougeSum += rouge.rougeL(refs.get(i), outputs.get(i)).fmeasure();
+            recallSum += contentRecall.recall(refs.get(i), outputs.get(i));
         }
         Double rougeL = outputs.isEmpty() ? null : 100.0 * rougeSum / outputs.size();
+        Double recall = outputs.isEmpty() ? null : recallSum / outputs.size();
         Bleu bleu = new Bleu(BleuTokenizer.forLanguage(language));
         BleuScore b = bleu.corpus(outputs, refs);
         Double styleScore = null;
@@ -284,8 +290,9 @@ public final class BenchRunner {
         sig.put("bleu4", b.signature());
         sig.put("styleScore", classifier == null ? "none" : classifier.description());
         sig.put("hallucination", HallucinationChecker.signature());
+        sig.put("contentRecall", ContentRecall.signature());
         return new RowResult(system.key(), system.label(), true, "", outputs.size(), rougeL, b.score(), styleScore,
-                h.factualRate(), h.faithfulnessHallucinationRate(), seconds, sig, what, 0, null, 0, null, null, null, 0);
+                h.factualRate(), h.faithfulnessHallucinationRate(), recall, seconds, sig, what, 0, null, 0, null, null, null, 0);
     }
 
     /** The mean over styles of each row that ran for every style. */
@@ -309,7 +316,7 @@ public final class BenchRunner {
             out.add(new RowResult(s.key(), s.label(), true, "", rows.stream().mapToInt(RowResult::n).sum(),
                     mean(rows, RowResult::rougeL), mean(rows, RowResult::bleu4), mean(rows, RowResult::styleScore),
                     mean(rows, RowResult::factualHallucination), mean(rows, RowResult::faithfulnessHallucination),
-                    rows.stream().mapToDouble(RowResult::seconds).sum(), rows.get(0).signatures(),
+                    mean(rows, RowResult::contentRecall), rows.stream().mapToDouble(RowResult::seconds).sum(), rows.get(0).signatures(),
                     "mean over " + rows.size() + " style(s)", rows.stream().mapToInt(RowResult::failures).sum(),
                     rows.stream().flatMap(r -> r.failureMessages().stream()).limit(5).toList(),
                     rows.stream().mapToInt(RowResult::truncations).sum(), mean(rows, RowResult::meanShots),

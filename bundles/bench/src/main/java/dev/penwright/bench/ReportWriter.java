@@ -31,7 +31,7 @@ public final class ReportWriter {
         Files.writeString(md, markdown(result), StandardCharsets.UTF_8);
         files.add(md);
         List<String> charts = new ArrayList<>();
-        for (String metric : List.of("rougeL", "bleu4", "styleScore")) {
+        for (String metric : List.of("rougeL", "bleu4", "styleScore", "contentRecall")) {
             Path png = dir.resolve("chart-" + metric + ".png");
             if (chart(result, metric, png)) {
                 files.add(png);
@@ -78,19 +78,19 @@ public final class ReportWriter {
 
     private static void table(StringBuilder sb, List<RowResult> rows) {
         boolean judged = judged(rows);
-        sb.append("| System | ROUGE-L | BLEU-4 | Style | Factual hall. % | Faithfulness hall. % | ")
+        sb.append("| System | ROUGE-L | BLEU-4 | Style | Content recall | Factual hall. % | Faithfulness hall. % | ")
                 .append(judged ? "Factual hall. % (LLM judge) | Faithfulness hall. % (LLM judge) | " : "")
                 .append("n | shots | plan cut | s |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|").append(judged ? "---:|---:|" : "").append("---:|---:|---:|---:|\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|").append(judged ? "---:|---:|" : "").append("---:|---:|---:|---:|\n");
         for (RowResult row : rows) {
             if (!row.available()) {
                 sb.append("| ").append(row.label()).append(" | not available: ").append(row.reason().replace("|", "/"))
-                        .append(" | | | | | | | | |").append(judged ? " | |" : "").append("\n");
+                        .append(" | | | | | | | | | |").append(judged ? " | |" : "").append("\n");
                 continue;
             }
             sb.append("| ").append(row.label()).append(" | ").append(fmt(row.rougeL())).append(" | ")
                     .append(fmt(row.bleu4())).append(" | ").append(fmt(row.styleScore())).append(" | ")
-                    .append(fmt(row.factualHallucination())).append(" | ").append(fmt(row.faithfulnessHallucination()))
+                    .append(fmt(row.contentRecall())).append(" | ").append(fmt(row.factualHallucination())).append(" | ").append(fmt(row.faithfulnessHallucination()))
                     .append(judged ? " | " + fmt(row.factualHallucinationJudge()) + " | "
                             + fmt(row.faithfulnessHallucinationJudge())
                             + (row.unjudged() > 0 ? " (" + row.unjudged() + " unjudged)" : "") : "")
@@ -124,6 +124,7 @@ public final class ReportWriter {
                 Double v = switch (metric) {
                     case "rougeL" -> row.rougeL();
                     case "bleu4" -> row.bleu4();
+                    case "contentRecall" -> row.contentRecall();
                     default -> row.styleScore();
                 };
                 if (row.available() && v != null) {
@@ -176,17 +177,18 @@ public final class ReportWriter {
     }
 
     private static void htmlTable(StringBuilder sb, List<RowResult> rows) {
-        sb.append("<table><tr><th>System</th><th>ROUGE-L</th><th>BLEU-4</th><th>Style</th><th>Factual hall. %</th>"
+        sb.append("<table><tr><th>System</th><th>ROUGE-L</th><th>BLEU-4</th><th>Style</th><th>Content recall</th>"
+                + "<th>Factual hall. %</th>"
                 + "<th>Faithfulness hall. %</th>" + (judged(rows) ? "<th>Factual hall. % (LLM judge)</th>"
                 + "<th>Faithfulness hall. % (LLM judge)</th>" : "") + "<th>n</th><th>shots</th><th>plan cut</th><th>s</th></tr>");
         for (RowResult row : rows) {
             sb.append("<tr><td>").append(esc(row.label())).append("</td>");
             if (!row.available()) {
-                sb.append("<td class=\"na\" colspan=\"" + (judged(rows) ? 11 : 9) + "\">not available: ").append(esc(row.reason())).append("</td></tr>");
+                sb.append("<td class=\"na\" colspan=\"" + (judged(rows) ? 12 : 10) + "\">not available: ").append(esc(row.reason())).append("</td></tr>");
                 continue;
             }
             List<Double> values = new ArrayList<>(java.util.Arrays.asList(row.rougeL(), row.bleu4(), row.styleScore(),
-                    row.factualHallucination(), row.faithfulnessHallucination()));
+                    row.contentRecall(), row.factualHallucination(), row.faithfulnessHallucination()));
             if (judged(rows)) {
                 values.add(row.factualHallucinationJudge());
                 values.add(row.faithfulnessHallucinationJudge());

@@ -9,6 +9,7 @@ import java.util.Map;
  * @param reason      why not, when it did not
  * @param n           outputs scored
  * @param styleScore  mean probability of the target style (percent), null when the run has fewer than two styles
+ * @param contentRecall mean per cent of the original's content words the output keeps ({@code ContentRecall})
  * @param seconds     wall time of generation for this row
  * @param signatures  how each figure was computed
  * @param system      what exactly ran (pack ref, planner, model), for the record
@@ -25,7 +26,7 @@ import java.util.Map;
  */
 public record RowResult(String key, String label, boolean available, String reason, int n, Double rougeL,
                         Double bleu4, Double styleScore, Double factualHallucination, Double faithfulnessHallucination,
-                        double seconds, Map<String, String> signatures, String system,
+                        Double contentRecall, double seconds, Map<String, String> signatures, String system,
                         int failures, java.util.List<String> failureMessages, int truncations, Double meanShots,
                         Double factualHallucinationJudge, Double faithfulnessHallucinationJudge, int unjudged) {
     public RowResult {
@@ -35,6 +36,6 @@ public record RowResult(String key, String label, boolean available, String reas
     }
 
     public static RowResult notAvailable(String key, String label, String reason) {
-        return new RowResult(key, label, false, reason, 0, null, null, null, null, null, 0, Map.of(), "", 0, null, 0, null, null, null, 0);
+        return new RowResult(key, label, false, reason, 0, null, null, null, null, null, null, 0, Map.of(), "", 0, null, 0, null, null, null, 0);
     }
 }

@@ -34,7 +34,7 @@ class BenchRunnerTest {
         assumeTrue(p != null && Files.isDirectory(Path.of(p)), "corpora folder not present");
         corpora = new Corpora(Path.of(p));
         List<BenchSystem> systems = List.of(new NeutralDraftSystem(), new RetrievalSystem(),
-                new StylerSystem("s-sft", "S-SFT", null, Map.of(), true, "no pack", 10));
+                new StylerSystem("s-sft", "S-SFT", null, Map.of(), true, "no pack", 10), new OriginalSystem());
         result = new BenchRunner(corpora, new ExtractivePlanner(), Progress.NONE).run(STYLES, 6, null, systems);
     }
 
@@ -93,6 +93,30 @@ class BenchRunnerTest {
             // The neutral draft is made from the original, so it shares more of it than a different text does.
             assertTrue(draft.rougeL() > retrieval.rougeL(), draft + " vs " + retrieval);
         }
+    }
+
+    @Test
+    void theOriginalRowIsTheReferenceAndTheDraftKeepsItsContentButNotItsStyle() throws Exception {
+        for (StyleTable t : result.styles()) {
+            RowResult draft = t.rows().get(0);
+            RowResult original = t.rows().get(3);
+            assertEquals(OriginalSystem.KEY, original.key());
+            assertEquals(100.0, original.rougeL(), 1e-9);
+            assertEquals(100.0, original.contentRecall(), 1e-9);
+            assertEquals(0.0, original.factualHallucination(), 1e-9);
+            // The draft keeps the content words (it drops only form) ...
+            assertTrue(draft.contentRecall() >= 90, t.style() + " " + draft);
+            assertTrue(draft.contentRecall() < 100 || draft.rougeL() < 100, t.style() + ": the draft is the original");
+            // ... and the real thing reads more like its style than the neutral draft does.
+            assertTrue(original.styleScore() > draft.styleScore(), t.style() + ": " + original + " vs " + draft);
+            assertTrue(draft.signatures().get("contentRecall").startsWith("contentRecall|"), draft.signatures()
+                    .toString());
+        }
+        String md = ReportWriter.markdown(result);
+        assertTrue(md.contains("| Content recall |"), md);
+        assertTrue(md.contains("| Original text (reference) | 100.00 |"), md);
+        JsonNode json = new ObjectMapper().readTree(ReportWriter.json(result));
+        assertEquals(100.0, json.at("/styles/0/rows/3/contentRecall").asDouble(), 1e-9);
     }
 
     @Test
@@ -177,10 +201,27 @@ class BenchRunnerTest {
                 "--progress-file", dir.resolve("progress.jsonl").toString());
         assertEquals(0, status, err.toString());
         JsonNode json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
-        assertEquals(7, json.at("/styles/0/rows").size());
-        assertEquals("not available", json.at("/styles/0/rows/6/available").asBoolean() ? "" : "not available");
+        assertEquals(8, json.at("/styles/0/rows").size());
+        assertEquals("original", json.at("/styles/0/rows/0/key").asText());
+        assertEquals("not available", json.at("/styles/0/rows/7/available").asBoolean() ? "" : "not available");
         assertTrue(Files.readAllLines(dir.resolve("progress.jsonl")).get(0).startsWith("{\"phase\":\"plan\""));
         assertTrue(Files.exists(dir.resolve("bench.html")));
+
+        // --rows keeps only the named rows, in the table's order; an unknown key is a clear error.
+        out.reset();
+        status = cmd.execute("--styles", "jargon,zh-fortunes", "--n", "2", "--json", "--rows",
+                "neutral-draft,original", "--corpora", corpora.folder().toString());
+        assertEquals(0, status, err.toString());
+        json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        assertEquals(2, json.at("/styles/0/rows").size());
+        assertEquals("original", json.at("/styles/0/rows/0/key").asText());
+        assertEquals("neutral-draft", json.at("/styles/0/rows/1/key").asText());
+        err.reset();
+        status = cmd.execute("--styles", "jargon,zh-fortunes", "--rows", "draft", "--corpora",
+                corpora.folder().toString());
+        assertEquals(2, status);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--rows: unknown row [draft] (rows: original, "
+                + "neutral-draft, retrieval"), err.toString(StandardCharsets.UTF_8));
 
         var bad = new BenchRunner(corpora, planner, Progress.NONE);
         var e = assertThrows(IllegalArgumentException.class,

@@ -160,15 +160,15 @@ class ModelRowsTest {
         JsonNode r = JSON.readTree(out.toString(StandardCharsets.UTF_8));
         JsonNode jargon = r.at("/styles/0/rows");
         JsonNode zhRows = r.at("/styles/1/rows");
-        for (int i = 0; i < 7; i++) {
+        for (int i = 0; i < 8; i++) {
             assertTrue(jargon.get(i).get("available").asBoolean(), jargon.get(i).toString());
             assertEquals(0, jargon.get(i).get("failures").asInt(), jargon.get(i).toString());
         }
-        for (int i = 3; i <= 5; i++) {
+        for (int i = 4; i <= 6; i++) {
             assertEquals("pack jargon@1.0.0", jargon.get(i).get("system").asText(), "the folder's pack, not 0.9.0");
         }
-        assertEquals("pack zh-fortunes@1.0.0", zhRows.get(3).get("system").asText(), "installed, not in the folder");
-        assertFalse(zhRows.get(4).get("available").asBoolean());
+        assertEquals("pack zh-fortunes@1.0.0", zhRows.get(4).get("system").asText(), "installed, not in the folder");
+        assertFalse(zhRows.get(5).get("available").asBoolean());
         assertEquals(4, r.at("/settings/packsLoaded").size(), r.at("/settings").toString());
         assertEquals(1, r.at("/settings/packsRejected").size());
         assertTrue(r.at("/settings/packsRejected/0").asText().contains("broken-1.0.0.jar: unknown base model 'no-such-model'"),
@@ -176,25 +176,25 @@ class ModelRowsTest {
 
         // The base row asks for 256 new tokens of a 512-token context: with a near-character tokenizer, shots are
         // dropped and long drafts cut, never an item failed.
-        JsonNode base = jargon.get(2);
+        JsonNode base = jargon.get(3);
         assertEquals("base", base.get("key").asText());
         assertTrue(base.get("meanShots").asDouble() >= 0 && base.get("meanShots").asDouble() <= 2, base.toString());
-        int cut = base.get("truncations").asInt() + zhRows.get(2).get("truncations").asInt();
+        int cut = base.get("truncations").asInt() + zhRows.get(3).get("truncations").asInt();
         assertTrue(cut > 0, "some jargon or zh-fortunes prompt must have been cut: " + base);
-        assertTrue(r.at("/overall/2/available").asBoolean());
+        assertTrue(r.at("/overall/3/available").asBoolean());
 
         // The LLM row: two exemplars a prompt, from TRAIN (never the test text), then the plan.
-        JsonNode llmRow = jargon.get(6);
+        JsonNode llmRow = jargon.get(7);
         assertEquals(2.0, llmRow.get("meanShots").asDouble(), 1e-9);
         assertTrue(llmRow.get("system").asText().contains("judge"), llmRow.toString());
         assertEquals(6, llm.prompts.size());
-        // --judge: the same endpoint rated every output of every row that ran (7 + 5 rows, 3 texts each).
-        assertEquals(36, llm.judged.size());
-        JsonNode draft = jargon.get(0);
+        // --judge: the same endpoint rated every output of every row that ran (8 + 6 rows, 3 texts each).
+        assertEquals(42, llm.judged.size());
+        JsonNode draft = jargon.get(1);
         assertEquals(0.0, draft.get("factualHallucinationJudge").asDouble(), 1e-9);
         assertEquals(100.0, draft.get("faithfulnessHallucinationJudge").asDouble(), 1e-9);
         assertTrue(draft.at("/signatures/hallucinationJudge").asText().startsWith("judge:llm|endpoint:judge"));
-        assertTrue(zhRows.get(4).get("factualHallucinationJudge").isNull(), "a row that did not run is not judged");
+        assertTrue(zhRows.get(5).get("factualHallucinationJudge").isNull(), "a row that did not run is not judged");
         for (String p : llm.prompts) {
             assertTrue(p.startsWith("Example 1\n\nPlan:\nTitle: "), p);
             assertTrue(p.contains("Example 2") && p.endsWith("Text:\n"), p);
@@ -248,7 +248,8 @@ class ModelRowsTest {
     void withoutAnEndpointTheLlmRowSaysWhy() {
         List<BenchSystem> rows = BenchNotesCommand.systems(null, List.of(), null, null, "no LLM endpoint is configured",
                 0, 10);
-        assertEquals("llm-fewshot", rows.get(6).key());
-        assertEquals(Optional.of("no LLM endpoint is configured"), rows.get(6).unavailableReason("jargon"));
+        assertEquals("original", rows.get(0).key());
+        assertEquals("llm-fewshot", rows.get(7).key());
+        assertEquals(Optional.of("no LLM endpoint is configured"), rows.get(7).unavailableReason("jargon"));
     }
 }

@@ -4,5 +4,5 @@
  * checks, and the pairs file ({@code {"id","hypothesis","reference","source"?}} per line) shared with the benchmark.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package dev.penwright.evaluators;

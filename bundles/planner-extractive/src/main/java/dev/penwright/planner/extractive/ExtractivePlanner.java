@@ -27,17 +27,16 @@ public class ExtractivePlanner implements Planner {
 
     static final int MAX_KEY_FACTS = 12;
     private static final int MIN_KEY_FACTS = 3;
-    private static final int MAX_DRAFT_SENTENCES = 15;
-    private static final int MAX_DRAFT_LIST_ITEMS = 40;
     // Dictionary headers: "/pro-NUN-see-AY-shun/ n." or a bare "n." before the definition.
     private static final Pattern DICTIONARY_HEADER = Pattern.compile(
             "^\\s*(?:/[^/\\n]*/)?[\\s,]*(?:(?:n|v|vt|vi|adj|adv|interj|excl|suff|pref|prep|conj|pron|abbrev|pl)"
             + "\\.[\\s,]*(?:and|or)?[\\s,]*)*\\s*(?:\\n\\s*\\n|$)");
     private static final Pattern CLAUSE_BREAK = Pattern.compile(",\\s|;\\s|:\\s|\\s[—–-]{1,2}\\s|[，；：]");
     private static final Pattern ATTRIBUTION = Pattern.compile("\\s*(?:--|——|—)\\s*\\S");
-    private static final Pattern TERMINAL = Pattern.compile(".*[.!?。！？…\"”’」』)）]$");
+    private static final Pattern TERMINAL = Pattern.compile(".*[.!?。！？…][\"'”’」』)）\\]]*$");
 
     private final LanguageDetector languages = new LanguageDetector();
+    private final Markup markup = new Markup();
     private final SentenceSplitter splitter = new SentenceSplitter();
     private final Neutraliser neutraliser = new Neutraliser();
     private final TextRank textRank = new TextRank();
@@ -53,7 +52,8 @@ public class ExtractivePlanner implements Planner {
         if (material == null || material.isEmpty()) {
             throw new PlanningException("the material is empty: give a brief, facts or a source article");
         }
-        String text = SentenceSplitter.normalise(joinNonBlank(material.brief(), material.sourceArticle()));
+        String text = markup.plain(SentenceSplitter.normalise(joinNonBlank(material.brief(),
+                material.sourceArticle())));
         String language = material.language().isBlank()
                 ? languages.detect(text + "\n" + String.join("\n", material.facts()))
                 : material.language();
@@ -68,6 +68,8 @@ public class ExtractivePlanner implements Planner {
             text = text.strip().substring(headline.length());
         }
         List<Unit> units = units(text);
+        // The heading is content too: the draft opens with it, as a sentence.
+        String heading = headline == null ? null : neutraliser.neutralise(headline.strip());
         if (units.isEmpty() && material.facts().isEmpty()) {
             // No words at all (an emoticon, a lone symbol): the material is its own plan.
             String whole = text.isBlank() ? material.brief() + material.sourceArticle() : text;
@@ -81,7 +83,7 @@ public class ExtractivePlanner implements Planner {
         String title = title(material, headline, units, byRank, cjk);
         List<String> keyFacts = keyFacts(material.facts(), units, byRank, cjk);
         String summary = summary(units, byRank, cjk);
-        String draft = draft(units, byRank, cjk);
+        String draft = draft(heading, units, cjk);
         if (draft.isEmpty()) {
             draft = joinSentences(material.facts(), cjk);
         }
@@ -121,6 +123,7 @@ public class ExtractivePlanner implements Planner {
         String first = stripped.substring(0, blank);
         String line = first.replaceFirst("^#+\\s*", "").strip();
         boolean heading = first.indexOf('\n') < 0 && line.length() <= (cjk ? 40 : 80)
+                && !SentenceSplitter.LIST_MARKER.matcher(first).find()
                 && !TERMINAL.matcher(line).matches() && line.codePoints().anyMatch(Character::isLetter);
         return heading ? first : null;
     }
@@ -133,10 +136,13 @@ public class ExtractivePlanner implements Planner {
             return shorten(neutraliser.neutralise(first), cjk ? 30 : 80, cjk).replaceAll("[.。:：]+$", "");
         }
         if (headline != null) {
-            return headline.replaceFirst("^#+\\s*", "").strip();
+            String neutral = neutraliser.neutralise(headline.replaceFirst("^#+\\s*", "").strip());
+            return neutral.replaceAll("[.。]+$", "");
         }
         if (!units.isEmpty()) {
-            String top = units.get(byRank.get(0)).neutral();
+            // The unit's first sentence: asides the neutraliser moved out follow it.
+            List<Sentence> parts = splitter.split(units.get(byRank.get(0)).neutral());
+            String top = parts.isEmpty() ? units.get(byRank.get(0)).neutral() : parts.get(0).text();
             String clause = CLAUSE_BREAK.split(top, 2)[0];
             String title = clause.length() >= (cjk ? 5 : 30) ? clause : top;
             return shorten(title, cjk ? 30 : 80, cjk).replaceAll("[.。!?！？]+$", "");
@@ -234,17 +240,44 @@ public class ExtractivePlanner implements Planner {
         return summary.length() <= limit * 3 / 2 ? summary : shorten(summary, limit, cjk);
     }
 
-    /** The salient sentences in reading order; list items always stay, as they are the content of a brief. */
-    private static String draft(List<Unit> units, List<Integer> byRank, boolean cjk) {
-        int n = units.size();
-        int keep = n <= 4 ? n : Math.max(4, Math.min(MAX_DRAFT_SENTENCES, (int) Math.ceil(n * 0.6)));
-        Set<Integer> picked = new java.util.TreeSet<>(byRank.subList(0, keep));
-        for (int i = 0; i < n && i < MAX_DRAFT_LIST_ITEMS; i++) {
-            if (units.get(i).sentence().listItem()) {
-                picked.add(i);
+    /**
+     * Every sentence, heading and list item, neutralised, in reading order, as prose: the draft is the whole content
+     * without its form (no salience cut: a styler cannot restore what the draft leaves out).
+     */
+    private static String draft(String heading, List<Unit> units, boolean cjk) {
+        List<String> sentences = new ArrayList<>();
+        if (heading != null) {
+            sentences.add(heading);
+        }
+        for (int i = 0; i < units.size(); i++) {
+            String text = units.get(i).neutral();
+            boolean leadIn = text.endsWith(":") || text.endsWith("：");
+            if (leadIn && i + 1 < units.size() && units.get(i + 1).sentence().listItem()) {
+                // "Features:" and its items become one sentence, the items joined by ";".
+                List<String> items = new ArrayList<>();
+                int j = i + 1;
+                while (j < units.size() && units.get(j).sentence().listItem()) {
+                    String item = units.get(j).neutral().replaceAll("[;；,，]+$", "");
+                    items.add(item);
+                    j++;
+                    if (TERMINAL.matcher(item).matches()) {
+                        break; // the item ends its own sentence
+                    }
+                }
+                String lead = text.substring(0, text.length() - 1).strip();
+                String joiner = cjk ? "；" : "; ";
+                sentences.add(lead + (cjk ? "：" : ": ") + String.join(joiner, items));
+                i = j - 1;
+            } else {
+                sentences.add(units.get(i).sentence().listItem() ? capitalised(text) : text);
             }
         }
-        return joinSentences(picked.stream().map(i -> units.get(i).neutral()).toList(), cjk);
+        return joinSentences(sentences, cjk);
+    }
+
+    private static String capitalised(String s) {
+        return s.isEmpty() || !Character.isLowerCase(s.charAt(0)) ? s
+                : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
     /** Sentences as prose: each closed by a full stop if it had no end mark (list items, headings). */
@@ -256,7 +289,8 @@ public class ExtractivePlanner implements Planner {
                 continue;
             }
             if (!TERMINAL.matcher(t).matches()) {
-                t = t + (cjk ? "。" : ".");
+                // A lead-in whose list did not follow ("These include the following:") ends as a sentence.
+                t = t.replaceAll("[:：;；,，]+$", "") + (cjk ? "。" : ".");
             }
             if (!sb.isEmpty() && !cjk) {
                 sb.append(' ');

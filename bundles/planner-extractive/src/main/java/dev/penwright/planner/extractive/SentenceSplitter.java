@@ -14,10 +14,16 @@ import java.util.regex.Pattern;
  * sentences end at 。！？ wherever they are.
  */
 final class SentenceSplitter {
-    private static final Pattern LIST_MARKER = Pattern.compile(
-            "^\\s*(?:[-*•‣◦·+]\\s+|\\d{1,3}[.)]\\s+|[a-z][.)]\\s+|[（(]?[一二三四五六七八九十]{1,3}[、．.)）]\\s*)");
+    // Bullets ("*", "-", "•", an indented "o"), numbered senses ("1.", "2)", "(a)", "(iv)", "a."), CJK numbering.
+    static final Pattern LIST_MARKER = Pattern.compile(
+            "^\\s*(?:[-*•‣◦·+▪►✓✔]\\s+|\\d{1,3}[.)]\\s+|[a-z][.)]\\s+|\\((?:\\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})\\)\\s+"
+            + "|\\s+o\\s+(?=\\S)|[（(]?[一二三四五六七八九十]{1,3}[、．.)）]\\s*)");
+    // An attribution under a quotation or a poem: "-- Author《Work》", "— Name".
+    private static final Pattern ATTRIBUTION_LINE = Pattern.compile("^\\s*(?:--+(?![\\w-])|——|―+|—)\\s*(?=\\S)");
+    // Shell prompts ("$ ", "# ", "user@host:~# ") and "ls -l" listings. (Markup has already turned Markdown
+    // headings into plain lines, tables into items, and removed block-quote marks.)
     private static final Pattern CODE_LINE = Pattern.compile(
-            "^\\s*(?:[$#>] |[-drwxl]{10} |\\S+@\\S+:\\S*[$#] )");
+            "^\\s*(?:[$#] |[-drwxl]{10} |\\S+@\\S+:\\S*[$#] )");
     private static final Pattern BLANK_LINES = Pattern.compile("\\n\\s*\\n");
     private static final Set<String> ABBREVIATIONS = Set.of("mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr",
             "vs", "etc", "e.g", "i.e", "cf", "al", "inc", "ltd", "co", "no", "nos", "fig", "approx", "u.s", "a.d",
@@ -29,8 +35,9 @@ final class SentenceSplitter {
             "Its", "In", "A", "An", "There", "He", "She", "They", "We", "You", "I", "But", "However", "Also", "See",
             "For", "If", "When", "Some", "Most", "Many");
     private static final String CJK_ENDERS = "。！？…";
-    private static final String OPEN_QUOTES = "“「『";
-    private static final String CLOSE_QUOTES = "”」』";
+    // Quotations and brackets whose sentences stay together, so no sentence ends inside an aside or a quotation.
+    private static final String OPEN_QUOTES = "“「『([";
+    private static final String CLOSE_QUOTES = "”」』)]";
     private static final String CLOSERS = "\"'”’」』）)]》";
 
     List<Sentence> split(String text) {
@@ -85,7 +92,14 @@ final class SentenceSplitter {
         boolean currentIsItem = false;
         for (String line : paragraph.split("\n")) {
             Matcher marker = LIST_MARKER.matcher(line);
-            if (marker.find()) {
+            if (ATTRIBUTION_LINE.matcher(line).find()) {
+                // The attribution is a sentence of its own, never glued to the quotation's last sentence.
+                if (!current.isEmpty()) {
+                    blocks.add(new Block(current.toString(), currentIsItem));
+                }
+                current = new StringBuilder(line.strip());
+                currentIsItem = false;
+            } else if (marker.find()) {
                 if (!current.isEmpty()) {
                     blocks.add(new Block(current.toString(), currentIsItem));
                 }
@@ -110,11 +124,22 @@ final class SentenceSplitter {
         if (!sb.isEmpty()) {
             int last = sb.codePointBefore(sb.length());
             int first = line.codePointAt(0);
-            if (!(isCjk(last) && isCjk(first))) {
+            if (!(isCjk(last) && isCjk(first)) && !endsInsideUrl(sb)) {
                 sb.append(' ');
             }
         }
         sb.append(line);
+    }
+
+    /** "see http://" + newline + "example.org/x": an address broken at the line end goes on without a space. */
+    private static boolean endsInsideUrl(StringBuilder sb) {
+        int start = sb.length();
+        while (start > 0 && !Character.isWhitespace(sb.charAt(start - 1)) && sb.charAt(start - 1) != '（'
+                && sb.charAt(start - 1) != '(') {
+            start--;
+        }
+        String token = sb.substring(start);
+        return token.contains("://") && (token.endsWith("/") || token.endsWith("."));
     }
 
     static boolean isCjk(int cp) {
@@ -180,7 +205,8 @@ final class SentenceSplitter {
         }
         int nextCp = block.codePointAt(next);
         boolean startsLikeSentence = Character.isUpperCase(nextCp) || Character.isDigit(nextCp)
-                || "\"'“‘([{".indexOf(nextCp) >= 0 || isCjk(nextCp);
+                || "\"'“‘([{".indexOf(nextCp) >= 0 || isCjk(nextCp)
+                || ATTRIBUTION_LINE.matcher(block).region(next, block.length()).lookingAt(); // "Be brief. — A. Writer"
         if (!startsLikeSentence) {
             return false;
         }

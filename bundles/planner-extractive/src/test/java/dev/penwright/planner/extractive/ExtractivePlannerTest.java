@@ -40,7 +40,8 @@ class ExtractivePlannerTest {
         // "Dr." does not end a sentence.
         assertTrue(anyContains(facts, "Dr. Ada Lovelace led the 12-week project"), facts::toString);
         assertFalse(plan.neutralDraft().contains("!"), plan.neutralDraft());
-        assertFalse(plan.neutralDraft().contains("a modest sum"), plan.neutralDraft());
+        // The aside is content: it leaves its parentheses and follows its sentence as a sentence of its own.
+        assertTrue(plan.neutralDraft().contains("which cost $40,000. A modest sum. It is fast."), plan.neutralDraft());
         assertFalse(plan.neutralDraft().startsWith("Wow"), plan.neutralDraft());
         assertFalse(plan.summary().isBlank());
     }
@@ -54,7 +55,7 @@ class ExtractivePlannerTest {
         ContentPlan plan = planner.plan(Material.ofArticle(text));
         assertEquals("zh", plan.language());
         List<String> facts = plan.keyFacts();
-        for (String f : List.of("2024年3月5日", "第三版", "一百二十页", "十二章", "《自然》", "“数据是新的石油。”", "18个月")) {
+        for (String f : List.of("2024年3月5日", "第三版", "一百二十页", "十二章", "《自然》", "\"数据是新的石油。\"", "18个月")) {
             assertTrue(anyContains(facts, f) || plan.neutralDraft().contains(f), () -> f + " missing from " + plan);
         }
         assertFalse(plan.neutralDraft().contains("！"), plan.neutralDraft());
