@@ -36,7 +36,7 @@ public final class JobRunner {
             "batchRows", "evalEvery", "patience", "checkpointEvery", "seed", "rank", "alpha", "dropout", "targets",
             "maxTokens", "maxExamples", "selfImprove", "candidates", "styleThreshold", "dpo", "beta", "dpoSteps",
             "resume", "deploy", "onBadLine", "shape", "vocab", "seqLen", "maxTexts", "tokenizerTexts", "corpora",
-            "planner", "preference", "format", "init", "planMix", "balance", "valTexts",
+            "planner", "preference", "format", "init", "planMix", "balance", "valTexts", "maxPositions",
             "promptTemplate");
 
     private JobRunner() {
