@@ -10,7 +10,7 @@
 # Stage 2 (STAGE2_STEPS, default 359): --init from stage 1, every parameter trained further on a mix of raw text and
 #   plan→text sequences (the extractive planner's plan of a training text in the styler's prompt format, loss on the
 #   text only, as S-SFT makes them), the corpora balanced.
-# Stage 3 (STAGE3_STEPS, default 400; CONTEXT, default 1024): copy and restyle. --init from stage 2 with the context
+# Stage 3 (STAGE3_STEPS, default 150; CONTEXT, default 1024): copy and restyle. --init from stage 2 with the context
 #   raised to CONTEXT positions (--max-positions; RoPE positions are computed), trained on 1,024-token sequences that
 #   are 90 % plan→text (the neutral draft → the original text: the model learns to copy the plan's content and put
 #   back the style's form) and 10 % raw text.
@@ -32,7 +32,7 @@ corpora="${CORPORA:-$root/corpora}"
 work="${WORK:-/tmp/penwright-recipe}"
 stage1_steps="${STAGE1_STEPS:-3232}"
 stage2_steps="${STAGE2_STEPS:-359}"
-stage3_steps="${STAGE3_STEPS:-400}"
+stage3_steps="${STAGE3_STEPS:-150}"
 context="${CONTEXT:-1024}"
 stage3_mix="${STAGE3_MIX:-0.9}"
 style_steps="${STYLE_STEPS:-300}"
@@ -67,7 +67,7 @@ if [[ "${SKIP_BASE:-0}" != 1 ]]; then
     rm -rf "$work/base-copy"
     ./penwright train base --init "$final" --max-positions "$context" --corpus "$all_corpora" \
       --plan-mix "$stage3_mix" --balance --prompt-template both --lr 3e-4 --seq-len "$context" \
-      --steps "$stage3_steps" --seed 42 --checkpoint-every 50 --eval-every 0 --out "$work/base-copy"
+      --steps "$stage3_steps" --seed 42 --checkpoint-every 25 --eval-every 0 --out "$work/base-copy"
     rm -rf "$work/base-copy/init-context-$context"
     final="$work/base-copy"
   fi
