@@ -41,7 +41,7 @@ public final class BenchNotesCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "sample the test split with this seed (default: its file order)")
     Long seed;
 
-    @Option(names = "--corpora", description = "corpora folder (default: -Dpenwright.corpora, PENWRIGHT_CORPORA, ../shared/corpora)")
+    @Option(names = "--corpora", description = "corpora folder (default: -Dpenwright.corpora, PENWRIGHT_CORPORA, corpora/ in the working directory, the project root)")
     Path corpora;
 
     @Option(names = "--planner", defaultValue = "extractive", description = "planner id (default ${DEFAULT-VALUE})")

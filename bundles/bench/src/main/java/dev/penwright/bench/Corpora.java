@@ -29,7 +29,7 @@ public final class Corpora {
         this.folder = folder;
     }
 
-    /** --corpora, else the system property, else the environment, else ../shared/corpora. */
+    /** --corpora, else the system property, else the environment, else the project's corpora/ (run from its root). */
     public static Path locate(Path given) {
         if (given != null) {
             return given;
@@ -38,7 +38,7 @@ public final class Corpora {
         if (p == null || p.isBlank()) {
             p = System.getenv("PENWRIGHT_CORPORA");
         }
-        return Path.of(p == null || p.isBlank() ? "../shared/corpora" : p).toAbsolutePath().normalize();
+        return Path.of(p == null || p.isBlank() ? "corpora" : p).toAbsolutePath().normalize();
     }
 
     public Path folder() {

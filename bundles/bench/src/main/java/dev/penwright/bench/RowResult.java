@@ -8,7 +8,7 @@ import java.util.Map;
  * @param available   whether the system ran
  * @param reason      why not, when it did not
  * @param n           outputs scored
- * @param styleScore  mean probability of the target style (percent), null when the run has fewer than two styles
+ * @param styleScore  mean probability of the target style (percent) against the other styles and neutral drafts
  * @param contentRecall mean per cent of the original's content words the output keeps ({@code ContentRecall})
  * @param seconds     wall time of generation for this row
  * @param signatures  how each figure was computed

@@ -5,8 +5,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Hashed character n-gram features of a text: whitespace runs become one space, the text is framed by boundary
- * marks, every n-gram of 1..maxN code points is hashed (FNV-1a, stable across JVMs) into 2^bits buckets, counts are
+ * Hashed character n-gram features of a text: a whitespace run becomes one space, or one or two line breaks when it
+ * holds line breaks (a line break, a blank line: layout is part of a style — a wrapped paragraph, a verse, a list, an
+ * attribution line — and a single space would hide it), the text is framed by boundary marks, every n-gram of 1..maxN code points is hashed (FNV-1a, stable across JVMs) into 2^bits buckets, counts are
  * damped with log(1 + count) and the vector is scaled to unit length. Characters rather than words, so that the same
  * features work for English and for Chinese, which has no spaces; hashing, so that no vocabulary has to be built or
  * shipped.
@@ -77,20 +78,25 @@ public final class CharNgramFeatures {
         int len = 0;
         out[len++] = BOUNDARY;
         boolean space = false;
+        int breaks = 0;
         for (int i = 0; i < text.length() && len < out.length - 1; ) {
             int cp = text.codePointAt(i);
             i += Character.charCount(cp);
             if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
                 space = true;
+                breaks += cp == '\n' ? 1 : 0;
                 continue;
             }
             if (space && len > 1) {
-                out[len++] = ' ';
+                for (int k = 0; k < (breaks == 0 ? 1 : Math.min(breaks, 2)) && len < out.length - 1; k++) {
+                    out[len++] = breaks == 0 ? ' ' : '\n';
+                }
                 if (len >= out.length - 1) {
                     break;
                 }
             }
             space = false;
+            breaks = 0;
             out[len++] = cp;
         }
         out[len++] = BOUNDARY;

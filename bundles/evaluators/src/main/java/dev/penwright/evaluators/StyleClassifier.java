@@ -113,7 +113,7 @@ public final class StyleClassifier {
                 }
             }
         }
-        String description = "charngram:1-" + options.maxN() + "|hash:" + options.hashBits() + "|model:logreg-sgd"
+        String description = "charngram:1-" + options.maxN() + "|layout:newlines|hash:" + options.hashBits() + "|model:logreg-sgd"
                 + "|epochs:" + options.epochs() + "|classes:" + String.join(",", styles) + "|n:" + total;
         return new StyleClassifier(styles, features, w, b, description);
     }
