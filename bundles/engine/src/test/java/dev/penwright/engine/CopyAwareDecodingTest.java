@@ -97,6 +97,8 @@ class CopyAwareDecodingTest {
                     null, null, plan(p)));
             assertEquals(List.of(), forbidden(guarded.text(), guarded.finishReason().equals("length")),
                     "seed " + seed + ": " + guarded.text());
+            String whole = guarded.text().replaceAll("\uFFFD+$", "");
+            assertTrue(whole.indexOf('\uFFFD') < 0, "seed " + seed + " broke a character: " + guarded.text());
         }
         // The check above can fail: the same model unguarded writes such words.
         assertTrue(unguardedViolations > 10, "unguarded violations: " + unguardedViolations);

@@ -331,7 +331,8 @@ public final class CopyAwareState {
     /**
      * Whether {@code token} may come next: the end of text (and a token that completes a stop string) only when
      * {@link #mayEnd()}; with the fact guard, no token that writes a guarded word the plan and the vocabulary lack
-     * (a word being written must stay a prefix of an allowed one, and be one when it ends).
+     * (a word being written must stay a prefix of an allowed one, and be one when it ends), nor one whose bytes
+     * break a character.
      */
     public boolean allows(int token) {
         boolean ends = plan.eos.contains(token);
@@ -357,6 +358,11 @@ public final class CopyAwareState {
         }
         if (!plan.factGuard) {
             return true;
+        }
+        if (added.indexOf("\uFFFD") >= 0) {
+            // Bytes that break a character (a byte token after an unfinished one) decode as U+FFFD: the text would
+            // show garbage, and the character the bytes started was never judged.
+            return false;
         }
         StringBuilder w = new StringBuilder(word);
         for (int i = 0; i < added.length(); ) {
