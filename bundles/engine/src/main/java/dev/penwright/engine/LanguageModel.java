@@ -36,6 +36,7 @@ public final class LanguageModel implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final boolean ownsTokenizer;
     private BatchScheduler shared;
+    private dev.penwright.engine.internal.TokenTexts tokenTexts;
 
     private LanguageModel(Path directory, ModelConfig config, Transformer transformer, HuggingFaceTokenizer tokenizer,
                           boolean ownsTokenizer) {
@@ -98,6 +99,23 @@ public final class LanguageModel implements AutoCloseable {
         return tokenizer;
     }
 
+    /**
+     * The bytes each token adds to the text, read from tokenizer.json on first use (copy-aware decoding needs them).
+     */
+    synchronized dev.penwright.engine.internal.TokenTexts tokenTexts() {
+        if (tokenTexts == null) {
+            requireTokenizer();
+            try {
+                tokenTexts = dev.penwright.engine.internal.TokenTexts.load(directory.resolve("tokenizer.json"),
+                        config.vocabSize(), tokenizer);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(directory.resolve("tokenizer.json")
+                        + ": cannot read the vocabulary for copy-aware decoding: " + e.getMessage(), e);
+            }
+        }
+        return tokenTexts;
+    }
+
     /** Token ids of a text, with the special tokens the tokenizer's post-processor adds (BOS for Llama). */
     public long[] encode(String text) {
         return encode(text, true);
@@ -134,7 +152,7 @@ public final class LanguageModel implements AutoCloseable {
         BatchScheduler s;
         synchronized (this) {
             if (shared == null) {
-                shared = new BatchScheduler(transformer, tokenizer, DEFAULT_MAX_BATCH, 256);
+                shared = new BatchScheduler(transformer, tokenizer, this::tokenTexts, DEFAULT_MAX_BATCH, 256);
                 shared.start("penwright-engine-" + directory.getFileName());
             }
             s = shared;
@@ -167,7 +185,7 @@ public final class LanguageModel implements AutoCloseable {
             longest = Math.max(longest, r.promptIds().length + (maxNew == null ? 0 : Math.max(0, maxNew)));
         }
         int context = Math.min(longest, config.maxPositions());
-        try (BatchScheduler s = new BatchScheduler(transformer, tokenizer, maxBatch, context)) {
+        try (BatchScheduler s = new BatchScheduler(transformer, tokenizer, this::tokenTexts, maxBatch, context)) {
             List<CompletableFuture<Generation>> futures = new ArrayList<>();
             for (GenerateRequest r : requests) {
                 futures.add(s.submit(r));

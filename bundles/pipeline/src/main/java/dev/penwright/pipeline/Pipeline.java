@@ -281,8 +281,7 @@ public final class Pipeline implements AutoCloseable {
     /** Candidate i of best-of-k samples with its own seed, so the k texts differ but stay reproducible. */
     private static GenerationOptions withSeed(GenerationOptions o, int i) {
         long seed = (o.seed() == null ? 0L : o.seed()) + i;
-        return new GenerationOptions(o.maxNewTokens(), o.temperature(), o.topK(), o.topP(), o.repetitionPenalty(),
-                seed, o.stop());
+        return o.withSeed(seed);
     }
 
     private static long millis(long from, long to) {

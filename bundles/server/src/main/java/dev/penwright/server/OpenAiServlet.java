@@ -78,9 +78,11 @@ public final class OpenAiServlet extends ApiServlet {
         Integer max = Requests.integer(body, chat && body.has("max_completion_tokens") ? "max_completion_tokens"
                 : "max_tokens");
         Requests.checkMax(max, limits.maxTokens());
-        GenerationOptions options = new GenerationOptions(max, Requests.number(body, "temperature"), null,
-                Requests.number(body, "top_p"), null, Requests.longValue(body, "seed"),
-                body.has("stop") && !body.get("stop").isNull() ? Requests.texts(body, "stop") : null);
+        // Copy-aware decoding as extra body fields in OpenAI's snake case (the Python client's extra_body).
+        GenerationOptions options = Requests.copyAware(new GenerationOptions(max, Requests.number(body, "temperature"),
+                null, Requests.number(body, "top_p"), null, Requests.longValue(body, "seed"),
+                body.has("stop") && !body.get("stop").isNull() ? Requests.texts(body, "stop") : null), body,
+                "copy_bias", "fact_guard", "min_coverage");
         boolean stream = Requests.bool(body, "stream");
         JsonNode streamOptions = Requests.object(body, "stream_options");
         boolean includeUsage = streamOptions != null && Requests.bool(streamOptions, "include_usage");

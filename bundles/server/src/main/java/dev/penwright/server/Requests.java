@@ -78,6 +78,28 @@ final class Requests {
         return v.asDouble();
     }
 
+    /** A boolean that may be absent (null), unlike {@link #bool}, which reads absent as false. */
+    static Boolean optionalBool(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        return bool(node, field);
+    }
+
+    /**
+     * Options with the copy-aware decoding fields as a request names them (e.g. {@code copyBias} or
+     * {@code copy_bias}); a value out of range is a 400 with the option's own message.
+     */
+    static GenerationOptions copyAware(GenerationOptions o, JsonNode node, String copyBias, String factGuard,
+                                       String minCoverage) {
+        try {
+            return o.withCopyAware(number(node, copyBias), optionalBool(node, factGuard), number(node, minCoverage));
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest(e.getMessage().replace("copyBias", copyBias).replace("minCoverage", minCoverage));
+        }
+    }
+
     static boolean bool(JsonNode node, String field) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
@@ -137,9 +159,9 @@ final class Requests {
         }
         Integer max = integer(options, "maxNewTokens");
         checkMax(max, maxTokens);
-        return new GenerationOptions(max, number(options, "temperature"), integer(options, "topK"),
+        return copyAware(new GenerationOptions(max, number(options, "temperature"), integer(options, "topK"),
                 number(options, "topP"), number(options, "repetitionPenalty"), longValue(options, "seed"),
-                options.has("stop") ? texts(options, "stop") : null);
+                options.has("stop") ? texts(options, "stop") : null), options, "copyBias", "factGuard", "minCoverage");
     }
 
     static void checkMax(Integer max, int maxTokens) {

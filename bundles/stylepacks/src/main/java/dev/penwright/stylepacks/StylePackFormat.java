@@ -19,6 +19,11 @@ public final class StylePackFormat {
     public static final String ADAPTER_WEIGHTS = "adapter_model.safetensors";
     public static final String EXEMPLARS = "exemplars.jsonl";
     public static final String REPORT = "report.json";
+    /**
+     * Optional: the style's vocabulary, one word a line (see {@link dev.penwright.api.style.StyleVocabulary}); a pack
+     * without it gets the vocabulary of its exemplars.
+     */
+    public static final String VOCABULARY = "vocabulary.txt";
     /** Files every pack must carry. */
     public static final List<String> REQUIRED = List.of(STYLE_JSON, ADAPTER_CONFIG, ADAPTER_WEIGHTS, EXEMPLARS);
 

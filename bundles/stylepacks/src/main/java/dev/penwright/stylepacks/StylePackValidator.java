@@ -21,6 +21,7 @@ import dev.penwright.api.model.BaseModelInfo;
 import dev.penwright.api.model.ModelCatalog;
 import dev.penwright.api.style.Exemplar;
 import dev.penwright.api.style.StyleDescriptor;
+import dev.penwright.api.style.StyleVocabulary;
 import dev.penwright.models.SafetensorsHeader;
 
 /**
@@ -65,7 +66,9 @@ public final class StylePackValidator {
         if (Files.exists(report)) {
             readJson(report);
         }
-        return new ValidatedStyle(descriptor, dir, exemplars);
+        Path vocabulary = dir.resolve(StylePackFormat.VOCABULARY);
+        return new ValidatedStyle(descriptor, dir, exemplars,
+                Files.exists(vocabulary) ? readVocabulary(vocabulary) : null);
     }
 
     private static StyleDescriptor readDescriptor(Path file) throws InvalidStylePackException {
@@ -192,6 +195,40 @@ public final class StylePackValidator {
         }
         return exemplars;
     }
+
+    /** vocabulary.txt: UTF-8, one word a line (blank lines skipped), each a single word unit, at most 100,000. */
+    static StyleVocabulary readVocabulary(Path file) throws InvalidStylePackException {
+        List<String> words = new ArrayList<>();
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            int number = 0;
+            while ((line = reader.readLine()) != null) {
+                number++;
+                String word = line.strip();
+                if (word.isEmpty()) {
+                    continue;
+                }
+                List<String> units = StyleVocabulary.units(word);
+                if (units.size() != 1 || !units.get(0).equals(word)) {
+                    throw new InvalidStylePackException(StylePackFormat.VOCABULARY + " line " + number + ": '"
+                            + abbreviate(word) + "' is not one word (letters and digits, or one Han character)");
+                }
+                if (words.size() >= MAX_VOCABULARY) {
+                    throw new InvalidStylePackException(StylePackFormat.VOCABULARY + " has more than "
+                            + MAX_VOCABULARY + " words");
+                }
+                words.add(word);
+            }
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new InvalidStylePackException(StylePackFormat.VOCABULARY + " is not UTF-8", e);
+        } catch (IOException e) {
+            throw new InvalidStylePackException(StylePackFormat.VOCABULARY + " unreadable: " + e.getMessage(), e);
+        }
+        return new StyleVocabulary(words);
+    }
+
+    /** More words than this is not a vocabulary but a dictionary: the guard would let almost anything through. */
+    static final int MAX_VOCABULARY = 100_000;
 
     private static JsonNode readJson(Path file) throws InvalidStylePackException {
         String name = file.getFileName().toString();

@@ -5,6 +5,7 @@ import java.util.List;
 
 import dev.penwright.api.style.Exemplar;
 import dev.penwright.api.style.StyleDescriptor;
+import dev.penwright.api.style.StyleVocabulary;
 
 /**
  * A style folder that passed validation.
@@ -12,9 +13,19 @@ import dev.penwright.api.style.StyleDescriptor;
  * @param descriptor its style.json
  * @param directory  the folder
  * @param exemplars  its exemplars.jsonl
+ * @param vocabulary its vocabulary.txt, or (a pack without one) the vocabulary of its exemplars
  */
-public record ValidatedStyle(StyleDescriptor descriptor, Path directory, List<Exemplar> exemplars) {
+public record ValidatedStyle(StyleDescriptor descriptor, Path directory, List<Exemplar> exemplars,
+                             StyleVocabulary vocabulary) {
     public ValidatedStyle {
         exemplars = List.copyOf(exemplars);
+        if (vocabulary == null) {
+            vocabulary = StyleVocabulary.of(exemplars.stream().map(Exemplar::text).toList());
+        }
+    }
+
+    /** A validated style whose vocabulary is computed from its exemplars. */
+    public ValidatedStyle(StyleDescriptor descriptor, Path directory, List<Exemplar> exemplars) {
+        this(descriptor, directory, exemplars, null);
     }
 }

@@ -42,6 +42,33 @@ class StylePackValidatorTest {
     }
 
     @Test
+    void theVocabularyIsReadFromItsFileOrComputedFromTheExemplars() throws Exception {
+        // No vocabulary.txt: words in at least two of the (two) exemplars.
+        assertEquals(List.of("The", "exemplar"), validator.validate(style, "house").vocabulary().words());
+        Files.writeString(style.resolve(StylePackFormat.VOCABULARY), "Jargon\n\nMIT\n1963\n项\n");
+        assertEquals(List.of("Jargon", "MIT", "1963", "项"), validator.validate(style, "house").vocabulary().words());
+        Files.writeString(style.resolve(StylePackFormat.VOCABULARY), "Jargon\nJargon File\n");
+        assertReason("vocabulary.txt line 2: 'Jargon File' is not one word");
+        Files.writeString(style.resolve(StylePackFormat.VOCABULARY), "项目\n");
+        assertReason("vocabulary.txt line 1: '项目' is not one word");
+    }
+
+    @Test
+    void copyAwareDefaultsAreReadAndCheckedFromStyleJson() throws Exception {
+        Path json = style.resolve("style.json");
+        String original = Files.readString(json);
+        Files.writeString(json, original.replace("\"license\"", "\"defaults\":{\"temperature\":0.9,"
+                + "\"copyBias\":3.0,\"factGuard\":true,\"minCoverage\":0.7},\"license\""));
+        var d = validator.validate(style, "house").descriptor().defaults();
+        assertEquals(0.9, d.temperature());
+        assertEquals(3.0, d.copyBias());
+        assertEquals(Boolean.TRUE, d.factGuard());
+        assertEquals(0.7, d.minCoverage());
+        Files.writeString(json, original.replace("\"license\"", "\"defaults\":{\"minCoverage\":1.5},\"license\""));
+        assertReason("minCoverage must be between 0 and 1");
+    }
+
+    @Test
     void aJarIsReadBackWithoutInstallingItThenValidated() throws Exception {
         Path jar = work.resolve("packs/house-1.2.0.jar");
         StylePackJar.write(jar, "house", "1.2.0", style);

@@ -26,9 +26,18 @@ public interface StylePack {
 
     /**
      * The pack's {@code style/} folder on disk: style.json, adapter_config.json, adapter_model.safetensors,
-     * exemplars.jsonl and report.json. It stays readable while this object is in use.
+     * exemplars.jsonl, report.json and, from packs trained with a vocabulary, vocabulary.txt. It stays readable
+     * while this object is in use.
      */
     Path directory();
 
     List<Exemplar> exemplars();
+
+    /**
+     * The style's vocabulary, which the fact guard allows beside the plan's words: the pack's
+     * {@code style/vocabulary.txt}, or, for a pack without one, the same computation over its exemplars.
+     */
+    default StyleVocabulary vocabulary() {
+        return StyleVocabulary.of(exemplars().stream().map(Exemplar::text).toList());
+    }
 }

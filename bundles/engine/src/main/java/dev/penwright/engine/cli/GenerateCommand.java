@@ -16,7 +16,15 @@ import dev.penwright.engine.GenerateRequest;
 import dev.penwright.engine.Generation;
 import dev.penwright.engine.LanguageModel;
 import dev.penwright.engine.LoraAdapter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+
+import dev.penwright.api.style.StyleVocabulary;
+import dev.penwright.engine.PlanContext;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -65,8 +73,30 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--stop", description = "stop string (repeatable)")
     List<String> stop;
 
+    @Option(names = "--copy-bias", description = "plan-copy bias, a logit bonus for the plan's next token after a "
+            + "match of the text's end in the plan, full at 4 tokens (needs --plan-file; default 0 = off)")
+    Double copyBias;
+
+    @Option(names = "--fact-guard", description = "forbid numbers, capitalised words and Han characters that neither "
+            + "the plan nor --vocabulary-file holds (needs --plan-file; default off)")
+    Boolean factGuard;
+
+    @Option(names = "--min-coverage", description = "hold the end back until this fraction (0..1) of the plan's content "
+            + "words is written, or the text has twice the plan's tokens (needs --plan-file; default 0 = off)")
+    Double minCoverage;
+
+    @Option(names = "--plan-file", description = "UTF-8 file holding the plan the copy-aware options follow")
+    Path planFile;
+
+    @Option(names = "--vocabulary-file", description = "UTF-8 file, one word a line, that the fact guard allows "
+            + "beside the plan's words (a style pack's vocabulary.txt)")
+    Path vocabularyFile;
+
     @Option(names = "--json", description = "print {\"token_ids\": [...], \"logprobs\": [...]} (+ \"text\" with --prompt)")
     boolean json;
+
+    @Spec
+    CommandSpec spec;
 
     private final Engine engine;
     private final PrintWriter out;
@@ -89,7 +119,28 @@ public final class GenerateCommand implements Callable<Integer> {
         GenerationOptions o = greedy
                 ? new GenerationOptions(maxTokens, 0.0, 0, 1.0, 1.0, 0L, stop == null ? List.of() : stop)
                 : new GenerationOptions(maxTokens, temperature, topK, topP, repetitionPenalty, seed, stop);
-        Generation g = m.generate(new GenerateRequest(ids, o, a));
+        PlanContext plan = null;
+        try {
+            o = o.withCopyAware(copyBias, factGuard, minCoverage);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (o.isCopyAware() && planFile == null) {
+            throw new ParameterException(spec.commandLine(),
+                    "--copy-bias, --fact-guard and --min-coverage follow a plan: give --plan-file");
+        }
+        if (planFile != null) {
+            String planText = Files.readString(planFile, StandardCharsets.UTF_8);
+            long[] planIds = m.encode(planText, false);
+            if (planIds.length == 0) {
+                throw new ParameterException(spec.commandLine(), planFile + " holds no plan text");
+            }
+            List<String> vocabulary = vocabularyFile == null ? List.of()
+                    : new StyleVocabulary(Files.readAllLines(vocabularyFile, StandardCharsets.UTF_8).stream()
+                    .map(String::strip).filter(w -> !w.isEmpty()).toList()).words();
+            plan = new PlanContext(planIds, vocabulary);
+        }
+        Generation g = m.generate(new GenerateRequest(ids, o, a, null, plan));
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("token_ids", g.tokenIds());

@@ -29,6 +29,7 @@ import dev.penwright.engine.ModelConfig;
 public final class BatchScheduler implements AutoCloseable {
     private final Transformer model;
     private final HuggingFaceTokenizer tokenizer;
+    private final java.util.function.Supplier<TokenTexts> tokenTexts;
     private final int maxBatch;
     private final KvCache cache;
     private final ConcurrentLinkedQueue<Row> pending = new ConcurrentLinkedQueue<>();
@@ -39,9 +40,12 @@ public final class BatchScheduler implements AutoCloseable {
     private volatile boolean closed;
     private final Object signal = new Object();
 
-    public BatchScheduler(Transformer model, HuggingFaceTokenizer tokenizer, int maxBatch, int initialContext) {
+    /** @param tokenTexts the model's token bytes, asked for only by a request with copy-aware decoding */
+    public BatchScheduler(Transformer model, HuggingFaceTokenizer tokenizer,
+                          java.util.function.Supplier<TokenTexts> tokenTexts, int maxBatch, int initialContext) {
         this.model = model;
         this.tokenizer = tokenizer;
+        this.tokenTexts = tokenTexts;
         this.maxBatch = maxBatch;
         this.cache = new KvCache(model.manager(), model.config(), maxBatch, initialContext);
     }
@@ -55,11 +59,14 @@ public final class BatchScheduler implements AutoCloseable {
         final List<Integer> ids = new ArrayList<>();
         final List<Double> logprobs = new ArrayList<>();
         final TextTracker text;
+        /** Copy-aware decoding state, or null when it is off (then sampling is exactly as without it). */
+        final CopyAwareState copy;
         int cacheLength;
         String finish;
 
-        Row(GenerateRequest request, HuggingFaceTokenizer tokenizer) {
+        Row(GenerateRequest request, HuggingFaceTokenizer tokenizer, CopyAwareState copy) {
             this.request = request;
+            this.copy = copy;
             this.options = request.options();
             this.rng = new SplittableRandom(options.seed() == null ? 0L : options.seed());
             for (long id : request.promptIds()) {
@@ -70,7 +77,16 @@ public final class BatchScheduler implements AutoCloseable {
     }
 
     public CompletableFuture<Generation> submit(GenerateRequest request) {
-        Row row = new Row(request, tokenizer);
+        CopyAwareState copy = null;
+        if (request.plan() != null && request.options().isCopyAware()) {
+            try {
+                copy = new CopyAwareState(new CopyAwareState.Plan(request.plan().planIds(),
+                        request.plan().vocabulary(), request.options(), model.config().eosTokenIds(), tokenTexts.get()));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        Row row = new Row(request, tokenizer, copy);
         ModelConfig c = model.config();
         int maxNew = row.options.maxNewTokens() == null ? 0 : row.options.maxNewTokens();
         for (long id : request.promptIds()) {
@@ -172,7 +188,7 @@ public final class BatchScheduler implements AutoCloseable {
         }
         boolean argmaxOnly = true;
         for (Row r : active) {
-            argmaxOnly &= Sampler.isArgmax(r.options);
+            argmaxOnly &= Sampler.isArgmax(r.options) && r.copy == null;
         }
         float[] logits = null;
         long[] best = null;
@@ -216,7 +232,7 @@ public final class BatchScheduler implements AutoCloseable {
     /** Samples the next token of a row. @return whether the row goes on */
     private boolean accept(Row row, float[] logits, int off) {
         int vocab = model.config().vocabSize();
-        int token = Sampler.choose(logits, off, vocab, row.options, row.seen, row.rng);
+        int token = Sampler.choose(logits, off, vocab, row.options, row.seen, row.rng, row.copy);
         return accept(row, token, Sampler.logprob(logits, off, vocab, token));
     }
 
@@ -225,6 +241,9 @@ public final class BatchScheduler implements AutoCloseable {
         row.ids.add(token);
         row.logprobs.add(lp);
         row.seen.add(token);
+        if (row.copy != null) {
+            row.copy.advance(token);
+        }
         boolean eos = model.config().eosTokenIds().contains(token);
         String delta = "";
         if (!eos) {

@@ -7,8 +7,16 @@ import java.util.SplittableRandom;
 import dev.penwright.api.generate.GenerationOptions;
 
 /**
- * Picks the next token from one row's logits, in HF's order: repetition penalty, then (unless greedy) temperature,
- * top-k, top-p, and a draw from the row's own seeded generator (so a row's text does not depend on its batch).
+ * Picks the next token from one row's logits, in HF's order: repetition penalty, the plan-copy bias, then (unless
+ * greedy) temperature, top-k, top-p, and a draw from the row's own seeded generator (so a row's text does not depend
+ * on its batch).
+ *
+ * <p>With a {@link CopyAwareState} that restricts tokens (fact guard, coverage-gated end), the mask is applied lazily
+ * to the final (top-k/top-p) distribution: draw, and if the token is not allowed, take it out and draw again from the
+ * renormalised rest, which is exactly a draw from the masked distribution, and costs one check per draw instead of
+ * one per vocabulary entry. After {@value #LAZY_TRIES} refusals the kept tokens are masked all at once; when none of
+ * them is allowed, the draw is from the allowed tokens of the whole temperature-scaled distribution; when no token at
+ * all is allowed (a tokenizer that cannot finish the word), from the unmasked one. Greedy takes the best allowed token.
  */
 public final class Sampler {
     private Sampler() {
@@ -32,9 +40,18 @@ public final class Sampler {
         return o.isGreedy() && (o.repetitionPenalty() == null || o.repetitionPenalty() == 1.0);
     }
 
+    /** Draws refused one by one before the whole kept set is masked at once. */
+    static final int LAZY_TRIES = 8;
+
     public static int choose(float[] logits, int off, int vocab, GenerationOptions o, Set<Integer> seen,
                              SplittableRandom rng) {
-        if (isArgmax(o)) {
+        return choose(logits, off, vocab, o, seen, rng, null);
+    }
+
+    /** @param copy the row's copy-aware state, or null when copy-aware decoding is off */
+    public static int choose(float[] logits, int off, int vocab, GenerationOptions o, Set<Integer> seen,
+                             SplittableRandom rng, CopyAwareState copy) {
+        if (isArgmax(o) && copy == null) {
             // Greedy without a penalty: the argmax of the raw logits, read in place (no copy of the vocabulary).
             int best = 0;
             for (int i = 1; i < vocab; i++) {
@@ -56,7 +73,14 @@ public final class Sampler {
                 }
             }
         }
+        if (copy != null) {
+            copy.addCopyBias(s);
+        }
+        boolean masked = copy != null && copy.restricts();
         double temperature = o.temperature() == null ? 1.0 : o.temperature();
+        if (temperature <= 0 && masked) {
+            return bestAllowed(s, copy);
+        }
         if (temperature <= 0) {
             int best = 0;
             for (int i = 1; i < vocab; i++) {
@@ -95,14 +119,120 @@ public final class Sampler {
         for (int i = 0; i < keep; i++) {
             mass += p[i];
         }
-        double u = rng.nextDouble() * mass;
-        for (int i = 0; i < keep; i++) {
-            u -= p[i];
-            if (u <= 0) {
+        if (!masked) {
+            double u = rng.nextDouble() * mass;
+            for (int i = 0; i < keep; i++) {
+                u -= p[i];
+                if (u <= 0) {
+                    return order[i];
+                }
+            }
+            return order[keep - 1];
+        }
+        for (int attempt = 0; attempt < LAZY_TRIES && mass > 0; attempt++) {
+            int i = draw(p, keep, mass, rng);
+            if (copy.allows(order[i])) {
                 return order[i];
             }
+            mass -= p[i];
+            p[i] = 0;
         }
-        return order[keep - 1];
+        mass = 0;
+        for (int i = 0; i < keep; i++) {
+            if (p[i] > 0 && !copy.allows(order[i])) {
+                p[i] = 0;
+            }
+            mass += p[i];
+        }
+        if (mass > 0) {
+            return order[draw(p, keep, mass, rng)];
+        }
+        // Nothing in the nucleus is allowed: the allowed tokens of the whole distribution.
+        double[] all = new double[vocab];
+        double total = 0;
+        double top = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) {
+            top = Math.max(top, s[i]);
+        }
+        for (int i = 0; i < vocab; i++) {
+            if (copy.allows(i)) {
+                all[i] = Math.exp(s[i] - top);
+                total += all[i];
+            }
+        }
+        if (total > 0) {
+            return draw(all, vocab, total, rng);
+        }
+        return order[draw(p0(order, s, keep), keep, Double.NaN, rng)];
+    }
+
+    /** The unmasked kept distribution again, for the rare dead end where no token at all is allowed. */
+    private static double[] p0(int[] order, double[] s, int keep) {
+        double[] p = new double[keep];
+        for (int i = 0; i < keep; i++) {
+            p[i] = Math.exp(s[order[i]] - s[order[0]]);
+        }
+        return p;
+    }
+
+    /** Index of a draw from weights {@code p[0..n)} summing to {@code mass} (NaN: sum them here). */
+    private static int draw(double[] p, int n, double mass, SplittableRandom rng) {
+        if (Double.isNaN(mass)) {
+            mass = 0;
+            for (int i = 0; i < n; i++) {
+                mass += p[i];
+            }
+        }
+        double u = rng.nextDouble() * mass;
+        int last = 0;
+        for (int i = 0; i < n; i++) {
+            if (p[i] <= 0) {
+                continue;
+            }
+            last = i;
+            u -= p[i];
+            if (u <= 0) {
+                return i;
+            }
+        }
+        return last;
+    }
+
+    /** Greedy under the mask: the best allowed token, checked best first; if none is allowed, the best of all. */
+    private static int bestAllowed(double[] s, CopyAwareState copy) {
+        int vocab = s.length;
+        boolean[] refused = new boolean[vocab];
+        for (int attempt = 0; attempt < LAZY_TRIES; attempt++) {
+            int best = -1;
+            for (int i = 0; i < vocab; i++) {
+                if (!refused[i] && (best < 0 || s[i] > s[best])) {
+                    best = i;
+                }
+            }
+            if (best < 0) {
+                break;
+            }
+            if (copy.allows(best)) {
+                return best;
+            }
+            refused[best] = true;
+        }
+        int best = -1;
+        for (int i = 0; i < vocab; i++) {
+            if (!refused[i] && (best < 0 || s[i] > s[best]) && copy.allows(i)) {
+                best = i;
+            }
+        }
+        if (best >= 0) {
+            return best;
+        }
+        best = 0;
+        for (int i = 1; i < vocab; i++) {
+            if (s[i] > s[best]) {
+                best = i;
+            }
+        }
+        return best;
     }
 
     /** The k highest scores' indices, best first (ties: lower index first). */

@@ -21,6 +21,7 @@ import dev.penwright.engine.Engine;
 import dev.penwright.engine.GenerateRequest;
 import dev.penwright.engine.LanguageModel;
 import dev.penwright.engine.LoraAdapter;
+import dev.penwright.engine.PlanContext;
 
 /**
  * Renders a plan with a pack: its base model (found by id), its adapter (the pack's folder), its prompt template
@@ -94,7 +95,8 @@ public final class StyleRenderer {
         LoraAdapter adapter = pack == null ? null : engine.adapter(model, pack.directory());
         GenerationOptions options = (request.options() == null ? GenerationOptions.UNSET : request.options())
                 .over(style == null ? null : style.defaults()).over(GenerationOptions.DEFAULTS);
-        Fitted fitted = fit(model, PromptTemplate.of(style), request.plan(), request.shots(), options.maxNewTokens());
+        PromptTemplate template = PromptTemplate.of(style);
+        Fitted fitted = fit(model, template, request.plan(), request.shots(), options.maxNewTokens());
         long[] ids = fitted.ids();
         int room = model.config().maxPositions() - ids.length;
         if (room <= 0) {
@@ -103,20 +105,35 @@ public final class StyleRenderer {
         }
         if (options.maxNewTokens() > room) {
             // The plan without its draft leaves less room than asked for: generate what fits rather than fail.
-            options = new GenerationOptions(room, options.temperature(), options.topK(), options.topP(),
-                    options.repetitionPenalty(), options.seed(), options.stop());
+            options = options.withMaxNewTokens(room);
+        }
+        PlanContext planContext = null;
+        if (options.isCopyAware()) {
+            int[] span = planSpan(model, template, fitted);
+            if (span != null) {
+                planContext = PlanContext.span(ids, span[0], span[1],
+                        pack == null ? List.of() : pack.vocabulary().words());
+            }
         }
         String ref = pack == null ? "" : pack.ref();
         return model.submit(new GenerateRequest(ids, options, adapter, (id, lp, text) -> {
             if (!text.isEmpty()) {
                 listener.onText(text);
             }
-        })).thenApply(g -> new StyledText(g.text() == null ? "" : g.text(), info.id(), ref, g.promptTokens(),
+        }, planContext)).thenApply(g -> new StyledText(g.text() == null ? "" : g.text(), info.id(), ref, g.promptTokens(),
                 g.tokenIds().size(), g.finishReason(), fitted.shots(), fitted.planTruncated()));
     }
 
-    /** The prompt that fits, how many shots it holds, and whether the draft was cut. */
-    record Fitted(long[] ids, int shots, boolean planTruncated) {
+    /** The prompt that fits (its text and ids), how many shots it holds, and whether the draft was cut. */
+    record Fitted(String prompt, int planStart, long[] ids, int shots, boolean planTruncated) {
+    }
+
+    /** A prompt's text, where its plan's rendering starts in it, and its token ids. */
+    private record Prompt(String text, int planStart, long[] ids) {
+        static Prompt of(LanguageModel model, PromptTemplate template, ContentPlan plan, List<Shot> shots) {
+            String text = template.render(plan, shots);
+            return new Prompt(text, text.length() - template.render(plan).length(), model.encode(text));
+        }
     }
 
     /** Tokens a text is left at least room for before key facts or the summary are given up. */
@@ -134,71 +151,106 @@ public final class StyleRenderer {
         int context = model.config().maxPositions();
         int budget = context - Math.max(1, maxNew);
         List<Shot> kept = new ArrayList<>(shots);
-        long[] ids = model.encode(template.render(plan, kept));
-        while (ids.length > budget && !kept.isEmpty()) {
+        Prompt p = Prompt.of(model, template, plan, kept);
+        while (p.ids().length > budget && !kept.isEmpty()) {
             kept.remove(kept.size() - 1);
-            ids = model.encode(template.render(plan, kept));
+            p = Prompt.of(model, template, plan, kept);
         }
-        if (ids.length <= budget) {
-            return new Fitted(ids, kept.size(), false);
+        if (p.ids().length <= budget) {
+            return new Fitted(p.text(), p.planStart(), p.ids(), kept.size(), false);
         }
         ContentPlan bare = withDraft(plan, "");
-        long[] empty = model.encode(template.render(bare, List.of()));
-        if (empty.length <= budget) {
+        Prompt empty = Prompt.of(model, template, bare, List.of());
+        if (empty.ids().length <= budget) {
             String draft = plan.neutralDraft();
-            long[] best = bisect(draft.length(), n -> model.encode(template.render(withDraft(plan, cut(draft, n)),
-                    List.of())), budget, empty);
-            return new Fitted(best, 0, true);
+            Prompt best = bisect(draft.length(), n -> Prompt.of(model, template, withDraft(plan, cut(draft, n)),
+                    List.of()), budget, empty);
+            return new Fitted(best.text(), best.planStart(), best.ids(), 0, true);
         }
         int floor = context - Math.max(1, Math.min(maxNew, MIN_NEW_TOKENS));
-        if (empty.length <= floor) {
-            return new Fitted(empty, 0, true);
+        if (empty.ids().length <= floor) {
+            return new Fitted(empty.text(), empty.planStart(), empty.ids(), 0, true);
         }
         List<String> facts = new ArrayList<>(bare.keyFacts());
-        while (empty.length > floor && !facts.isEmpty()) {
+        while (empty.ids().length > floor && !facts.isEmpty()) {
             facts.remove(facts.size() - 1);
             bare = new ContentPlan(bare.title(), bare.summary(), facts, "", bare.language(), bare.plannerId(),
                     bare.usage());
-            empty = model.encode(template.render(bare, List.of()));
+            empty = Prompt.of(model, template, bare, List.of());
         }
-        if (empty.length > floor) {
+        if (empty.ids().length > floor) {
             ContentPlan noFacts = bare;
             String summary = bare.summary();
             ContentPlan noSummary = new ContentPlan(bare.title(), "", List.of(), "", bare.language(), bare.plannerId(),
                     bare.usage());
-            empty = bisect(summary.length(), n -> model.encode(template.render(new ContentPlan(noFacts.title(),
-                    cut(summary, n), List.of(), "", noFacts.language(), "", null), List.of())), floor,
-                    model.encode(template.render(noSummary, List.of())));
-            if (empty.length > floor) {
+            empty = bisect(summary.length(), n -> Prompt.of(model, template, new ContentPlan(noFacts.title(),
+                    cut(summary, n), List.of(), "", noFacts.language(), "", null), List.of()), floor,
+                    Prompt.of(model, template, noSummary, List.of()));
+            if (empty.ids().length > floor) {
                 String title = bare.title();
-                empty = bisect(title.length(), n -> model.encode(template.render(new ContentPlan(cut(title, n), "",
-                        List.of(), "", noFacts.language(), "", null), List.of())), floor,
-                        model.encode(template.render(new ContentPlan("", "", List.of(), "", "", "", null), List.of())));
+                empty = bisect(title.length(), n -> Prompt.of(model, template, new ContentPlan(cut(title, n), "",
+                        List.of(), "", noFacts.language(), "", null), List.of()), floor,
+                        Prompt.of(model, template, new ContentPlan("", "", List.of(), "", "", "", null),
+                                List.of()));
             }
         }
-        return new Fitted(empty, 0, true);
+        return new Fitted(empty.text(), empty.planStart(), empty.ids(), 0, true);
     }
 
     /**
-     * The encoding of the longest prefix length in {@code [0, length]} whose prompt has at most {@code budget}
-     * tokens, by bisection; {@code atZero} is the encoding at length 0 (returned when nothing longer fits).
+     * The prompt of the longest prefix length in {@code [0, length]} that has at most {@code budget} tokens, by
+     * bisection; {@code atZero} is the prompt at length 0 (returned when nothing longer fits).
      */
-    private static long[] bisect(int length, java.util.function.IntFunction<long[]> encode, int budget, long[] atZero) {
+    private static Prompt bisect(int length, java.util.function.IntFunction<Prompt> encode, int budget, Prompt atZero) {
         int lo = 0;
         int hi = length;
-        long[] best = atZero;
+        Prompt best = atZero;
         while (lo < hi) { // invariant: a prefix of length lo fits
             int mid = (lo + hi + 1) >>> 1;
-            long[] tryIds = encode.apply(mid);
-            if (tryIds.length <= budget) {
+            Prompt tryPrompt = encode.apply(mid);
+            if (tryPrompt.ids().length <= budget) {
                 lo = mid;
-                best = tryIds;
+                best = tryPrompt;
             } else {
                 hi = mid - 1;
             }
         }
         return best;
     }
+
+    /**
+     * The token span of the plan in a fitted prompt: from the first placeholder's text to the last one's end (the
+     * template's own markup around them, such as {@code <|plan|>}, is not the plan). Token positions are the lengths
+     * of the encoded prefixes, so a merge across a boundary can move an end by one token, which only widens or
+     * narrows what copying can match by that token. @return {from, to}, or null when the plan is empty
+     */
+    static int[] planSpan(LanguageModel model, PromptTemplate template, Fitted fitted) {
+        String t = template.text();
+        java.util.regex.Matcher m = PLACEHOLDER.matcher(t);
+        int firstStart = -1;
+        int lastEnd = -1;
+        while (m.find()) {
+            if (firstStart < 0) {
+                firstStart = m.start();
+            }
+            lastEnd = m.end();
+        }
+        if (firstStart < 0) {
+            return null;
+        }
+        int startChar = fitted.planStart() + firstStart;
+        int endChar = fitted.prompt().length() - (t.length() - lastEnd);
+        if (endChar <= startChar) {
+            return null;
+        }
+        long[] ids = fitted.ids();
+        int from = Math.min(ids.length, model.encode(fitted.prompt().substring(0, startChar)).length);
+        int to = Math.min(ids.length, model.encode(fitted.prompt().substring(0, endChar)).length);
+        return from < to ? new int[] {from, to} : null;
+    }
+
+    private static final java.util.regex.Pattern PLACEHOLDER =
+            java.util.regex.Pattern.compile("\\{(title|summary|facts|draft|language)\\}");
 
     /** The first {@code n} characters, backed off to the last space when one is near, never splitting a surrogate pair. */
     private static String cut(String s, int n) {

@@ -42,6 +42,28 @@ class StyleRendererTest {
         }
     }
 
+    /** The span handed to copy-aware decoding is the plan's text, without the template's markup or the shots. */
+    @Test
+    void thePlanSpanIsThePlansTextInThePrompt() throws Exception {
+        Path modelDir = tmp.resolve("tiny");
+        int vocab = new BpeTrainer(320, BpeTrainer.DEFAULT_SPECIALS, 1).trainAndWrite(
+                List.of("A title. A summary of facts. The draft says things plainly.", "Debian packages: 42 of them."), modelDir);
+        RandomModels.write(modelDir, new ModelConfig("llama", vocab, 32, 64, 2, 4, 2, 8, 10000, 1e-6, 256, false, false,
+                -1, List.of(0)), 4, "F32", 1);
+        try (Engine engine = new Engine()) {
+            LanguageModel model = engine.model(modelDir);
+            ContentPlan plan = new ContentPlan("Debian", "", List.of(), "The draft says 42 packages.", "en", "t", null);
+            PromptTemplate compact = new PromptTemplate(PromptTemplate.PLAN + "{title}\n{draft}\n" + PromptTemplate.TEXT);
+            List<Shot> shots = List.of(new Shot(new ContentPlan("A title", "", List.of(), "A summary of facts.", "en",
+                    "t", null), "The draft says things plainly."));
+            StyleRenderer.Fitted fitted = StyleRenderer.fit(model, compact, plan, shots, 16);
+            assertEquals(1, fitted.shots());
+            int[] span = StyleRenderer.planSpan(model, compact, fitted);
+            long[] planIds = java.util.Arrays.copyOfRange(fitted.ids(), span[0], span[1]);
+            assertEquals("Debian\nThe draft says 42 packages.", model.decode(planIds));
+        }
+    }
+
     @Test
     void rendersWithThePacksAdapterTemplateAndDefaults() throws Exception {
         Path modelDir = tmp.resolve("tiny");

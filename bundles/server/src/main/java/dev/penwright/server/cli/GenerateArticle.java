@@ -54,6 +54,18 @@ public final class GenerateArticle implements Callable<Integer> {
     @Option(names = "--seed", description = "sampling seed")
     Long seed;
 
+    @Option(names = "--copy-bias", description = "plan-copy bias: logit bonus for the plan's next token after a match "
+            + "of the text's end in the plan (full at 4 tokens; 0 = off; default: the style's)")
+    Double copyBias;
+
+    @Option(names = "--fact-guard", negatable = true, description = "forbid numbers, capitalised words and Han "
+            + "characters that neither the plan nor the style's vocabulary holds (default: the style's)")
+    Boolean factGuard;
+
+    @Option(names = "--min-coverage", description = "hold the end back until this fraction (0..1) of the plan's content "
+            + "words is written, at most until the text has twice the plan's tokens (0 = off; default: the style's)")
+    Double minCoverage;
+
     @Option(names = "--best-of", defaultValue = "1", description = "sample k, keep the best by style and fewest hallucinations")
     int bestOf;
 
@@ -75,8 +87,15 @@ public final class GenerateArticle implements Callable<Integer> {
             out.println("give material: text, --brief or --fact");
             return 2;
         }
-        GenerationRequest request = new GenerationRequest(style, m, null, planner,
-                new GenerationOptions(maxTokens, temperature, null, null, null, seed, null), bestOf);
+        GenerationOptions options;
+        try {
+            options = new GenerationOptions(maxTokens, temperature, null, null, null, seed, null, copyBias, factGuard,
+                    minCoverage);
+        } catch (IllegalArgumentException e) {
+            out.println("error: " + e.getMessage());
+            return 2;
+        }
+        GenerationRequest request = new GenerationRequest(style, m, null, planner, options, bestOf);
         TokenListener show = json ? TokenListener.NONE : piece -> {
             out.print(piece);
             out.flush();

@@ -116,7 +116,8 @@ public final class StylePackExtender implements StylePackRegistry, BundleTracker
         try {
             StyleFolderExtractor.extract(bundle, dir);
             ValidatedStyle style = validator.validate(dir, styleId);
-            activate(new BundleStylePack(style.descriptor(), version, dir, style.exemplars(), bundle.getBundleId(),
+            activate(new BundleStylePack(style.descriptor(), version, dir, style.exemplars(), style.vocabulary(),
+                    bundle.getBundleId(),
                     bundle.getLocation()));
         } catch (InvalidStylePackException e) {
             reject(styleId, version, bundle.getLocation(), e.getMessage());

@@ -24,6 +24,8 @@ import dev.penwright.api.model.BaseModelInfo;
 import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.plan.Planner;
 import dev.penwright.api.style.PromptTemplate;
+import dev.penwright.api.style.StyleVocabulary;
+import dev.penwright.stylepacks.StylePackFormat;
 import dev.penwright.api.train.JobProgress;
 import dev.penwright.api.train.JobState;
 import dev.penwright.api.generate.GenerationOptions;
@@ -94,6 +96,15 @@ public final class StyleTrainer {
     static final int GEN_TOP_K = 50;
     static final double GEN_TOP_P = 0.95;
     static final double GEN_REPETITION_PENALTY = 1.0;
+    /**
+     * Copy-aware decoding, on in every pack's defaults (the engine's are off): a plan-copy bias of 3 logits at a match
+     * of four tokens or more (a 20-fold odds boost for the plan's next token: enough to carry a small model along the
+     * plan's spans, while a token the style makes far likelier still wins), the fact guard, and an end held back until
+     * 70 % of the plan's content words are written (a restyled text may drop a few words or say them differently).
+     */
+    static final double GEN_COPY_BIAS = 3.0;
+    static final boolean GEN_FACT_GUARD = true;
+    static final double GEN_MIN_COVERAGE = 0.7;
 
     private final Planner planner;
 
@@ -355,7 +366,7 @@ public final class StyleTrainer {
 
         GenerationOptions defaults() {
             return new GenerationOptions(maxNew, GEN_TEMPERATURE, GEN_TOP_K, GEN_TOP_P, GEN_REPETITION_PENALTY, null,
-                    List.of(PromptFormat.END));
+                    List.of(PromptFormat.END), GEN_COPY_BIAS, GEN_FACT_GUARD, GEN_MIN_COVERAGE);
         }
 
         Path writeStage(String stage, ObjectNode phases, List<LossChart.Curve> curves, Budget budget,
@@ -373,6 +384,9 @@ public final class StyleTrainer {
             String styleName = majority(data.records().stream().map(CorpusText::style).toList(), recipe.id());
             String language = majority(plans.values().stream().map(ContentPlan::language).toList(), "en");
             writeExemplars(styleDir.resolve("exemplars.jsonl"), train, license);
+            // The fact guard's vocabulary: over all training texts, not just the few exemplars the pack ships.
+            Files.write(styleDir.resolve(StylePackFormat.VOCABULARY),
+                    StyleVocabulary.of(train.stream().map(CorpusText::text).toList()).words(), StandardCharsets.UTF_8);
             ObjectNode style = JSON.createObjectNode();
             style.put("id", recipe.id());
             style.put("name", styleName);
@@ -395,6 +409,9 @@ public final class StyleTrainer {
             defaults.put("topP", d.topP());
             defaults.put("repetitionPenalty", d.repetitionPenalty());
             defaults.putArray("stop").add(PromptFormat.END);
+            defaults.put("copyBias", d.copyBias());
+            defaults.put("factGuard", d.factGuard());
+            defaults.put("minCoverage", d.minCoverage());
             style.put("license", license);
             style.put("provenance", recipe.corpus().getFileName() + (source.isEmpty() ? "" : " (source " + source + ")")
                     + ", " + data.records().size() + " texts, " + train.size() + " used for training");

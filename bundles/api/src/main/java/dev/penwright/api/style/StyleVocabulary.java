@@ -1,0 +1,119 @@
+package dev.penwright.api.style;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A style's own vocabulary: the word units frequent across its training texts. The fact guard of copy-aware
+ * decoding lets a text write a capitalised word, a number or a Han character only when the plan or this vocabulary
+ * holds it, so a style keeps its own recurring names and numbers (a headword's "Jargon File", numbered senses, a
+ * poet's name) while it cannot invent others. The trainer writes it into a pack ({@code style/vocabulary.txt}, one
+ * word a line); a pack without one gets the same computation over its exemplars when it is loaded. The definition
+ * of a word lives here because the trainer, the pack loader and the engine's guard must split text the same way.
+ *
+ * @param words the vocabulary, most frequent first (each a single {@linkplain #units(String) unit})
+ */
+public record StyleVocabulary(List<String> words) {
+    /** A word must occur in at least this fraction of the texts to belong to the vocabulary... */
+    public static final double MIN_TEXT_FRACTION = 0.015;
+    /** ...and in at least this many texts, so that a small corpus does not take every word of one text. */
+    public static final int MIN_TEXTS = 2;
+    /** At most this many words, the most frequent. */
+    public static final int MAX_WORDS = 3000;
+    public static final StyleVocabulary EMPTY = new StyleVocabulary(List.of());
+
+    public StyleVocabulary {
+        words = words == null ? List.of() : List.copyOf(words);
+        for (String w : words) {
+            List<String> u = units(w);
+            if (u.size() != 1 || !u.get(0).equals(w)) {
+                throw new IllegalArgumentException("vocabulary word '" + w + "' is not a single word (letters and "
+                        + "digits, or one Han character)");
+            }
+        }
+    }
+
+    /** The vocabulary of a set of texts: word units in at least max(2, 1.5 %) of them, at most 3,000. */
+    public static StyleVocabulary of(Collection<String> texts) {
+        Map<String, Integer> textsWith = new HashMap<>();
+        for (String text : texts) {
+            for (String unit : new HashSet<>(units(text))) {
+                textsWith.merge(unit, 1, Integer::sum);
+            }
+        }
+        int min = Math.max(MIN_TEXTS, (int) Math.ceil(MIN_TEXT_FRACTION * texts.size()));
+        List<String> words = new ArrayList<>();
+        textsWith.entrySet().stream()
+                .filter(e -> e.getValue() >= min)
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()
+                        .thenComparing(Map.Entry.comparingByKey(Comparator.naturalOrder())))
+                .limit(MAX_WORDS)
+                .forEach(e -> words.add(e.getKey()));
+        return new StyleVocabulary(words);
+    }
+
+    public Set<String> asSet() {
+        return new HashSet<>(words);
+    }
+
+    /**
+     * The word units of a text, in order: maximal runs of letters, digits and combining marks, except that every Han
+     * character is a unit of its own (Chinese writes no spaces, and a name is its characters).
+     */
+    public static List<String> units(String text) {
+        List<String> out = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            i += Character.charCount(cp);
+            if (isHan(cp)) {
+                if (!word.isEmpty()) {
+                    out.add(word.toString());
+                    word.setLength(0);
+                }
+                out.add(new String(Character.toChars(cp)));
+            } else if (isWordChar(cp)) {
+                word.appendCodePoint(cp);
+            } else if (!word.isEmpty()) {
+                out.add(word.toString());
+                word.setLength(0);
+            }
+        }
+        if (!word.isEmpty()) {
+            out.add(word.toString());
+        }
+        return out;
+    }
+
+    /** A letter, digit or combining mark that is not Han: part of a word. */
+    public static boolean isWordChar(int codePoint) {
+        if (isHan(codePoint)) {
+            return false;
+        }
+        int type = Character.getType(codePoint);
+        return Character.isLetterOrDigit(codePoint) || type == Character.NON_SPACING_MARK
+                || type == Character.COMBINING_SPACING_MARK;
+    }
+
+    public static boolean isHan(int codePoint) {
+        return Character.UnicodeScript.of(codePoint) == Character.UnicodeScript.HAN;
+    }
+
+    /** Whether the fact guard watches a unit: it starts with a capital, holds a digit, or is a Han character. */
+    public static boolean isGuarded(String unit) {
+        if (unit.isEmpty()) {
+            return false;
+        }
+        int first = unit.codePointAt(0);
+        if (isHan(first) || Character.isUpperCase(first) || Character.isTitleCase(first)) {
+            return true;
+        }
+        return unit.codePoints().anyMatch(Character::isDigit);
+    }
+}

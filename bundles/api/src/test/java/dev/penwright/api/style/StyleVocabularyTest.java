@@ -1,0 +1,59 @@
+package dev.penwright.api.style;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.penwright.api.generate.GenerationOptions;
+
+class StyleVocabularyTest {
+    @Test
+    void unitsAreLetterDigitRunsAndSingleHanCharacters() {
+        assertEquals(List.of("nginx", "HTTP", "2", "TLS", "1", "3", "café"),
+                StyleVocabulary.units("nginx: HTTP/2, TLS 1.3 — café"));
+        assertEquals(List.of("春", "眠", "Debian", "晓"), StyleVocabulary.units("春眠，Debian晓。"));
+    }
+
+    @Test
+    void guardedUnitsAreCapitalisedHoldADigitOrAreHan() {
+        assertTrue(StyleVocabulary.isGuarded("MIT"));
+        assertTrue(StyleVocabulary.isGuarded("mp3"));
+        assertTrue(StyleVocabulary.isGuarded("1963"));
+        assertTrue(StyleVocabulary.isGuarded("晓"));
+        assertFalse(StyleVocabulary.isGuarded("daemon"));
+        assertFalse(StyleVocabulary.isGuarded("iPhone"));
+    }
+
+    @Test
+    void theVocabularyKeepsWordsFrequentAcrossTexts() {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            // "Jargon" in every text, "MIT" in 3 of 200 (1.5 %), "Once" in 2 (1 %): only the first two count.
+            texts.add("Jargon entry " + i + (i < 3 ? " MIT" : "") + (i >= 100 && i < 102 ? " Once" : ""));
+        }
+        List<String> words = StyleVocabulary.of(texts).words();
+        assertEquals(List.of("Jargon", "entry", "MIT"), words);
+        assertThrows(IllegalArgumentException.class, () -> new StyleVocabulary(List.of("two words")));
+    }
+
+    @Test
+    void copyAwareOptionsMergeAndAreChecked() {
+        GenerationOptions pack = new GenerationOptions(null, 1.0, null, null, null, null, null, 3.0, true, 0.7);
+        GenerationOptions request = GenerationOptions.UNSET.withCopyAware(0.0, null, null);
+        GenerationOptions merged = request.over(pack);
+        assertEquals(0.0, merged.copyBias());
+        assertEquals(Boolean.TRUE, merged.factGuard());
+        assertEquals(0.7, merged.minCoverage());
+        assertTrue(merged.isCopyAware());
+        assertFalse(GenerationOptions.DEFAULTS.isCopyAware());
+        assertEquals(merged, merged.withSeed(5L).withSeed(merged.seed()));
+        assertThrows(IllegalArgumentException.class, () -> GenerationOptions.UNSET.withCopyAware(-1.0, null, null));
+        assertThrows(IllegalArgumentException.class, () -> GenerationOptions.UNSET.withCopyAware(null, null, 1.2));
+    }
+}

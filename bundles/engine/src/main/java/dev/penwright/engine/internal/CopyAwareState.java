@@ -1,0 +1,404 @@
+package dev.penwright.engine.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Set;
+import java.util.TreeSet;
+
+import dev.penwright.api.generate.GenerationOptions;
+import dev.penwright.api.style.StyleVocabulary;
+
+/**
+ * One row's copy-aware decoding state, advanced token by token: where the text so far matches the plan (for the
+ * plan-copy bias, and for a caller that wants the plan's continuation after the match, as plan-lookup speculative
+ * decoding does), the word being written (for the fact guard), and which plan content words the text already holds
+ * (for the coverage-gated end). The immutable part shared by copies lives in {@link Plan}.
+ *
+ * <p>Words are {@link StyleVocabulary#units(String) units}; the text is followed as the tokens' bytes
+ * ({@link TokenTexts}), so a Han character split over two byte-level tokens is judged by the characters it can still
+ * become.
+ */
+public final class CopyAwareState {
+    /** The copy bonus grows linearly with the match length up to this many tokens, then stays at copyBias. */
+    public static final int MATCH_CAP = 4;
+    /** The end is allowed anyway once the text has this many times the plan's tokens. */
+    public static final int END_CAP_FACTOR = 2;
+
+    /**
+     * What a row's state needs and never changes: the plan, the words the guard allows, the plan's content words.
+     */
+    public static final class Plan {
+        final int[] planIds;
+        final double copyBias;
+        final boolean factGuard;
+        final double minCoverage;
+        final List<String> stops;
+        final int longestStop;
+        final Set<Integer> eos;
+        final TokenTexts texts;
+        /** Guarded words (capitalised, holding a digit) the guard lets through, sorted for prefix lookups. */
+        final NavigableSet<String> allowedWords = new TreeSet<>();
+        final Set<Integer> allowedHan = new HashSet<>();
+        final NavigableSet<Integer> allowedHanSorted = new TreeSet<>();
+        final Set<String> contentWords = new HashSet<>();
+        /** Whether an incomplete UTF-8 sequence can still become a character the guard allows, by its bytes. */
+        final Map<Long, Boolean> completable = new HashMap<>();
+
+        /**
+         * @param planIds    the plan's token ids (the plan part of the prompt)
+         * @param vocabulary the style's vocabulary (words the guard allows beside the plan's)
+         * @param options    the row's options (copyBias, factGuard, minCoverage, stop)
+         * @param eos        end-of-text ids
+         * @param texts      the model's token bytes
+         */
+        public Plan(long[] planIds, Collection<String> vocabulary, GenerationOptions options, Collection<Integer> eos,
+                    TokenTexts texts) {
+            this.planIds = new int[planIds.length];
+            for (int i = 0; i < planIds.length; i++) {
+                this.planIds[i] = (int) planIds[i];
+            }
+            this.copyBias = options.copyBias() == null ? 0 : options.copyBias();
+            this.factGuard = Boolean.TRUE.equals(options.factGuard());
+            this.minCoverage = options.minCoverage() == null ? 0 : options.minCoverage();
+            this.stops = options.stop() == null ? List.of() : options.stop().stream().filter(s -> !s.isEmpty()).toList();
+            this.longestStop = stops.stream().mapToInt(String::length).max().orElse(0);
+            this.eos = Set.copyOf(eos);
+            this.texts = texts;
+            String planText = decode(this.planIds, texts);
+            List<String> planUnits = StyleVocabulary.units(planText);
+            for (String u : planUnits) {
+                allow(u, true);
+                String lower = u.toLowerCase(Locale.ROOT);
+                if (!FunctionWords.contains(lower)) {
+                    contentWords.add(lower);
+                }
+            }
+            for (String w : vocabulary == null ? List.<String>of() : vocabulary) {
+                allow(w, true);
+            }
+            allowedHanSorted.addAll(allowedHan);
+        }
+
+        /** Lets a unit through, and for a lower-case one its capitalised form too (sentence-initial "The"). */
+        private void allow(String unit, boolean capitalised) {
+            if (unit.isEmpty()) {
+                return;
+            }
+            int first = unit.codePointAt(0);
+            if (StyleVocabulary.isHan(first)) {
+                allowedHan.add(first);
+                return;
+            }
+            if (StyleVocabulary.isGuarded(unit)) {
+                allowedWords.add(unit);
+            }
+            if (capitalised && Character.isLowerCase(first)) {
+                String cap = new StringBuilder().appendCodePoint(Character.toTitleCase(first))
+                        .append(unit.substring(Character.charCount(first))).toString();
+                allowedWords.add(cap);
+            }
+        }
+
+        boolean isAllowedWord(String word) {
+            return allowedWords.contains(word);
+        }
+
+        boolean isAllowedPrefix(String prefix) {
+            String next = allowedWords.ceiling(prefix);
+            return next != null && next.startsWith(prefix);
+        }
+
+        /** The plan's content words, lower-cased (what coverage counts). */
+        public Set<String> contentWords() {
+            return Set.copyOf(contentWords);
+        }
+
+        public int planLength() {
+            return planIds.length;
+        }
+
+        /**
+         * Whether the incomplete UTF-8 sequence {@code bytes[0..n)} can still become a character the guard lets
+         * through: UTF-8 keeps code point order, so its completions are one range [lo, hi]; it can if the range holds
+         * a code point that is not Han, or an allowed Han character.
+         */
+        boolean completable(byte[] bytes, int n) {
+            long key = n;
+            for (int i = 0; i < n; i++) {
+                key = key * 256 + (bytes[i] & 0xff);
+            }
+            return completable.computeIfAbsent(key, k -> {
+                int lead = bytes[0] & 0xff;
+                int len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+                int lo = lead & (len == 4 ? 0x07 : len == 3 ? 0x0F : 0x1F);
+                int hi = lo;
+                for (int i = 1; i < len; i++) {
+                    int b = i < n ? bytes[i] & 0x3F : -1;
+                    lo = (lo << 6) | (b < 0 ? 0 : b);
+                    hi = (hi << 6) | (b < 0 ? 0x3F : b);
+                }
+                hi = Math.min(hi, Character.MAX_CODE_POINT);
+                Integer han = allowedHanSorted.ceiling(lo);
+                if (han != null && han <= hi) {
+                    return true;
+                }
+                for (int cp = lo; cp <= hi; cp++) {
+                    if (!StyleVocabulary.isHan(cp)) {
+                        return true;
+                    }
+                }
+                return false;
+            });
+        }
+    }
+
+    private final Plan plan;
+    /** match[j]: the length of the longest suffix of the text equal to plan[j - m, j), for j in 0..P. */
+    private final int[] match;
+    private int generated;
+    /** The word unit being written (letters, digits), empty between words. */
+    private final StringBuilder word;
+    /** Bytes of a character not yet complete. */
+    private byte[] pending = new byte[0];
+    /** The last characters of the text, as many as a stop string could need. */
+    private String tail = "";
+    private final Set<String> covered;
+
+    public CopyAwareState(Plan plan) {
+        this.plan = plan;
+        this.match = new int[plan.planIds.length + 1];
+        this.word = new StringBuilder();
+        this.covered = new HashSet<>();
+    }
+
+    private CopyAwareState(CopyAwareState o) {
+        this.plan = o.plan;
+        this.match = o.match.clone();
+        this.generated = o.generated;
+        this.word = new StringBuilder(o.word);
+        this.pending = o.pending;
+        this.tail = o.tail;
+        this.covered = new HashSet<>(o.covered);
+    }
+
+    /** An independent copy (to try tokens ahead, as speculative verification does, without touching this one). */
+    public CopyAwareState copy() {
+        return new CopyAwareState(this);
+    }
+
+    public Plan plan() {
+        return plan;
+    }
+
+    /** Tokens advanced so far. */
+    public int generated() {
+        return generated;
+    }
+
+    /** Takes the row's next token. */
+    public void advance(int token) {
+        generated++;
+        for (int j = plan.planIds.length; j >= 1; j--) {
+            match[j] = plan.planIds[j - 1] == token ? match[j - 1] + 1 : 0;
+        }
+        if (plan.eos.contains(token)) {
+            closeWord();
+            return;
+        }
+        byte[] b = plan.texts.bytes(token);
+        if (b.length == 0) {
+            return;
+        }
+        StringBuilder added = new StringBuilder();
+        pending = Utf8.feed(pending, b, added);
+        added.codePoints().forEach(this::take);
+        if (plan.longestStop > 0) {
+            String t = tail + added;
+            tail = t.substring(Math.max(0, t.length() - plan.longestStop));
+        }
+    }
+
+    private void take(int cp) {
+        if (StyleVocabulary.isHan(cp)) {
+            closeWord();
+            String han = new String(Character.toChars(cp));
+            if (plan.contentWords.contains(han)) {
+                covered.add(han);
+            }
+        } else if (StyleVocabulary.isWordChar(cp)) {
+            word.appendCodePoint(cp);
+        } else {
+            closeWord();
+        }
+    }
+
+    private void closeWord() {
+        if (!word.isEmpty()) {
+            String lower = word.toString().toLowerCase(Locale.ROOT);
+            if (plan.contentWords.contains(lower)) {
+                covered.add(lower);
+            }
+            word.setLength(0);
+        }
+    }
+
+    /** The length of the longest current match of the text's end in the plan (0: none). */
+    public int longestMatch() {
+        int best = 0;
+        for (int j = 1; j < match.length; j++) {
+            best = Math.max(best, match[j]);
+        }
+        return best;
+    }
+
+    /**
+     * The plan's tokens that follow the longest current match (the first such occurrence), at most {@code max}; empty
+     * when the text's end matches nothing or the match ends the plan.
+     */
+    public int[] continuation(int max) {
+        int bestJ = -1;
+        int best = 0;
+        for (int j = 1; j < plan.planIds.length; j++) {
+            if (match[j] > best) {
+                best = match[j];
+                bestJ = j;
+            }
+        }
+        if (bestJ < 0) {
+            return new int[0];
+        }
+        return Arrays.copyOfRange(plan.planIds, bestJ, Math.min(plan.planIds.length, bestJ + Math.max(0, max)));
+    }
+
+    /**
+     * Adds the plan-copy bias to one row's scores: every occurrence of the text's end in the plan (match length m)
+     * proposes the plan token after it with {@code copyBias · min(m, MATCH_CAP) / MATCH_CAP}; a token proposed by
+     * several occurrences takes the largest bonus. Special tokens get none (the plan's markup is not text).
+     */
+    public void addCopyBias(double[] scores) {
+        if (plan.copyBias <= 0) {
+            return;
+        }
+        Map<Integer, Integer> longest = new HashMap<>();
+        for (int j = 1; j < plan.planIds.length; j++) {
+            if (match[j] > 0) {
+                longest.merge(plan.planIds[j], match[j], Math::max);
+            }
+        }
+        for (Map.Entry<Integer, Integer> e : longest.entrySet()) {
+            int token = e.getKey();
+            if (token >= 0 && token < scores.length && !plan.texts.isSpecial(token)
+                    && !plan.eos.contains(token)) {
+                scores[token] += plan.copyBias * Math.min(e.getValue(), MATCH_CAP) / MATCH_CAP;
+            }
+        }
+    }
+
+    /** Whether the guard or the end gate have anything to check (else every token is allowed). */
+    public boolean restricts() {
+        return plan.factGuard || plan.minCoverage > 0;
+    }
+
+    /** The fraction of the plan's content words the text holds, with the word being written (1 with none). */
+    public double coverage() {
+        if (plan.contentWords.isEmpty()) {
+            return 1.0;
+        }
+        int n = covered.size();
+        if (!word.isEmpty()) {
+            String lower = word.toString().toLowerCase(Locale.ROOT);
+            if (plan.contentWords.contains(lower) && !covered.contains(lower)) {
+                n++;
+            }
+        }
+        return n / (double) plan.contentWords.size();
+    }
+
+    /** Whether the text may end now: coverage reached, or the length cap. */
+    public boolean mayEnd() {
+        return plan.minCoverage <= 0 || plan.contentWords.isEmpty()
+                || generated >= END_CAP_FACTOR * plan.planIds.length
+                || coverage() + 1e-9 >= plan.minCoverage;
+    }
+
+    /**
+     * Whether {@code token} may come next: the end of text (and a token that completes a stop string) only when
+     * {@link #mayEnd()}; with the fact guard, no token that writes a guarded word the plan and the vocabulary lack
+     * (a word being written must stay a prefix of an allowed one, and be one when it ends), nor one whose bytes
+     * break a character.
+     */
+    public boolean allows(int token) {
+        boolean ends = plan.eos.contains(token);
+        if (ends) {
+            if (!mayEnd()) {
+                return false;
+            }
+            return !plan.factGuard || wordMayEnd(word.toString());
+        }
+        byte[] b = plan.texts.bytes(token);
+        if (b.length == 0) {
+            return true;
+        }
+        StringBuilder added = new StringBuilder();
+        byte[] rest = Utf8.feed(pending, b, added);
+        if (plan.longestStop > 0 && !mayEnd()) {
+            String t = tail + added;
+            for (String s : plan.stops) {
+                if (t.contains(s)) {
+                    return false;
+                }
+            }
+        }
+        if (!plan.factGuard) {
+            return true;
+        }
+        if (added.indexOf("\uFFFD") >= 0) {
+            // Bytes that break a character (a byte token after an unfinished one) decode as U+FFFD: the text would
+            // show garbage, and the character the bytes started was never judged.
+            return false;
+        }
+        StringBuilder w = new StringBuilder(word);
+        for (int i = 0; i < added.length(); ) {
+            int cp = added.codePointAt(i);
+            i += Character.charCount(cp);
+            if (StyleVocabulary.isHan(cp)) {
+                if (!wordMayEnd(w.toString()) || !plan.allowedHan.contains(cp)) {
+                    return false;
+                }
+                w.setLength(0);
+            } else if (StyleVocabulary.isWordChar(cp)) {
+                w.appendCodePoint(cp);
+                String s = w.toString();
+                if (StyleVocabulary.isGuarded(s) && !plan.isAllowedPrefix(s)) {
+                    return false;
+                }
+            } else {
+                if (!wordMayEnd(w.toString())) {
+                    return false;
+                }
+                w.setLength(0);
+            }
+        }
+        return rest.length == 0 || plan.completable(rest, rest.length);
+    }
+
+    private boolean wordMayEnd(String w) {
+        return w.isEmpty() || !StyleVocabulary.isGuarded(w) || plan.isAllowedWord(w);
+    }
+
+    private static String decode(int[] ids, TokenTexts texts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int id : ids) {
+            byte[] b = texts.bytes(id);
+            out.write(b, 0, b.length);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}
