@@ -1,6 +1,7 @@
 package dev.penwright.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.penwright.api.generate.GenerationOptions;
 import dev.penwright.api.llm.LlmEndpoint;
 import dev.penwright.api.model.BaseModelInfo;
 import dev.penwright.api.model.ModelCatalog;
@@ -94,7 +95,7 @@ public final class BenchNotesCommand implements Callable<Integer> {
     int concurrency;
 
     @Option(names = "--rows", split = ",", description = "run only these rows, by key: original, neutral-draft, "
-            + "retrieval, base, s-sft, s-sft-si, c-dpo, llm-fewshot (default: all)")
+            + "retrieval, base, s-sft, s-sft-si, c-dpo, c-dpo-plain, llm-fewshot (default: all)")
     List<String> rowKeys;
 
     @Option(names = "--llm-max-tokens", defaultValue = "512", description = "upper bound on an LLM answer's tokens "
@@ -162,9 +163,15 @@ public final class BenchNotesCommand implements Callable<Integer> {
                 PackStages.byStyle(packs, PackStages.SELF_IMPROVE), true,
                 "no style pack of this style with self-improvement rounds (and no C-DPO) in report.json",
                 timeoutSeconds));
-        rows.add(new StylerSystem("c-dpo", "S-SFT + self-improvement + C-DPO", styler,
-                PackStages.byStyle(packs, PackStages.DPO), true,
-                "no style pack of this style with a C-DPO stage in report.json", timeoutSeconds));
+        // The shipped packs are the C-DPO stage, rendered with the decoding options they carry (copy-aware decoding
+        // on); the ablation row renders the same packs with copy-aware decoding off, to show what decoding adds.
+        Map<String, StylePack> finalPacks = PackStages.byStyle(packs, PackStages.DPO);
+        rows.add(new StylerSystem("c-dpo", "S-SFT + self-improvement + C-DPO (as shipped)", styler, finalPacks, true,
+                "no style pack of this style with a C-DPO stage in report.json", timeoutSeconds, null,
+                GenerationOptions.UNSET, true));
+        rows.add(new StylerSystem("c-dpo-plain", "the same packs, copy-aware decoding off", styler, finalPacks, true,
+                "no style pack of this style with a C-DPO stage in report.json", timeoutSeconds, null,
+                GenerationOptions.UNSET.withCopyAware(0.0, false, 0.0), false));
         rows.add(llm == null || fewShots == null ? BenchSystem.unavailable("llm-fewshot", "LLM endpoint, few-shot", noLlm)
                 : new LlmFewShotSystem(llm, fewShots, llmMaxTokens));
         return rows;

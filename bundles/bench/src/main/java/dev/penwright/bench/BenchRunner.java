@@ -207,7 +207,8 @@ public final class BenchRunner {
                     signatures, row.system(), failures.size(), failures.stream().limit(5).toList(),
                     truncations, prompted && !items.isEmpty() ? (double) shots / items.size() : null,
                     anyJudged ? judged.factualHallucinationRate() : null,
-                    anyJudged ? judged.faithfulnessHallucinationRate() : null, judged == null ? 0 : judged.unjudged()));
+                    anyJudged ? judged.faithfulnessHallucinationRate() : null, judged == null ? 0 : judged.unjudged(),
+                    system.shipped()));
         }
         List<StyleTable.Example> examples = new ArrayList<>();
         for (int i = 0; i < Math.min(EXAMPLES_PER_STYLE, items.size()); i++) {
@@ -313,7 +314,8 @@ public final class BenchRunner {
         sig.put("hallucination", HallucinationChecker.signature());
         sig.put("contentRecall", ContentRecall.signature());
         return new RowResult(system.key(), system.label(), true, "", outputs.size(), rougeL, b.score(), styleScore,
-                h.factualRate(), h.faithfulnessHallucinationRate(), recall, seconds, sig, what, 0, null, 0, null, null, null, 0);
+                h.factualRate(), h.faithfulnessHallucinationRate(), recall, seconds, sig, what, 0, null, 0, null, null, null, 0,
+                system.shipped());
     }
 
     /** The mean over styles of each row that ran for every style. */
@@ -342,7 +344,7 @@ public final class BenchRunner {
                     rows.stream().flatMap(r -> r.failureMessages().stream()).limit(5).toList(),
                     rows.stream().mapToInt(RowResult::truncations).sum(), mean(rows, RowResult::meanShots),
                     mean(rows, RowResult::factualHallucinationJudge), mean(rows, RowResult::faithfulnessHallucinationJudge),
-                    rows.stream().mapToInt(RowResult::unjudged).sum()));
+                    rows.stream().mapToInt(RowResult::unjudged).sum(), s.shipped()));
         }
         return out;
     }

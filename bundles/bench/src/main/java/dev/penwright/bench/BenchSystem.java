@@ -26,6 +26,11 @@ public interface BenchSystem {
     /** The row's label, as in the paper's Table 1. */
     String label();
 
+    /** Whether this row is Penwright as shipped: the packs' final stage with the decoding options they carry. */
+    default boolean shipped() {
+        return false;
+    }
+
     /** Empty when it can run for this style; otherwise why not. */
     Optional<String> unavailableReason(String style);
 

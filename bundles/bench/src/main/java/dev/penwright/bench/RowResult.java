@@ -23,12 +23,14 @@ import java.util.Map;
  *                                       percent of judged outputs; null when not judged
  * @param faithfulnessHallucinationJudge the same for the faithfulness hallucination rate
  * @param unjudged    outputs the judge gave no usable answer for
+ * @param shipped     whether the row is Penwright as shipped (the packs' final stage, their own decoding options)
  */
 public record RowResult(String key, String label, boolean available, String reason, int n, Double rougeL,
                         Double bleu4, Double styleScore, Double factualHallucination, Double faithfulnessHallucination,
                         Double contentRecall, double seconds, Map<String, String> signatures, String system,
                         int failures, java.util.List<String> failureMessages, int truncations, Double meanShots,
-                        Double factualHallucinationJudge, Double faithfulnessHallucinationJudge, int unjudged) {
+                        Double factualHallucinationJudge, Double faithfulnessHallucinationJudge, int unjudged,
+                        boolean shipped) {
     public RowResult {
         signatures = signatures == null ? Map.of() : Map.copyOf(signatures);
         system = system == null ? "" : system;
@@ -36,6 +38,6 @@ public record RowResult(String key, String label, boolean available, String reas
     }
 
     public static RowResult notAvailable(String key, String label, String reason) {
-        return new RowResult(key, label, false, reason, 0, null, null, null, null, null, null, 0, Map.of(), "", 0, null, 0, null, null, null, 0);
+        return new RowResult(key, label, false, reason, 0, null, null, null, null, null, null, 0, Map.of(), "", 0, null, 0, null, null, null, 0, false);
     }
 }

@@ -27,6 +27,8 @@ public final class StylerSystem implements BenchSystem {
     private final String missingReason;
     private final long timeoutSeconds;
     private final FewShots fewShots;
+    private final GenerationOptions options;
+    private final boolean shipped;
 
     /**
      * @param packsByStyle  the pack to use for each style (ignored when {@code withPack} is false)
@@ -40,6 +42,17 @@ public final class StylerSystem implements BenchSystem {
     /** @param fewShots exemplars put in each prompt, or null for none */
     public StylerSystem(String key, String label, Styler styler, Map<String, StylePack> packsByStyle, boolean withPack,
                         String missingReason, long timeoutSeconds, FewShots fewShots) {
+        this(key, label, styler, packsByStyle, withPack, missingReason, timeoutSeconds, fewShots,
+                GenerationOptions.UNSET, false);
+    }
+
+    /**
+     * @param options what the row sets over each pack's defaults ({@link GenerationOptions#UNSET}: the pack's own)
+     * @param shipped whether the row is Penwright as shipped (the packs' final stage with their own options)
+     */
+    public StylerSystem(String key, String label, Styler styler, Map<String, StylePack> packsByStyle, boolean withPack,
+                        String missingReason, long timeoutSeconds, FewShots fewShots, GenerationOptions options,
+                        boolean shipped) {
         this.key = key;
         this.label = label;
         this.styler = styler;
@@ -48,6 +61,13 @@ public final class StylerSystem implements BenchSystem {
         this.missingReason = missingReason;
         this.timeoutSeconds = timeoutSeconds;
         this.fewShots = fewShots;
+        this.options = options == null ? GenerationOptions.UNSET : options;
+        this.shipped = shipped;
+    }
+
+    @Override
+    public boolean shipped() {
+        return shipped;
     }
 
     public String key() { return key; }
@@ -83,7 +103,7 @@ public final class StylerSystem implements BenchSystem {
     public Output render(String style, BenchItem item) throws Exception {
         StylePack pack = withPack ? packsByStyle.get(style) : null;
         List<Shot> shots = fewShots == null ? List.of() : fewShots.shots(style, item);
-        StyledText out = styler.style(new StyleRequest(item.plan(), pack, GenerationOptions.UNSET, shots), null)
+        StyledText out = styler.style(new StyleRequest(item.plan(), pack, options, shots), null)
                 .toCompletableFuture().get(timeoutSeconds, TimeUnit.SECONDS);
         return new Output(out.text(), out.shotsUsed(), out.planTruncated());
     }

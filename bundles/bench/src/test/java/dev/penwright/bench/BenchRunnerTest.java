@@ -201,9 +201,9 @@ class BenchRunnerTest {
                 "--progress-file", dir.resolve("progress.jsonl").toString());
         assertEquals(0, status, err.toString());
         JsonNode json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
-        assertEquals(8, json.at("/styles/0/rows").size());
+        assertEquals(9, json.at("/styles/0/rows").size());
         assertEquals("original", json.at("/styles/0/rows/0/key").asText());
-        assertEquals("not available", json.at("/styles/0/rows/7/available").asBoolean() ? "" : "not available");
+        assertEquals("not available", json.at("/styles/0/rows/8/available").asBoolean() ? "" : "not available");
         assertTrue(Files.readAllLines(dir.resolve("progress.jsonl")).get(0).startsWith("{\"phase\":\"plan\""));
         assertTrue(Files.exists(dir.resolve("bench.html")));
 

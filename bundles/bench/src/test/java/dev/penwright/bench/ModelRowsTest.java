@@ -160,13 +160,19 @@ class ModelRowsTest {
         JsonNode r = JSON.readTree(out.toString(StandardCharsets.UTF_8));
         JsonNode jargon = r.at("/styles/0/rows");
         JsonNode zhRows = r.at("/styles/1/rows");
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < 9; i++) {
             assertTrue(jargon.get(i).get("available").asBoolean(), jargon.get(i).toString());
             assertEquals(0, jargon.get(i).get("failures").asInt(), jargon.get(i).toString());
         }
-        for (int i = 4; i <= 6; i++) {
+        for (int i = 4; i <= 7; i++) {
             assertEquals("pack jargon@1.0.0", jargon.get(i).get("system").asText(), "the folder's pack, not 0.9.0");
         }
+        // The shipped row is the final stage with the packs' own options; the ablation renders it without
+        // copy-aware decoding.
+        assertEquals("c-dpo", jargon.get(6).get("key").asText());
+        assertTrue(jargon.get(6).get("shipped").asBoolean());
+        assertEquals("c-dpo-plain", jargon.get(7).get("key").asText());
+        assertFalse(jargon.get(7).get("shipped").asBoolean());
         assertEquals("pack zh-fortunes@1.0.0", zhRows.get(4).get("system").asText(), "installed, not in the folder");
         assertFalse(zhRows.get(5).get("available").asBoolean());
         assertEquals(4, r.at("/settings/packsLoaded").size(), r.at("/settings").toString());
@@ -184,12 +190,12 @@ class ModelRowsTest {
         assertTrue(r.at("/overall/3/available").asBoolean());
 
         // The LLM row: two exemplars a prompt, from TRAIN (never the test text), then the plan.
-        JsonNode llmRow = jargon.get(7);
+        JsonNode llmRow = jargon.get(8);
         assertEquals(2.0, llmRow.get("meanShots").asDouble(), 1e-9);
         assertTrue(llmRow.get("system").asText().contains("judge"), llmRow.toString());
         assertEquals(6, llm.prompts.size());
-        // --judge: the same endpoint rated every output of every row that ran (8 + 6 rows, 3 texts each).
-        assertEquals(42, llm.judged.size());
+        // --judge: the same endpoint rated every output of every row that ran (9 + 6 rows, 3 texts each).
+        assertEquals(45, llm.judged.size());
         JsonNode draft = jargon.get(1);
         assertEquals(0.0, draft.get("factualHallucinationJudge").asDouble(), 1e-9);
         assertEquals(100.0, draft.get("faithfulnessHallucinationJudge").asDouble(), 1e-9);
@@ -249,7 +255,7 @@ class ModelRowsTest {
         List<BenchSystem> rows = BenchNotesCommand.systems(null, List.of(), null, null, "no LLM endpoint is configured",
                 0, 10);
         assertEquals("original", rows.get(0).key());
-        assertEquals("llm-fewshot", rows.get(7).key());
-        assertEquals(Optional.of("no LLM endpoint is configured"), rows.get(7).unavailableReason("jargon"));
+        assertEquals("llm-fewshot", rows.get(8).key());
+        assertEquals(Optional.of("no LLM endpoint is configured"), rows.get(8).unavailableReason("jargon"));
     }
 }
