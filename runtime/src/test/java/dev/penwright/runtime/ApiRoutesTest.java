@@ -253,7 +253,9 @@ class ApiRoutesTest {
         if (jobs.statusCode() == 503) {
             assertEquals("no_trainer", errorCode(jobs));
             assertError(503, "no_trainer", server.get("/v1/jobs/abc"));
-            assertError(503, "no_trainer", server.post("/v1/train", "{\"id\":\"x\",\"corpus\":\"/nonexistent\"}"));
+            Files.createDirectories(server.home.resolve("corpora"));
+            Files.writeString(server.home.resolve("corpora/tiny.jsonl"), "{\"id\":\"1\",\"text\":\"a\"}\n");
+            assertError(503, "no_trainer", server.post("/v1/train", "{\"id\":\"x\",\"corpus\":\"tiny.jsonl\"}"));
         } else {
             assertEquals(200, jobs.statusCode(), jobs.body());
             assertError(404, "job_not_found", server.get("/v1/jobs/no-such-job"));

@@ -61,7 +61,7 @@ class HotSwapUnderLoadTest {
 
     private static HttpResponse<String> upload(Path jar) throws Exception {
         return server.send(HttpRequest.newBuilder(server.uri("/v1/styles"))
-                .POST(HttpRequest.BodyPublishers.ofFile(jar)));
+                .header("Content-Type", "application/java-archive").POST(HttpRequest.BodyPublishers.ofFile(jar)));
     }
 
     private static HttpResponse<String> generate(int maxTokens) throws Exception {

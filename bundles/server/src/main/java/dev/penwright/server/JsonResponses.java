@@ -12,6 +12,8 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /** JSON bodies and the API's error shape, {@code {"error": {"code", "message"}}}. */
 final class JsonResponses {
+    /** The header (set by {@link ApiFilter} on every answer) that error bodies repeat as {@code requestId}. */
+    static final String REQUEST_ID = "X-Request-Id";
     static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
@@ -26,7 +28,14 @@ final class JsonResponses {
     }
 
     static void error(HttpServletResponse response, int status, String code, String message) throws IOException {
-        write(response, status, errorBody(code, message));
+        Map<String, Object> body = errorBody(code, message);
+        String requestId = response.getHeader(REQUEST_ID);
+        if (requestId != null) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> error = (Map<String, Object>) body.get("error");
+            error.put("requestId", requestId);
+        }
+        write(response, status, body);
     }
 
     /** The error body; {@code type} is there too so that OpenAI clients, which read it, show something sensible. */
