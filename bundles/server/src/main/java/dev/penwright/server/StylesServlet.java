@@ -164,7 +164,10 @@ public final class StylesServlet extends ApiServlet {
         long deadline = System.nanoTime() + VERDICT.toNanos();
         while (System.nanoTime() < deadline) {
             Optional<StylePackEntry> e = styles.entries().stream()
-                    .filter(x -> x.id().equals(pack.styleId()) || sameFile(x.source(), target))
+                    // The uploaded version's own verdict: an earlier version of the style may be re-registered
+                    // meanwhile (its bundle refreshed after the previous update) with a fresh timestamp.
+                    .filter(x -> x.id().equals(pack.styleId()) ? x.version().equals(pack.version())
+                            : sameFile(x.source(), target))
                     .filter(x -> !x.since().isBefore(before.minusMillis(5)))
                     .findFirst();
             if (e.isPresent()) {
