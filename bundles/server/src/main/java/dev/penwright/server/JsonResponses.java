@@ -28,7 +28,7 @@ final class JsonResponses {
     }
 
     static void error(HttpServletResponse response, int status, String code, String message) throws IOException {
-        Map<String, Object> body = errorBody(code, message);
+        Map<String, Object> body = errorBody(code, withoutPaths(message));
         String requestId = response.getHeader(REQUEST_ID);
         if (requestId != null) {
             @SuppressWarnings("unchecked")
@@ -36,6 +36,18 @@ final class JsonResponses {
             error.put("requestId", requestId);
         }
         write(response, status, body);
+    }
+
+    /** An absolute path (or file URI) of two segments or more; the answer keeps only its last segment. */
+    private static final java.util.regex.Pattern ABSOLUTE_PATH =
+            java.util.regex.Pattern.compile("(?:file:)?(?<![\\w.])(?:/[^/\\s:'\"(),]+)+/([^/\\s:'\"(),]+)");
+
+    /**
+     * A message with every absolute server path cut to its file name: messages from other bundles (the engine's
+     * "cannot load ... /tmp/.../adapter_model.safetensors") must not tell a client where the runtime keeps its files.
+     */
+    static String withoutPaths(String message) {
+        return message == null ? null : ABSOLUTE_PATH.matcher(message).replaceAll("$1");
     }
 
     /** The error body; {@code type} is there too so that OpenAI clients, which read it, show something sensible. */

@@ -36,6 +36,15 @@ class MetricsTest {
     }
 
     @Test
+    void errorMessagesKeepFileNamesNotServerPaths() {
+        assertEquals("cannot load adapter_model.safetensors: wrong shape for the base model at tiny (see v1/x)",
+                JsonResponses.withoutPaths("cannot load /tmp/junit-1/tmp/felix/bundle30/data/packs/34-1/"
+                        + "adapter_model.safetensors: wrong shape for the base model at /tmp/junit-1/models/tiny"
+                        + " (see v1/x)"));
+        assertEquals("from pack.jar", JsonResponses.withoutPaths("from file:/srv/deploy/pack.jar"));
+    }
+
+    @Test
     void labelValuesAreEscaped() {
         assertEquals("style=\"a\\\"b\\\\c\\nd\"", Metrics.labels("style", "a\"b\\c\nd"));
         assertEquals("style=\"a?b?\"", Metrics.labels("style", "a\rb\u0001"));

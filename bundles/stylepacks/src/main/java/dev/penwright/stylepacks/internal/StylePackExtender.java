@@ -123,7 +123,7 @@ public final class StylePackExtender implements StylePackRegistry, PackAdmission
         String version = bundle.getVersion().toString();
         Path dir = context.getDataFile("packs/" + bundle.getBundleId() + "-" + bundle.getLastModified()).toPath();
         try {
-            StyleFolderExtractor.extract(bundle, dir, limits.limits());
+            extractOnce(bundle, dir);
             ValidatedStyle style = validator.validate(dir, styleId);
             activate(new BundleStylePack(style.descriptor(), version, dir, style.exemplars(), bundle.getBundleId(),
                     bundle.getLocation()));
@@ -201,6 +201,29 @@ public final class StylePackExtender implements StylePackRegistry, PackAdmission
             unregister(stopped.registration());
             deleteLater(stopped.pack().directory(), null);
             LOG.info("style pack {} removed", stopped.pack().ref());
+        }
+    }
+
+    /**
+     * Extracts the bundle's style folder to {@code dir} unless this revision (same bundle, same last-modified time)
+     * already is there: a refresh restarts a pack whose files requests may be reading right now, so they are never
+     * rewritten in place. A new extraction goes to a folder of its own and is renamed into place whole.
+     */
+    private void extractOnce(Bundle bundle, Path dir) throws InvalidStylePackException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        Path fresh = dir.resolveSibling(dir.getFileName() + ".part-" + System.nanoTime());
+        try {
+            StyleFolderExtractor.extract(bundle, fresh, limits.limits());
+            Files.move(fresh, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // Another thread put the same revision in place first: use that one.
+            if (!Files.isDirectory(dir)) {
+                throw new InvalidStylePackException("cannot store the pack's files", e);
+            }
+        } finally {
+            deleteTree(fresh);
         }
     }
 
