@@ -253,7 +253,9 @@ class ApiRoutesTest {
         if (jobs.statusCode() == 503) {
             assertEquals("no_trainer", errorCode(jobs));
             assertError(503, "no_trainer", server.get("/v1/jobs/abc"));
-            assertError(503, "no_trainer", server.post("/v1/train", "{\"id\":\"x\",\"corpus\":\"/nonexistent\"}"));
+            Files.createDirectories(server.home.resolve("corpora"));
+            Files.writeString(server.home.resolve("corpora/tiny.jsonl"), "{\"id\":\"1\",\"text\":\"a\"}\n");
+            assertError(503, "no_trainer", server.post("/v1/train", "{\"id\":\"x\",\"corpus\":\"tiny.jsonl\"}"));
         } else {
             assertEquals(200, jobs.statusCode(), jobs.body());
             assertError(404, "job_not_found", server.get("/v1/jobs/no-such-job"));
@@ -276,7 +278,8 @@ class ApiRoutesTest {
                 "penwright_http_requests_total{route=\"/v1/generate\",method=\"POST\",status=\"404\"}",
                 "penwright_http_request_duration_seconds_bucket{route=\"/v1/generate\",le=\"+Inf\"}",
                 "penwright_generations_total{style=\"house\",outcome=\"ok\"}",
-                "penwright_generations_total{style=\"nope\",outcome=\"style_not_found\"}",
+                // A style id no pack has is no label of its own (a client could add series at will).
+                "penwright_generations_total{style=\"unknown\",outcome=\"style_not_found\"}",
                 "penwright_generation_duration_seconds_count{style=\"house\"}",
                 "penwright_generated_tokens_total{style=\"house\"}",
                 "penwright_generation_tokens_per_second ", "penwright_queue_running 0", "penwright_queue_waiting 0",

@@ -58,7 +58,8 @@ class HostileRequestsTest {
                 "dev.penwright.engine.styler", "defaultModel = " + BASE + "\n",
                 "dev.penwright.pipeline", "maxConcurrent = 1\nmaxQueued = 1\ntimeoutSeconds = 60\n",
                 "dev.penwright.server", "maxRequestBytes = " + MAX_REQUEST + "\nmaxUploadBytes = " + MAX_UPLOAD
-                        + "\nmaxUnpackedBytes = " + MAX_UNPACKED + "\nmaxUploadEntries = 50\nmaxTokens = 4000\n"));
+                        + "\nmaxTokens = 4000\n",
+                "dev.penwright.stylepacks", "maxInflatedBytes = " + MAX_UNPACKED + "\nmaxEntries = 50\n"));
     }
 
     @AfterAll
@@ -210,7 +211,7 @@ class HostileRequestsTest {
         assertTrue(server.get("/metrics").body().contains("penwright_style_pack_uploads_rejected_total "));
         // And a good one still goes in.
         HttpResponse<String> good = server.send(HttpRequest.newBuilder(server.uri("/v1/styles"))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(jar("hostile", style))));
+                .header("Content-Type", "application/java-archive").POST(HttpRequest.BodyPublishers.ofByteArray(jar("hostile", style))));
         assertEquals(201, good.statusCode(), good.body());
         assertEquals(200, server.send(HttpRequest.newBuilder(server.uri("/v1/styles/hostile")).DELETE()).statusCode());
     }
@@ -264,7 +265,7 @@ class HostileRequestsTest {
         String body = "{\"material\":\"a long text\",\"stream\":true,\"options\":{\"maxNewTokens\":1500}}";
         try (Socket socket = new Socket("127.0.0.1", server.port)) {
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /v1/generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+            out.write(("POST /v1/generate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
                     + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
             out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));

@@ -60,8 +60,12 @@ class HotSwapUnderLoadTest {
     }
 
     private static HttpResponse<String> upload(Path jar) throws Exception {
-        return server.send(HttpRequest.newBuilder(server.uri("/v1/styles"))
-                .POST(HttpRequest.BodyPublishers.ofFile(jar)));
+        return upload(jar, false);
+    }
+
+    private static HttpResponse<String> upload(Path jar, boolean allowDowngrade) throws Exception {
+        return server.send(HttpRequest.newBuilder(server.uri("/v1/styles" + (allowDowngrade ? "?allowDowngrade=true" : "")))
+                .header("Content-Type", "application/java-archive").POST(HttpRequest.BodyPublishers.ofFile(jar)));
     }
 
     private static HttpResponse<String> generate(int maxTokens) throws Exception {
@@ -76,7 +80,9 @@ class HotSwapUnderLoadTest {
         for (int v = 0; v <= SWAPS; v++) {
             jars.add(PackFixtures.writePack(work.resolve("swap-" + v + ".jar"), style, STYLE, "1.0." + v));
         }
-        assertEquals(201, upload(jars.get(0)).statusCode());
+        // The other test may have left version 2.0.0 active: going back to 1.0.0 is an explicit downgrade.
+        HttpResponse<String> first = upload(jars.get(0), true);
+        assertEquals(201, first.statusCode(), first.body());
 
         AtomicBoolean swapping = new AtomicBoolean(true);
         List<String> failures = new CopyOnWriteArrayList<>();

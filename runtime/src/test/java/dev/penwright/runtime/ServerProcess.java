@@ -53,7 +53,10 @@ final class ServerProcess implements AutoCloseable {
         Path home = home(work, configs);
         int port = freePort();
         Path log = Files.createTempFile("penwright-server-", ".log");
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Dai.djl.offline=true", "-jar", JAR.toString(),
+        // A temp folder of its own, so that tests can measure the framework's storage (created in it).
+        Path tmp = Files.createDirectories(work.resolve("tmp"));
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Dai.djl.offline=true",
+                "-Djava.io.tmpdir=" + tmp, "-jar", JAR.toString(),
                 "run", "--headless", "--home", home.toString(), "--host", host, "--port", Integer.toString(port),
                 "--deploy", deploy.toString(), "--models", models.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -113,6 +116,14 @@ final class ServerProcess implements AutoCloseable {
             throw new AssertionError("not a JSON error: " + response.statusCode() + " " + response.body());
         }
         return error.path("code").asText();
+    }
+
+    /** The framework's storage folder (bundle cache and bundle data), in this process's own temp folder. */
+    Path storage() throws IOException {
+        try (var dirs = Files.list(home.getParent().resolve("tmp"))) {
+            return dirs.filter(d -> d.getFileName().toString().startsWith("penwright-felix-")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no framework storage folder"));
+        }
     }
 
     String log() throws IOException {

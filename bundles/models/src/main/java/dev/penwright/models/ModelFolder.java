@@ -57,6 +57,18 @@ public final class ModelFolder {
         return new BaseModelInfo(id, dir, architecture, HexFormat.of().formatHex(digest.digest()), parameters);
     }
 
+    /**
+     * The name and shape of every weight of the model in {@code dir}, read from the safetensors headers (all shards),
+     * without reading the weights: what an adapter is checked against.
+     */
+    public static java.util.Map<String, List<Long>> tensorShapes(Path dir) throws IOException {
+        java.util.Map<String, List<Long>> shapes = new java.util.HashMap<>();
+        for (Path weights : safetensors(dir)) {
+            SafetensorsHeader.read(weights).tensors().forEach((name, entry) -> shapes.put(name, entry.shape()));
+        }
+        return shapes;
+    }
+
     private static List<Path> safetensors(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();

@@ -3,6 +3,7 @@ package dev.penwright.server;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Optional;
 
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -41,7 +42,15 @@ public final class ApiFilter implements Filter {
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
         long started = System.nanoTime();
+        // Every answer carries an id; an error's body repeats it and the log has the detail under it.
+        response.setHeader(JsonResponses.REQUEST_ID, Long.toHexString(java.util.concurrent.ThreadLocalRandom.current()
+                .nextLong() & Long.MAX_VALUE));
         try {
+            Optional<RequestGuard.Refusal> refusal = guard(request);
+            if (refusal.isPresent()) {
+                JsonResponses.error(response, refusal.get().status(), refusal.get().code(), refusal.get().message());
+                return;
+            }
             ServerSettings.Limits limits = settings.limits();
             if (limits.keysRequired() && !open(request) && !authorised(request, limits)) {
                 response.setHeader("WWW-Authenticate", "Bearer realm=\"penwright\"");
@@ -57,6 +66,21 @@ public final class ApiFilter implements Filter {
             metrics.request(route(request), request.getMethod(), response.getStatus(),
                     (System.nanoTime() - started) / 1e9);
         }
+    }
+
+    /**
+     * Host (DNS rebinding), then, on state-changing requests, Origin (CSRF): see {@link RequestGuard}. The content
+     * type is checked by each route ({@link ApiServlet}), which knows its methods and which of them take a jar.
+     */
+    private Optional<RequestGuard.Refusal> guard(HttpServletRequest request) {
+        ServerSettings.Access access = settings.access();
+        String host = request.getHeader("Host");
+        String method = request.getMethod();
+        Optional<RequestGuard.Refusal> refusal = RequestGuard.host(host, access);
+        if (refusal.isEmpty()) {
+            refusal = RequestGuard.origin(method, request.getHeader("Origin"), host, access);
+        }
+        return refusal;
     }
 
     /**

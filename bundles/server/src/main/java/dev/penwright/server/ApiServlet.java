@@ -2,6 +2,7 @@ package dev.penwright.server;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -19,6 +20,7 @@ import jakarta.servlet.http.HttpServletResponse;
  */
 abstract class ApiServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
+    private static final System.Logger LOG = System.getLogger(ApiServlet.class.getName());
 
     /** The methods this route serves. */
     protected abstract Set<String> methods();
@@ -41,6 +43,12 @@ abstract class ApiServlet extends HttpServlet {
                     method + " is not allowed on " + request.getRequestURI() + " (allowed: " + allow + ")");
             return;
         }
+        Optional<RequestGuard.Refusal> refusal = RequestGuard.contentType(method, request.getContentType(),
+                takesJar(method, request));
+        if (refusal.isPresent()) {
+            JsonResponses.error(response, refusal.get().status(), refusal.get().code(), refusal.get().message());
+            return;
+        }
         try {
             handle(method, request, response);
         } catch (Throwable t) {
@@ -48,12 +56,25 @@ abstract class ApiServlet extends HttpServlet {
         }
     }
 
+    /** Whether this request's body is a pack jar rather than JSON (CSRF: no form can send either). */
+    protected boolean takesJar(String method, HttpServletRequest request) {
+        return false;
+    }
+
     static void fail(HttpServletResponse response, Throwable t) throws IOException {
         ApiError error = toApiError(t);
+        String requestId = response.getHeader(JsonResponses.REQUEST_ID);
+        if (error.status >= 500) {
+            // The detail goes to the log, under the id the answer carries; the answer names no class or path.
+            LOG.log(System.Logger.Level.WARNING, "request " + requestId + " failed: " + error.code, t);
+        }
         if (response.isCommitted()) {
             return;
         }
         response.reset();
+        if (requestId != null) {
+            response.setHeader(JsonResponses.REQUEST_ID, requestId);
+        }
         if (error.status == 413) {
             // The rest of the body is left unread: the connection cannot be reused.
             response.setHeader("Connection", "close");
@@ -74,16 +95,16 @@ abstract class ApiServlet extends HttpServlet {
         if (t instanceof java.util.concurrent.CancellationException) {
             return new ApiError(499, "cancelled", "the request was cancelled");
         }
-        return new ApiError(500, "internal_error", "internal error: " + t.getClass().getSimpleName()
-                + (t.getMessage() == null ? "" : ": " + t.getMessage()));
+        return new ApiError(500, "internal_error", "internal error; the server's log has the detail under this"
+                + " request's id");
     }
 
     /** The request's JSON object, read within the configured size limit. */
     static JsonNode readJson(HttpServletRequest request, long maxBytes) throws IOException {
         String type = request.getContentType();
-        if (type != null && !type.toLowerCase().startsWith("application/json") && !type.toLowerCase()
-                .startsWith("text/plain")) {
-            throw new ApiError(415, "unsupported_media_type", "send application/json, not " + type);
+        // The filter already refused other types (RequestGuard); this keeps the servlet strict on its own.
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw new ApiError(415, "unsupported_media_type", "send the body as application/json");
         }
         if (request.getContentLengthLong() > maxBytes) {
             throw tooLarge(maxBytes);

@@ -15,13 +15,19 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletEr
 @HttpWhiteboardServletErrorPage(errorPage = {"4xx", "5xx", "java.lang.Throwable"})
 public final class ErrorPageServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
+    private static final System.Logger LOG = System.getLogger(ErrorPageServlet.class.getName());
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Object status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         int code = status instanceof Integer i ? i : 500;
+        // The container's message may name an exception, a class or a path: it goes to the log, not the answer.
         Object message = request.getAttribute(RequestDispatcher.ERROR_MESSAGE);
-        String text = message == null || message.toString().isBlank() ? "HTTP " + code : message.toString();
-        JsonResponses.error(response, code, code >= 500 ? "internal_error" : "http_" + code, text);
+        Object exception = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
+        String requestId = response.getHeader(JsonResponses.REQUEST_ID);
+        LOG.log(code >= 500 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG, "request " + requestId
+                + " answered " + code + ": " + message, exception instanceof Throwable t ? t : null);
+        JsonResponses.error(response, code, code >= 500 ? "internal_error" : "http_" + code, code >= 500
+                ? "internal error; the server's log has the detail under this request's id" : "HTTP " + code);
     }
 }

@@ -12,6 +12,8 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /** JSON bodies and the API's error shape, {@code {"error": {"code", "message"}}}. */
 final class JsonResponses {
+    /** The header (set by {@link ApiFilter} on every answer) that error bodies repeat as {@code requestId}. */
+    static final String REQUEST_ID = "X-Request-Id";
     static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
@@ -26,7 +28,26 @@ final class JsonResponses {
     }
 
     static void error(HttpServletResponse response, int status, String code, String message) throws IOException {
-        write(response, status, errorBody(code, message));
+        Map<String, Object> body = errorBody(code, withoutPaths(message));
+        String requestId = response.getHeader(REQUEST_ID);
+        if (requestId != null) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> error = (Map<String, Object>) body.get("error");
+            error.put("requestId", requestId);
+        }
+        write(response, status, body);
+    }
+
+    /** An absolute path (or file URI) of two segments or more; the answer keeps only its last segment. */
+    private static final java.util.regex.Pattern ABSOLUTE_PATH =
+            java.util.regex.Pattern.compile("(?:file:)?(?<![\\w.])(?:/[^/\\s:'\"(),]+)+/([^/\\s:'\"(),]+)");
+
+    /**
+     * A message with every absolute server path cut to its file name: messages from other bundles (the engine's
+     * "cannot load ... /tmp/.../adapter_model.safetensors") must not tell a client where the runtime keeps its files.
+     */
+    static String withoutPaths(String message) {
+        return message == null ? null : ABSOLUTE_PATH.matcher(message).replaceAll("$1");
     }
 
     /** The error body; {@code type} is there too so that OpenAI clients, which read it, show something sensible. */

@@ -8,11 +8,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.penwright.api.style.StylePackRegistry;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * Counters and histograms for {@code /metrics}, written in the Prometheus text exposition format (version 0.0.4).
- * Labels are bounded: routes are servlet patterns, styles are deployed ids.
+ * Labels are bounded: routes are servlet patterns, styles are deployed ids ({@code unknown} for any other id a
+ * client sends, so that no client can add series or write into the exposition).
  */
 @Component(service = Metrics.class)
 public final class Metrics {
@@ -41,6 +47,12 @@ public final class Metrics {
         }
     }
 
+    static final String UNKNOWN_STYLE = "unknown";
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile StylePackRegistry styles;
+
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
     private final Map<String, Histogram> requestLatency = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> generations = new ConcurrentHashMap<>();
@@ -57,7 +69,7 @@ public final class Metrics {
     }
 
     void generation(String style, String outcome, double seconds, int generatedTokens) {
-        String s = style.isEmpty() ? "(base)" : style;
+        String s = styleLabel(style);
         generations.computeIfAbsent(labels("style", s, "outcome", outcome), k -> new LongAdder()).increment();
         if (outcome.equals("ok")) {
             generationLatency.computeIfAbsent(labels("style", s), k -> new Histogram()).observe(seconds);
@@ -67,6 +79,16 @@ public final class Metrics {
                 trim();
             }
         }
+    }
+
+    /** The label of a style: "(base)" for none, the id of a deployed pack (active or rejected), else "unknown". */
+    String styleLabel(String style) {
+        if (style == null || style.isEmpty()) {
+            return "(base)";
+        }
+        StylePackRegistry registry = styles;
+        boolean known = registry != null && registry.entries().stream().anyMatch(e -> e.id().equals(style));
+        return known ? style : UNKNOWN_STYLE;
     }
 
     void rejectedUpload() {
@@ -147,8 +169,10 @@ public final class Metrics {
         return s.toString();
     }
 
+    /** The exposition's escapes, and no raw control character at all (they would break a scraper's parsing). */
     private static String escape(String value) {
-        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")
+                .replaceAll("\\p{Cntrl}", "?");
     }
 
     static String format(double v) {

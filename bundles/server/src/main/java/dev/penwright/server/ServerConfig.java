@@ -18,15 +18,22 @@ public @interface ServerConfig {
     @AttributeDefinition(description = "Largest JSON request body, in bytes.")
     long maxRequestBytes() default 1_048_576;
 
-    @AttributeDefinition(description = "Largest style-pack upload, in bytes.")
-    long maxUploadBytes() default 268_435_456;
-
-    @AttributeDefinition(description = "Largest total uncompressed size of an uploaded pack, in bytes (zip bombs).")
-    long maxUnpackedBytes() default 1_073_741_824;
-
-    @AttributeDefinition(description = "Largest number of entries in an uploaded pack.")
-    int maxUploadEntries() default 10_000;
+    @AttributeDefinition(description = "Largest style-pack upload as sent, in bytes. What it may inflate to is the"
+            + " stylepacks bundle's limit (etc/dev.penwright.stylepacks.cfg), the same for every route.")
+    long maxUploadBytes() default 67_108_864;
 
     @AttributeDefinition(description = "Upper bound on new tokens a request may ask for.")
     int maxTokens() default 2048;
+
+    @AttributeDefinition(description = "Folders POST /v1/train may read corpora from (after symlinks are resolved)."
+            + " Empty: the runtime's own corpora/ and uploads/ under penwright.home.")
+    String[] corpusRoots() default {};
+
+    @AttributeDefinition(description = "Origins (scheme://host:port) besides the server's own that may call"
+            + " state-changing routes from a browser.")
+    String[] allowedOrigins() default {};
+
+    @AttributeDefinition(description = "Host names besides localhost, 127.0.0.1 and [::1] that a loopback-bound"
+            + " server answers to (DNS rebinding guard).")
+    String[] allowedHosts() default {};
 }

@@ -17,6 +17,9 @@ import dev.penwright.api.style.StylePackRegistry;
 import dev.penwright.api.style.StylePackState;
 import dev.penwright.stylepacks.DeployFolder;
 import dev.penwright.stylepacks.InvalidStylePackException;
+import dev.penwright.stylepacks.PackArchive;
+import dev.penwright.stylepacks.StylePackJar;
+import dev.penwright.stylepacks.StylePackLimits;
 import dev.penwright.stylepacks.StylePackValidator;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -41,19 +44,27 @@ public final class StylesServlet extends ApiServlet {
     private final transient ModelCatalog models;
     private final transient ServerSettings settings;
     private final transient Metrics metrics;
+    private final transient StylePackLimits packLimits;
 
     @Activate
     public StylesServlet(@Reference StylePackRegistry styles, @Reference ModelCatalog models,
-                         @Reference ServerSettings settings, @Reference Metrics metrics) {
+                         @Reference ServerSettings settings, @Reference Metrics metrics,
+                         @Reference StylePackLimits packLimits) {
         this.styles = styles;
         this.models = models;
         this.settings = settings;
         this.metrics = metrics;
+        this.packLimits = packLimits;
     }
 
     @Override
     protected Set<String> methods() {
         return Set.of("GET", "POST", "DELETE");
+    }
+
+    @Override
+    protected boolean takesJar(String method, HttpServletRequest request) {
+        return method.equals("POST");
     }
 
     @Override
@@ -106,9 +117,9 @@ public final class StylesServlet extends ApiServlet {
             Path jar = work.resolve("upload.jar");
             PackUpload.receive(request.getInputStream(), jar, limits.maxUploadBytes());
             Path styleDir = Files.createDirectories(work.resolve("style"));
-            PackUpload.Inspected pack;
+            StylePackJar.Header pack;
             try {
-                pack = PackUpload.inspect(jar, styleDir, limits.maxUnpackedBytes(), limits.maxUploadEntries());
+                pack = PackArchive.extractStyle(jar, styleDir, packLimits.limits());
                 new StylePackValidator(models).validate(styleDir, pack.styleId());
             } catch (InvalidStylePackException e) {
                 metrics.rejectedUpload();
@@ -118,7 +129,7 @@ public final class StylesServlet extends ApiServlet {
                 throw e;
             }
             Instant before = Instant.now();
-            Path target = deploy.deploy(jar);
+            Path target = deploy.deploy(jar, allowDowngrade(request));
             Optional<StylePackEntry> verdict = awaitVerdict(pack, target, before);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("deployedTo", target.getFileName().toString());
@@ -136,12 +147,27 @@ public final class StylesServlet extends ApiServlet {
         }
     }
 
-    private Optional<StylePackEntry> awaitVerdict(PackUpload.Inspected pack, Path target, Instant before)
+    /** {@code ?allowDowngrade=true}: the upload may replace an active pack of a higher version. */
+    private static boolean allowDowngrade(HttpServletRequest request) {
+        String value = request.getParameter("allowDowngrade");
+        if (value == null || value.equals("false")) {
+            return false;
+        }
+        if (value.isEmpty() || value.equals("true")) {
+            return true;
+        }
+        throw ApiError.badRequest("allowDowngrade must be true or false");
+    }
+
+    private Optional<StylePackEntry> awaitVerdict(StylePackJar.Header pack, Path target, Instant before)
             throws InterruptedException {
         long deadline = System.nanoTime() + VERDICT.toNanos();
         while (System.nanoTime() < deadline) {
             Optional<StylePackEntry> e = styles.entries().stream()
-                    .filter(x -> x.id().equals(pack.styleId()) || sameFile(x.source(), target))
+                    // The uploaded version's own verdict: an earlier version of the style may be re-registered
+                    // meanwhile (its bundle refreshed after the previous update) with a fresh timestamp.
+                    .filter(x -> x.id().equals(pack.styleId()) ? x.version().equals(pack.version())
+                            : sameFile(x.source(), target))
                     .filter(x -> !x.since().isBefore(before.minusMillis(5)))
                     .findFirst();
             if (e.isPresent()) {
@@ -164,7 +190,7 @@ public final class StylesServlet extends ApiServlet {
         }
         if (file == null || !file.startsWith(deploy.dir())) {
             throw new ApiError(409, "not_in_deploy_folder", "style pack '" + id + "' was not deployed from the deploy"
-                    + " folder (" + entry.source() + ") and cannot be removed here");
+                    + " folder and cannot be removed here");
         }
         Files.deleteIfExists(file);
         long deadline = System.nanoTime() + VERDICT.toNanos();

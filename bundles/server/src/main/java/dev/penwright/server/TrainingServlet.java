@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.penwright.api.model.ModelCatalog;
 import dev.penwright.api.train.JobProgress;
 import dev.penwright.api.train.Trainer;
 import dev.penwright.api.train.TrainingJob;
@@ -33,14 +34,16 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 public final class TrainingServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
     private final transient ServerSettings settings;
+    private final transient ModelCatalog models;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private transient volatile Trainer trainer;
 
     @Activate
-    public TrainingServlet(@Reference ServerSettings settings) {
+    public TrainingServlet(@Reference ServerSettings settings, @Reference ModelCatalog models) {
         this.settings = settings;
+        this.models = models;
     }
 
     @Override
@@ -63,7 +66,8 @@ public final class TrainingServlet extends ApiServlet {
         if (!train && method.equals("DELETE") && id.isEmpty()) {
             throw new ApiError(405, "method_not_allowed", "DELETE /v1/jobs/{id} names the job");
         }
-        TrainingSpec spec = train ? spec(readJson(request, settings.limits().maxRequestBytes())) : null;
+        TrainingSpec spec = train ? spec(readJson(request, settings.limits().maxRequestBytes()),
+                new TrainingPaths(settings.trainingRoots(), models)) : null;
         Trainer t = trainer;
         if (t == null) {
             throw new ApiError(503, "no_trainer", "no trainer is installed in this runtime (the trainer bundle is"
@@ -85,7 +89,10 @@ public final class TrainingServlet extends ApiServlet {
         }
     }
 
-    static TrainingSpec spec(JsonNode body) {
+    /** Option names whose values are files the trainer reads: held to the same roots as the corpus. */
+    static final Set<String> CORPUS_OPTIONS = Set.of("corpora", "preference");
+
+    static TrainingSpec spec(JsonNode body, TrainingPaths paths) {
         String kind = Requests.text(body, "kind", "style");
         TrainingKind k;
         try {
@@ -101,6 +108,7 @@ public final class TrainingServlet extends ApiServlet {
         if (corpus == null || corpus.isBlank()) {
             throw ApiError.badRequest("\"corpus\" names the JSONL corpus file on the server");
         }
+        Path corpusFile = paths.corpus("corpus", corpus);
         String base = Requests.text(body, "baseModel", null);
         String out = Requests.text(body, "outputDir", null);
         Map<String, String> options = new LinkedHashMap<>();
@@ -113,12 +121,18 @@ public final class TrainingServlet extends ApiServlet {
                 options.put(f.getKey(), f.getValue().asText());
             });
         }
-        try {
-            return new TrainingSpec(k, id, Path.of(corpus), base == null ? null : Path.of(base),
-                    out == null ? null : Path.of(out), options);
-        } catch (java.nio.file.InvalidPathException e) {
-            throw ApiError.badRequest("not a path: " + e.getInput());
+        // Every path the trainer would read or write is checked here, before a job or a folder exists.
+        for (String name : CORPUS_OPTIONS) {
+            if (options.containsKey(name)) {
+                options.put(name, String.join(",", paths.corpora("options." + name, options.get(name)).stream()
+                        .map(Path::toString).toList()));
+            }
         }
+        if (options.containsKey("init")) {
+            options.put("init", paths.model("options.init", options.get("init")).toString());
+        }
+        Path baseModel = base == null ? null : paths.model("baseModel", base);
+        return new TrainingSpec(k, id, corpusFile, baseModel, paths.output(out, id), options);
     }
 
     static Map<String, Object> view(TrainingJob job) {

@@ -25,7 +25,8 @@ class MetricsTest {
                 + " 3\n"), text);
         assertTrue(text.contains("penwright_http_request_duration_seconds_count{route=\"/v1/generate\"} 3\n"), text);
         assertTrue(text.contains("penwright_generations_total{style=\"(base)\",outcome=\"queue_full\"} 1\n"), text);
-        assertTrue(text.contains("penwright_generated_tokens_total{style=\"house\"} 40\n"), text);
+        // No registry knows "house" here: a style id no pack has is never a label of its own.
+        assertTrue(text.contains("penwright_generated_tokens_total{style=\"unknown\"} 40\n"), text);
         assertTrue(text.contains("penwright_queue_waiting 2\n"), text);
         assertEquals(40 / 60.0, metrics.tokensPerSecond(), 1e-9);
         for (String line : text.split("\n")) {
@@ -35,7 +36,17 @@ class MetricsTest {
     }
 
     @Test
+    void errorMessagesKeepFileNamesNotServerPaths() {
+        assertEquals("cannot load adapter_model.safetensors: wrong shape for the base model at tiny (see v1/x)",
+                JsonResponses.withoutPaths("cannot load /tmp/junit-1/tmp/felix/bundle30/data/packs/34-1/"
+                        + "adapter_model.safetensors: wrong shape for the base model at /tmp/junit-1/models/tiny"
+                        + " (see v1/x)"));
+        assertEquals("from pack.jar", JsonResponses.withoutPaths("from file:/srv/deploy/pack.jar"));
+    }
+
+    @Test
     void labelValuesAreEscaped() {
         assertEquals("style=\"a\\\"b\\\\c\\nd\"", Metrics.labels("style", "a\"b\\c\nd"));
+        assertEquals("style=\"a?b?\"", Metrics.labels("style", "a\rb\u0001"));
     }
 }

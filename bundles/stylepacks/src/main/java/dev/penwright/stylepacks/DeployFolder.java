@@ -26,8 +26,21 @@ public final class DeployFolder {
 
     /** Copies {@code jar} into the folder atomically; returns where it landed. */
     public Path deploy(Path jar) throws IOException {
+        return deploy(jar, false);
+    }
+
+    /**
+     * Copies {@code jar} into the folder atomically; returns where it landed.
+     *
+     * @param allowDowngrade whether it may replace an active pack of a higher version: a one-time permit file beside
+     *                       it, which the installer deletes once it has judged the jar
+     */
+    public Path deploy(Path jar, boolean allowDowngrade) throws IOException {
         String name = targetName(jar);
         Files.createDirectories(dir);
+        if (allowDowngrade) {
+            Files.writeString(downgradePermit(dir.resolve(name)), "allow a downgrade of " + name + "\n");
+        }
         Path part = Files.createTempFile(dir, "." + name + ".", ".part");
         try {
             Files.copy(jar, part, StandardCopyOption.REPLACE_EXISTING);
@@ -41,6 +54,11 @@ public final class DeployFolder {
         } finally {
             Files.deleteIfExists(part);
         }
+    }
+
+    /** The one-time permit that lets {@code deployed} (a jar in the folder) replace a higher version. */
+    public static Path downgradePermit(Path deployed) {
+        return deployed.resolveSibling("." + deployed.getFileName() + ".allow-downgrade");
     }
 
     /** The file name a jar gets here: {@code <style id>.jar} for a pack, its own name otherwise. */

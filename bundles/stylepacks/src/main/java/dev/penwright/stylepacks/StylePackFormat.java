@@ -1,6 +1,7 @@
 package dev.penwright.stylepacks;
 
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** The names that make a bundle a style pack; the trainer writes packs with them. */
 public final class StylePackFormat {
@@ -24,6 +25,8 @@ public final class StylePackFormat {
      * without it gets the vocabulary of its exemplars.
      */
     public static final String VOCABULARY = "vocabulary.txt";
+    /** What a style id may be: lower-case letters, digits, '.', '_', '-'; at most 64. */
+    public static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     /** Files every pack must carry. */
     public static final List<String> REQUIRED = List.of(STYLE_JSON, ADAPTER_CONFIG, ADAPTER_WEIGHTS, EXEMPLARS);
 

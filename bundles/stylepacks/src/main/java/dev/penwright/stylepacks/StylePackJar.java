@@ -32,47 +32,12 @@ public final class StylePackJar {
      * Copies the {@code style/} entries of a pack jar to {@code styleDir} and returns its manifest's header, as the
      * extender would see the bundle; the folder is then for {@link StylePackValidator#validate(Path, String)}.
      *
-     * @throws InvalidStylePackException when the file is not a jar, has no or a malformed header or version, or
-     *                                   holds an entry that would land outside {@code styleDir}
+     * @throws InvalidStylePackException when the file is not a jar, has no or a malformed header or version, holds
+     *                                   an entry that would land outside {@code styleDir}, or exceeds the default
+     *                                   {@link PackLimits}
      */
     public static Header read(Path jar, Path styleDir) throws InvalidStylePackException {
-        try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
-            Manifest manifest = file.getManifest();
-            String id = manifest == null ? null : manifest.getMainAttributes().getValue(StylePackFormat.HEADER);
-            if (id == null || id.isBlank()) {
-                throw new InvalidStylePackException("no " + StylePackFormat.HEADER + " header in the manifest: not a"
-                        + " style pack");
-            }
-            String version = manifest.getMainAttributes().getValue("Bundle-Version");
-            try {
-                version = org.osgi.framework.Version.parseVersion(version == null ? "0.0.0" : version.trim()).toString();
-            } catch (IllegalArgumentException e) {
-                throw new InvalidStylePackException("Bundle-Version '" + version + "' is not an OSGi version", e);
-            }
-            Path root = styleDir.toAbsolutePath().normalize();
-            Files.createDirectories(root);
-            String prefix = StylePackFormat.FOLDER + "/";
-            var entries = file.entries();
-            while (entries.hasMoreElements()) {
-                JarEntry entry = entries.nextElement();
-                if (entry.isDirectory() || !entry.getName().startsWith(prefix)) {
-                    continue;
-                }
-                Path target = root.resolve(entry.getName().substring(prefix.length())).normalize();
-                if (!target.startsWith(root) || target.equals(root)) {
-                    throw new InvalidStylePackException("entry " + entry.getName() + " points outside the style folder");
-                }
-                Files.createDirectories(target.getParent());
-                try (var in = file.getInputStream(entry)) {
-                    Files.copy(in, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-            return new Header(id.trim(), version);
-        } catch (java.util.zip.ZipException e) {
-            throw new InvalidStylePackException("not a jar (zip) file: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new InvalidStylePackException("cannot read " + jar.getFileName() + ": " + e.getMessage(), e);
-        }
+        return PackArchive.extractStyle(jar, styleDir, PackLimits.DEFAULTS);
     }
 
     /**

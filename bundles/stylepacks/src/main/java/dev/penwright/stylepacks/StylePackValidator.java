@@ -22,6 +22,7 @@ import dev.penwright.api.model.ModelCatalog;
 import dev.penwright.api.style.Exemplar;
 import dev.penwright.api.style.StyleDescriptor;
 import dev.penwright.api.style.StyleVocabulary;
+import dev.penwright.models.ModelFolder;
 import dev.penwright.models.SafetensorsHeader;
 
 /**
@@ -57,10 +58,13 @@ public final class StylePackValidator {
             throw new InvalidStylePackException("style.json id '" + descriptor.id() + "' differs from the "
                     + StylePackFormat.HEADER + " header '" + headerId + "'");
         }
-        checkBaseModel(descriptor);
+        BaseModelInfo model = checkBaseModel(descriptor);
         JsonNode adapter = checkAdapterConfig(dir.resolve(StylePackFormat.ADAPTER_CONFIG));
         boolean uniformRank = adapter.path("rank_pattern").isEmpty();
-        checkAdapterWeights(dir.resolve(StylePackFormat.ADAPTER_WEIGHTS), uniformRank ? adapter.get("r").asInt() : 0);
+        Path weights = dir.resolve(StylePackFormat.ADAPTER_WEIGHTS);
+        SafetensorsHeader header = checkAdapterWeights(weights, uniformRank ? adapter.get("r").asInt() : 0);
+        checkAgainstBaseModel(header, model);
+        checkFinite(weights, header);
         List<Exemplar> exemplars = readExemplars(dir.resolve(StylePackFormat.EXEMPLARS));
         Path report = dir.resolve(StylePackFormat.REPORT);
         if (Files.exists(report)) {
@@ -91,7 +95,7 @@ public final class StylePackValidator {
         return descriptor;
     }
 
-    private void checkBaseModel(StyleDescriptor descriptor) throws InvalidStylePackException {
+    private BaseModelInfo checkBaseModel(StyleDescriptor descriptor) throws InvalidStylePackException {
         Optional<BaseModelInfo> model = models.find(descriptor.baseModel());
         if (model.isEmpty()) {
             List<String> known = models.models().stream().map(BaseModelInfo::id).toList();
@@ -100,10 +104,92 @@ public final class StylePackValidator {
         }
         String expected = descriptor.baseModelFingerprint();
         if (expected != null && !expected.isBlank() && !expected.equals(model.get().fingerprint())) {
-            throw new InvalidStylePackException("base model '" + descriptor.baseModel() + "' installed in "
-                    + model.get().directory() + " has fingerprint " + abbreviate(model.get().fingerprint())
-                    + ", but the pack was trained on " + abbreviate(expected));
+            throw new InvalidStylePackException("base model '" + descriptor.baseModel() + "' has fingerprint "
+                    + abbreviate(model.get().fingerprint()) + ", but the pack was trained on " + abbreviate(expected));
         }
+        return model.get();
+    }
+
+    /**
+     * Every adapter tensor must adapt a weight the base model has, with a shape that fits it: for a weight of shape
+     * [out, in], lora_A is [r, in] and lora_B is [out, r]. A pack that fails this would be accepted and then fail
+     * every generation.
+     */
+    private static void checkAgainstBaseModel(SafetensorsHeader adapter, BaseModelInfo model)
+            throws InvalidStylePackException {
+        Map<String, List<Long>> base;
+        try {
+            base = ModelFolder.tensorShapes(model.directory());
+        } catch (IOException e) {
+            throw new InvalidStylePackException("base model '" + model.id() + "': its weights cannot be read", e);
+        }
+        for (Map.Entry<String, SafetensorsHeader.TensorEntry> tensor : adapter.tensors().entrySet()) {
+            Matcher name = LORA_TENSOR.matcher(tensor.getKey());
+            name.matches();
+            String module = name.group(1);
+            List<Long> weight = base.get(module + ".weight");
+            if (weight == null || weight.size() != 2) {
+                throw new InvalidStylePackException("adapter_model.safetensors: tensor " + tensor.getKey()
+                        + " adapts " + module + ", which base model '" + model.id() + "' has no linear weight for");
+            }
+            List<Long> shape = tensor.getValue().shape();
+            boolean isA = name.group(2).equals("A");
+            long fits = isA ? weight.get(1) : weight.get(0);
+            long given = isA ? shape.get(1) : shape.get(0);
+            if (given != fits) {
+                throw new InvalidStylePackException("adapter_model.safetensors: tensor " + tensor.getKey()
+                        + " has shape " + shape + ", which does not fit " + module + " " + weight + " of base model '"
+                        + model.id() + "' (lora_A must be [r, " + weight.get(1) + "], lora_B [" + weight.get(0)
+                        + ", r])");
+            }
+        }
+    }
+
+    /** Every value of every tensor is finite: an adapter of NaN or Inf weights would write nothing but noise. */
+    private static void checkFinite(Path file, SafetensorsHeader header) throws InvalidStylePackException {
+        List<Map.Entry<String, SafetensorsHeader.TensorEntry>> byOffset = header.tensors().entrySet().stream()
+                .sorted(Map.Entry.comparingByValue(java.util.Comparator.comparingLong(
+                        SafetensorsHeader.TensorEntry::begin))).toList();
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+            java.nio.ByteBuffer length = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            channel.read(length, 0);
+            long dataStart = 8 + length.flip().getLong();
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (Map.Entry<String, SafetensorsHeader.TensorEntry> tensor : byOffset) {
+                SafetensorsHeader.TensorEntry t = tensor.getValue();
+                int width = t.dtype().equals("F32") ? 4 : 2;
+                long position = dataStart + t.begin();
+                long end = dataStart + t.end();
+                while (position < end) {
+                    buffer.clear().limit((int) Math.min(buffer.capacity(), end - position));
+                    int n = channel.read(buffer, position);
+                    if (n <= 0) {
+                        throw new InvalidStylePackException("adapter_model.safetensors: tensor " + tensor.getKey()
+                                + " is cut short");
+                    }
+                    position += n;
+                    buffer.flip();
+                    while (buffer.remaining() >= width) {
+                        if (!finite(t.dtype(), buffer)) {
+                            throw new InvalidStylePackException("adapter_model.safetensors: tensor "
+                                    + tensor.getKey() + " holds NaN or infinite values");
+                        }
+                    }
+                    // Tensors are whole multiples of the width and the buffer's size is too: nothing is left over.
+                }
+            }
+        } catch (IOException e) {
+            throw new InvalidStylePackException("adapter_model.safetensors cannot be read", e);
+        }
+    }
+
+    /** Reads one value; whether its exponent is not all ones (which is what NaN and Inf are, in each format). */
+    private static boolean finite(String dtype, java.nio.ByteBuffer buffer) {
+        return switch (dtype) {
+            case "F32" -> (buffer.getInt() & 0x7F80_0000) != 0x7F80_0000;
+            case "F16" -> (buffer.getShort() & 0x7C00) != 0x7C00;
+            default -> (buffer.getShort() & 0x7F80) != 0x7F80; // BF16
+        };
     }
 
     private static JsonNode checkAdapterConfig(Path file) throws InvalidStylePackException {
@@ -123,7 +209,7 @@ public final class StylePackValidator {
     }
 
     /** @param rank the rank every module must have, or 0 when a rank_pattern varies it */
-    private static void checkAdapterWeights(Path file, int rank) throws InvalidStylePackException {
+    private static SafetensorsHeader checkAdapterWeights(Path file, int rank) throws InvalidStylePackException {
         SafetensorsHeader header;
         try {
             header = SafetensorsHeader.read(file);
@@ -163,6 +249,7 @@ public final class StylePackValidator {
                         + " has only one of lora_A and lora_B");
             }
         }
+        return header;
     }
 
     private static List<Exemplar> readExemplars(Path file) throws InvalidStylePackException {
@@ -191,7 +278,7 @@ public final class StylePackValidator {
         } catch (java.nio.charset.MalformedInputException e) {
             throw new InvalidStylePackException("exemplars.jsonl is not UTF-8", e);
         } catch (IOException e) {
-            throw new InvalidStylePackException("exemplars.jsonl unreadable: " + e.getMessage(), e);
+            throw new InvalidStylePackException("exemplars.jsonl cannot be read", e);
         }
         return exemplars;
     }
@@ -241,7 +328,7 @@ public final class StylePackValidator {
         } catch (JsonProcessingException e) {
             throw new InvalidStylePackException(name + ": malformed JSON (" + e.getOriginalMessage() + ")", e);
         } catch (IOException e) {
-            throw new InvalidStylePackException(name + ": unreadable (" + e.getMessage() + ")", e);
+            throw new InvalidStylePackException(name + ": cannot be read", e);
         }
     }
 

@@ -10,6 +10,9 @@ import dev.penwright.api.cli.Subcommand;
 import dev.penwright.api.style.StylePackEntry;
 import dev.penwright.api.style.StylePackRegistry;
 import dev.penwright.stylepacks.DeployFolder;
+import dev.penwright.stylepacks.InvalidStylePackException;
+import dev.penwright.stylepacks.PackArchive;
+import dev.penwright.stylepacks.StylePackLimits;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -23,10 +26,13 @@ import picocli.CommandLine.Parameters;
 public final class DeployCommand extends PicocliSubcommand {
     private final StylePackRegistry registry;
     private final DeployFolder folder;
+    private final StylePackLimits limits;
 
     @Activate
-    public DeployCommand(BundleContext context, @Reference StylePackRegistry registry) {
+    public DeployCommand(BundleContext context, @Reference StylePackRegistry registry,
+                         @Reference StylePackLimits limits) {
         this.registry = registry;
+        this.limits = limits;
         this.folder = new DeployFolder(Path.of(context.getProperty("penwright.deploy")));
     }
 
@@ -51,6 +57,9 @@ public final class DeployCommand extends PicocliSubcommand {
         @Option(names = "--wait", defaultValue = "10", description = "Seconds to wait for the verdict (default 10).")
         int waitSeconds;
 
+        @Option(names = "--allow-downgrade", description = "Let it replace an active pack of a higher version.")
+        boolean allowDowngrade;
+
         Deploy(PrintStream out) {
             this.out = out;
         }
@@ -61,7 +70,17 @@ public final class DeployCommand extends PicocliSubcommand {
                 out.println("no such file: " + jar);
                 return 2;
             }
-            Path target = folder.deploy(jar);
+            // The same limits the deploy folder's installer applies, checked here first so that a bad pack is refused
+            // with its reason before it is copied at all.
+            if (PackArchive.styleIdOf(jar) != null) {
+                try {
+                    PackArchive.check(jar, limits.limits());
+                } catch (InvalidStylePackException e) {
+                    out.println(jar.getFileName() + " REJECTED: " + e.getMessage());
+                    return 1;
+                }
+            }
+            Path target = folder.deploy(jar, allowDowngrade);
             out.println("copied to " + target);
             String source = target.toUri().toString();
             long deadline = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();

@@ -2,29 +2,37 @@ package dev.penwright.stylepacks.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Enumeration;
 
 import dev.penwright.stylepacks.InvalidStylePackException;
+import dev.penwright.stylepacks.PackLimits;
 import dev.penwright.stylepacks.StylePackFormat;
 import org.osgi.framework.Bundle;
 
-/** Copies a pack bundle's {@code style/} entries to a folder of their own, so that models can read them as files. */
+/**
+ * Copies a pack bundle's {@code style/} entries to a folder of their own, so that models can read them as files.
+ * The copy counts bytes as they inflate and stops at the {@link PackLimits}: a pack installed some other way than
+ * through the deploy folder's installer (which checked it before the framework saw it) is still held to them.
+ */
 final class StyleFolderExtractor {
     private StyleFolderExtractor() {
     }
 
-    static void extract(Bundle bundle, Path target) throws InvalidStylePackException {
+    static void extract(Bundle bundle, Path target, PackLimits limits) throws InvalidStylePackException {
         Enumeration<URL> entries = bundle.findEntries(StylePackFormat.FOLDER, "*", true);
         if (entries == null) {
             throw new InvalidStylePackException("no " + StylePackFormat.FOLDER + "/ folder in the bundle");
         }
+        long total = 0;
+        int count = 0;
         try {
             Files.createDirectories(target);
             String prefix = "/" + StylePackFormat.FOLDER + "/";
+            byte[] buffer = new byte[64 * 1024];
             while (entries.hasMoreElements()) {
                 URL entry = entries.nextElement();
                 String path = entry.getPath();
@@ -33,17 +41,36 @@ final class StyleFolderExtractor {
                 if (relative.isEmpty() || relative.endsWith("/")) {
                     continue;
                 }
+                if (++count > limits.maxEntries()) {
+                    throw new InvalidStylePackException("the pack has more than " + limits.maxEntries()
+                            + " entries (maxEntries)");
+                }
                 Path file = target.resolve(relative).normalize();
                 if (!file.startsWith(target)) {
-                    throw new InvalidStylePackException("entry " + path + " points outside the style folder");
+                    throw new InvalidStylePackException("entry " + relative + " points outside the style folder");
                 }
                 Files.createDirectories(file.getParent());
-                try (InputStream in = entry.openStream()) {
-                    Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+                long inflated = 0;
+                try (InputStream in = entry.openStream(); OutputStream out = Files.newOutputStream(file)) {
+                    int n;
+                    while ((n = in.read(buffer)) >= 0) {
+                        inflated += n;
+                        total += n;
+                        if (inflated > limits.maxEntryBytes()) {
+                            throw new InvalidStylePackException("entry style/" + relative + " inflates to more than "
+                                    + limits.maxEntryBytes() + " bytes (maxEntryBytes)");
+                        }
+                        if (total > limits.maxInflatedBytes()) {
+                            throw new InvalidStylePackException("the pack inflates to more than "
+                                    + limits.maxInflatedBytes() + " bytes (maxInflatedBytes; a zip bomb?)");
+                        }
+                        out.write(buffer, 0, n);
+                    }
                 }
             }
         } catch (IOException e) {
-            throw new InvalidStylePackException("cannot read the pack's files: " + e.getMessage(), e);
+            throw new InvalidStylePackException("cannot read the pack's files (" + e.getClass().getSimpleName() + ")",
+                    e);
         }
     }
 }

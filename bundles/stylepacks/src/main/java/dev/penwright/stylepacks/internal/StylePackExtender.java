@@ -26,6 +26,7 @@ import dev.penwright.api.style.StylePackRegistry;
 import dev.penwright.api.style.StylePackState;
 import dev.penwright.stylepacks.InvalidStylePackException;
 import dev.penwright.stylepacks.StylePackFormat;
+import dev.penwright.stylepacks.StylePackLimits;
 import dev.penwright.stylepacks.StylePackValidator;
 import dev.penwright.stylepacks.ValidatedStyle;
 import org.osgi.framework.Bundle;
@@ -50,8 +51,8 @@ import org.slf4j.LoggerFactory;
  * so a style is never missing during an update. Files in the deploy folder that never become bundles (garbage named
  * .jar, jars without a manifest) are listed as rejected too.
  */
-@Component(service = StylePackRegistry.class, immediate = true)
-public final class StylePackExtender implements StylePackRegistry, BundleTrackerCustomizer<String> {
+@Component(service = {StylePackRegistry.class, PackAdmission.class}, immediate = true)
+public final class StylePackExtender implements StylePackRegistry, PackAdmission, BundleTrackerCustomizer<String> {
     private static final Logger LOG = LoggerFactory.getLogger(StylePackExtender.class);
     /** How long a stopped pack stays registered, waiting for its updated version. */
     private static final Duration UPDATE_GRACE = Duration.ofSeconds(3);
@@ -59,6 +60,11 @@ public final class StylePackExtender implements StylePackRegistry, BundleTracker
     private static final Duration INSPECT_EVERY = Duration.ofMillis(200);
     /** How long an installed bundle may stay unresolved before it counts as rejected. */
     private static final Duration RESOLVE_GRACE = Duration.ofSeconds(1);
+    /**
+     * How long the extracted files of a replaced or removed pack stay on disk: requests that started on it may still
+     * be reading them (the engine loads an adapter on first use); after that nothing refers to them.
+     */
+    private static final Duration IN_FLIGHT_GRACE = Duration.ofSeconds(10);
 
     private record Active(BundleStylePack pack, ServiceRegistration<StylePack> registration, Instant since) {
     }
@@ -72,14 +78,17 @@ public final class StylePackExtender implements StylePackRegistry, BundleTracker
 
     private final BundleContext context;
     private final StylePackValidator validator;
+    private final StylePackLimits limits;
     private final Path deploy;
     private final ScheduledExecutorService timer;
     private final BundleTracker<String> tracker;
 
     @Activate
-    public StylePackExtender(BundleContext context, @Reference ModelCatalog models) {
+    public StylePackExtender(BundleContext context, @Reference ModelCatalog models,
+                             @Reference StylePackLimits limits) {
         this.context = context;
         this.validator = new StylePackValidator(models);
+        this.limits = limits;
         String deployDir = context.getProperty("penwright.deploy");
         this.deploy = deployDir == null ? null : Path.of(deployDir).toAbsolutePath().normalize();
         this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -114,12 +123,14 @@ public final class StylePackExtender implements StylePackRegistry, BundleTracker
         String version = bundle.getVersion().toString();
         Path dir = context.getDataFile("packs/" + bundle.getBundleId() + "-" + bundle.getLastModified()).toPath();
         try {
-            StyleFolderExtractor.extract(bundle, dir);
+            extractOnce(bundle, dir);
             ValidatedStyle style = validator.validate(dir, styleId);
             activate(new BundleStylePack(style.descriptor(), version, dir, style.exemplars(), style.vocabulary(),
                     bundle.getBundleId(),
                     bundle.getLocation()));
         } catch (InvalidStylePackException e) {
+            // A rejected pack leaves no files behind in the framework's storage.
+            deleteTree(dir);
             reject(styleId, version, bundle.getLocation(), e.getMessage());
         } finally {
             judgedVersions.put(fileKey(bundle), bundle.getLastModified());
@@ -157,13 +168,16 @@ public final class StylePackExtender implements StylePackRegistry, BundleTracker
         synchronized (active) {
             Active previous = active.get(id);
             if (previous != null && previous.pack().bundleId() != pack.bundleId()) {
+                // The file's name, not its location: reasons reach HTTP answers, which carry no server paths.
+                String other = previous.pack().location();
                 throw new InvalidStylePackException("style id '" + id + "' is already provided by "
-                        + previous.pack().location());
+                        + other.substring(other.lastIndexOf('/') + 1));
             }
             ServiceRegistration<StylePack> registration = context.registerService(StylePack.class, pack, properties);
             active.put(id, new Active(pack, registration, Instant.now()));
             if (previous != null) {
                 unregister(previous.registration());
+                deleteLater(previous.pack().directory(), pack.directory());
             }
         }
         rejected.remove(pack.location());
@@ -186,8 +200,91 @@ public final class StylePackExtender implements StylePackRegistry, BundleTracker
             }
             active.remove(styleId);
             unregister(stopped.registration());
+            deleteLater(stopped.pack().directory(), null);
             LOG.info("style pack {} removed", stopped.pack().ref());
         }
+    }
+
+    /**
+     * Extracts the bundle's style folder to {@code dir} unless this revision (same bundle, same last-modified time)
+     * already is there: a refresh restarts a pack whose files requests may be reading right now, so they are never
+     * rewritten in place. A new extraction goes to a folder of its own and is renamed into place whole.
+     */
+    private void extractOnce(Bundle bundle, Path dir) throws InvalidStylePackException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        Path fresh = dir.resolveSibling(dir.getFileName() + ".part-" + System.nanoTime());
+        try {
+            StyleFolderExtractor.extract(bundle, fresh, limits.limits());
+            Files.move(fresh, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // Another thread put the same revision in place first: use that one.
+            if (!Files.isDirectory(dir)) {
+                throw new InvalidStylePackException("cannot store the pack's files", e);
+            }
+        } finally {
+            deleteTree(fresh);
+        }
+    }
+
+    /** Deletes a pack's extracted files once requests in flight are done with them (unless they are still in use). */
+    private void deleteLater(Path dir, Path inUse) {
+        if (dir.equals(inUse)) {
+            return;
+        }
+        try {
+            timer.schedule(() -> {
+                synchronized (active) {
+                    if (active.values().stream().anyMatch(a -> a.pack().directory().equals(dir))) {
+                        return;
+                    }
+                }
+                deleteTree(dir);
+            }, IN_FLIGHT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // The extender is going away with the framework, whose storage goes too.
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            LOG.warn("could not delete the extracted pack folder {}: {}", dir, e.toString());
+        }
+    }
+
+    @Override
+    public Optional<org.osgi.framework.Version> activeVersion(String styleId) {
+        synchronized (active) {
+            Active a = active.get(styleId);
+            return a == null ? Optional.empty() : Optional.of(org.osgi.framework.Version.parseVersion(a.pack().version()));
+        }
+    }
+
+    @Override
+    public void refuse(Path jar, String location, String styleId, String version, String reason, boolean installed) {
+        Path file = jar.toAbsolutePath().normalize();
+        if (!installed) {
+            // Never installed: the deploy-folder inspection must count the file as judged.
+            fileVerdicts.put(file, "refused");
+        }
+        rejected.remove(file.toUri().toString());
+        reject(styleId, version, location, reason);
+    }
+
+    @Override
+    public void forget(Path jar, String location) {
+        Path file = jar.toAbsolutePath().normalize();
+        fileVerdicts.remove(file);
+        rejected.remove(location);
+        rejected.remove(file.toUri().toString());
     }
 
     private void reject(String id, String version, String source, String reason) {
@@ -317,7 +414,7 @@ public final class StylePackExtender implements StylePackRegistry, BundleTracker
 
     private void clearFileVerdict(Path jar) {
         String verdict = fileVerdicts.get(jar);
-        if (verdict != null && !verdict.equals("unresolved")) {
+        if (verdict != null && !verdict.equals("unresolved") && !verdict.equals("refused")) {
             fileVerdicts.remove(jar);
             rejected.remove(jar.toUri().toString());
         }
