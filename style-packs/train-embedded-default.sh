@@ -14,7 +14,7 @@
 #   raised to CONTEXT positions (--max-positions; RoPE positions are computed), trained on 1,024-token sequences that
 #   are 90 % plan→text (the neutral draft → the original text: the model learns to copy the plan's content and put
 #   back the style's form) and 10 % raw text.
-# Packs (STYLE_STEPS, default 300 steps of 2048 tokens: S-SFT 60 %, self-improvement 40 %; DPO_STEPS, default 100):
+# Packs (STYLE_STEPS, default 240 steps of 2048 tokens: S-SFT 60 %, self-improvement 40 %; DPO_STEPS, default 80):
 #   S-SFT + one self-improvement round + C-DPO on the model's own samples, 1,024-token sequences.
 #
 # Usage: style-packs/train-embedded-default.sh
@@ -35,8 +35,8 @@ stage2_steps="${STAGE2_STEPS:-359}"
 stage3_steps="${STAGE3_STEPS:-150}"
 context="${CONTEXT:-1024}"
 stage3_mix="${STAGE3_MIX:-0.9}"
-style_steps="${STYLE_STEPS:-300}"
-dpo_steps="${DPO_STEPS:-100}"
+style_steps="${STYLE_STEPS:-240}"
+dpo_steps="${DPO_STEPS:-80}"
 shape="${SHAPE:-d384-l6}"
 styles="${STYLES:-debian-desc jargon zh-fortunes}"
 declare -A file=([debian-desc]=debian-desc.jsonl.gz [jargon]=jargon.jsonl [zh-fortunes]=zh-fortunes.jsonl)

@@ -74,7 +74,7 @@ public final class StyleTrainer {
      */
     private static final int MAX_DPO_PAIRS = 256;
     /** Training plans sampled for C-DPO's own-sample pairs (k candidates each). */
-    private static final int DPO_SAMPLED_PLANS = 96;
+    private static final int DPO_SAMPLED_PLANS = 64;
     /** Pairs with altered figures at most: they contrast figures only, the own samples every kind of error. */
     private static final int MAX_ALTERED_PAIRS = 64;
     private static final int EVAL_ITEMS = 8;
