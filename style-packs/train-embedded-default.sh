@@ -14,14 +14,16 @@
 #   raised to CONTEXT positions (--max-positions; RoPE positions are computed), trained on 1,024-token sequences that
 #   are 90 % plan→text (the neutral draft → the original text: the model learns to copy the plan's content and put
 #   back the style's form) and 10 % raw text.
-# Packs (STYLE_STEPS, default 240 steps of 2048 tokens: S-SFT 60 %, self-improvement 40 %; DPO_STEPS, default 80):
-#   S-SFT + one self-improvement round + C-DPO on the model's own samples, 1,024-token sequences.
+# Packs (STYLE_STEPS, default 90 steps of 2048 tokens; DPO_STEPS, default 40): S-SFT, then C-DPO on the model's own
+#   samples, 1,024-token sequences. No self-improvement round by default: on this base its keep rule accepted 0-2 of
+#   96 candidates a pack (2026-12-05), so the stage was mostly more S-SFT at twice the cost; STYLE_FLAGS
+#   "--self-improve 1 --dpo" brings it back (S-SFT then takes 60 % of STYLE_STEPS).
 #
 # Usage: style-packs/train-embedded-default.sh
 #   env: CORPORA (default corpora/ of the project), WORK (default /tmp/penwright-recipe), SHAPE (default d384-l6),
 #        STAGE1_STEPS, STAGE2_STEPS, STAGE3_STEPS (0 skips a stage), CONTEXT, STAGE3_MIX (default 0.9),
 #        STYLE_STEPS, DPO_STEPS, STYLES (default "debian-desc jargon zh-fortunes"),
-#        STYLE_FLAGS (flags for train style; default "--self-improve 1 --dpo"),
+#        STYLE_FLAGS (flags for train style; default "--dpo"),
 #        FROM_SHIPPED=1 (stages 1 and 2 not rerun: stage 3 starts from runtime/models/penwright-base as committed,
 #        which is what stages 1 and 2 make), SKIP_BASE=1 (no base stage: the packs on runtime/models/penwright-base),
 #        BENCH=0 (no benchmark at the end; else bench notes --n BENCH_N (200) --concurrency BENCH_CONCURRENCY (8)
@@ -35,8 +37,8 @@ stage2_steps="${STAGE2_STEPS:-359}"
 stage3_steps="${STAGE3_STEPS:-150}"
 context="${CONTEXT:-1024}"
 stage3_mix="${STAGE3_MIX:-0.9}"
-style_steps="${STYLE_STEPS:-240}"
-dpo_steps="${DPO_STEPS:-80}"
+style_steps="${STYLE_STEPS:-90}"
+dpo_steps="${DPO_STEPS:-40}"
 shape="${SHAPE:-d384-l6}"
 styles="${STYLES:-debian-desc jargon zh-fortunes}"
 declare -A file=([debian-desc]=debian-desc.jsonl.gz [jargon]=jargon.jsonl [zh-fortunes]=zh-fortunes.jsonl)
@@ -93,7 +95,7 @@ for style in $styles; do
   # shellcheck disable=SC2086
   ./penwright train style --corpus "$corpora/${file[$style]}" --id "$style" --base runtime/models/penwright-base \
     --steps "$style_steps" --batch-tokens 2048 --dpo-steps "$dpo_steps" --max-tokens "$context" --seed 42 \
-    ${STYLE_FLAGS---self-improve 1 --dpo} --out "$work/packs-$style"
+    ${STYLE_FLAGS---dpo} --out "$work/packs-$style"
   style-packs/import-pack.sh "$(ls "$work/packs-$style"/"$style"-*.jar | tail -1)"
   # One pack a completed stage (S-SFT, + self-improvement, + C-DPO): the benchmark's rows (bench notes --packs).
   rm -rf "style-packs/stages/$style"
