@@ -29,6 +29,11 @@ import dev.penwright.engine.internal.Transformer;
 public final class LanguageModel implements AutoCloseable {
     /** Batch slots of the shared scheduler. */
     public static final int DEFAULT_MAX_BATCH = 8;
+    /**
+     * The draft length of plan-lookup speculative decoding of a model loaded on its own: off, so that a library
+     * caller gets one-token steps unless it asks; {@link Engine} sets its own default (see the engine's README).
+     */
+    public static final int DEFAULT_LOOKAHEAD = 0;
 
     private final Path directory;
     private final ModelConfig config;
@@ -36,6 +41,8 @@ public final class LanguageModel implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final boolean ownsTokenizer;
     private BatchScheduler shared;
+    /** Plan-lookup speculative decoding: draft tokens a row verifies in one pass (0 = off), see {@link #lookahead(int)}. */
+    private volatile int lookahead = DEFAULT_LOOKAHEAD;
     private dev.penwright.engine.internal.TokenTexts tokenTexts;
 
     private LanguageModel(Path directory, ModelConfig config, Transformer transformer, HuggingFaceTokenizer tokenizer,
@@ -147,12 +154,33 @@ public final class LanguageModel implements AutoCloseable {
         return LoraAdapter.create(id, config, loraConfig, seed, zeroB, transformer.manager());
     }
 
+    /**
+     * Sets the draft length of plan-lookup speculative decoding (0 = off) for the shared batch, from its next step,
+     * and for later {@link #generateAll} runs. Output is the same either way; only the speed changes.
+     */
+    public void lookahead(int k) {
+        if (k < 0) {
+            throw new IllegalArgumentException("lookahead must be 0 (off) or positive, was " + k);
+        }
+        lookahead = k;
+        synchronized (this) {
+            if (shared != null) {
+                shared.setLookahead(k);
+            }
+        }
+    }
+
+    public int lookahead() {
+        return lookahead;
+    }
+
     /** Queues a request into the shared running batch. */
     public CompletableFuture<Generation> submit(GenerateRequest request) {
         BatchScheduler s;
         synchronized (this) {
             if (shared == null) {
-                shared = new BatchScheduler(transformer, tokenizer, this::tokenTexts, DEFAULT_MAX_BATCH, 256);
+                shared = new BatchScheduler(transformer, tokenizer, this::tokenTexts, DEFAULT_MAX_BATCH, 256,
+                        lookahead);
                 shared.start("penwright-engine-" + directory.getFileName());
             }
             s = shared;
@@ -177,15 +205,25 @@ public final class LanguageModel implements AutoCloseable {
      * beyond it join as earlier ones finish. Results are in request order.
      */
     public List<Generation> generateAll(List<GenerateRequest> requests, int maxBatch) {
+        return run(requests, maxBatch, lookahead).generations();
+    }
+
+    /**
+     * {@link #generateAll} with an explicit draft length for plan-lookup speculative decoding (0 = off), and what it
+     * did: for tests and the benchmark, which compare both ways on one model.
+     */
+    public BatchResult run(List<GenerateRequest> requests, int maxBatch, int lookahead) {
         // The requests are known: size the KV cache for the longest at once. Growing it mid-run allocates and copies
-        // every layer's cache while the batch waits (6-7 % of a 128-token batch-8 run when it doubled twice).
+        // every layer's cache while the batch waits (6-7 % of a 128-token batch-8 run when it doubled twice). A
+        // speculative pass pads every row to the longest draft, so a row may write up to lookahead positions more.
         int longest = 1;
         for (GenerateRequest r : requests) {
             Integer maxNew = r.options().maxNewTokens();
             longest = Math.max(longest, r.promptIds().length + (maxNew == null ? 0 : Math.max(0, maxNew)));
         }
-        int context = Math.min(longest, config.maxPositions());
-        try (BatchScheduler s = new BatchScheduler(transformer, tokenizer, this::tokenTexts, maxBatch, context)) {
+        int context = Math.min(longest + lookahead, config.maxPositions());
+        try (BatchScheduler s = new BatchScheduler(transformer, tokenizer, this::tokenTexts, maxBatch, context,
+                lookahead)) {
             List<CompletableFuture<Generation>> futures = new ArrayList<>();
             for (GenerateRequest r : requests) {
                 futures.add(s.submit(r));
@@ -202,7 +240,7 @@ public final class LanguageModel implements AutoCloseable {
                     throw e;
                 }
             }
-            return out;
+            return new BatchResult(out, s.stats());
         }
     }
 

@@ -26,6 +26,10 @@ public final class BenchEngineCommand implements Callable<Integer> {
     @Option(names = "--adapter-rank", defaultValue = "16", description = "rank of the 8 random adapters (default ${DEFAULT-VALUE})")
     int rank;
 
+    @Option(names = "--speculative-only", description = "measure only plan-lookup speculative decoding against "
+            + "one-token steps (the \"speculative\" figures), skipping the rest")
+    boolean speculativeOnly;
+
     @Option(names = "--json", description = "print the figures as JSON")
     boolean json;
 
@@ -37,7 +41,7 @@ public final class BenchEngineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, Object> r = new EngineBench(tokens, promptTokens, rank).run(model);
+        Map<String, Object> r = new EngineBench(tokens, promptTokens, rank, speculativeOnly).run(model);
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(r));
         } else {

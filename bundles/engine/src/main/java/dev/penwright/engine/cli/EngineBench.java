@@ -30,11 +30,23 @@ public final class EngineBench {
     public static final ModelConfig DEFAULT_SHAPE = new ModelConfig("llama", 8192, 512, 1408, 8, 8, 8, 64, 10000.0,
             1e-6, 2048, false, false, -1, List.of(0));
 
+    private static final List<String> TOKENIZER_TEXTS = List.of(
+            "The engine benchmark decodes random tokens from a random model; the tokenizer only names their bytes.",
+            "A daemon is a program that runs in the background, first named at MIT in 1963.",
+            "nginx is a small, powerful, scalable web and proxy server that supports HTTP/2 and TLS 1.3.");
+
     private final int decodeTokens;
+    private final boolean speculativeOnly;
     private final int promptTokens;
     private final int adapterRank;
 
     public EngineBench(int decodeTokens, int promptTokens, int adapterRank) {
+        this(decodeTokens, promptTokens, adapterRank, false);
+    }
+
+    /** @param speculativeOnly measure only speculative decoding against one-token steps (a shorter run) */
+    public EngineBench(int decodeTokens, int promptTokens, int adapterRank, boolean speculativeOnly) {
+        this.speculativeOnly = speculativeOnly;
         this.decodeTokens = decodeTokens;
         this.promptTokens = promptTokens;
         this.adapterRank = adapterRank;
@@ -46,10 +58,16 @@ public final class EngineBench {
         if (dir == null) {
             temp = Files.createTempDirectory("penwright-bench-model");
             RandomModels.write(temp, DEFAULT_SHAPE, 42, "F32", 1);
+            // A tokenizer too, for the copy-aware (copy-heavy) rows: its vocabulary is smaller than the model's,
+            // which copy-aware decoding allows (ids past it add no text).
+            new dev.penwright.engine.BpeTrainer(512, dev.penwright.engine.BpeTrainer.DEFAULT_SPECIALS, 1)
+                    .trainAndWrite(TOKENIZER_TEXTS, temp);
             dir = temp;
         }
         Map<String, Object> out = new LinkedHashMap<>();
         try (LanguageModel model = LanguageModel.load(dir)) {
+            // As the runtime's engine runs it (a bare load keeps one-token steps).
+            model.lookahead(dev.penwright.engine.Engine.DEFAULT_LOOKAHEAD);
             ModelConfig c = model.config();
             out.put("model", modelDir == null ? "random" : modelDir.toString());
             out.put("shape", Map.of("architecture", c.architecture(), "hidden_size", c.hiddenSize(), "layers", c.numLayers(),
@@ -57,6 +75,12 @@ public final class EngineBench {
                     "vocab_size", c.vocabSize(), "parameters", c.parameterCount()));
             // Warm up the kernels and the JIT.
             decodeRate(model, 1, 32, null);
+            if (speculativeOnly) {
+                out.put("speculative", speculative(model, dir, c));
+                out.put("load_average", loadAverage());
+                out.put("decode_tokens", decodeTokens);
+                return out;
+            }
             // The machine may be shared: each figure also comes per CPU-second of this process, the plain DJL
             // decoder (the yardstick) runs under the same conditions, and the measurements are interleaved twice,
             // keeping the best of each, so that a change in load does not favour one of them.
@@ -96,6 +120,7 @@ public final class EngineBench {
                 out.put("intra_op_threads", System.getProperty("ai.djl.pytorch.num_threads", "engine default"));
                 out.put("adapter_rank", adapterRank);
                 out.put("prefill_tokens_per_s", round(prefill));
+                out.put("speculative", speculative(model, dir, c));
                 out.put("prompt_tokens", promptTokens);
                 out.put("decode_tokens", decodeTokens);
                 // FLOPs a decoded token costs: 2 per weight touched (all but the embedding lookup) + attention over the context.
@@ -132,8 +157,111 @@ public final class EngineBench {
         return out;
     }
 
-    /** Tokens/s while all {@code rows} rows decode together, prefill excluded (timed from the stream). */
+    /** Draft lengths tried on the copy-heavy prompt at batch 1. */
+    static final int[] LOOKAHEADS = {2, 4, 8};
+    /** Copy bias of the copy-heavy rows, a pack's order of magnitude. */
+    static final double COPY_BIAS = 8.0;
+
+    /**
+     * Plan-lookup speculative decoding against one-token steps, interleaved, best of two: a copy-heavy prompt (the
+     * prompt is the plan, copy-aware decoding with a strong copy bias, greedy) at batch 1 for each of
+     * {@link #LOOKAHEADS} and at batch 8 for the engine's default, and the plain prompts of the figures above (no
+     * plan: drafts come from the prompt and are rarely right) to show what speculation costs when it cannot help.
+     */
+    private Map<String, Object> speculative(LanguageModel model, Path dir, ModelConfig c) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        // The configured draft length, or with speculation off the longest one tried.
+        int k = model.lookahead() > 0 ? model.lookahead() : LOOKAHEADS[LOOKAHEADS.length - 1];
+        out.put("lookahead_default", model.lookahead());
+        if (!model.hasTokenizer()) {
+            out.put("copy_heavy", "skipped: the model folder has no tokenizer.json (copy-aware decoding needs one)");
+        } else {
+            // A copy-heavy request is one whose text follows its plan, as a styler's should. A random model follows
+            // no plan of ours (the copy bias only acts once the text matches the plan, and its first token
+            // matches by chance), so the plan is the model's own greedy text after the prompt: drafts are right
+            // unless the lookup picks the wrong occurrence of a repeated span, the speed-up's upper end for this
+            // model. Greedy with the copy bias on (copy-aware rows take the full-logits path, as packs do).
+            long[] prompt = prompts(1, c.vocabSize())[0];
+            List<Integer> own = model.run(List.of(new GenerateRequest(prompt,
+                    new GenerationOptions(decodeTokens + 32, 0.0, 0, 1.0, 1.0, 0L, List.of()), null)), 1, 0)
+                    .generations().get(0).tokenIds();
+            long[] plan = own.stream().mapToLong(Integer::longValue).toArray();
+            Map<String, Object> copy = new LinkedHashMap<>();
+            copy.put("prompt", prompt.length + " tokens; plan: the model's own greedy text (" + plan.length
+                    + " tokens); greedy, copyBias " + COPY_BIAS);
+            for (int rows : new int[] {1, 8}) {
+                int[] ks = rows == 1 ? LOOKAHEADS : new int[] {k};
+                double[] off = {0};
+                double[][] on = new double[ks.length][];
+                for (int round = 0; round < 2; round++) {
+                    off[0] = Math.max(off[0], (double) specRate(model, rows, prompt, plan, 0)[0]);
+                    for (int j = 0; j < ks.length; j++) {
+                        Object[] r = specRate(model, rows, prompt, plan, ks[j]);
+                        if (on[j] == null || (double) r[0] > on[j][0]) {
+                            dev.penwright.engine.SpeculationStats st = (dev.penwright.engine.SpeculationStats) r[1];
+                            on[j] = new double[] {(double) r[0], st.meanAcceptedLength(), st.acceptanceRate(),
+                                    st.speculativeSteps() / (double) Math.max(1, st.decodeSteps())};
+                        }
+                    }
+                }
+                copy.put("tokens_per_s_batch" + rows + "_off", round(off[0]));
+                for (int j = 0; j < ks.length; j++) {
+                    String key = "batch" + rows + "_lookahead" + ks[j];
+                    copy.put("tokens_per_s_" + key, round(on[j][0]));
+                    copy.put("speedup_" + key, round4(on[j][0] / off[0]));
+                    copy.put("mean_accepted_draft_length_" + key, round4(on[j][1]));
+                    copy.put("draft_token_acceptance_" + key, round4(on[j][2]));
+                    copy.put("speculative_pass_fraction_" + key, round4(on[j][3]));
+                }
+            }
+            out.put("copy_heavy", copy);
+        }
+        Map<String, Object> plain = new LinkedHashMap<>();
+        for (int rows : new int[] {1, 8}) {
+            double off = 0;
+            double on = 0;
+            for (int round = 0; round < 2; round++) {
+                off = Math.max(off, decodeRate(model, rows, decodeTokens, null, 0));
+                on = Math.max(on, decodeRate(model, rows, decodeTokens, null, k));
+            }
+            plain.put("tokens_per_s_batch" + rows + "_off", round(off));
+            plain.put("tokens_per_s_batch" + rows + "_lookahead" + k, round(on));
+            plain.put("speedup_batch" + rows, round4(on / off));
+        }
+        out.put("no_plan", plain);
+        return out;
+    }
+
+    /** {decode tokens/s (prefill excluded), SpeculationStats} of {@code rows} copy-heavy rows. */
+    private Object[] specRate(LanguageModel model, int rows, long[] prompt, long[] plan, int lookahead) {
+        AtomicLong started = new AtomicLong();
+        AtomicLong counted = new AtomicLong();
+        AtomicLong firstSeen = new AtomicLong();
+        long[] end = new long[1];
+        List<GenerateRequest> requests = new ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+            GenerationOptions o = new GenerationOptions(decodeTokens, 0.0, 0, 1.0, 1.0, 0L, List.of())
+                    .withCopyAware(COPY_BIAS, null, null);
+            requests.add(new GenerateRequest(prompt, o, null, (id, lp, d) -> {
+                long now = System.nanoTime();
+                if (firstSeen.incrementAndGet() == rows) {
+                    started.set(now);
+                } else if (firstSeen.get() > rows) {
+                    counted.incrementAndGet();
+                    end[0] = now;
+                }
+            }, new dev.penwright.engine.PlanContext(plan, List.of())));
+        }
+        dev.penwright.engine.BatchResult done = model.run(requests, rows, lookahead);
+        return new Object[] {counted.get() / ((end[0] - started.get()) / 1e9), done.speculation()};
+    }
+
     private double decodeRate(LanguageModel model, int rows, int tokens, List<LoraAdapter> adapters) {
+        return decodeRate(model, rows, tokens, adapters, model.lookahead());
+    }
+
+    /** Tokens/s while all {@code rows} rows decode together, prefill excluded (timed from the stream). */
+    private double decodeRate(LanguageModel model, int rows, int tokens, List<LoraAdapter> adapters, int lookahead) {
         int vocab = model.config().vocabSize();
         AtomicLong started = new AtomicLong();
         AtomicLong counted = new AtomicLong();
@@ -157,7 +285,7 @@ public final class EngineBench {
                 }
             }));
         }
-        List<Generation> done = model.generateAll(requests, rows);
+        List<Generation> done = model.run(requests, rows, lookahead).generations();
         if (done.stream().anyMatch(g -> g.tokenIds().size() < tokens && !"eos".equals(g.finishReason()))) {
             throw new IllegalStateException("a benchmark row ended early");
         }
