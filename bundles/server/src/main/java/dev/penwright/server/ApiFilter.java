@@ -48,12 +48,16 @@ public final class ApiFilter implements Filter {
         try {
             Optional<RequestGuard.Refusal> refusal = guard(request);
             if (refusal.isPresent()) {
+                // The refused request's body is left unread: the connection ends with the answer, so that a client
+                // never sends its next request on a connection the server is about to drop.
+                response.setHeader("Connection", "close");
                 JsonResponses.error(response, refusal.get().status(), refusal.get().code(), refusal.get().message());
                 return;
             }
             ServerSettings.Limits limits = settings.limits();
             if (limits.keysRequired() && !open(request) && !authorised(request, limits)) {
                 response.setHeader("WWW-Authenticate", "Bearer realm=\"penwright\"");
+                response.setHeader("Connection", "close");
                 JsonResponses.error(response, 401, limits.apiKeys().isEmpty() ? "api_keys_not_configured"
                         : "unauthorized", limits.apiKeys().isEmpty()
                         ? "this server is bound to " + settings.host() + " and needs API keys; set apiKeys in"
