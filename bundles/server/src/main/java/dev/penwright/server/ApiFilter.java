@@ -48,8 +48,9 @@ public final class ApiFilter implements Filter {
         try {
             Optional<RequestGuard.Refusal> refusal = guard(request);
             if (refusal.isPresent()) {
-                // The refused request's body is left unread: the connection ends with the answer, so that a client
-                // never sends its next request on a connection the server is about to drop.
+                // A small body is read and dropped first: a server that answers and closes while the client is still
+                // sending resets the connection, and the client loses the answer ("header parser received no bytes").
+                drainSmallBody(request);
                 response.setHeader("Connection", "close");
                 JsonResponses.error(response, refusal.get().status(), refusal.get().code(), refusal.get().message());
                 return;
@@ -57,6 +58,7 @@ public final class ApiFilter implements Filter {
             ServerSettings.Limits limits = settings.limits();
             if (limits.keysRequired() && !open(request) && !authorised(request, limits)) {
                 response.setHeader("WWW-Authenticate", "Bearer realm=\"penwright\"");
+                drainSmallBody(request);
                 response.setHeader("Connection", "close");
                 JsonResponses.error(response, 401, limits.apiKeys().isEmpty() ? "api_keys_not_configured"
                         : "unauthorized", limits.apiKeys().isEmpty()
@@ -111,6 +113,19 @@ public final class ApiFilter implements Filter {
         String servletPath = request.getServletPath();
         String info = request.getPathInfo();
         return (servletPath == null ? "" : servletPath) + (info == null ? "" : info);
+    }
+
+    /** Reads and drops a refused request's body when it is small (at most 1 MiB); a larger one is cut off. */
+    private static void drainSmallBody(HttpServletRequest request) {
+        long length = request.getContentLengthLong();
+        if (length <= 0 || length > (1 << 20)) {
+            return;
+        }
+        try {
+            request.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (IOException | RuntimeException e) {
+            // The client went away: nothing to answer.
+        }
     }
 
     static boolean authorised(HttpServletRequest request, ServerSettings.Limits limits) {
