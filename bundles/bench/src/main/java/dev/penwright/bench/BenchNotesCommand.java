@@ -2,6 +2,7 @@ package dev.penwright.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.penwright.api.generate.GenerationOptions;
+import dev.penwright.trainer.data.Split;
 import dev.penwright.api.llm.LlmEndpoint;
 import dev.penwright.api.model.BaseModelInfo;
 import dev.penwright.api.model.ModelCatalog;
@@ -98,6 +99,22 @@ public final class BenchNotesCommand implements Callable<Integer> {
             + "retrieval, base, s-sft, s-sft-si, c-dpo, c-dpo-plain, llm-fewshot (default: all)")
     List<String> rowKeys;
 
+    @Option(names = "--split", defaultValue = "test", description = "the split the texts come from: test, or "
+            + "validation to choose decoding options without looking at the test texts (default ${DEFAULT-VALUE})")
+    String split;
+
+    @Option(names = "--temperature", description = "sampling temperature of the shipped row and its ablation, over "
+            + "the packs' defaults (default: the packs')")
+    Double temperature;
+
+    @Option(names = "--max-tokens", description = "new tokens at most for the shipped row and its ablation, over "
+            + "the packs' defaults (default: the packs')")
+    Integer maxTokens;
+
+    @Option(names = "--copy-bias", description = "plan-copy bias of the shipped row, over the packs' defaults "
+            + "(default: the packs')")
+    Double copyBias;
+
     @Option(names = "--llm-max-tokens", defaultValue = "512", description = "upper bound on an LLM answer's tokens "
             + "(default ${DEFAULT-VALUE})")
     int llmMaxTokens;
@@ -150,6 +167,13 @@ public final class BenchNotesCommand implements Callable<Integer> {
      */
     public static List<BenchSystem> systems(Styler styler, List<StylePack> packs, FewShots fewShots, LlmEndpoint llm,
                                             String noLlm, int llmMaxTokens, long timeoutSeconds) {
+        return systems(styler, packs, fewShots, llm, noLlm, llmMaxTokens, timeoutSeconds, GenerationOptions.UNSET);
+    }
+
+    /** @param shipped what the shipped row (and its ablation) sets over the packs' defaults */
+    public static List<BenchSystem> systems(Styler styler, List<StylePack> packs, FewShots fewShots, LlmEndpoint llm,
+                                            String noLlm, int llmMaxTokens, long timeoutSeconds,
+                                            GenerationOptions shipped) {
         List<BenchSystem> rows = new ArrayList<>();
         rows.add(new OriginalSystem());
         rows.add(new NeutralDraftSystem());
@@ -168,10 +192,10 @@ public final class BenchNotesCommand implements Callable<Integer> {
         Map<String, StylePack> finalPacks = PackStages.byStyle(packs, PackStages.DPO);
         rows.add(new StylerSystem("c-dpo", "S-SFT + self-improvement + C-DPO (as shipped)", styler, finalPacks, true,
                 "no style pack of this style with a C-DPO stage in report.json", timeoutSeconds, null,
-                GenerationOptions.UNSET, true));
+                shipped, true));
         rows.add(new StylerSystem("c-dpo-plain", "the same packs, copy-aware decoding off", styler, finalPacks, true,
                 "no style pack of this style with a C-DPO stage in report.json", timeoutSeconds, null,
-                GenerationOptions.UNSET.withCopyAware(0.0, false, 0.0), false));
+                shipped.withCopyAware(0.0, false, 0.0), false));
         rows.add(llm == null || fewShots == null ? BenchSystem.unavailable("llm-fewshot", "LLM endpoint, few-shot", noLlm)
                 : new LlmFewShotSystem(llm, fewShots, llmMaxTokens));
         return rows;
@@ -293,8 +317,27 @@ public final class BenchNotesCommand implements Callable<Integer> {
                 llm = null;
                 noLlm = "--shots 0: the LLM row is a few-shot row";
             }
+            Split part = switch (split) {
+                case "test" -> Split.TEST;
+                case "validation" -> Split.VALIDATION;
+                default -> null;
+            };
+            if (part == null) {
+                err.println("bench notes: --split must be test or validation, not '" + split + "'");
+                return 2;
+            }
+            if (copyBias != null && (copyBias < 0 || copyBias.isNaN())) {
+                err.println("bench notes: --copy-bias must be 0 or more");
+                return 2;
+            }
+            GenerationOptions shipped = new GenerationOptions(maxTokens, temperature, null, null, null, null, null,
+                    copyBias, null, null);
+            if (temperature != null || copyBias != null || maxTokens != null) {
+                settings.put("shippedOptions", "over the packs' defaults: temperature " + temperature + ", copyBias "
+                        + copyBias + ", maxNewTokens " + maxTokens);
+            }
             List<BenchSystem> systems = systems(runStyler, runPacks, fewShots, llm, noLlm, llmMaxTokens,
-                    timeoutSeconds);
+                    timeoutSeconds, shipped);
             if (rowKeys != null) {
                 List<String> known = systems.stream().map(BenchSystem::key).toList();
                 List<String> unknown = rowKeys.stream().filter(k -> !known.contains(k)).toList();
@@ -307,8 +350,8 @@ public final class BenchNotesCommand implements Callable<Integer> {
                 settings.put("rows", rowKeys);
             }
             try (ProgressReporter progress = new ProgressReporter(json, progressFile, err)) {
-                BenchResult result = new BenchRunner(folder, planner, progress, judge, concurrency).run(styles, n, seed,
-                        systems, settings);
+                BenchResult result = new BenchRunner(folder, planner, progress, judge, concurrency)
+                        .run(styles, n, seed, systems, settings, part);
                 progress.finish();
                 if (outDir != null) {
                     for (Path f : new ReportWriter().write(result, outDir)) {

@@ -75,6 +75,12 @@ public final class BenchRunner {
     /** @param extraSettings what else the report should record about the run (pack sources, model, shots) */
     public BenchResult run(List<String> styles, int n, Long seed, List<BenchSystem> systems,
                            Map<String, Object> extraSettings) throws Exception {
+        return run(styles, n, seed, systems, extraSettings, Split.TEST);
+    }
+
+    /** @param part the split the scored texts come from: TEST, or VALIDATION to choose settings without the test */
+    public BenchResult run(List<String> styles, int n, Long seed, List<BenchSystem> systems,
+                           Map<String, Object> extraSettings, Split part) throws Exception {
         if (styles.isEmpty()) {
             throw new IllegalArgumentException("no styles given");
         }
@@ -88,7 +94,7 @@ public final class BenchRunner {
         for (String style : styles) {
             List<CorpusText> all = corpora.load(style);
             train.put(style, Split.TRAIN.select(all, CorpusText::id));
-            test.put(style, Split.TEST.select(all, CorpusText::id));
+            test.put(style, part.select(all, CorpusText::id));
             languages.put(style, Corpora.language(all));
             for (BenchSystem s : systems) {
                 s.prepare(style, train.get(style));
@@ -106,7 +112,8 @@ public final class BenchRunner {
         settings.put("styles", styles);
         settings.put("n", n);
         settings.put("seed", seed);
-        settings.put("split", "trainer Split: sha256(id) first 8 bytes mod 100; 0-79 train, 80-89 val, 90-99 test");
+        settings.put("scored", part.name().toLowerCase(java.util.Locale.ROOT) + " split");
+        settings.put("splitRule", "trainer Split: sha256(id) first 8 bytes mod 100; 0-79 train, 80-89 val, 90-99 test");
         settings.put("planner", planner.id());
         settings.put("corpora", corpora.folder().toString());
         settings.put("styleClassifier", classifier.description() + " trained on at most " + CLASSIFIER_TEXTS_PER_STYLE

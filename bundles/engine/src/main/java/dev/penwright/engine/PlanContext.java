@@ -9,16 +9,29 @@ import java.util.List;
  * {@code factGuard}, {@code minCoverage}) needs beside the prompt: the plan's tokens and the style's vocabulary.
  *
  * @param planIds    the plan's token ids, usually the plan's span of the prompt ({@link #span})
+ * @param copyIds    what the plan-copy bias writes out in order: the plan's draft as token ids (the whole plan when
+ *                   none is given; a title and key facts that the draft repeats would otherwise be written twice)
  * @param vocabulary words the fact guard allows beside the plan's (a pack's
  *                   {@link dev.penwright.api.style.StyleVocabulary}); empty for none
  */
-public record PlanContext(long[] planIds, List<String> vocabulary) {
+public record PlanContext(long[] planIds, long[] copyIds, List<String> vocabulary) {
     public PlanContext {
         if (planIds == null || planIds.length == 0) {
             throw new IllegalArgumentException("a plan context needs the plan's token ids");
         }
         planIds = planIds.clone();
+        copyIds = copyIds == null || copyIds.length == 0 ? planIds : copyIds.clone();
         vocabulary = vocabulary == null ? List.of() : List.copyOf(vocabulary);
+    }
+
+    /** A plan whose copy source is the whole plan. */
+    public PlanContext(long[] planIds, List<String> vocabulary) {
+        this(planIds, null, vocabulary);
+    }
+
+    /** The same plan, its copy cursor walking {@code ids} (the plan's draft) instead of the whole plan. */
+    public PlanContext withCopySource(long[] ids) {
+        return new PlanContext(planIds, ids, vocabulary);
     }
 
     /** The plan as the token span {@code [from, to)} of the prompt. */

@@ -26,8 +26,6 @@ import dev.penwright.api.style.StyleVocabulary;
  * become.
  */
 public final class CopyAwareState {
-    /** The copy bonus grows linearly with the match length up to this many tokens, then stays at copyBias. */
-    public static final int MATCH_CAP = 4;
     /** The end is allowed anyway once the text has this many times the plan's tokens. */
     public static final int END_CAP_FACTOR = 2;
 
@@ -43,6 +41,8 @@ public final class CopyAwareState {
         final int longestStop;
         final Set<Integer> eos;
         final TokenTexts texts;
+        /** What the copy cursor walks: the plan's draft, or the whole plan. */
+        final PlanCursor.Source source;
         /** Guarded words (capitalised, holding a digit) the guard lets through, sorted for prefix lookups. */
         final NavigableSet<String> allowedWords = new TreeSet<>();
         final Set<Integer> allowedHan = new HashSet<>();
@@ -53,17 +53,17 @@ public final class CopyAwareState {
 
         /**
          * @param planIds    the plan's token ids (the plan part of the prompt)
-         * @param vocabulary the style's vocabulary (words the guard allows beside the plan's)
+         * @param copyIds    the token ids the copy cursor walks (the plan's draft), or null for {@code planIds}
+         * @param vocabulary the style's vocabulary (lower-case words the guard allows beside the plan's)
          * @param options    the row's options (copyBias, factGuard, minCoverage, stop)
          * @param eos        end-of-text ids
          * @param texts      the model's token bytes
          */
-        public Plan(long[] planIds, Collection<String> vocabulary, GenerationOptions options, Collection<Integer> eos,
-                    TokenTexts texts) {
-            this.planIds = new int[planIds.length];
-            for (int i = 0; i < planIds.length; i++) {
-                this.planIds[i] = (int) planIds[i];
-            }
+        public Plan(long[] planIds, long[] copyIds, Collection<String> vocabulary, GenerationOptions options,
+                    Collection<Integer> eos, TokenTexts texts) {
+            this.planIds = ints(planIds);
+            this.source = new PlanCursor.Source(copyIds == null || copyIds.length == 0 ? this.planIds : ints(copyIds),
+                    texts);
             this.copyBias = options.copyBias() == null ? 0 : options.copyBias();
             this.factGuard = Boolean.TRUE.equals(options.factGuard());
             this.minCoverage = options.minCoverage() == null ? 0 : options.minCoverage();
@@ -81,7 +81,13 @@ public final class CopyAwareState {
                 }
             }
             for (String w : vocabulary == null ? List.<String>of() : vocabulary) {
-                allow(w, true);
+                // A name or a number is a fact: the style's frequent ones (Unix, Usenet in the Jargon File) are
+                // still facts the plan must hold, so only the style's common words are let through.
+                if (!w.isEmpty() && !StyleVocabulary.isGuarded(w)) {
+                    allow(w, true);
+                } else if (!w.isEmpty() && StyleVocabulary.isHan(w.codePointAt(0))) {
+                    allow(w, false);
+                }
             }
             allowedHanSorted.addAll(allowedHan);
         }
@@ -160,6 +166,7 @@ public final class CopyAwareState {
     }
 
     private final Plan plan;
+    private final PlanCursor cursor;
     /** match[j]: the length of the longest suffix of the text equal to plan[j - m, j), for j in 0..P. */
     private final int[] match;
     private int generated;
@@ -173,6 +180,7 @@ public final class CopyAwareState {
 
     public CopyAwareState(Plan plan) {
         this.plan = plan;
+        this.cursor = new PlanCursor(plan.source);
         this.match = new int[plan.planIds.length + 1];
         this.word = new StringBuilder();
         this.covered = new HashSet<>();
@@ -180,6 +188,7 @@ public final class CopyAwareState {
 
     private CopyAwareState(CopyAwareState o) {
         this.plan = o.plan;
+        this.cursor = o.cursor.copy();
         this.match = o.match.clone();
         this.generated = o.generated;
         this.word = new StringBuilder(o.word);
@@ -216,6 +225,7 @@ public final class CopyAwareState {
         if (b.length == 0) {
             return;
         }
+        cursor.advance(b);
         StringBuilder added = new StringBuilder();
         pending = Utf8.feed(pending, b, added);
         added.codePoints().forEach(this::take);
@@ -259,10 +269,14 @@ public final class CopyAwareState {
     }
 
     /**
-     * The plan's tokens that follow the longest current match (the first such occurrence), at most {@code max}; empty
-     * when the text's end matches nothing or the match ends the plan.
+     * The copy source's tokens from the cursor when it stands at a token's start, else the plan's tokens that follow
+     * the longest current match (the first such occurrence); at most {@code max}; empty when there are none.
      */
     public int[] continuation(int max) {
+        int[] next = cursor.continuation(max);
+        if (next.length > 0) {
+            return next;
+        }
         int bestJ = -1;
         int best = 0;
         for (int j = 1; j < plan.planIds.length; j++) {
@@ -278,26 +292,57 @@ public final class CopyAwareState {
     }
 
     /**
-     * Adds the plan-copy bias to one row's scores: every occurrence of the text's end in the plan (match length m)
-     * proposes the plan token after it with {@code copyBias · min(m, MATCH_CAP) / MATCH_CAP}; a token proposed by
-     * several occurrences takes the largest bonus. Special tokens get none (the plan's markup is not text).
+     * Applies the plan-copy bias to one row's scores, as a pointer: the plan says what is written, the model how. The
+     * share {@code 1 - e^-copyBias} of the probability the model gives to words other than the copy source's next
+     * one (at the cursor) moves to that one (the source's own token when the cursor is at one, else every token that
+     * writes the source's next bytes, by the model's odds); white space, punctuation and markup keep the model's odds,
+     * so the model still decides where a line breaks, a list item starts or a bracket opens, against the odds it gives
+     * to going on with a word. Once the whole source is written, the moved share goes to the end of text.
      */
     public void addCopyBias(double[] scores) {
         if (plan.copyBias <= 0) {
             return;
         }
-        Map<Integer, Integer> longest = new HashMap<>();
-        for (int j = 1; j < plan.planIds.length; j++) {
-            if (match[j] > 0) {
-                longest.merge(plan.planIds[j], match[j], Math::max);
+        boolean[] word = plan.texts.wordTokens();
+        Set<Integer> targets;
+        if (cursor.done()) {
+            targets = plan.eos;
+        } else {
+            int canonical = cursor.canonical();
+            targets = canonical >= 0 ? Set.of(canonical) : cursor.proposals();
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : scores) {
+            max = Math.max(max, v);
+        }
+        double moved = 0;
+        double targetMass = 0;
+        double keep = Math.exp(-plan.copyBias);
+        for (int i = 0; i < scores.length; i++) {
+            double p = Math.exp(scores[i] - max);
+            if (targets.contains(i)) {
+                targetMass += p;
+            } else if (i < word.length && word[i]) {
+                moved += p * (1 - keep);
+                scores[i] += -plan.copyBias;
             }
         }
-        for (Map.Entry<Integer, Integer> e : longest.entrySet()) {
-            int token = e.getKey();
-            if (token >= 0 && token < scores.length && !plan.texts.isSpecial(token)
-                    && !plan.eos.contains(token)) {
-                scores[token] += plan.copyBias * Math.min(e.getValue(), MATCH_CAP) / MATCH_CAP;
+        if (targets.isEmpty() || moved <= 0) {
+            return;
+        }
+        int n = 0;
+        for (int t : targets) {
+            if (t >= 0 && t < scores.length && !plan.texts.isSpecial(t) || plan.eos.contains(t)) {
+                n++;
             }
+        }
+        for (int t : targets) {
+            if (t < 0 || t >= scores.length || (plan.texts.isSpecial(t) && !plan.eos.contains(t))) {
+                continue;
+            }
+            double p = Math.exp(scores[t] - max);
+            double share = targetMass > 0 ? p / targetMass : 1.0 / n;
+            scores[t] = max + Math.log(p + moved * share);
         }
     }
 
@@ -391,6 +436,14 @@ public final class CopyAwareState {
 
     private boolean wordMayEnd(String w) {
         return w.isEmpty() || !StyleVocabulary.isGuarded(w) || plan.isAllowedWord(w);
+    }
+
+    private static int[] ints(long[] ids) {
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = (int) ids[i];
+        }
+        return out;
     }
 
     private static String decode(int[] ids, TokenTexts texts) {

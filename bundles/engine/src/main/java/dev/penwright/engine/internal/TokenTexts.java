@@ -26,6 +26,9 @@ public final class TokenTexts {
 
     private final byte[][] bytes;
     private final boolean[] special;
+    /** Built on first use: most models never decode with a copy cursor. */
+    private volatile TokenTrie trie;
+    private volatile boolean[] words;
 
     private TokenTexts(byte[][] bytes, boolean[] special) {
         this.bytes = bytes;
@@ -44,6 +47,42 @@ public final class TokenTexts {
 
     public int size() {
         return bytes.length;
+    }
+
+    /**
+     * Whether each token writes a word character (a letter, a digit, any non-ASCII byte) or sentence punctuation: what
+     * a text says, as against its form (white space, brackets, quotes, list marks, markup) and special tokens.
+     */
+    boolean[] wordTokens() {
+        boolean[] w = words;
+        if (w == null) {
+            w = new boolean[bytes.length];
+            for (int id = 0; id < bytes.length; id++) {
+                for (byte x : bytes[id]) {
+                    if (PlanCursor.isContentByte(x)) {
+                        w[id] = !special[id];
+                        break;
+                    }
+                }
+            }
+            words = w;
+        }
+        return w;
+    }
+
+    /** The vocabulary as a byte trie (see {@link PlanCursor}). */
+    TokenTrie trie() {
+        TokenTrie t = trie;
+        if (t == null) {
+            synchronized (this) {
+                t = trie;
+                if (t == null) {
+                    t = new TokenTrie(this);
+                    trie = t;
+                }
+            }
+        }
+        return t;
     }
 
     /** Built for an explicit table (tests). */

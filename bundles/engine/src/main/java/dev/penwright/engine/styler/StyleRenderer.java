@@ -113,6 +113,10 @@ public final class StyleRenderer {
             if (span != null) {
                 planContext = PlanContext.span(ids, span[0], span[1],
                         pack == null ? List.of() : pack.vocabulary().words());
+                String draft = request.plan().neutralDraft();
+                if (draft != null && !draft.isBlank()) {
+                    planContext = planContext.withCopySource(model.encode(draft.strip(), false));
+                }
             }
         }
         String ref = pack == null ? "" : pack.ref();

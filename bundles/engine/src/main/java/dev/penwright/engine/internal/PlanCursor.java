@@ -1,0 +1,199 @@
+package dev.penwright.engine.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * How far a row's text has written its copy source (the plan's draft): a position in the source's bytes that moves
+ * forward as the text writes the source's next bytes, so the plan-copy bias can always propose the source's next
+ * token, not only after the text happens to match it. A styled text keeps its plan's words in order but changes the
+ * layout, so the cursor treats a run of white space in the text as the source's run of white space (a line break for
+ * a space, or a space inserted before a word), lets inserted punctuation and layout tokens pass without moving, and
+ * moves past a few skipped source bytes when the text resumes the source further on. It never moves back, so a
+ * span already written is not proposed again (which is what made suffix matching loop).
+ */
+final class PlanCursor {
+    /** How far ahead (bytes) a token that left the source may be found again to resume the copy there. */
+    static final int RESYNC_WINDOW = 16;
+    /** Non-space bytes a token must have to resume the copy further on (shorter ones match too easily). */
+    static final int RESYNC_MIN_BYTES = 3;
+
+    /** The copy source: its bytes, and at each byte offset the index of the source token starting there (or -1). */
+    static final class Source {
+        final int[] ids;
+        final byte[] bytes;
+        final int[] tokenAt;
+        final TokenTrie trie;
+
+        Source(int[] ids, TokenTexts texts) {
+            this.ids = ids.clone();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int[] starts = new int[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                starts[i] = out.size();
+                byte[] b = texts.bytes(ids[i]);
+                out.write(b, 0, b.length);
+            }
+            this.bytes = out.toByteArray();
+            this.tokenAt = new int[bytes.length + 1];
+            Arrays.fill(tokenAt, -1);
+            for (int i = ids.length - 1; i >= 0; i--) {
+                tokenAt[starts[i]] = i;
+            }
+            this.trie = texts.trie();
+        }
+    }
+
+    private final Source source;
+    private int pos;
+    /** Whether the text so far ends with white space (or is empty): the source's white space may then be skipped. */
+    private boolean afterSpace = true;
+    /** Tokens copied in a row (the bias grows with it). */
+    private int run;
+
+    PlanCursor(Source source) {
+        this.source = source;
+    }
+
+    PlanCursor copy() {
+        PlanCursor c = new PlanCursor(source);
+        c.pos = pos;
+        c.afterSpace = afterSpace;
+        c.run = run;
+        return c;
+    }
+
+    /** Whether the whole source is written. */
+    boolean done() {
+        return pos >= source.bytes.length;
+    }
+
+    int run() {
+        return run;
+    }
+
+    /** The tokens that write the source's next bytes from the cursor (after its white space, when the text has some). */
+    Set<Integer> proposals() {
+        Set<Integer> out = new HashSet<>();
+        source.trie.prefixesAt(source.bytes, pos, out::add);
+        if (afterSpace && pos < source.bytes.length && isSpace(source.bytes[pos])) {
+            source.trie.prefixesAt(source.bytes, skipSpace(pos), out::add);
+        }
+        return out;
+    }
+
+    /** The source's tokens from the cursor, when it stands at a token's start (else empty). */
+    int[] continuation(int max) {
+        int at = pos < source.tokenAt.length ? source.tokenAt[pos] : -1;
+        if (at < 0 || max <= 0) {
+            return new int[0];
+        }
+        return Arrays.copyOfRange(source.ids, at, Math.min(source.ids.length, at + max));
+    }
+
+    /** The source's own next token (its tokenizer's choice) when the cursor stands at a token's start, else -1. */
+    int canonical() {
+        int at = pos < source.tokenAt.length ? source.tokenAt[pos] : -1;
+        return at < 0 ? -1 : source.ids[at];
+    }
+
+    /** Takes the text's next token's bytes. */
+    void advance(byte[] b) {
+        if (b.length == 0) {
+            return;
+        }
+        byte[] src = source.bytes;
+        int next = matchAt(b, 0, pos);
+        if (next < 0 && pos < src.length && isSpace(src[pos]) && afterSpace) {
+            next = matchAt(b, 0, skipSpace(pos));
+        }
+        if (next < 0 && isSpace(b[0])) {
+            int lead = 0;
+            while (lead < b.length && isSpace(b[lead])) {
+                lead++;
+            }
+            int from = pos < src.length && isSpace(src[pos]) ? skipSpace(pos) : pos;
+            if (lead == b.length) {
+                // Layout only (a line break for the source's space, or white space inserted): the cursor passes the
+                // source's white space, if any, and the copy run goes on.
+                pos = from;
+                afterSpace = true;
+                return;
+            }
+            next = matchAt(b, lead, from);
+        }
+        if (next >= 0) {
+            pos = next;
+            run++;
+        } else {
+            int resumed = resume(b);
+            if (resumed >= 0) {
+                pos = resumed;
+                run = 1;
+            } else {
+                run = 0;
+            }
+        }
+        afterSpace = isSpace(b[b.length - 1]);
+    }
+
+    /** Where the source continues after {@code b[from..]} written at {@code at}, or -1 if it does not match there. */
+    private int matchAt(byte[] b, int from, int at) {
+        int n = b.length - from;
+        if (at + n > source.bytes.length) {
+            return -1;
+        }
+        for (int i = 0; i < n; i++) {
+            if (source.bytes[at + i] != b[from + i]) {
+                return -1;
+            }
+        }
+        return at + n;
+    }
+
+    /** The source position after the token's word found a little further on (the text skipped some), or -1. */
+    private int resume(byte[] b) {
+        int lo = 0;
+        int hi = b.length;
+        while (lo < hi && isSpace(b[lo])) {
+            lo++;
+        }
+        while (hi > lo && isSpace(b[hi - 1])) {
+            hi--;
+        }
+        if (hi - lo < RESYNC_MIN_BYTES) {
+            return -1;
+        }
+        byte[] src = source.bytes;
+        int last = Math.min(src.length - (hi - lo), pos + RESYNC_WINDOW);
+        for (int at = pos + 1; at <= last; at++) {
+            int end = matchAt(Arrays.copyOfRange(b, lo, hi), 0, at);
+            if (end >= 0 && (at == 0 || !isWordByte(src[at - 1]) || !isWordByte(b[lo]))) {
+                return end;
+            }
+        }
+        return -1;
+    }
+
+    private int skipSpace(int at) {
+        while (at < source.bytes.length && isSpace(source.bytes[at])) {
+            at++;
+        }
+        return at;
+    }
+
+    static boolean isSpace(byte b) {
+        return b == ' ' || b == '\n' || b == '\t' || b == '\r';
+    }
+
+    /** A byte of what a text says: a word's, or sentence punctuation (where a sentence ends is content too). */
+    static boolean isContentByte(byte b) {
+        return isWordByte(b) || b == '.' || b == ',' || b == ';' || b == ':' || b == '!' || b == '?';
+    }
+
+    static boolean isWordByte(byte b) {
+        return Character.isLetterOrDigit(b & 0xff) || (b & 0x80) != 0;
+    }
+}
