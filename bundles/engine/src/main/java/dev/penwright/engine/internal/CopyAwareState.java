@@ -297,7 +297,8 @@ public final class CopyAwareState {
      * one (at the cursor) moves to that one (the source's own token when the cursor is at one, else every token that
      * writes the source's next bytes, by the model's odds); white space, punctuation and markup keep the model's odds,
      * so the model still decides where a line breaks, a list item starts or a bracket opens, against the odds it gives
-     * to going on with a word. Once the whole source is written, the moved share goes to the end of text.
+     * to going on with a word. The end of text counts as a word until the whole source is written; then the moved
+     * share goes to it.
      */
     public void addCopyBias(double[] scores) {
         if (plan.copyBias <= 0) {
@@ -310,7 +311,16 @@ public final class CopyAwareState {
         } else {
             int canonical = cursor.canonical();
             targets = canonical >= 0 ? Set.of(canonical) : cursor.proposals();
+            char closer = cursor.owedCloser();
+            if (closer != 0 && cursor.atBoundary()) {
+                // A bracket the text opened is closed where the model would close it, against the source's next word.
+                Set<Integer> withCloser = new java.util.HashSet<>(targets);
+                withCloser.addAll(plan.texts.startingWith((byte) closer));
+                targets = withCloser;
+            }
         }
+        // Inside a word or before punctuation nothing but the source fits: a line break there splits the word.
+        boolean inside = !cursor.done() && !cursor.atBoundary();
         double max = Double.NEGATIVE_INFINITY;
         for (double v : scores) {
             max = Math.max(max, v);
@@ -322,7 +332,8 @@ public final class CopyAwareState {
             double p = Math.exp(scores[i] - max);
             if (targets.contains(i)) {
                 targetMass += p;
-            } else if (i < word.length && word[i]) {
+            } else if ((i < word.length && word[i]) || plan.eos.contains(i) || inside) {
+                // Ending before the source is written drops what is left of it: the end is moved like a word.
                 moved += p * (1 - keep);
                 scores[i] += -plan.copyBias;
             }

@@ -48,10 +48,15 @@ final class PlanCursor {
 
     private final Source source;
     private int pos;
-    /** Whether the text so far ends with white space (or is empty): the source's white space may then be skipped. */
-    private boolean afterSpace = true;
+    /**
+     * Whether the text so far ends with white space or markup (or is empty): the source's white space may then be
+     * skipped, as a word after a line break or an opening bracket takes no space of its own.
+     */
+    private boolean afterBreak = true;
     /** Tokens copied in a row (the bias grows with it). */
     private int run;
+    /** Closing brackets the text owes: opened by the text (not copied from the source), innermost last. */
+    private String owed = "";
 
     PlanCursor(Source source) {
         this.source = source;
@@ -60,8 +65,9 @@ final class PlanCursor {
     PlanCursor copy() {
         PlanCursor c = new PlanCursor(source);
         c.pos = pos;
-        c.afterSpace = afterSpace;
+        c.afterBreak = afterBreak;
         c.run = run;
+        c.owed = owed;
         return c;
     }
 
@@ -78,7 +84,7 @@ final class PlanCursor {
     Set<Integer> proposals() {
         Set<Integer> out = new HashSet<>();
         source.trie.prefixesAt(source.bytes, pos, out::add);
-        if (afterSpace && pos < source.bytes.length && isSpace(source.bytes[pos])) {
+        if (afterBreak && pos < source.bytes.length && isSpace(source.bytes[pos])) {
             source.trie.prefixesAt(source.bytes, skipSpace(pos), out::add);
         }
         return out;
@@ -93,10 +99,39 @@ final class PlanCursor {
         return Arrays.copyOfRange(source.ids, at, Math.min(source.ids.length, at + max));
     }
 
-    /** The source's own next token (its tokenizer's choice) when the cursor stands at a token's start, else -1. */
+    /**
+     * The source's own next token (its tokenizer's choice) when the cursor stands at a token's start, else -1; also
+     * -1 after a break in the text before the source's white space, where the word may come with or without it.
+     */
     int canonical() {
+        if (afterBreak && pos < source.bytes.length && isSpace(source.bytes[pos])) {
+            return -1;
+        }
         int at = pos < source.tokenAt.length ? source.tokenAt[pos] : -1;
         return at < 0 ? -1 : source.ids[at];
+    }
+
+    /**
+     * Whether the text may take layout here (white space, markup) rather than the source's next bytes: where the
+     * source has white space, between two CJK characters (which break lines anywhere but before their punctuation),
+     * at its start and its end. Never inside a word, nor before punctuation.
+     */
+    boolean atBoundary() {
+        byte[] src = source.bytes;
+        if (pos == 0 || pos >= src.length || isSpace(src[pos]) || isSpace(src[pos - 1])) {
+            return true;
+        }
+        if ((src[pos] & 0xC0) != 0xC0 || (src[pos - 1] & 0x80) == 0) {
+            return false;
+        }
+        int cp = new String(src, pos, Math.min(4, src.length - pos), java.nio.charset.StandardCharsets.UTF_8)
+                .codePointAt(0);
+        return Character.isIdeographic(cp) || Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN;
+    }
+
+    /** The closing bracket the text owes next (one it opened itself), or 0. */
+    char owedCloser() {
+        return owed.isEmpty() ? 0 : owed.charAt(owed.length() - 1);
     }
 
     /** Takes the text's next token's bytes. */
@@ -104,9 +139,28 @@ final class PlanCursor {
         if (b.length == 0) {
             return;
         }
+        int before = pos;
+        advanceOver(b);
+        if (pos == before) {
+            // Markup the text inserted: an opening bracket is owed its closer, a closer pays the innermost one.
+            for (byte x : b) {
+                int open = OPENERS.indexOf(x);
+                if (open >= 0) {
+                    owed += CLOSERS.charAt(open);
+                } else if (!owed.isEmpty() && x == owed.charAt(owed.length() - 1)) {
+                    owed = owed.substring(0, owed.length() - 1);
+                }
+            }
+        }
+    }
+
+    private static final String OPENERS = "{[(<";
+    private static final String CLOSERS = "}])>";
+
+    private void advanceOver(byte[] b) {
         byte[] src = source.bytes;
         int next = matchAt(b, 0, pos);
-        if (next < 0 && pos < src.length && isSpace(src[pos]) && afterSpace) {
+        if (next < 0 && pos < src.length && isSpace(src[pos]) && afterBreak) {
             next = matchAt(b, 0, skipSpace(pos));
         }
         if (next < 0 && isSpace(b[0])) {
@@ -119,7 +173,7 @@ final class PlanCursor {
                 // Layout only (a line break for the source's space, or white space inserted): the cursor passes the
                 // source's white space, if any, and the copy run goes on.
                 pos = from;
-                afterSpace = true;
+                afterBreak = true;
                 return;
             }
             next = matchAt(b, lead, from);
@@ -136,7 +190,7 @@ final class PlanCursor {
                 run = 0;
             }
         }
-        afterSpace = isSpace(b[b.length - 1]);
+        afterBreak = !isContentByte(b[b.length - 1]);
     }
 
     /** Where the source continues after {@code b[from..]} written at {@code at}, or -1 if it does not match there. */

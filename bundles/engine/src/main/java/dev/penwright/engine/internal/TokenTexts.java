@@ -70,6 +70,24 @@ public final class TokenTexts {
         return w;
     }
 
+    /** The tokens that are {@code b} alone or {@code b} followed by white space (a closing bracket, say). */
+    java.util.List<Integer> startingWith(byte b) {
+        java.util.List<Integer> out = new java.util.ArrayList<>();
+        for (int id = 0; id < bytes.length; id++) {
+            byte[] t = bytes[id];
+            if (t.length > 0 && t[0] == b && !special[id]) {
+                boolean rest = true;
+                for (int i = 1; i < t.length && rest; i++) {
+                    rest = PlanCursor.isSpace(t[i]);
+                }
+                if (rest) {
+                    out.add(id);
+                }
+            }
+        }
+        return out;
+    }
+
     /** The vocabulary as a byte trie (see {@link PlanCursor}). */
     TokenTrie trie() {
         TokenTrie t = trie;
