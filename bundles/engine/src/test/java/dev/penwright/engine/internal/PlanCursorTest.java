@@ -1,0 +1,135 @@
+package dev.penwright.engine.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+import org.junit.jupiter.api.Test;
+
+import dev.penwright.api.generate.GenerationOptions;
+
+/** The copy cursor on a small explicit vocabulary: what the plan-copy bias proposes, token by token. */
+class PlanCursorTest {
+    static final String[] VOCAB = {null, "the", " cat", " sat", "cat", "sat", "\n", " ", "{", "}", "c", "at", ".",
+            " dog", "dog"};
+    static final int EOS = 0;
+    static final TokenTexts TEXTS = TokenTexts.of(VOCAB);
+    /** "the cat sat." as its tokens. */
+    static final long[] SOURCE = {1, 2, 3, 12};
+
+    static CopyAwareState state(double copyBias) {
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), copyBias, false, 0.0);
+        return new CopyAwareState(new CopyAwareState.Plan(SOURCE, null, List.of(), o, Set.of(EOS), TEXTS));
+    }
+
+    /** Greedy decoding of the model whose logits {@code model} gives for the text so far, with the copy bias. */
+    static String decode(CopyAwareState s, Function<String, double[]> model) {
+        StringBuilder text = new StringBuilder();
+        for (int step = 0; step < 40; step++) {
+            int next = argmax(biased(s, model.apply(text.toString())));
+            if (next == EOS) {
+                return text.toString();
+            }
+            s.advance(next);
+            text.append(VOCAB[next]);
+        }
+        return text + "<no end>";
+    }
+
+    static double[] biased(CopyAwareState s, double[] logits) {
+        double[] scores = logits.clone();
+        s.addCopyBias(scores);
+        return scores;
+    }
+
+    static int argmax(double[] s) {
+        int best = 0;
+        for (int i = 1; i < s.length; i++) {
+            if (s[i] > s[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    static double[] flat() {
+        return new double[VOCAB.length];
+    }
+
+    @Test
+    void aModelWithNoOpinionWritesTheSourceAndEnds() {
+        assertEquals("the cat sat.", decode(state(4), text -> flat()));
+    }
+
+    @Test
+    void aModelThatPrefersAnotherWordStillWritesTheSource() {
+        // The model wants " dog" everywhere (as an untrained styler wants its own words): the word's mass moves.
+        assertEquals("the cat sat.", decode(state(4), text -> {
+            double[] l = flat();
+            l[13] = 3;
+            l[14] = 3;
+            return l;
+        }));
+    }
+
+    @Test
+    void theModelDecidesWhereALineBreaksBetweenWords() {
+        String out = decode(state(4), text -> {
+            double[] l = flat();
+            if (text.equals("the")) {
+                l[6] = 5;
+            }
+            return l;
+        });
+        assertEquals("the\ncat sat.", out);
+    }
+
+    @Test
+    void noLineBreakInsideAWord() {
+        CopyAwareState s = state(4);
+        for (int t : new int[] {1, 6, 10}) { // "the", "\n", "c"
+            s.advance(t);
+        }
+        double[] l = flat();
+        l[6] = 5;
+        assertEquals(11, argmax(biased(s, l)), "inside 'cat' only its rest 'at' fits");
+    }
+
+    @Test
+    void theEndWaitsForTheSourceThenComes() {
+        CopyAwareState s = state(4);
+        double[] wantsToEnd = flat();
+        wantsToEnd[EOS] = 3;
+        assertTrue(argmax(biased(s, wantsToEnd)) != EOS, "the end is held back while the source is unwritten");
+        for (long t : SOURCE) {
+            s.advance((int) t);
+        }
+        assertEquals(EOS, argmax(biased(s, flat())));
+    }
+
+    @Test
+    void aBracketTheTextOpenedIsClosedBeforeTheNextWord() {
+        CopyAwareState s = state(4);
+        s.advance(1); // "the"
+        s.advance(7); // " "
+        s.advance(8); // "{" inserted by the model
+        s.advance(4); // "cat"
+        double[] l = flat();
+        l[9] = 2; // the model would close it
+        assertEquals(9, argmax(biased(s, l)));
+        s.advance(9);
+        assertEquals(3, argmax(biased(s, flat())), "then the source goes on: ' sat'");
+    }
+
+    @Test
+    void tokensOfTheSourceAreFoundByTheirBytes() {
+        TokenTrie trie = TEXTS.trie();
+        java.util.List<Integer> found = new java.util.ArrayList<>();
+        trie.prefixesAt(" cat sat".getBytes(StandardCharsets.UTF_8), 0, found::add);
+        assertEquals(List.of(7, 2), found);
+    }
+}
