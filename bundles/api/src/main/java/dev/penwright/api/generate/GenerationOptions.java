@@ -16,10 +16,10 @@ import java.util.List;
  * @param repetitionPenalty CTRL-style penalty on tokens already present (1 = off)
  * @param seed              same seed, same text
  * @param stop              strings that end generation (not included in the output)
- * @param copyBias          plan-copy bias (0 = off): when the text so far ends with m tokens that also occur in a
- *                          row in the plan, each plan token that follows such an occurrence gets
- *                          {@code copyBias · min(m, 4) / 4} added to its logit (before temperature, top-k and
- *                          top-p), so the model continues the plan's spans unless it has a clear reason not to
+ * @param copyBias          plan-copy bias (0 = off): a copy cursor follows how far the text has written the plan's
+ *                          draft, and the share {@code 1 - e^-copyBias} of the probability the model gives to other
+ *                          words (and to ending early) moves to the draft's next token; white space and markup keep
+ *                          the model's odds between words, so the plan decides what is said and the model the layout
  * @param factGuard         fact guard (false = off): a word that starts with a capital or holds a digit, and each
  *                          Han character, can only be written when it is a word of the plan or of the style pack's
  *                          vocabulary (see {@link dev.penwright.api.style.StyleVocabulary}), so the text cannot

@@ -73,8 +73,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--stop", description = "stop string (repeatable)")
     List<String> stop;
 
-    @Option(names = "--copy-bias", description = "plan-copy bias, a logit bonus for the plan's next token after a "
-            + "match of the text's end in the plan, full at 4 tokens (needs --plan-file; default 0 = off)")
+    @Option(names = "--copy-bias", description = "plan-copy bias: the share 1 - e^-B of the probability of other words "
+            + "that moves to the plan's next token (needs --plan-file; default 0 = off)")
     Double copyBias;
 
     @Option(names = "--fact-guard", description = "forbid numbers, capitalised words and Han characters that neither "

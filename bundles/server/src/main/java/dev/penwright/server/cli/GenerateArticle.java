@@ -54,8 +54,8 @@ public final class GenerateArticle implements Callable<Integer> {
     @Option(names = "--seed", description = "sampling seed")
     Long seed;
 
-    @Option(names = "--copy-bias", description = "plan-copy bias: logit bonus for the plan's next token after a match "
-            + "of the text's end in the plan (full at 4 tokens; 0 = off; default: the style's)")
+    @Option(names = "--copy-bias", description = "plan-copy bias: the share 1 - e^-B of the probability of other words "
+            + "that moves to the draft's next token (0 = off; default: the style's)")
     Double copyBias;
 
     @Option(names = "--fact-guard", negatable = true, description = "forbid numbers, capitalised words and Han "
