@@ -9,10 +9,12 @@ import java.util.regex.Pattern;
 import dev.penwright.api.generate.GenerationOptions;
 import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.plan.Material;
+import dev.penwright.api.style.StyleVocabulary;
 import dev.penwright.engine.GenerateRequest;
 import dev.penwright.engine.Generation;
 import dev.penwright.engine.LanguageModel;
 import dev.penwright.engine.LoraAdapter;
+import dev.penwright.engine.PlanContext;
 import dev.penwright.evaluators.HallucinationChecker;
 import dev.penwright.evaluators.HallucinationReport;
 import dev.penwright.evaluators.StyleClassifier;
@@ -30,10 +32,12 @@ final class Candidates {
     private final LanguageModel model;
     private final StyleClassifier classifier;
     private final HallucinationChecker checker = new HallucinationChecker();
+    private final List<String> vocabulary;
 
     Candidates(LanguageModel model, List<String> styledTexts, List<String> neutralDrafts) {
         this.model = model;
         this.classifier = StyleClassifier.train(Map.of(TARGET, styledTexts, NEUTRAL, neutralDrafts));
+        this.vocabulary = StyleVocabulary.of(styledTexts).words();
     }
 
     /**
@@ -69,14 +73,27 @@ final class Candidates {
                 recall, !item.contradicted().isEmpty());
     }
 
-    /** k samples for each prompt, in prompt order then sample order. */
-    List<List<Generation>> sample(List<long[]> prompts, int k, int maxNew, LoraAdapter adapter, long seed) {
+    /**
+     * k samples for each prompt, in prompt order then sample order; the first {@code copyAware} of each prompt's
+     * samples decode as the pack will (copy cursor on the plan's draft, fact guard, coverage-gated end), the rest
+     * freely: the first are what self-improvement can learn from, the rest what C-DPO should reject.
+     */
+    List<List<Generation>> sample(List<long[]> prompts, List<ContentPlan> plans, int k, int copyAware, int maxNew,
+                                  LoraAdapter adapter, long seed) {
         List<GenerateRequest> requests = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
+            String draft = plans.get(i).neutralDraft();
+            PlanContext plan = draft == null || draft.isBlank() ? null
+                    : new PlanContext(prompts.get(i), model.encode(draft.strip(), false), vocabulary);
             for (int j = 0; j < k; j++) {
                 GenerationOptions o = new GenerationOptions(maxNew, 1.0, 50, 0.95, 1.0, seed + i * 1000L + j,
                         List.of(PromptFormat.END));
-                requests.add(new GenerateRequest(prompts.get(i), o, adapter));
+                boolean copying = j < copyAware && plan != null;
+                if (copying) {
+                    o = o.withCopyAware(StyleTrainer.GEN_COPY_BIAS, StyleTrainer.GEN_FACT_GUARD,
+                            StyleTrainer.GEN_MIN_COVERAGE);
+                }
+                requests.add(new GenerateRequest(prompts.get(i), o, adapter, null, copying ? plan : null));
             }
         }
         List<Generation> all = model.generateAll(requests, 8);

@@ -229,8 +229,11 @@ public final class StyleTrainer {
                     List<long[]> prompts = chunk.stream()
                             .map(t -> Sequences.prompt(model, template, plans.get(t.id()), recipe.maxTokens() / 2))
                             .toList();
-                    List<List<Generation>> gens = candidates.sample(prompts, recipe.candidates(), maxNew, adapter,
-                            recipe.loop().seed() * 7919 + r * 1_000_003L + from);
+                    // Sampled as the pack will decode (copy cursor on): candidates that keep the plan, in forms
+                    // the style filter can choose among.
+                    List<List<Generation>> gens = candidates.sample(prompts,
+                            chunk.stream().map(t -> plans.get(t.id())).toList(), recipe.candidates(),
+                            recipe.candidates(), maxNew, adapter, recipe.loop().seed() * 7919 + r * 1_000_003L + from);
                     plansSampled += chunk.size();
                     for (int i = 0; i < chunk.size(); i++) {
                         CorpusText t = chunk.get(i);
@@ -491,7 +494,9 @@ public final class StyleTrainer {
         List<Integer> lengths = train.stream().limit(500).map(t -> model.encode(t.text(), false).length + 1).sorted()
                 .toList();
         int p95 = lengths.get(Math.min(lengths.size() - 1, (int) Math.floor(lengths.size() * 0.95)));
-        return Math.max(32, Math.min(256, (int) Math.ceil(p95 * 1.1)));
+        // Up to half the model's context: the copy cursor writes the whole draft, and a prompt over the other half
+        // is cut (the cursor still walks the whole draft).
+        return Math.max(32, Math.min(Math.max(256, model.config().maxPositions() / 2), (int) Math.ceil(p95 * 1.1)));
     }
 
     private static void checkCancelled(BooleanSupplier cancelled) throws IOException {
@@ -541,10 +546,13 @@ public final class StyleTrainer {
                 List<CorpusText> chunk = alterable.subList(from, Math.min(alterable.size(), from + SAMPLE_CHUNK));
                 List<Generation> gens = null;
                 if (!share.spent(0.3) && !cancelled(cancelled)) {
-                    List<long[]> prompts = chunk.stream().map(t -> Sequences.prompt(model, template,
-                            Candidates.altered(plans.get(t.id())), recipe.maxTokens() / 2)).toList();
-                    gens = candidates.sample(prompts, 1, Math.max(16, recipe.maxTokens() / 2), adapter,
-                            recipe.loop().seed() * 104729 + from).stream().map(g -> g.get(0)).toList();
+                    List<ContentPlan> alteredPlans = chunk.stream().map(t -> Candidates.altered(plans.get(t.id())))
+                            .toList();
+                    List<long[]> prompts = alteredPlans.stream().map(p -> Sequences.prompt(model, template, p,
+                            recipe.maxTokens() / 2)).toList();
+                    // The copy cursor carries the altered figures into the text: a sample that states them.
+                    gens = candidates.sample(prompts, alteredPlans, 1, 1, Math.max(16, recipe.maxTokens() / 2),
+                            adapter, recipe.loop().seed() * 104729 + from).stream().map(g -> g.get(0)).toList();
                 }
                 for (int i = 0; i < chunk.size(); i++) {
                     CorpusText t = chunk.get(i);
@@ -654,8 +662,11 @@ public final class StyleTrainer {
             List<CorpusText> chunk = todo.subList(from, Math.min(todo.size(), from + SAMPLE_CHUNK));
             List<long[]> prompts = chunk.stream()
                     .map(t -> Sequences.prompt(model, template, plans.get(t.id()), recipe.maxTokens() / 2)).toList();
-            List<List<Generation>> gens = candidates.sample(prompts, recipe.candidates(), maxNew, adapter,
-                    recipe.loop().seed() * 15485863L + from);
+            // Half the candidates decode with the copy cursor (the side to prefer), half freely (the side that
+            // invents and drops facts): the pair teaches the adapter itself what the cursor enforces.
+            List<List<Generation>> gens = candidates.sample(prompts,
+                    chunk.stream().map(t -> plans.get(t.id())).toList(), recipe.candidates(),
+                    (recipe.candidates() + 1) / 2, maxNew, adapter, recipe.loop().seed() * 15485863L + from);
             sampledPlans += chunk.size();
             for (int i = 0; i < chunk.size(); i++) {
                 CorpusText t = chunk.get(i);
