@@ -321,6 +321,9 @@ public final class CopyAwareState {
         }
         // Inside a word or before punctuation nothing but the source fits: a line break there splits the word.
         boolean inside = !cursor.done() && !cursor.atBoundary();
+        // A dash starts a list item or an attribution at a line's start; inside a line it joins words (content).
+        boolean midLine = !cursor.atLineStart();
+        Set<Integer> dashes = plan.texts.dashTokens();
         double max = Double.NEGATIVE_INFINITY;
         for (double v : scores) {
             max = Math.max(max, v);
@@ -332,7 +335,8 @@ public final class CopyAwareState {
             double p = Math.exp(scores[i] - max);
             if (targets.contains(i)) {
                 targetMass += p;
-            } else if ((i < word.length && word[i]) || plan.eos.contains(i) || inside) {
+            } else if ((i < word.length && word[i]) || plan.eos.contains(i) || inside
+                    || (midLine && dashes.contains(i))) {
                 // Ending before the source is written drops what is left of it: the end is moved like a word.
                 moved += p * (1 - keep);
                 scores[i] += -plan.copyBias;

@@ -55,6 +55,8 @@ final class PlanCursor {
     private boolean afterBreak = true;
     /** Tokens copied in a row (the bias grows with it). */
     private int run;
+    /** Whether the text so far ends a line (or is empty), but for indentation. */
+    private boolean atLineStart = true;
     /** Closing brackets the text owes: opened by the text (not copied from the source), innermost last. */
     private String owed = "";
 
@@ -68,6 +70,7 @@ final class PlanCursor {
         c.afterBreak = afterBreak;
         c.run = run;
         c.owed = owed;
+        c.atLineStart = atLineStart;
         return c;
     }
 
@@ -129,6 +132,11 @@ final class PlanCursor {
         return Character.isIdeographic(cp) || Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN;
     }
 
+    /** Whether the text is at the start of a line (indentation aside), where a dash marks an item or an attribution. */
+    boolean atLineStart() {
+        return atLineStart;
+    }
+
     /** The closing bracket the text owes next (one it opened itself), or 0. */
     char owedCloser() {
         return owed.isEmpty() ? 0 : owed.charAt(owed.length() - 1);
@@ -141,6 +149,13 @@ final class PlanCursor {
         }
         int before = pos;
         advanceOver(b);
+        for (byte x : b) {
+            if (x == '\n') {
+                atLineStart = true;
+            } else if (x != ' ' && x != '\t') {
+                atLineStart = false;
+            }
+        }
         if (pos == before) {
             // Markup the text inserted: an opening bracket is owed its closer, a closer pays the innermost one.
             for (byte x : b) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,6 +30,7 @@ public final class TokenTexts {
     /** Built on first use: most models never decode with a copy cursor. */
     private volatile TokenTrie trie;
     private volatile boolean[] words;
+    private volatile Set<Integer> dashes;
 
     private TokenTexts(byte[][] bytes, boolean[] special) {
         this.bytes = bytes;
@@ -68,6 +70,27 @@ public final class TokenTexts {
             words = w;
         }
         return w;
+    }
+
+    /** Tokens whose first byte other than white space is a dash (a list mark or attribution at a line's start). */
+    Set<Integer> dashTokens() {
+        Set<Integer> d = dashes;
+        if (d == null) {
+            d = new java.util.HashSet<>();
+            for (int id = 0; id < bytes.length; id++) {
+                byte[] t = bytes[id];
+                int i = 0;
+                while (i < t.length && PlanCursor.isSpace(t[i])) {
+                    i++;
+                }
+                if (i < t.length && t[i] == '-' && !special[id]) {
+                    d.add(id);
+                }
+            }
+            d = Set.copyOf(d);
+            dashes = d;
+        }
+        return d;
     }
 
     /** The tokens that are {@code b} alone or {@code b} followed by white space (a closing bracket, say). */

@@ -15,7 +15,7 @@ import dev.penwright.api.generate.GenerationOptions;
 /** The copy cursor on a small explicit vocabulary: what the plan-copy bias proposes, token by token. */
 class PlanCursorTest {
     static final String[] VOCAB = {null, "the", " cat", " sat", "cat", "sat", "\n", " ", "{", "}", "c", "at", ".",
-            " dog", "dog"};
+            " dog", "dog", "-"};
     static final int EOS = 0;
     static final TokenTexts TEXTS = TokenTexts.of(VOCAB);
     /** "the cat sat." as its tokens. */
@@ -123,6 +123,17 @@ class PlanCursorTest {
         assertEquals(9, argmax(biased(s, l)));
         s.advance(9);
         assertEquals(3, argmax(biased(s, flat())), "then the source goes on: ' sat'");
+    }
+
+    @Test
+    void aDashMarksALineStartButDoesNotJoinWordsMidLine() {
+        CopyAwareState s = state(4);
+        s.advance(1); // "the"
+        double[] l = flat();
+        l[15] = 3;
+        assertEquals(2, argmax(biased(s, l)), "mid-line, a dash would join 'the' and 'cat': the source goes on");
+        s.advance(6); // "\n"
+        assertEquals(15, argmax(biased(s, l)), "at a line's start the model may open an item with a dash");
     }
 
     @Test
