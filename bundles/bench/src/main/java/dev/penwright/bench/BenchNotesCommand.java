@@ -43,8 +43,9 @@ public final class BenchNotesCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "sample the test split with this seed (default: its file order)")
     Long seed;
 
-    @Option(names = "--corpora", description = "corpora folder (default: -Dpenwright.corpora, PENWRIGHT_CORPORA, corpora/ in the working directory, the project root)")
-    Path corpora;
+    @Option(names = "--corpora", description = "a corpora folder, searched before the default one (repeatable; "
+            + "default: -Dpenwright.corpora, PENWRIGHT_CORPORA, corpora/ in the working directory, the project root)")
+    List<Path> corpora;
 
     @Option(names = "--planner", defaultValue = "extractive", description = "planner id (default ${DEFAULT-VALUE})")
     String plannerId;
@@ -226,7 +227,7 @@ public final class BenchNotesCommand implements Callable<Integer> {
             err.println("bench notes: --shots must be 0 or more");
             return 2;
         }
-        Corpora folder = new Corpora(Corpora.locate(corpora));
+        Corpora folder = new Corpora(Corpora.locateAll(corpora));
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("concurrency", Math.max(1, concurrency));
         ModelCatalog catalog = models;

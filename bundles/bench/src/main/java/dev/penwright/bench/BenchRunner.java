@@ -16,6 +16,7 @@ import dev.penwright.evaluators.StyleClassifier;
 import dev.penwright.trainer.data.CorpusText;
 import dev.penwright.trainer.data.Split;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -115,7 +116,7 @@ public final class BenchRunner {
         settings.put("scored", part.name().toLowerCase(java.util.Locale.ROOT) + " split");
         settings.put("splitRule", "trainer Split: sha256(id) first 8 bytes mod 100; 0-79 train, 80-89 val, 90-99 test");
         settings.put("planner", planner.id());
-        settings.put("corpora", corpora.folder().toString());
+        settings.put("corpora", corpora.folders().stream().map(Path::toString).toList());
         settings.put("styleClassifier", classifier.description() + " trained on at most " + CLASSIFIER_TEXTS_PER_STYLE
                 + " TRAIN texts a style and, as the class " + NEUTRAL_CLASS + ", the planner's neutral drafts of "
                 + CLASSIFIER_TEXTS_PER_STYLE / styles.size() + " of them a style");

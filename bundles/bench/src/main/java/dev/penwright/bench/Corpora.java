@@ -16,17 +16,45 @@ import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
-/** The corpora folder: one JSONL file (optionally gzipped) a style; the file of style X is the one whose entries have style X. */
+/**
+ * The corpora folders: one JSONL file (optionally gzipped) a style; the file of style X is the one whose entries have
+ * style X. Folders are searched in order, so a user's corpus folder sits beside the project's own.
+ */
 public final class Corpora {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final Path folder;
+    private final List<Path> folders;
 
     public Corpora(Path folder) {
-        if (folder == null || !Files.isDirectory(folder)) {
-            throw new IllegalArgumentException("corpora folder not found: " + folder
-                    + " (give --corpora DIR, -Dpenwright.corpora or PENWRIGHT_CORPORA)");
+        this(List.of(folder == null ? Path.of("") : folder));
+    }
+
+    public Corpora(List<Path> folders) {
+        if (folders.isEmpty()) {
+            throw new IllegalArgumentException("no corpora folder given");
         }
-        this.folder = folder;
+        for (Path folder : folders) {
+            if (folder == null || !Files.isDirectory(folder)) {
+                throw new IllegalArgumentException("corpora folder not found: " + folder
+                        + " (give --corpora DIR, -Dpenwright.corpora or PENWRIGHT_CORPORA)");
+            }
+        }
+        this.folders = List.copyOf(folders);
+    }
+
+    /**
+     * The folders given (--corpora, repeatable), then the default one (the system property, else the environment,
+     * else the project's corpora/) when it exists: a new corpus is benchmarked beside the shipped ones.
+     */
+    public static List<Path> locateAll(List<Path> given) {
+        List<Path> out = new ArrayList<>();
+        for (Path p : given == null ? List.<Path>of() : given) {
+            out.add(p.toAbsolutePath().normalize());
+        }
+        Path fallback = locate(null);
+        if (out.isEmpty() || (Files.isDirectory(fallback) && !out.contains(fallback))) {
+            out.add(fallback);
+        }
+        return out;
     }
 
     /** --corpora, else the system property, else the environment, else the project's corpora/ (run from its root). */
@@ -41,12 +69,28 @@ public final class Corpora {
         return Path.of(p == null || p.isBlank() ? "corpora" : p).toAbsolutePath().normalize();
     }
 
+    /** The first folder searched. */
     public Path folder() {
-        return folder;
+        return folders.get(0);
+    }
+
+    public List<Path> folders() {
+        return folders;
     }
 
     /** Every text of the style, in file order. */
     public List<CorpusText> load(String style) throws IOException {
+        for (Path folder : folders) {
+            List<CorpusText> texts = load(folder, style);
+            if (!texts.isEmpty()) {
+                return texts;
+            }
+        }
+        throw new IllegalArgumentException("no corpus in " + folders.stream().map(Path::toString)
+                .collect(java.util.stream.Collectors.joining(", ")) + " has entries of style '" + style + "'");
+    }
+
+    private static List<CorpusText> load(Path folder, String style) throws IOException {
         List<Path> files;
         try (Stream<Path> s = Files.list(folder)) {
             files = s.filter(f -> f.getFileName().toString().matches(".*\\.jsonl(\\.gz)?")).sorted().toList();
@@ -60,7 +104,7 @@ public final class Corpora {
                 return texts;
             }
         }
-        throw new IllegalArgumentException("no corpus in " + folder + " has entries of style '" + style + "'");
+        return List.of();
     }
 
     private static List<CorpusText> read(Path file, String style) throws IOException {

@@ -229,4 +229,31 @@ class BenchRunnerTest {
         assertTrue(e.getMessage().contains("no-such-style"));
         assertThrows(IllegalArgumentException.class, () -> bad.run(STYLES, 0, null, List.of()));
     }
+
+    @Test
+    void aNewCorpusIsBenchmarkedBesideTheShippedOnesOnEitherSplit(@TempDir Path dir) throws Exception {
+        StringBuilder corpus = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            corpus.append(new ObjectMapper().createObjectNode().put("id", "house-" + i).put("style", "house")
+                    .put("text", "Our product number " + i + " ships today.\n\nIt is fast, and it is small.\n"))
+                    .append('\n');
+        }
+        Files.createDirectories(dir.resolve("mine"));
+        Files.writeString(dir.resolve("mine/house.jsonl"), corpus.toString());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        var planner = new ExtractivePlanner();
+        var cmd = new picocli.CommandLine(new BenchNotesCommand(Map.of(planner.id(), planner), null, List.of(),
+                new PrintWriter(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        int status = cmd.execute("--styles", "house,jargon", "--n", "2", "--json", "--rows", "original,neutral-draft",
+                "--split", "validation", "--corpora", dir.resolve("mine").toString());
+        assertEquals(0, status, err.toString());
+        JsonNode json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        assertEquals("house", json.at("/styles/0/style").asText());
+        assertEquals("jargon", json.at("/styles/1/style").asText(), "the shipped corpus is found beside the new one");
+        assertEquals("validation split", json.at("/settings/scored").asText());
+        err.reset();
+        assertEquals(2, cmd.execute("--styles", "house", "--split", "train", "--corpora", dir.resolve("mine").toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--split must be test or validation"));
+    }
 }
