@@ -248,7 +248,18 @@ public final class FactExtractor {
 
     /** Lower case, NFKC, single spaces: the form in which names and quoted terms are looked up. */
     static String squash(String text) {
-        return String.join(" ", PythonText.split(normalize(text).toLowerCase(Locale.ROOT)));
+        String joined = String.join(" ", PythonText.split(normalize(text).toLowerCase(Locale.ROOT)));
+        // Between two CJK characters white space is layout (a hard-wrapped line), never a word break.
+        StringBuilder out = new StringBuilder(joined.length());
+        for (int i = 0; i < joined.length(); i++) {
+            char c = joined.charAt(i);
+            if (c == ' ' && i > 0 && i + 1 < joined.length() && RougeTokenizer.isCjk(joined.codePointBefore(i))
+                    && RougeTokenizer.isCjk(joined.codePointAt(i + 1))) {
+                continue;
+            }
+            out.append(c);
+        }
+        return out.toString();
     }
 
     /** The lower-case words of a text (Latin words and single CJK characters). */

@@ -51,6 +51,14 @@ class HallucinationCheckerTest {
     }
 
     @Test
+    void aQuotedChineseTitleWrappedOverTwoLinesIsStillKept() {
+        ContentPlan plan = new ContentPlan("", "", List.of("参见《行为准则》第二条"), "", "zh", "t", null);
+        assertFalse(checker.check("w", "请参见《行为\n准则》第二条。", null, plan).faithfulnessHallucination(),
+                "a line break inside CJK text is layout");
+        assertTrue(checker.check("x", "请参见《准则》第二条。", null, plan).faithfulnessHallucination());
+    }
+
+    @Test
     void proseKeyFactsUseContentWordRecall() {
         ContentPlan plan = new ContentPlan("", "", List.of("the package provides command line tools"), "", "en",
                 "t", null);
