@@ -42,6 +42,14 @@ public final class Pipeline implements AutoCloseable {
     public interface Services {
         Styler styler();
 
+        /**
+         * The styler that renders {@code pack}: by default the one {@link #styler()}; a component with remote
+         * stylers picks the one serving the pack's base model.
+         */
+        default Styler styler(StylePack pack) {
+            return styler();
+        }
+
         Planner planner(String id);
 
         java.util.Optional<StylePack> style(String id);
@@ -158,7 +166,7 @@ public final class Pipeline implements AutoCloseable {
                 throw new GenerationException(GenerationException.PLANNER_NOT_FOUND, "no planner '" + id + "'");
             }
         }
-        Styler styler = services.styler();
+        Styler styler = services.styler(pack);
         if (styler == null) {
             throw new GenerationException(GenerationException.NO_STYLER,
                     "no Styler service is installed: the small-model engine is missing, so no text can be written");

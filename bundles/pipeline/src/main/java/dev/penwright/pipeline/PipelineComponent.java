@@ -38,9 +38,7 @@ public final class PipelineComponent implements GenerationService, Pipeline.Serv
     private final StylePackRegistry styles;
     private final Pipeline pipeline;
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile Styler styler;
+    private final Stylers stylers = new Stylers();
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -72,6 +70,16 @@ public final class PipelineComponent implements GenerationService, Pipeline.Serv
         planners.unbind(planner, properties);
     }
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addStyler(Styler styler, Map<String, Object> properties) {
+        stylers.bind(styler, properties);
+    }
+
+    void removeStyler(Styler styler, Map<String, Object> properties) {
+        stylers.unbind(styler);
+    }
+
     @Override
     public CompletionStage<GenerationResult> generate(GenerationRequest request, TokenListener listener) {
         return pipeline.generate(request, listener);
@@ -84,7 +92,12 @@ public final class PipelineComponent implements GenerationService, Pipeline.Serv
 
     @Override
     public Styler styler() {
-        return styler;
+        return stylers.choose(null);
+    }
+
+    @Override
+    public Styler styler(StylePack pack) {
+        return stylers.choose(pack == null ? null : pack.descriptor().baseModel());
     }
 
     @Override

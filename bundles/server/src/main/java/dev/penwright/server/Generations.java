@@ -10,7 +10,11 @@ import java.util.concurrent.TimeUnit;
 
 import dev.penwright.api.generate.GenerationRequest;
 import dev.penwright.api.generate.GenerationResult;
+import dev.penwright.api.generate.GenerationOptions;
 import dev.penwright.api.generate.GenerationService;
+import dev.penwright.api.generate.Timings;
+import dev.penwright.api.serve.AdapterServing;
+import dev.penwright.api.serve.LoadedAdapter;
 
 /**
  * Runs one generation for a request thread. Pieces of text arrive on engine threads and are only queued there; the
@@ -34,6 +38,25 @@ final class Generations {
         CompletableFuture<GenerationResult> future = service.generate(request, stream ? pieces::add
                 : dev.penwright.api.style.TokenListener.NONE).toCompletableFuture();
         return new Started(future, pieces, System.nanoTime(), request.styleId());
+    }
+
+    /**
+     * Starts a completion of a ready prompt on an adapter loaded at run time (the rendering-backend route); its
+     * metrics count under the adapter's style.
+     */
+    static Started startCompletion(AdapterServing serving, LoadedAdapter adapter, String prompt,
+                                   GenerationOptions options, boolean stream) {
+        LinkedBlockingQueue<String> pieces = new LinkedBlockingQueue<>();
+        long started = System.nanoTime();
+        CompletableFuture<GenerationResult> future = serving.complete(adapter.name(), prompt, options,
+                stream ? pieces::add : dev.penwright.api.style.TokenListener.NONE).toCompletableFuture()
+                .thenApply(t -> {
+                    long millis = (System.nanoTime() - started) / 1_000_000;
+                    return new GenerationResult(t.text(), null, List.of(), t.styleRef(), t.modelId(),
+                            t.generatedTokens(), new Timings(0, 0, millis, 0, millis), t.promptTokens(),
+                            t.finishReason());
+                });
+        return new Started(future, pieces, started, adapter.style());
     }
 
     record Started(CompletableFuture<GenerationResult> future, LinkedBlockingQueue<String> pieces, long startNanos,

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.penwright.api.generate.GenerationException;
+import dev.penwright.api.serve.AdapterServing;
 import jakarta.servlet.http.HttpServletResponse;
 
 /** JSON bodies and the API's error shape, {@code {"error": {"code", "message"}}}. */
@@ -74,7 +75,10 @@ final class JsonResponses {
             case GenerationException.STYLE_NOT_FOUND, GenerationException.PLANNER_NOT_FOUND -> 404;
             case GenerationException.PLANNING_FAILED -> 422;
             case GenerationException.TIMEOUT -> 504;
-            case GenerationException.INVALID_REQUEST -> 400;
+            case GenerationException.INVALID_REQUEST, AdapterServing.ADAPTER_EXISTS -> 400;
+            case GenerationException.BACKEND_FAILED -> 502;
+            case AdapterServing.ADAPTER_NOT_FOUND -> 404;
+            case AdapterServing.PATH_NOT_ALLOWED -> 403;
             default -> 500;
         };
         return new ApiError(status, e.code(), e.getMessage(), e.retryAfterSeconds());

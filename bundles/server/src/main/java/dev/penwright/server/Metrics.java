@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.penwright.api.serve.AdapterServing;
 import dev.penwright.api.style.StylePackRegistry;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -53,6 +54,10 @@ public final class Metrics {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile StylePackRegistry styles;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile AdapterServing adapters;
+
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
     private final Map<String, Histogram> requestLatency = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> generations = new ConcurrentHashMap<>();
@@ -81,13 +86,19 @@ public final class Metrics {
         }
     }
 
-    /** The label of a style: "(base)" for none, the id of a deployed pack (active or rejected), else "unknown". */
+    /**
+     * The label of a style: "(base)" for none, the id of a deployed pack (active or rejected) or the style of a loaded
+     * adapter, else "unknown".
+     */
     String styleLabel(String style) {
         if (style == null || style.isEmpty()) {
             return "(base)";
         }
         StylePackRegistry registry = styles;
         boolean known = registry != null && registry.entries().stream().anyMatch(e -> e.id().equals(style));
+        // Adapters loaded by another node: their style is as bounded as the loads an administrator made.
+        AdapterServing loaded = adapters;
+        known = known || loaded != null && loaded.adapters().stream().anyMatch(a -> a.style().equals(style));
         return known ? style : UNKNOWN_STYLE;
     }
 

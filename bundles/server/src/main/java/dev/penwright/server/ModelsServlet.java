@@ -9,6 +9,8 @@ import java.util.Set;
 
 import dev.penwright.api.model.BaseModelInfo;
 import dev.penwright.api.model.ModelCatalog;
+import dev.penwright.api.serve.AdapterServing;
+import dev.penwright.api.serve.LoadedAdapter;
 import dev.penwright.api.style.StylePackEntry;
 import dev.penwright.api.style.StylePackRegistry;
 import dev.penwright.api.style.StylePackState;
@@ -18,11 +20,14 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 /**
  * {@code GET /v1/models} (OpenAI): the base models and every active style, a style with its base model as
- * {@code parent}, as LoRAX and vLLM list adapters. {@code GET /v1/models/{id}}: one.
+ * {@code parent}, as LoRAX and vLLM list adapters, and the adapters loaded through {@code /v1/load_lora_adapter}. {@code GET /v1/models/{id}}: one.
  */
 @Component(service = Servlet.class)
 @HttpWhiteboardServletPattern({"/v1/models", "/v1/models/*"})
@@ -30,6 +35,10 @@ public final class ModelsServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
     private final transient ModelCatalog models;
     private final transient StylePackRegistry styles;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile AdapterServing serving;
 
     @Activate
     public ModelsServlet(@Reference ModelCatalog models, @Reference StylePackRegistry styles) {
@@ -45,6 +54,20 @@ public final class ModelsServlet extends ApiServlet {
     @Override
     protected void handle(String method, HttpServletRequest request, HttpServletResponse response) throws Exception {
         List<Map<String, Object>> all = list(models, styles);
+        AdapterServing adapters = serving;
+        if (adapters != null) {
+            for (LoadedAdapter a : adapters.adapters()) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("id", a.name());
+                e.put("object", "model");
+                e.put("created", a.loadedAt().getEpochSecond());
+                e.put("owned_by", "penwright");
+                // vLLM puts the adapter's path here; a Penwright answer names no server path.
+                e.put("root", a.baseModel());
+                e.put("parent", a.baseModel());
+                all.add(e);
+            }
+        }
         String id = tail(request);
         if (id.isEmpty()) {
             JsonResponses.write(response, 200, Map.of("object", "list", "data", all));

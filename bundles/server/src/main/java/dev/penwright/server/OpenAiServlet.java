@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -15,6 +16,8 @@ import dev.penwright.api.generate.GenerationResult;
 import dev.penwright.api.generate.GenerationService;
 import dev.penwright.api.model.ModelCatalog;
 import dev.penwright.api.plan.Material;
+import dev.penwright.api.serve.AdapterServing;
+import dev.penwright.api.serve.LoadedAdapter;
 import dev.penwright.api.style.StylePackRegistry;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -31,7 +34,8 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
  * OpenAI-compatible {@code POST /v1/chat/completions} and {@code POST /v1/completions}. {@code model} names a style
  * (or a base model, for no adapter); the user's text is the material, planned by the default planner and written in
  * that style. Streaming follows OpenAI's chunks and ends with {@code data: [DONE]}; usage counts the small model's
- * prompt and output tokens.
+ * prompt and output tokens. When {@code model} names an adapter loaded through {@code /v1/load_lora_adapter},
+ * {@code /v1/completions} continues the prompt as it is, as vLLM does: that is how another node renders here.
  */
 @Component(service = Servlet.class)
 @HttpWhiteboardServletPattern({"/v1/chat/completions", "/v1/completions"})
@@ -45,6 +49,10 @@ public final class OpenAiServlet extends ApiServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private transient volatile GenerationService generation;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile AdapterServing serving;
 
     @Activate
     public OpenAiServlet(@Reference ServerSettings settings, @Reference Metrics metrics,
@@ -69,8 +77,12 @@ public final class OpenAiServlet extends ApiServlet {
         if (model == null || model.isBlank()) {
             throw ApiError.badRequest("\"model\" is required: a style id or a base model id (GET /v1/models)");
         }
-        String styleId = styleFor(model);
-        Material material = chat ? chatMaterial(body) : new Material("", List.of(), prompt(body), "");
+        AdapterServing adapters = serving;
+        // A runtime-loaded adapter (vLLM's load API) takes a ready prompt, as vLLM does; styles take material.
+        Optional<LoadedAdapter> adapter = chat || adapters == null ? Optional.empty() : adapters.find(model);
+        String styleId = adapter.isPresent() ? "" : styleFor(model);
+        Material material = adapter.isPresent() ? null
+                : chat ? chatMaterial(body) : new Material("", List.of(), prompt(body), "");
         Integer n = Requests.integer(body, "n");
         if (n != null && n != 1) {
             throw new ApiError(400, "unsupported_parameter", "only n=1 is supported; use best_of in /v1/generate");
@@ -80,15 +92,20 @@ public final class OpenAiServlet extends ApiServlet {
         Requests.checkMax(max, limits.maxTokens());
         // Copy-aware decoding as extra body fields in OpenAI's snake case (the Python client's extra_body).
         GenerationOptions options = Requests.copyAware(new GenerationOptions(max, Requests.number(body, "temperature"),
-                null, Requests.number(body, "top_p"), null, Requests.longValue(body, "seed"),
+                Requests.integer(body, "top_k"), Requests.number(body, "top_p"),
+                Requests.number(body, "repetition_penalty"), Requests.longValue(body, "seed"),
                 body.has("stop") && !body.get("stop").isNull() ? Requests.texts(body, "stop") : null), body,
                 "copy_bias", "fact_guard", "min_coverage");
         boolean stream = Requests.bool(body, "stream");
         JsonNode streamOptions = Requests.object(body, "stream_options");
         boolean includeUsage = streamOptions != null && Requests.bool(streamOptions, "include_usage");
-        GenerationRequest generate = new GenerationRequest(styleId, material, null, "", options, 1);
-        GenerationService service = GenerateServlet.require(generation);
-        Generations.Started started = Generations.start(service, generate, stream);
+        Generations.Started started;
+        if (adapter.isPresent()) {
+            started = Generations.startCompletion(adapters, adapter.get(), prompt(body), options, stream);
+        } else {
+            GenerationRequest generate = new GenerationRequest(styleId, material, null, "", options, 1);
+            started = Generations.start(GenerateServlet.require(generation), generate, stream);
+        }
         String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
         if (started.immediateFailure() != null || !stream) {

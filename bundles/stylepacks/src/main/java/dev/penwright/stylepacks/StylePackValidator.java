@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,7 +29,7 @@ import dev.penwright.models.SafetensorsHeader;
 /**
  * Checks a pack's {@code style/} folder before anything uses it: style.json, the PEFT adapter (config and the
  * safetensors header, tensor names and ranks), the exemplars, and that the base model it names is installed with the
- * same fingerprint. Each failure says which file and what is wrong.
+ * same fingerprint (or is served by a remote rendering backend). Each failure says which file and what is wrong.
  */
 public final class StylePackValidator {
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -38,9 +39,19 @@ public final class StylePackValidator {
             Pattern.compile("base_model\\.model\\.(.+)\\.lora_([AB])(?:\\.[^.]+)?\\.weight");
 
     private final ModelCatalog models;
+    private final Predicate<String> servedRemotely;
 
     public StylePackValidator(ModelCatalog models) {
+        this(models, id -> false);
+    }
+
+    /**
+     * @param servedRemotely whether a base model this runtime does not hold is rendered by a remote backend: a pack
+     *                       on it is accepted without the shape check, which the backend makes when it loads it
+     */
+    public StylePackValidator(ModelCatalog models, Predicate<String> servedRemotely) {
         this.models = models;
+        this.servedRemotely = servedRemotely;
     }
 
     /**
@@ -63,7 +74,9 @@ public final class StylePackValidator {
         boolean uniformRank = adapter.path("rank_pattern").isEmpty();
         Path weights = dir.resolve(StylePackFormat.ADAPTER_WEIGHTS);
         SafetensorsHeader header = checkAdapterWeights(weights, uniformRank ? adapter.get("r").asInt() : 0);
-        checkAgainstBaseModel(header, model);
+        if (model != null) {
+            checkAgainstBaseModel(header, model);
+        }
         checkFinite(weights, header);
         List<Exemplar> exemplars = readExemplars(dir.resolve(StylePackFormat.EXEMPLARS));
         Path report = dir.resolve(StylePackFormat.REPORT);
@@ -95,8 +108,12 @@ public final class StylePackValidator {
         return descriptor;
     }
 
+    /** The installed base model, or null when only a remote backend serves it. */
     private BaseModelInfo checkBaseModel(StyleDescriptor descriptor) throws InvalidStylePackException {
         Optional<BaseModelInfo> model = models.find(descriptor.baseModel());
+        if (model.isEmpty() && servedRemotely.test(descriptor.baseModel())) {
+            return null;
+        }
         if (model.isEmpty()) {
             List<String> known = models.models().stream().map(BaseModelInfo::id).toList();
             throw new InvalidStylePackException("unknown base model '" + descriptor.baseModel()

@@ -21,6 +21,13 @@ public class GenerationException extends RuntimeException {
     public static final String TIMEOUT = "timeout";
     /** The request itself is invalid (empty material, bad option values). */
     public static final String INVALID_REQUEST = "invalid_request";
+    /**
+     * A remote rendering backend failed: it refused the request, broke off, or answered something that is not a
+     * completion.
+     *
+     * @since 1.3
+     */
+    public static final String BACKEND_FAILED = "backend_failed";
     /** The service is shutting down or the engine failed. */
     public static final String UNAVAILABLE = "unavailable";
 

@@ -61,11 +61,12 @@ public final class DeployFolderInstaller implements ArtifactInstaller {
 
     @Activate
     public DeployFolderInstaller(BundleContext context, @Reference PackAdmission admission,
-                                 @Reference StylePackLimits limits, @Reference ModelCatalog models) {
+                                 @Reference StylePackLimits limits, @Reference ModelCatalog models,
+                                 @Reference RemoteBaseModels remote) {
         this.context = context;
         this.admission = admission;
         this.limits = limits;
-        this.validator = new StylePackValidator(models);
+        this.validator = new StylePackValidator(models, remote);
         String dir = context.getProperty("penwright.deploy");
         this.deploy = dir == null ? null : Path.of(dir).toAbsolutePath().normalize();
     }

@@ -85,9 +85,9 @@ public final class StylePackExtender implements StylePackRegistry, PackAdmission
 
     @Activate
     public StylePackExtender(BundleContext context, @Reference ModelCatalog models,
-                             @Reference StylePackLimits limits) {
+                             @Reference StylePackLimits limits, @Reference RemoteBaseModels remote) {
         this.context = context;
-        this.validator = new StylePackValidator(models);
+        this.validator = new StylePackValidator(models, remote);
         this.limits = limits;
         String deployDir = context.getProperty("penwright.deploy");
         this.deploy = deployDir == null ? null : Path.of(deployDir).toAbsolutePath().normalize();
