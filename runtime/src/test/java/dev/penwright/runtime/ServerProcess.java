@@ -134,6 +134,12 @@ final class ServerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Kills the runtime at once, as a crash or a pulled cable would: no shutdown, connections reset. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(20, TimeUnit.SECONDS);
+    }
+
     private void awaitHealthy(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {

@@ -20,6 +20,7 @@ import dev.penwright.stylepacks.InvalidStylePackException;
 import dev.penwright.stylepacks.PackArchive;
 import dev.penwright.stylepacks.StylePackJar;
 import dev.penwright.stylepacks.StylePackLimits;
+import dev.penwright.stylepacks.RemoteBaseModels;
 import dev.penwright.stylepacks.StylePackValidator;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -45,12 +46,14 @@ public final class StylesServlet extends ApiServlet {
     private final transient ServerSettings settings;
     private final transient Metrics metrics;
     private final transient StylePackLimits packLimits;
+    private final transient RemoteBaseModels remoteModels;
 
     @Activate
     public StylesServlet(@Reference StylePackRegistry styles, @Reference ModelCatalog models,
                          @Reference ServerSettings settings, @Reference Metrics metrics,
-                         @Reference StylePackLimits packLimits) {
+                         @Reference StylePackLimits packLimits, @Reference RemoteBaseModels remoteModels) {
         this.styles = styles;
+        this.remoteModels = remoteModels;
         this.models = models;
         this.settings = settings;
         this.metrics = metrics;
@@ -120,7 +123,7 @@ public final class StylesServlet extends ApiServlet {
             StylePackJar.Header pack;
             try {
                 pack = PackArchive.extractStyle(jar, styleDir, packLimits.limits());
-                new StylePackValidator(models).validate(styleDir, pack.styleId());
+                new StylePackValidator(models, remoteModels).validate(styleDir, pack.styleId());
             } catch (InvalidStylePackException e) {
                 metrics.rejectedUpload();
                 throw PackUpload.invalid(e.getMessage());

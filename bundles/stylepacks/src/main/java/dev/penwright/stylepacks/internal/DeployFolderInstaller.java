@@ -17,6 +17,7 @@ import dev.penwright.stylepacks.PackArchive;
 import dev.penwright.stylepacks.StylePackJar;
 import dev.penwright.stylepacks.StylePackLimits;
 import dev.penwright.stylepacks.StylePackValidator;
+import dev.penwright.stylepacks.RemoteBaseModels;
 import org.apache.felix.fileinstall.ArtifactInstaller;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;

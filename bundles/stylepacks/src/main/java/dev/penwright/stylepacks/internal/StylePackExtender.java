@@ -28,6 +28,7 @@ import dev.penwright.stylepacks.InvalidStylePackException;
 import dev.penwright.stylepacks.StylePackFormat;
 import dev.penwright.stylepacks.StylePackLimits;
 import dev.penwright.stylepacks.StylePackValidator;
+import dev.penwright.stylepacks.RemoteBaseModels;
 import dev.penwright.stylepacks.ValidatedStyle;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;

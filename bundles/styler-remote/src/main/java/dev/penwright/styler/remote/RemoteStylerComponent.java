@@ -50,7 +50,10 @@ public final class RemoteStylerComponent {
     @Activate
     public RemoteStylerComponent(BundleContext context, RemoteStylerConfig config, Map<String, Object> properties) {
         String pid = String.valueOf(properties.getOrDefault(Constants.SERVICE_PID, "remote"));
-        RemoteSettings settings = RemoteSettings.of(config, pid.substring(pid.lastIndexOf('.') + 1), System::getenv);
+        // A named factory configuration's pid is <factory pid>~<name>: remote-b.cfg is backend "b".
+        String configName = pid.contains("~") ? pid.substring(pid.lastIndexOf('~') + 1)
+                : pid.substring(pid.lastIndexOf('.') + 1);
+        RemoteSettings settings = RemoteSettings.of(config, configName, System::getenv);
         String tag = "penwright-remote-" + settings.name();
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newCachedThreadPool(r -> daemon(r, tag + "-" + n.incrementAndGet()));

@@ -1,4 +1,4 @@
-package dev.penwright.stylepacks.internal;
+package dev.penwright.stylepacks;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
