@@ -49,6 +49,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Designate(ocd = EngineAdapterServing.Config.class)
 public final class EngineAdapterServing implements AdapterServing {
     static final String PID = "dev.penwright.engine.serving";
+    private static final System.Logger LOG = System.getLogger(EngineAdapterServing.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @ObjectClassDefinition(name = "Penwright adapter serving",
@@ -136,6 +137,8 @@ public final class EngineAdapterServing implements AdapterServing {
                 LoraAdapter adapter = model.loadAdapter(folder);
                 LoadedAdapter info = new LoadedAdapter(name, base.id(), Instant.now());
                 served.put(name, new Served(info, model, adapter, vocabularyOf(folder)));
+                LOG.log(System.Logger.Level.INFO, "loaded LoRA adapter " + name + " on " + base.id() + " from "
+                        + folder);
                 return info;
             } catch (IOException | IllegalArgumentException | IllegalStateException e) {
                 throw new GenerationException(GenerationException.INVALID_REQUEST, "the adapter in '"
@@ -155,6 +158,8 @@ public final class EngineAdapterServing implements AdapterServing {
                         + "' cannot be found.");
             }
             s.unloaded = true;
+            LOG.log(System.Logger.Level.INFO, "unloaded LoRA adapter " + name + (s.running > 0 ? " (after its "
+                    + s.running + " running request(s))" : ""));
             if (s.running > 0) {
                 return; // the last running request closes it
             }

@@ -128,6 +128,11 @@ final class Adapters {
             String n = name;
             Path folder = e.folder;
             e.ready = CompletableFuture.runAsync(() -> provisioner.provision(n, folder), calls);
+            e.ready.whenComplete((v, failure) -> {
+                if (failure != null) {
+                    log.accept("adapter " + n + " not provisioned: " + failure.getMessage());
+                }
+            });
             entries.put(name, e);
         }
         return e;
