@@ -68,8 +68,11 @@ class RemoteRenderingTest {
                 "dev.penwright.engine.styler", "defaultModel = " + BASE + "\n",
                 "dev.penwright.engine.serving", "adapterRoots = " + shared + "\n",
                 "dev.penwright.pipeline", "maxConcurrent = 8\nmaxQueued = 64\n"));
-        a = ServerProcess.start(Files.createDirectories(work.resolve("a")), Files.createDirectories(
-                work.resolve("a-deploy")), Files.createDirectories(work.resolve("a-models")), "127.0.0.1", Map.of(
+        // A pack already in A's deploy folder at start: admitted whether or not the remote styler is up first.
+        Path aDeploy = Files.createDirectories(work.resolve("a-deploy"));
+        PackFixtures.writePack(aDeploy.resolve("early.jar"), PackFixtures.writeStyleFolder(work.resolve("early-style"),
+                "early", "Early", BASE), "early", "1.0.0");
+        a = ServerProcess.start(Files.createDirectories(work.resolve("a")), aDeploy, Files.createDirectories(work.resolve("a-models")), "127.0.0.1", Map.of(
                 "dev.penwright.styler.remote-b", "baseUrl = http://127.0.0.1:" + b.port + "\nbaseModel = " + BASE
                         + "\nadapterSelection = model\nprovisioning = load-api\nsharedDir = " + shared
                         + "\ntimeoutSeconds = 30\nidleTimeoutSeconds = " + IDLE_TIMEOUT_SECONDS + "\nretries = 1\n",
@@ -145,6 +148,28 @@ class RemoteRenderingTest {
             }
         }
         return 0;
+    }
+
+    @Test
+    @Order(0)
+    void aPackDeployedBeforeAStartedIsAdmittedOnceTheRemoteStylerRuns() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        String state = "";
+        while (System.nanoTime() < deadline) {
+            for (JsonNode s : ServerProcess.json(a.get("/v1/styles?all=true")).path("styles")) {
+                if (s.path("id").asText().equals("early")) {
+                    state = s.path("state").asText() + " " + s.path("reason").asText();
+                }
+            }
+            if (state.startsWith("ACTIVE")) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertEquals("ACTIVE", state.strip(), "the pack deployed before start: " + state);
+        HttpResponse<String> r = a.post("/v1/generate", "{\"style\":\"early\",\"plan\":{\"title\":\"x\"},"
+                + "\"options\":{\"maxNewTokens\":3}}");
+        assertEquals(200, r.statusCode(), r.body());
     }
 
     @Test

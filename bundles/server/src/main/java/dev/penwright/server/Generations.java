@@ -29,6 +29,9 @@ final class Generations {
         void heartbeat() throws IOException;
     }
 
+    /** Queued when the generation completes; compared by identity, never written (hence a new instance). */
+    private static final String END = new String("");
+
     private Generations() {
     }
 
@@ -90,16 +93,22 @@ final class Generations {
 
         GenerationResult stream(Sink sink, Metrics metrics) throws Exception {
             try {
-                while (true) {
+                // The future's completion wakes the wait at once (the end of a stream is not held back for the
+                // heartbeat's second); a piece is always queued before the completion that follows it.
+                future.whenComplete((r, e) -> pieces.add(END));
+                boolean ended = false;
+                while (!ended) {
                     String piece = pieces.poll(1, TimeUnit.SECONDS);
-                    if (piece != null) {
-                        List<String> more = new ArrayList<>();
-                        pieces.drainTo(more);
-                        sink.text(piece + String.join("", more));
-                    } else if (future.isDone()) {
-                        break;
-                    } else {
+                    if (piece == null) {
                         sink.heartbeat();
+                        continue;
+                    }
+                    List<String> batch = new ArrayList<>();
+                    batch.add(piece);
+                    pieces.drainTo(batch);
+                    ended = batch.removeIf(p -> p == END);
+                    if (!batch.isEmpty()) {
+                        sink.text(String.join("", batch));
                     }
                 }
                 GenerationResult result = future.get();

@@ -7,7 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import dev.penwright.api.model.ModelCatalog;
@@ -28,6 +32,7 @@ import org.osgi.framework.Version;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +64,18 @@ public final class DeployFolderInstaller implements ArtifactInstaller {
     private final StylePackLimits limits;
     private final StylePackValidator validator;
     private final Path deploy;
+    private final RemoteBaseModels remote;
+    /**
+     * Packs refused for an unknown base model, judged again when a remote styler starts serving one: at a cold start
+     * the deploy folder may be read before the remote styler's configuration.
+     */
+    private final Set<Path> awaitingModel = ConcurrentHashMap.newKeySet();
+    private final Runnable retryAwaiting = this::retryAwaiting;
+    private final ExecutorService retries = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "penwright-stylepacks-retry");
+        t.setDaemon(true);
+        return t;
+    });
 
     @Activate
     public DeployFolderInstaller(BundleContext context, @Reference PackAdmission admission,
@@ -70,6 +87,24 @@ public final class DeployFolderInstaller implements ArtifactInstaller {
         this.validator = new StylePackValidator(models, remote);
         String dir = context.getProperty("penwright.deploy");
         this.deploy = dir == null ? null : Path.of(dir).toAbsolutePath().normalize();
+        this.remote = remote;
+        remote.onArrival(retryAwaiting);
+    }
+
+    @Deactivate
+    void deactivate() {
+        remote.removeListener(retryAwaiting);
+        retries.shutdownNow();
+    }
+
+    private void retryAwaiting() {
+        for (Path jar : List.copyOf(awaitingModel)) {
+            retries.execute(() -> {
+                if (awaitingModel.remove(jar) && Files.isRegularFile(jar)) {
+                    admit(jar.toFile());
+                }
+            });
+        }
     }
 
     @Override
@@ -93,6 +128,7 @@ public final class DeployFolderInstaller implements ArtifactInstaller {
     public void uninstall(File artifact) {
         String location = location(artifact);
         admission.forget(artifact.toPath(), location);
+        awaitingModel.remove(artifact.toPath().toAbsolutePath().normalize());
         Bundle bundle = context.getBundle(location);
         if (bundle == null) {
             return;
@@ -129,7 +165,11 @@ public final class DeployFolderInstaller implements ArtifactInstaller {
             validator.validate(work.resolve("style"), styleId);
             install(jar, location, installed);
             admission.forget(jar, location);
+            awaitingModel.remove(jar);
         } catch (InvalidStylePackException e) {
+            if (e.getMessage().startsWith("unknown base model")) {
+                awaitingModel.add(jar);
+            }
             admission.refuse(jar, location, styleId, version, e.getMessage(), installed != null);
         } catch (IOException | BundleException | RuntimeException e) {
             LOG.warn("could not install {}", location, e);

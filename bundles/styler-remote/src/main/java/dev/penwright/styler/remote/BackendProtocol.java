@@ -6,6 +6,10 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.penwright.api.generate.GenerationOptions;
+import dev.penwright.api.plan.ContentPlan;
+import dev.penwright.api.style.PromptTemplate;
+import dev.penwright.api.style.Shot;
+import dev.penwright.api.style.StyleDescriptor;
 
 /**
  * What goes over the wire, with no I/O: the request bodies of vLLM's and OpenAI's {@code /v1/completions}, of
@@ -15,6 +19,17 @@ import dev.penwright.api.generate.GenerationOptions;
  */
 public final class BackendProtocol {
     private BackendProtocol() {
+    }
+
+    /** The options a rendering of {@code style} sends: the request's over the pack's defaults over the engine's. */
+    public static GenerationOptions options(StyleDescriptor style, GenerationOptions requested) {
+        return (requested == null ? GenerationOptions.UNSET : requested)
+                .over(style == null ? null : style.defaults()).over(GenerationOptions.DEFAULTS);
+    }
+
+    /** The prompt, made with the pack's template exactly as a local rendering makes it. */
+    public static String prompt(StyleDescriptor style, ContentPlan plan, List<Shot> shots) {
+        return PromptTemplate.of(style).render(plan, shots);
     }
 
     /** The request path of a rendering under this selection. */

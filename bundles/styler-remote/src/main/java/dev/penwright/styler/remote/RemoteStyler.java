@@ -16,7 +16,6 @@ import java.util.function.Supplier;
 
 import dev.penwright.api.generate.GenerationException;
 import dev.penwright.api.generate.GenerationOptions;
-import dev.penwright.api.style.PromptTemplate;
 import dev.penwright.api.style.StyleDescriptor;
 import dev.penwright.api.style.StylePack;
 import dev.penwright.api.style.StyleRequest;
@@ -135,9 +134,8 @@ public final class RemoteStyler implements Styler, AutoCloseable {
                               long deadline, boolean[] started) throws InterruptedException {
         StylePack pack = request.pack();
         StyleDescriptor style = pack == null ? null : pack.descriptor();
-        GenerationOptions options = (request.options() == null ? GenerationOptions.UNSET : request.options())
-                .over(style == null ? null : style.defaults()).over(GenerationOptions.DEFAULTS);
-        String prompt = PromptTemplate.of(style).render(request.plan(), request.shots());
+        GenerationOptions options = BackendProtocol.options(style, request.options());
+        String prompt = BackendProtocol.prompt(style, request.plan(), request.shots());
         Adapters.Lease lease = pack == null || settings.provisioning() == RemoteSettings.Provisioning.NONE ? null
                 : adapters.lease(pack);
         try {

@@ -19,7 +19,10 @@ import java.util.concurrent.Future;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.penwright.api.plan.ContentPlan;
-import dev.penwright.api.style.PromptTemplate;
+import dev.penwright.api.generate.GenerationOptions;
+import dev.penwright.api.style.StyleDescriptor;
+import dev.penwright.styler.remote.BackendProtocol;
+import dev.penwright.styler.remote.RemoteSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -33,7 +36,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench remote", mixinStandardHelpOptions = true,
         description = "Overhead of rendering through a node (A -> B) against rendering on the backend B directly.")
 final class BenchRemoteCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     static final ContentPlan PLAN = new ContentPlan("The daemon", "A program that runs in the background.",
             List.of("it was first named at MIT in 1963", "it has no controlling terminal"),
             "A daemon is a program that runs in the background. It was first named at MIT in 1963.", "en", "bench",
@@ -69,11 +73,14 @@ final class BenchRemoteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JsonNode descriptor = get(via + "/v1/styles/" + style).path("style");
+        StyleDescriptor descriptor = JSON.treeToValue(get(via + "/v1/styles/" + style).path("style"),
+                StyleDescriptor.class);
         String adapter = adapterOnBackend();
-        String prompt = new PromptTemplate(descriptor.path("promptTemplate").asText(null)).render(PLAN);
-        String directBody = JSON.writeValueAsString(Map.of("model", adapter, "prompt", prompt, "max_tokens", maxTokens,
-                "temperature", 0, "repetition_penalty", 1.1));
+        // Exactly what A's remote styler sends for this request, but not streamed: B's own answer to it.
+        GenerationOptions requested = new GenerationOptions(maxTokens, 0.0, null, null, null, null, null);
+        String directBody = JSON.writeValueAsString(BackendProtocol.renderBody(RemoteSettings.Selection.MODEL,
+                descriptor.baseModel(), adapter, false, BackendProtocol.prompt(descriptor, PLAN, List.of()),
+                BackendProtocol.options(descriptor, requested), false));
         Map<String, Object> viaRequest = new LinkedHashMap<>();
         viaRequest.put("style", style);
         viaRequest.put("plan", PLAN);
