@@ -81,6 +81,12 @@ final class Adapters {
     /** Holds the pack's adapter for one request; {@link Lease#ready()} completes once the backend has it. */
     synchronized Lease lease(StylePack pack) {
         Entry e = entry(pack);
+        if (e.ready.isCompletedExceptionally()) {
+            // Provisioning failed (the backend was down when the pack arrived): this request tries again.
+            String name = names.get(pack);
+            Path folder = e.folder;
+            e.ready = CompletableFuture.runAsync(() -> provisioner.provision(name, folder), calls);
+        }
         e.leases++;
         return new Lease(names.get(pack), e.ready);
     }

@@ -140,24 +140,25 @@ public final class RemoteStyler implements Styler, AutoCloseable {
                 : adapters.lease(pack);
         try {
             for (int attempt = 0; ; attempt++) {
-                if (lease != null) {
-                    await(lease.ready(), deadline, "provisioning adapter " + lease.name());
-                }
-                BackendClient.Call call = client.render(BackendProtocol.renderPath(settings.selection()),
-                        body(pack, lease, prompt, options), listener);
-                result.whenComplete((r, e) -> call.cancel()); // the pipeline gave up: so does the backend
+                BackendClient.Call call = null;
                 try {
-                    BackendClient.Outcome o = await(call.result(), deadline, "rendering");
+                    if (lease != null) {
+                        await(lease.ready(), deadline, "provisioning adapter " + lease.name());
+                    }
+                    BackendClient.Call current = client.render(BackendProtocol.renderPath(settings.selection()),
+                            body(pack, lease, prompt, options), listener);
+                    call = current;
+                    result.whenComplete((r, e) -> current.cancel()); // the pipeline gave up: so does the backend
+                    BackendClient.Outcome o = await(current.result(), deadline, "rendering");
                     return new StyledText(o.text(), settings.baseModel(), pack == null ? "" : pack.ref(),
                             Math.max(0, o.promptTokens()), Math.max(0, o.completionTokens()), o.finishReason());
                 } catch (BackendFailure f) {
-                    started[0] = call.started();
-                    if (!f.retryable || call.started() || attempt >= settings.retries()
-                            || System.nanoTime() > deadline) {
+                    started[0] = call != null && call.started();
+                    if (!f.retryable || started[0] || attempt >= settings.retries() || System.nanoTime() > deadline) {
                         throw f;
                     }
-                    if (f.adapterMissing && lease != null
-                            && settings.provisioning() == RemoteSettings.Provisioning.LOAD_API) {
+                    // The backend lost the adapter (another node unloaded it, it restarted) or never got it.
+                    if (lease != null && (f.adapterMissing || lease.ready().isCompletedExceptionally())) {
                         lease = adapters.reprovision(lease);
                     }
                     Thread.sleep(Math.min(2000, 100L << attempt));

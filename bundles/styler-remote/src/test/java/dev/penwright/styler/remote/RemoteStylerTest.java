@@ -151,6 +151,32 @@ class RemoteStylerTest {
     }
 
     @Test
+    void anAdapterThatFailedToLoadIsLoadedAgainByTheNextRequest() throws Exception {
+        AtomicInteger loads = new AtomicInteger();
+        try (FakeBackend backend = new FakeBackend((exchange, body) -> {
+            if (exchange.getRequestURI().getPath().equals("/v1/load_lora_adapter")) {
+                boolean first = loads.incrementAndGet() == 1;
+                FakeBackend.send(exchange, first ? 503 : 200, "text/plain", first ? "starting up" : "Success");
+            } else {
+                FakeBackend.stream(exchange, "back");
+            }
+        })) {
+            RemoteStyler styler = styler(backend.url(), Map.of("provisioning", "load-api", "sharedDir",
+                    work.resolve("shared").toString()), null);
+            TestPack pack = pack("1.0.0", "weights");
+            styler.packArrived(pack); // the backend is not ready yet: this load fails
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (loads.get() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(100);
+            assertEquals("back", render(styler, pack, new StringBuilder()).get(20, TimeUnit.SECONDS).text());
+            assertEquals(List.of("/v1/load_lora_adapter", "/v1/load_lora_adapter", "/v1/completions"),
+                    backend.paths());
+        }
+    }
+
+    @Test
     void aDownBackendIsAJsonErrorAfterItsRetries() throws Exception {
         int closed;
         try (ServerSocket socket = new ServerSocket(0)) {
