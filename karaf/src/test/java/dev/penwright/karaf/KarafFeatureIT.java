@@ -123,7 +123,8 @@ class KarafFeatureIT {
             running.set(false);
             clients.shutdownNow();
         }
-        System.out.printf("[measure] engine bundle updated under 3 clients: %d requests served, failures %s%n", served.get(), failures);
+        System.out.printf("[measure] engine bundle updated under 3 clients: %d requests served, failures %s%n",
+                served.get(), failures);
         // Requests in flight finish; while the engine's Styler is away (between its stop and its restart) new ones
         // are told so with 503 no_styler and nothing else: no connection dropped, no 500. A request arriving in
         // that window is not yet held until the new engine is up (see docs/embedding.md, "Updating bundles").
