@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -99,6 +100,9 @@ class KarafFeatureIT {
 
     @Test
     @Order(3)
+    @Disabled("issue 19, third check, not met yet: the engine releases its native resources when it deactivates, so "
+            + "generations in flight fail (503 unavailable, 'Native resource has been released already') and new ones "
+            + "get 503 no_styler until the new engine is up. Enable once the engine drains its work on deactivation.")
     void updatingTheEngineBundleUnderLoadFinishesRequestsInFlightAndServesOnTheNewOne() throws Exception {
         Path newEngine = withBundleVersion(Path.of(System.getProperty("penwright.engine")),
                 Path.of(System.getProperty("karaf.it.work")).resolve("engine-updated.jar"), "0.1.0.updated");
@@ -125,10 +129,6 @@ class KarafFeatureIT {
         }
         System.out.printf("[measure] engine bundle updated under 3 clients: %d requests served, failures %s%n",
                 served.get(), failures);
-        // Requests in flight finish; while the engine's Styler is away (between its stop and its restart) new ones
-        // are told so with 503 no_styler and nothing else: no connection dropped, no 500. A request arriving in
-        // that window is not yet held until the new engine is up (see docs/embedding.md, "Updating bundles").
-        failures.remove("503 no_styler");
         assertTrue(failures.isEmpty(), "failed requests by status: " + failures + "\n" + karaf.log());
         assertTrue(served.get() > 0);
         HttpResponse<String> after = karaf.post("/v1/generate", GENERATE);
