@@ -52,7 +52,14 @@ public final class Main implements Callable<Integer> {
         if (args.length > 0 && !OWN.contains(args[0])) {
             return runTool(Arrays.asList(args));
         }
-        return new CommandLine(new Main()).execute(args);
+        return new CommandLine(new Main()).setExecutionExceptionHandler((e, command, parsed) -> {
+            // A bad value (an unknown --framework) is a usage error with a message, not a stack trace.
+            if (e instanceof IllegalArgumentException) {
+                command.getErr().println("penwright: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        }).execute(args);
     }
 
     @Override
