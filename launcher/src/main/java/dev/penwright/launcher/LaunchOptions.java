@@ -11,6 +11,8 @@ import java.nio.file.Path;
  * @param host   the HTTP address
  * @param port   the HTTP port
  * @param mode   what the runtime is started for
+ * @param framework the OSGi framework embedded
  */
-record LaunchOptions(Path home, Path deploy, Path models, String host, int port, LaunchMode mode) {
+record LaunchOptions(Path home, Path deploy, Path models, String host, int port, LaunchMode mode,
+                     OsgiFramework framework) {
 }

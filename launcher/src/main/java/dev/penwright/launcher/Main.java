@@ -52,7 +52,14 @@ public final class Main implements Callable<Integer> {
         if (args.length > 0 && !OWN.contains(args[0])) {
             return runTool(Arrays.asList(args));
         }
-        return new CommandLine(new Main()).execute(args);
+        return new CommandLine(new Main()).setExecutionExceptionHandler((e, command, parsed) -> {
+            // A bad value (an unknown --framework) is a usage error with a message, not a stack trace.
+            if (e instanceof IllegalArgumentException) {
+                command.getErr().println("penwright: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        }).execute(args);
     }
 
     @Override
@@ -78,6 +85,10 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--port", description = "HTTP port (default: http.port of HOME/conf/penwright.properties).")
         Integer port;
 
+        @Option(names = "--framework", paramLabel = "felix|equinox", description = "The OSGi framework (default: "
+                + "$PENWRIGHT_FRAMEWORK, -Dpenwright.framework, framework of HOME/conf/penwright.properties, felix).")
+        String framework;
+
         LaunchOptions resolve(LaunchMode mode) throws IOException {
             Path resolvedHome = (home != null ? home : defaultHome()).toAbsolutePath().normalize();
             Properties conf = new Properties();
@@ -95,7 +106,8 @@ public final class Main implements Callable<Integer> {
                     : resolvedHome.resolve(conf.getProperty("models.dir", "models"));
             return new LaunchOptions(resolvedHome, resolvedDeploy, resolvedModels,
                     host != null ? host : conf.getProperty("http.host", "127.0.0.1"),
-                    port != null ? port : Integer.parseInt(conf.getProperty("http.port", "8080")), mode);
+                    port != null ? port : Integer.parseInt(conf.getProperty("http.port", "8080")), mode,
+                    OsgiFramework.named(framework != null ? framework : defaultFramework(conf)));
         }
     }
 
@@ -114,20 +126,21 @@ public final class Main implements Callable<Integer> {
             LaunchOptions options = runtime.options.resolve(shell ? LaunchMode.INTERACTIVE : LaunchMode.HEADLESS);
             long jvmMillis = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
             long started = System.nanoTime();
-            PenwrightRuntime felix = new PenwrightRuntime(options);
-            Runtime.getRuntime().addShutdownHook(new Thread(felix::close, "penwright-shutdown"));
-            String engine = initialiseBeside(felix);
+            PenwrightRuntime osgi = new PenwrightRuntime(options);
+            Runtime.getRuntime().addShutdownHook(new Thread(osgi::close, "penwright-shutdown"));
+            String engine = initialiseBeside(osgi);
             long engineMillis = millisSince(started);
-            felix.start();
+            osgi.start();
             long frameworkMillis = millisSince(started);
-            felix.awaitGateway(READY_TIMEOUT);
+            osgi.awaitGateway(READY_TIMEOUT);
             String url = "http://" + options.host() + ":" + options.port();
             awaitHealth(URI.create(url + "/health"), READY_TIMEOUT);
             long readyMillis = millisSince(started);
             LOG.info("Penwright ready in {} ms at {} (JVM {} ms before that; engine {} ms, bundles started at {} ms, "
-                    + "deploy folder settled and /health up at {} ms; {}; deploy {})", jvmMillis + readyMillis, url,
-                    jvmMillis, engineMillis, frameworkMillis, readyMillis, engine, options.deploy());
-            felix.awaitStop();
+                    + "deploy folder settled and /health up at {} ms; {}; {}; deploy {})", jvmMillis + readyMillis, url,
+                    jvmMillis, engineMillis, frameworkMillis, readyMillis, engine, options.framework().id(),
+                    options.deploy());
+            osgi.awaitStop();
             return 0;
         }
     }
@@ -193,10 +206,10 @@ public final class Main implements Callable<Integer> {
     }
 
     private static int withGateway(LaunchOptions options, GatewayCall call) throws Exception {
-        try (PenwrightRuntime felix = new PenwrightRuntime(options)) {
-            initialiseBeside(felix);
-            felix.start();
-            CommandGateway gateway = felix.awaitGateway(READY_TIMEOUT);
+        try (PenwrightRuntime osgi = new PenwrightRuntime(options)) {
+            initialiseBeside(osgi);
+            osgi.start();
+            CommandGateway gateway = osgi.awaitGateway(READY_TIMEOUT);
             int status = call.apply(gateway);
             STDOUT.flush();
             return status;
@@ -207,9 +220,9 @@ public final class Main implements Callable<Integer> {
      * Initialises the engine on this (the main) thread while another thread creates the framework and installs the
      * bundles; nothing in the framework starts before the engine is ready.
      */
-    private static String initialiseBeside(PenwrightRuntime felix) throws Exception {
+    private static String initialiseBeside(PenwrightRuntime osgi) throws Exception {
         java.util.concurrent.FutureTask<Void> install = new java.util.concurrent.FutureTask<>(() -> {
-            felix.install();
+            osgi.install();
             return null;
         });
         Thread installer = new Thread(install, "penwright-install");
@@ -230,6 +243,13 @@ public final class Main implements Callable<Integer> {
 
     private static long millisSince(long nanoTime) {
         return (System.nanoTime() - nanoTime) / 1_000_000;
+    }
+
+    /** The one-shot commands take no --framework (their arguments are the subcommand's): environment or conf/. */
+    private static String defaultFramework(Properties conf) {
+        String env = System.getenv("PENWRIGHT_FRAMEWORK");
+        return env != null && !env.isBlank() ? env
+                : System.getProperty("penwright.framework", conf.getProperty("framework", OsgiFramework.FELIX.id()));
     }
 
     private static Path defaultHome() {

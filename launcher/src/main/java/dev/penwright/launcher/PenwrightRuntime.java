@@ -12,7 +12,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -24,13 +23,12 @@ import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.launch.Framework;
-import org.osgi.framework.launch.FrameworkFactory;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.util.tracker.ServiceTracker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One Felix framework with Penwright's bundles, configured from {@link LaunchOptions}. */
+/** One OSGi framework (Felix or Equinox) with Penwright's bundles, configured from {@link LaunchOptions}. */
 final class PenwrightRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PenwrightRuntime.class);
     private static final String SPI_PACKAGE = "dev.penwright.launcher.spi;version=1.0.0";
@@ -43,7 +41,7 @@ final class PenwrightRuntime implements AutoCloseable {
 
     PenwrightRuntime(LaunchOptions options) throws IOException {
         this.options = options;
-        this.storage = Files.createTempDirectory("penwright-felix-");
+        this.storage = Files.createTempDirectory("penwright-" + options.framework().id() + "-");
     }
 
     /**
@@ -52,7 +50,7 @@ final class PenwrightRuntime implements AutoCloseable {
      */
     void install() throws BundleException, IOException {
         Files.createDirectories(options.deploy());
-        framework = ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(configuration());
+        framework = options.framework().create(configuration(), storage);
         framework.init();
         BundleContext context = framework.getBundleContext();
         for (Path jar : systemBundles()) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -65,9 +64,7 @@ class ExecCommandTest {
     }
 
     private static Result penwright(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dai.djl.offline=true",
-                "-jar", ServerProcess.JAR.toString()));
+        List<String> command = ServerProcess.launcherCommand();
         boolean exec = args[0].equals("exec");
         if (exec) {
             command.add("exec");

@@ -29,6 +29,8 @@ final class ServerProcess implements AutoCloseable {
     static final Path JAR = Path.of(System.getProperty("penwright.launcher", "../launcher/target/penwright.jar"))
             .toAbsolutePath();
     static final ObjectMapper JSON = PackFixtures.JSON;
+    /** The OSGi framework the launcher embeds: the equinox profile runs a part of these tests on Equinox. */
+    static final String FRAMEWORK = System.getProperty("penwright.framework", "felix");
 
     private final Process process;
     private final Path log;
@@ -55,14 +57,22 @@ final class ServerProcess implements AutoCloseable {
         Path log = Files.createTempFile("penwright-server-", ".log");
         // A temp folder of its own, so that tests can measure the framework's storage (created in it).
         Path tmp = Files.createDirectories(work.resolve("tmp"));
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Dai.djl.offline=true",
-                "-Djava.io.tmpdir=" + tmp, "-jar", JAR.toString(),
-                "run", "--headless", "--home", home.toString(), "--host", host, "--port", Integer.toString(port),
-                "--deploy", deploy.toString(), "--models", models.toString()));
+        List<String> command = launcherCommand("-Djava.io.tmpdir=" + tmp);
+        command.addAll(List.of("run", "--headless", "--home", home.toString(), "--host", host,
+                "--port", Integer.toString(port), "--deploy", deploy.toString(), "--models", models.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         ServerProcess server = new ServerProcess(process, log, port, home, deploy);
         server.awaitHealthy(Duration.ofSeconds(60));
         return server;
+    }
+
+    /** {@code java … -jar penwright.jar} on the framework under test, with the given JVM options; add arguments. */
+    static List<String> launcherCommand(String... jvmOptions) {
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Dai.djl.offline=true",
+                "-Dpenwright.framework=" + FRAMEWORK));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-jar", JAR.toString()));
+        return command;
     }
 
     /** A runtime home of its own: the shared system/ bundles, conf/, and etc/ with the given configurations. */
@@ -121,7 +131,7 @@ final class ServerProcess implements AutoCloseable {
     /** The framework's storage folder (bundle cache and bundle data), in this process's own temp folder. */
     Path storage() throws IOException {
         try (var dirs = Files.list(home.getParent().resolve("tmp"))) {
-            return dirs.filter(d -> d.getFileName().toString().startsWith("penwright-felix-")).findFirst()
+            return dirs.filter(d -> d.getFileName().toString().startsWith("penwright-" + FRAMEWORK + "-")).findFirst()
                     .orElseThrow(() -> new IllegalStateException("no framework storage folder"));
         }
     }
