@@ -39,6 +39,7 @@ public final class BatchScheduler implements AutoCloseable {
     private boolean adaptersStale = true;
     private Thread worker;
     private volatile boolean closed;
+    private final java.util.Queue<LoraAdapter> retired = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Draft tokens a row verifies in one pass (0: plain one-token steps); live, read once a step. */
     private volatile int lookahead;
     private long decodeSteps;
@@ -163,8 +164,31 @@ public final class BatchScheduler implements AutoCloseable {
                 acceptedTokens);
     }
 
+    /**
+     * Closes an adapter once no row uses it, from this scheduler's own step: a forward pass in progress may still
+     * read the adapter's arrays, so it is never freed from another thread.
+     */
+    public void retire(LoraAdapter adapter) {
+        retired.add(adapter);
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+    }
+
+    private void closeRetired() {
+        for (LoraAdapter adapter : retired) {
+            boolean inUse = active.stream().anyMatch(r -> r.request.adapter() == adapter)
+                    || pending.stream().anyMatch(r -> r.request.adapter() == adapter);
+            if (!inUse && retired.remove(adapter)) {
+                adaptersStale = true;
+                adapter.close();
+            }
+        }
+    }
+
     /** Admits waiting requests, then decodes one token for every running row. @return whether work remains */
     public boolean step() {
+        closeRetired();
         while (active.size() < maxBatch && !pending.isEmpty()) {
             Row row = pending.poll();
             try {
@@ -516,6 +540,8 @@ public final class BatchScheduler implements AutoCloseable {
         if (adapters instanceof RowAdapters r) {
             r.close();
         }
+        retired.forEach(LoraAdapter::close);
+        retired.clear();
         cache.close();
     }
 }

@@ -1,8 +1,12 @@
 package dev.penwright.engine.styler;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -42,6 +46,8 @@ public final class StyleRenderer {
     private final Engine engine;
     private final Models models;
     private final String defaultModel;
+    /** Pack folders whose adapters are loaded and whose withdrawal is watched. */
+    private final Set<Path> watched = ConcurrentHashMap.newKeySet();
 
     public StyleRenderer(Engine engine, Models models, String defaultModel) {
         this.engine = engine;
@@ -50,16 +56,40 @@ public final class StyleRenderer {
     }
 
     public CompletionStage<StyledText> style(StyleRequest request, TokenListener listener) {
+        // The pack's version is held while the engine works with it: its files stay, and its adapter is not
+        // evicted, until this request is done.
+        StylePack.Hold hold = StylePack.Hold.NONE;
+        if (request != null && request.pack() != null) {
+            Optional<StylePack.Hold> held = request.pack().hold();
+            if (held.isEmpty()) {
+                return CompletableFuture.failedFuture(new GenerationException(GenerationException.UNAVAILABLE,
+                        "style pack " + request.pack().ref() + " was withdrawn before the request started"));
+            }
+            hold = held.get();
+        }
+        CompletionStage<StyledText> styled;
         try {
-            return start(request, listener == null ? TokenListener.NONE : listener);
+            styled = start(request, listener == null ? TokenListener.NONE : listener);
         } catch (GenerationException e) {
-            return CompletableFuture.failedFuture(e);
+            styled = CompletableFuture.failedFuture(e);
         } catch (IOException e) {
-            return CompletableFuture.failedFuture(new GenerationException(GenerationException.UNAVAILABLE,
+            styled = CompletableFuture.failedFuture(new GenerationException(GenerationException.UNAVAILABLE,
                     "cannot load the model or adapter: " + e.getMessage(), 0, e));
         } catch (IllegalArgumentException | IllegalStateException e) {
-            return CompletableFuture.failedFuture(new GenerationException(GenerationException.INVALID_REQUEST,
+            styled = CompletableFuture.failedFuture(new GenerationException(GenerationException.INVALID_REQUEST,
                     e.getMessage(), 0, e));
+        }
+        StylePack.Hold release = hold;
+        return styled.whenComplete((text, failure) -> release.close());
+    }
+
+    /** Evicts a pack version's adapter once the version is gone for good; watched once per version. */
+    private void evictWhenWithdrawn(StylePack pack) {
+        if (watched.add(pack.directory())) {
+            pack.withdrawn().thenRun(() -> {
+                engine.evictAdapter(pack.directory());
+                watched.remove(pack.directory());
+            });
         }
     }
 
@@ -92,7 +122,11 @@ public final class StyleRenderer {
                     + info.fingerprint());
         }
         LanguageModel model = engine.model(info.directory());
-        LoraAdapter adapter = pack == null ? null : engine.adapter(model, pack.directory());
+        LoraAdapter adapter = null;
+        if (pack != null) {
+            adapter = engine.adapter(model, pack.directory());
+            evictWhenWithdrawn(pack);
+        }
         GenerationOptions options = (request.options() == null ? GenerationOptions.UNSET : request.options())
                 .over(style == null ? null : style.defaults()).over(GenerationOptions.DEFAULTS);
         PromptTemplate template = PromptTemplate.of(style);
