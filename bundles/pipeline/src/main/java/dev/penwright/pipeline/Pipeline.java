@@ -51,9 +51,10 @@ public final class Pipeline implements AutoCloseable {
 
     /**
      * How long {@link #close()} lets requests in flight finish before it refuses them: short, because a runtime told
-     * to stop (SIGTERM) must be gone within 3 s, and a refused request is answered at once with a code to retry on.
+     * to stop (SIGTERM) must be gone within 3 s on a loaded machine (stopping the rest and the JVM take over a second
+     * there), and a refused request is answered at once with a code to retry on.
      */
-    static final long DRAIN_MILLIS = 1000;
+    static final long DRAIN_MILLIS = 300;
     /** How many times a request looks a style up again when the version it found was withdrawn meanwhile. */
     private static final int FIND_ATTEMPTS = 3;
 

@@ -186,8 +186,32 @@ public final class BatchScheduler implements AutoCloseable {
         }
     }
 
+    /** Takes a row out of the batch: the last row moves into its cache slot. */
+    private void removeRow(Row r) {
+        int slot = active.indexOf(r);
+        int last = active.size() - 1;
+        if (slot != last) {
+            Row moved = active.get(last);
+            cache.moveSlot(last, slot, moved.cacheLength);
+            active.set(slot, moved);
+        }
+        active.remove(last);
+        adaptersStale = true;
+    }
+
+    /** Drops rows whose caller gave up (cancelled the future): no step is spent on an answer nobody waits for. */
+    private void dropAbandoned() {
+        pending.removeIf(r -> r.future.isDone());
+        for (Row r : List.copyOf(active)) {
+            if (r.future.isDone()) {
+                removeRow(r);
+            }
+        }
+    }
+
     /** Admits waiting requests, then decodes one token for every running row. @return whether work remains */
     public boolean step() {
+        dropAbandoned();
         closeRetired();
         while (active.size() < maxBatch && !pending.isEmpty()) {
             Row row = pending.poll();
@@ -336,17 +360,7 @@ public final class BatchScheduler implements AutoCloseable {
                 }
             }
         }
-        for (Row r : finished) {
-            int slot = active.indexOf(r);
-            int last = active.size() - 1;
-            if (slot != last) {
-                Row moved = active.get(last);
-                cache.moveSlot(last, slot, moved.cacheLength);
-                active.set(slot, moved);
-            }
-            active.remove(last);
-            adaptersStale = true;
-        }
+        finished.forEach(this::removeRow);
     }
 
     /**

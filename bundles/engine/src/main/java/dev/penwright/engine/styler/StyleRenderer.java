@@ -22,6 +22,7 @@ import dev.penwright.api.style.StyleRequest;
 import dev.penwright.api.style.StyledText;
 import dev.penwright.api.style.TokenListener;
 import dev.penwright.engine.Engine;
+import dev.penwright.engine.Generation;
 import dev.penwright.engine.GenerateRequest;
 import dev.penwright.engine.LanguageModel;
 import dev.penwright.engine.LoraAdapter;
@@ -80,7 +81,15 @@ public final class StyleRenderer {
                     e.getMessage(), 0, e));
         }
         StylePack.Hold release = hold;
-        return styled.whenComplete((text, failure) -> release.close());
+        CompletableFuture<StyledText> engineWork = styled.toCompletableFuture();
+        CompletableFuture<StyledText> answer = engineWork.whenComplete((text, failure) -> release.close());
+        // A caller that gives up (cancels) stops the engine's work on it: the batch drops the row at its next step.
+        answer.whenComplete((text, failure) -> {
+            if (answer.isCancelled()) {
+                engineWork.cancel(true);
+            }
+        });
+        return answer;
     }
 
     /** Evicts a pack version's adapter once the version is gone for good; watched once per version. */
@@ -154,12 +163,21 @@ public final class StyleRenderer {
             }
         }
         String ref = pack == null ? "" : pack.ref();
-        return model.submit(new GenerateRequest(ids, options, adapter, (id, lp, text) -> {
-            if (!text.isEmpty()) {
-                listener.onText(text);
+        CompletableFuture<Generation> submitted = model.submit(new GenerateRequest(ids, options, adapter,
+                (id, lp, text) -> {
+                    if (!text.isEmpty()) {
+                        listener.onText(text);
+                    }
+                }, planContext));
+        CompletableFuture<StyledText> styled = submitted.thenApply(g -> new StyledText(g.text() == null ? "" : g.text(),
+                info.id(), ref, g.promptTokens(), g.tokenIds().size(), g.finishReason(), fitted.shots(),
+                fitted.planTruncated()));
+        styled.whenComplete((text, failure) -> {
+            if (styled.isCancelled()) {
+                submitted.cancel(true);
             }
-        }, planContext)).thenApply(g -> new StyledText(g.text() == null ? "" : g.text(), info.id(), ref, g.promptTokens(),
-                g.tokenIds().size(), g.finishReason(), fitted.shots(), fitted.planTruncated()));
+        });
+        return styled;
     }
 
     /** The prompt that fits (its text and ids), how many shots it holds, and whether the draft was cut. */
