@@ -283,7 +283,9 @@ class ApiRoutesTest {
                 "penwright_generation_duration_seconds_count{style=\"house\"}",
                 "penwright_generated_tokens_total{style=\"house\"}",
                 "penwright_generation_tokens_per_second ", "penwright_queue_running 0", "penwright_queue_waiting 0",
-                "penwright_style_packs_active 1")) {
+                "penwright_style_packs{state=\"active\"} 1", "penwright_style_packs{state=\"rejected\"} 0",
+                // The one pack's adapter, loaded by the generations above.
+                "penwright_adapters_loaded 1")) {
             assertTrue(text.contains(expected), "missing " + expected + " in\n" + text);
         }
         for (String line : text.split("\n")) {

@@ -168,6 +168,16 @@ final class ServerProcess implements AutoCloseable {
         throw new IllegalStateException("launcher not healthy within " + timeout + ":\n" + log());
     }
 
+    /** Sends SIGTERM (what {@link Process#destroy()} does on Linux) and returns how long the runtime took to exit. */
+    Duration terminate() throws Exception {
+        long sent = System.nanoTime();
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the runtime did not exit within 20 s of SIGTERM:\n" + log());
+        }
+        return Duration.ofNanos(System.nanoTime() - sent);
+    }
+
     @Override
     public void close() throws Exception {
         process.destroy();

@@ -88,13 +88,24 @@ public class Engine implements AutoCloseable {
         return a;
     }
 
-    /** Drops an adapter (a style pack was updated or removed); requests that hold it finish first on the scheduler. */
+    /**
+     * Drops the adapter loaded from this folder (its pack version is gone for good): later requests load it anew, and
+     * its memory is freed once the running batch no longer uses it.
+     */
     public synchronized void evictAdapter(Path adapterDirectory) {
         Path key = adapterDirectory.toAbsolutePath().normalize();
-        for (Map<Path, LoraAdapter> m : adapters.values()) {
-            m.remove(key);
-            // Not closed here: a running request may still use it; its memory goes with the model.
+        for (Map.Entry<Path, Map<Path, LoraAdapter>> forModel : adapters.entrySet()) {
+            LoraAdapter evicted = forModel.getValue().remove(key);
+            LanguageModel model = models.get(forModel.getKey());
+            if (evicted != null && model != null) {
+                model.retire(evicted);
+            }
         }
+    }
+
+    /** How many adapters are loaded, over every model. */
+    public synchronized int adaptersLoaded() {
+        return adapters.values().stream().mapToInt(Map::size).sum();
     }
 
     /** Unloads a model and its adapters (its folder changed). */

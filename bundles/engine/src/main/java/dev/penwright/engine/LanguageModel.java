@@ -149,6 +149,22 @@ public final class LanguageModel implements AutoCloseable {
         return LoraAdapter.load(adapterDirectory, config, directory, transformer.manager());
     }
 
+    /**
+     * Frees an adapter loaded for this model once no request uses it: on the running batch's thread when there is
+     * one (a request finishing now may leave its arrays in the step under way), at once otherwise.
+     */
+    public void retire(LoraAdapter adapter) {
+        BatchScheduler s;
+        synchronized (this) {
+            s = shared;
+        }
+        if (s != null) {
+            s.retire(adapter);
+        } else {
+            adapter.close();
+        }
+    }
+
     /** A new adapter on this model; B is zero (output unchanged) unless {@code zeroB} is false. */
     public LoraAdapter createAdapter(String id, LoraConfig loraConfig, long seed, boolean zeroB) {
         return LoraAdapter.create(id, config, loraConfig, seed, zeroB, transformer.manager());

@@ -55,23 +55,24 @@ public final class Pipeline implements AutoCloseable {
         java.util.Optional<StylePack> style(String id);
 
         List<Evaluator> evaluators();
-
-        /**
-         * Whether the registry lists the style as active even if {@link #style} finds no pack: an update is under
-         * way (the old version is gone, the new not yet registered).
-         */
-        default boolean styleListed(String id) {
-            return false;
-        }
     }
 
-    /** How long a request waits for the new version of a pack that is being updated. */
-    static final long UPDATE_GRACE_MILLIS = 3000;
+    /**
+     * How long {@link #close()} lets requests in flight finish before it refuses them: short, because a runtime told
+     * to stop (SIGTERM) must be gone within 3 s on a loaded machine (stopping the rest and the JVM take over a second
+     * there), and a refused request is answered at once with a code to retry on.
+     */
+    static final long DRAIN_MILLIS = 300;
+    /** How many times a request looks a style up again when the version it found was withdrawn meanwhile. */
+    private static final int FIND_ATTEMPTS = 3;
 
     private final Services services;
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
     private final Admission admission;
+    private final java.util.Set<CompletableFuture<GenerationResult>> running =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean closing;
     private volatile PipelineSettings settings;
 
     public Pipeline(Services services, PipelineSettings settings) {
@@ -103,18 +104,30 @@ public final class Pipeline implements AutoCloseable {
         Held held;
         CompletableFuture<Admission.Slot> ticket;
         try {
+            if (closing) {
+                throw new GenerationException(GenerationException.UNAVAILABLE, "the server is stopping");
+            }
             held = hold(request, limits);
-            ticket = admission.enter();
         } catch (GenerationException e) {
             result.completeExceptionally(e);
             return result;
         }
+        try {
+            ticket = admission.enter();
+        } catch (GenerationException e) {
+            held.packHold().close();
+            result.completeExceptionally(e);
+            return result;
+        }
+        running.add(result);
         TokenListener sink = listener == null ? TokenListener.NONE : listener;
         List<CompletableFuture<StyledText>> inFlight = new CopyOnWriteArrayList<>();
         var timeout = timer.schedule(() -> result.completeExceptionally(new GenerationException(
                 GenerationException.TIMEOUT, "no answer within " + limits.timeoutSeconds() + " s")),
                 limits.timeoutSeconds(), TimeUnit.SECONDS);
         result.whenComplete((r, failure) -> {
+            running.remove(result);
+            held.packHold().close();
             timeout.cancel(false);
             ticket.cancel(false);
             inFlight.forEach(f -> f.cancel(true));
@@ -135,7 +148,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /** The services and pack a request keeps from arrival to answer; refuses the request early when one is missing. */
-    private record Held(Styler styler, StylePack pack, Planner planner, int bestOf) {
+    private record Held(Styler styler, StylePack pack, StylePack.Hold packHold, Planner planner, int bestOf) {
     }
 
     private Held hold(GenerationRequest request, PipelineSettings limits) {
@@ -154,10 +167,6 @@ public final class Pipeline implements AutoCloseable {
             throw new GenerationException(GenerationException.INVALID_REQUEST, "options out of range: max tokens"
                     + " >= 1, temperature >= 0, top_k >= 0, 0 < top_p <= 1, repetition penalty > 0");
         }
-        StylePack pack = null;
-        if (!request.styleId().isEmpty()) {
-            pack = findStyle(request.styleId());
-        }
         Planner planner = null;
         if (request.plan() == null) {
             String id = request.plannerId().isEmpty() ? limits.defaultPlanner() : request.plannerId();
@@ -171,27 +180,23 @@ public final class Pipeline implements AutoCloseable {
             throw new GenerationException(GenerationException.NO_STYLER,
                     "no Styler service is installed: the small-model engine is missing, so no text can be written");
         }
-        return new Held(styler, pack, planner, request.bestOf());
-    }
-
-    /** The pack now, or, while it is being updated, its next version: a request never fails for an update. */
-    private StylePack findStyle(String id) {
-        long deadline = System.nanoTime() + UPDATE_GRACE_MILLIS * 1_000_000;
-        while (true) {
-            java.util.Optional<StylePack> pack = services.style(id);
-            if (pack.isPresent()) {
-                return pack.get();
-            }
-            if (!services.styleListed(id) || System.nanoTime() > deadline) {
-                throw new GenerationException(GenerationException.STYLE_NOT_FOUND, "no active style pack '" + id + "'");
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new GenerationException(GenerationException.UNAVAILABLE, "interrupted", 0, e);
-            }
+        if (request.styleId().isEmpty()) {
+            return new Held(styler, null, StylePack.Hold.NONE, planner, request.bestOf());
         }
+        // Last, so that nothing after it can fail and leave the pack held.
+        StylePack pack = null;
+        for (int attempt = 0; attempt < FIND_ATTEMPTS; attempt++) {
+            pack = services.style(request.styleId()).orElseThrow(() -> new GenerationException(
+                    GenerationException.STYLE_NOT_FOUND, "no active style pack '" + request.styleId() + "'"));
+            java.util.Optional<StylePack.Hold> packHold = pack.hold();
+            if (packHold.isPresent()) {
+                return new Held(styler, pack, packHold.get(), planner, request.bestOf());
+            }
+            // That version was withdrawn between the look-up and the hold; its successor is registered already
+            // (an update registers the new version before it withdraws the old one).
+        }
+        throw new GenerationException(GenerationException.UNAVAILABLE, "style pack " + pack.ref()
+                + " was replaced " + FIND_ATTEMPTS + " times while the request started; retry");
     }
 
     private void run(GenerationRequest request, Held held, TokenListener listener, long arrived,
@@ -302,8 +307,25 @@ public final class Pipeline implements AutoCloseable {
         return t;
     }
 
+    /**
+     * Stops: new requests are refused at once, requests in flight get {@link #DRAIN_MILLIS} to finish, and the rest
+     * are refused (UNAVAILABLE), so that every caller gets an answer before the HTTP server goes.
+     */
     @Override
     public void close() {
+        closing = true;
+        try {
+            CompletableFuture.allOf(running.toArray(CompletableFuture[]::new))
+                    .get(DRAIN_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            // Still running (or failed): refused below.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (CompletableFuture<GenerationResult> left : running) {
+            left.completeExceptionally(new GenerationException(GenerationException.UNAVAILABLE,
+                    "the server is stopping; the request was not finished"));
+        }
         timer.shutdownNow();
         workers.shutdownNow();
     }

@@ -14,7 +14,6 @@ import dev.penwright.api.plan.Planner;
 import dev.penwright.api.service.ServicesById;
 import dev.penwright.api.style.StylePack;
 import dev.penwright.api.style.StylePackRegistry;
-import dev.penwright.api.style.StylePackState;
 import dev.penwright.api.style.Styler;
 import dev.penwright.api.style.TokenListener;
 import org.osgi.service.component.annotations.Activate;
@@ -108,12 +107,6 @@ public final class PipelineComponent implements GenerationService, Pipeline.Serv
     @Override
     public Optional<StylePack> style(String id) {
         return styles.find(id);
-    }
-
-    /** Listed as active: the extender registers a pack's new version before it withdraws the old one. */
-    @Override
-    public boolean styleListed(String id) {
-        return styles.entries().stream().anyMatch(e -> e.id().equals(id) && e.state() == StylePackState.ACTIVE);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.penwright.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -201,23 +203,39 @@ class PipelineTest {
     }
 
     @Test
-    void aRequestArrivingMidUpdateWaitsForTheNewVersion() throws Exception {
+    void aRequestThatFindsAVersionJustWithdrawnTakesItsSuccessorAndEveryHoldIsReleased() throws Exception {
         start(PipelineSettings.DEFAULTS);
-        env.packs.remove("house");
-        env.listed.add("house");
-        new Thread(() -> {
-            try {
-                Thread.sleep(150);
-            } catch (InterruptedException e) {
-                return;
+        Pack successor = new Pack("house", "3.0.0");
+        // The race an update leaves: the version looked up is withdrawn (and replaced) before the request holds it.
+        env.packs.put("house", new Pack("house", "2.0.0") {
+            @Override
+            public Optional<Hold> hold() {
+                env.packs.put("house", successor);
+                return Optional.empty();
             }
-            env.packs.put("house", new Pack("house", "3.0.0"));
-        }).start();
+        });
         assertEquals("house@3.0.0", pipeline.generate(request("house", "x"), TokenListener.NONE)
                 .get(10, TimeUnit.SECONDS).styleRef());
-        env.listed.clear();
+        awaitTrue(() -> successor.holds.get() == 0);
+        assertTrue(successor.held.get() >= 1, "the successor was never held");
         env.packs.remove("house");
         assertCode(GenerationException.STYLE_NOT_FOUND, request("house", "x"));
+    }
+
+    @Test
+    void closingRefusesNewRequestsAndAnswersThoseInFlightWithinTheDrain() throws Exception {
+        start(PipelineSettings.DEFAULTS);
+        env.writer.paceMillis = 10_000;
+        CompletableFuture<GenerationResult> inFlight = pipeline.generate(request("house", "x"), TokenListener.NONE);
+        awaitTrue(() -> env.writer.active.size() == 1);
+        long started = System.nanoTime();
+        pipeline.close();
+        long closeMillis = (System.nanoTime() - started) / 1_000_000;
+        ExecutionException refused = assertThrows(ExecutionException.class, () -> inFlight.get(1, TimeUnit.SECONDS));
+        assertEquals(GenerationException.UNAVAILABLE, ((GenerationException) refused.getCause()).code());
+        assertTrue(closeMillis < Pipeline.DRAIN_MILLIS + 500, "close took " + closeMillis + " ms");
+        assertCode(GenerationException.UNAVAILABLE, request("house", "x"));
+        awaitTrue(() -> ((Pack) env.packs.get("house")).holds.get() == 0);
     }
 
     @Test
@@ -264,7 +282,6 @@ class PipelineTest {
         final List<Evaluator> evaluators = new CopyOnWriteArrayList<>();
         final List<Long> seeds = new CopyOnWriteArrayList<>();
         final AtomicInteger plannerCalls = new AtomicInteger();
-        final List<String> listed = new CopyOnWriteArrayList<>();
         final FactWriter writer = new FactWriter(seeds);
         volatile Styler styler = writer;
 
@@ -302,11 +319,6 @@ class PipelineTest {
         @Override
         public List<Evaluator> evaluators() {
             return evaluators;
-        }
-
-        @Override
-        public boolean styleListed(String id) {
-            return listed.contains(id);
         }
     }
 
@@ -384,7 +396,36 @@ class PipelineTest {
         }
     }
 
-    record Pack(String id, String version) implements StylePack {
+    /** A pack that counts the holds on it: open now, and taken in all. */
+    static class Pack implements StylePack {
+        final String id;
+        final String version;
+        final AtomicInteger holds = new AtomicInteger();
+        final AtomicInteger held = new AtomicInteger();
+
+        Pack(String id, String version) {
+            this.id = id;
+            this.version = version;
+        }
+
+        @Override
+        public String version() {
+            return version;
+        }
+
+        @Override
+        public Optional<Hold> hold() {
+            holds.incrementAndGet();
+            held.incrementAndGet();
+            AtomicBoolean open = new AtomicBoolean(true);
+            return Optional.of(() -> {
+                if (open.compareAndSet(true, false)) {
+                    holds.decrementAndGet();
+                }
+            });
+        }
+
+        @Override
         public StyleDescriptor descriptor() {
             return new StyleDescriptor(id, id, "en", "", "tiny", "", "{facts}", null, "", "");
         }

@@ -140,9 +140,16 @@ public final class Metrics {
         out.append("# HELP penwright_generation_tokens_per_second Generated tokens per second over the last minute.\n")
                 .append("# TYPE penwright_generation_tokens_per_second gauge\n")
                 .append("penwright_generation_tokens_per_second ").append(format(tokensPerSecond())).append('\n');
+        String family = null;
         for (Map.Entry<String, Double> g : new TreeMap<>(gauges).entrySet()) {
-            out.append("# TYPE ").append(g.getKey()).append(" gauge\n")
-                    .append(g.getKey()).append(' ').append(format(g.getValue())).append('\n');
+            // A gauge with labels (name{label="value"}) shares its family's one TYPE line.
+            int labels = g.getKey().indexOf('{');
+            String name = labels < 0 ? g.getKey() : g.getKey().substring(0, labels);
+            if (!name.equals(family)) {
+                out.append("# TYPE ").append(name).append(" gauge\n");
+                family = name;
+            }
+            out.append(g.getKey()).append(' ').append(format(g.getValue())).append('\n');
         }
         return out.toString();
     }

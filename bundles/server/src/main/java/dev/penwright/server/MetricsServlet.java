@@ -2,13 +2,17 @@ package dev.penwright.server;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 import dev.penwright.api.generate.GenerationService;
 import dev.penwright.api.generate.QueueStatus;
+import dev.penwright.api.style.StylePackEntry;
 import dev.penwright.api.style.StylePackRegistry;
 import dev.penwright.api.style.StylePackState;
+import dev.penwright.api.style.Styler;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -32,6 +36,10 @@ public final class MetricsServlet extends ApiServlet {
             policyOption = ReferencePolicyOption.GREEDY)
     private transient volatile GenerationService generation;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile Styler styler;
+
     @Activate
     public MetricsServlet(@Reference Metrics metrics, @Reference StylePackRegistry styles) {
         this.metrics = metrics;
@@ -52,10 +60,13 @@ public final class MetricsServlet extends ApiServlet {
         gauges.put("penwright_queue_waiting", (double) q.queued());
         gauges.put("penwright_queue_max_running", (double) q.maxRunning());
         gauges.put("penwright_queue_max_waiting", (double) q.maxQueued());
-        gauges.put("penwright_style_packs_active",
-                (double) styles.entries().stream().filter(e -> e.state() == StylePackState.ACTIVE).count());
-        gauges.put("penwright_style_packs_rejected",
-                (double) styles.entries().stream().filter(e -> e.state() == StylePackState.REJECTED).count());
+        List<StylePackEntry> entries = styles.entries();
+        for (StylePackState state : StylePackState.values()) {
+            gauges.put("penwright_style_packs{state=\"" + state.name().toLowerCase(Locale.ROOT) + "\"}",
+                    (double) entries.stream().filter(e -> e.state() == state).count());
+        }
+        Styler engine = styler;
+        gauges.put("penwright_adapters_loaded", engine == null ? 0.0 : engine.adaptersLoaded());
         byte[] body = metrics.scrape(gauges).getBytes(StandardCharsets.UTF_8);
         response.setStatus(200);
         response.setContentType("text/plain; version=0.0.4; charset=utf-8");

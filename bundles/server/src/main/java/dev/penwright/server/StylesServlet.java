@@ -4,13 +4,17 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.penwright.api.model.ModelCatalog;
+import dev.penwright.api.style.Deployment;
 import dev.penwright.api.style.StylePack;
 import dev.penwright.api.style.StylePackEntry;
 import dev.penwright.api.style.StylePackRegistry;
@@ -111,7 +115,7 @@ public final class StylesServlet extends ApiServlet {
 
     private void upload(HttpServletRequest request, HttpServletResponse response) throws Exception {
         ServerSettings.Limits limits = settings.limits();
-        DeployFolder deploy = deployFolder();
+        deployFolder(); // 503 at once when this runtime has no deploy folder
         if (request.getContentLengthLong() > limits.maxUploadBytes()) {
             throw new ApiError(413, "payload_too_large", "the upload exceeds " + limits.maxUploadBytes() + " bytes");
         }
@@ -131,11 +135,10 @@ public final class StylesServlet extends ApiServlet {
                 metrics.rejectedUpload();
                 throw e;
             }
-            Instant before = Instant.now();
-            Path target = deploy.deploy(jar, allowDowngrade(request));
-            Optional<StylePackEntry> verdict = awaitVerdict(pack, target, before);
+            Deployment deployment = styles.deploy(jar, allowDowngrade(request));
+            Optional<StylePackEntry> verdict = within(deployment.verdict(), VERDICT);
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("deployedTo", target.getFileName().toString());
+            body.put("deployedTo", deployment.file().getFileName().toString());
             if (verdict.isEmpty()) {
                 body.put("state", "PENDING");
                 JsonResponses.write(response, 202, body);
@@ -162,23 +165,15 @@ public final class StylesServlet extends ApiServlet {
         throw ApiError.badRequest("allowDowngrade must be true or false");
     }
 
-    private Optional<StylePackEntry> awaitVerdict(StylePackJar.Header pack, Path target, Instant before)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + VERDICT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<StylePackEntry> e = styles.entries().stream()
-                    // The uploaded version's own verdict: an earlier version of the style may be re-registered
-                    // meanwhile (its bundle refreshed after the previous update) with a fresh timestamp.
-                    .filter(x -> x.id().equals(pack.styleId()) ? x.version().equals(pack.version())
-                            : sameFile(x.source(), target))
-                    .filter(x -> !x.since().isBefore(before.minusMillis(5)))
-                    .findFirst();
-            if (e.isPresent()) {
-                return e;
-            }
-            Thread.sleep(20);
+    /** The stage's value once it completes, or empty when it does not within the timeout. */
+    private static <T> Optional<T> within(CompletionStage<T> stage, Duration timeout) throws Exception {
+        try {
+            return Optional.ofNullable(stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (TimeoutException e) {
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
         }
-        return Optional.empty();
     }
 
     private void delete(String id, HttpServletResponse response) throws Exception {
@@ -196,11 +191,8 @@ public final class StylesServlet extends ApiServlet {
                     + " folder and cannot be removed here");
         }
         Files.deleteIfExists(file);
-        long deadline = System.nanoTime() + VERDICT.toNanos();
-        while (entry(id).isPresent() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        JsonResponses.write(response, 200, Map.of("deleted", id, "removed", entry(id).isEmpty()));
+        boolean removed = within(styles.unlisted(id).thenApply(unlisted -> true), VERDICT).orElse(false);
+        JsonResponses.write(response, 200, Map.of("deleted", id, "removed", removed));
     }
 
     private DeployFolder deployFolder() {
@@ -217,14 +209,5 @@ public final class StylesServlet extends ApiServlet {
 
     private static ApiError notFound(String id) {
         return new ApiError(404, "style_not_found", "no style pack '" + id + "'");
-    }
-
-    private static boolean sameFile(String source, Path target) {
-        try {
-            URI uri = URI.create(source);
-            return "file".equals(uri.getScheme()) && Path.of(uri).toAbsolutePath().normalize().equals(target);
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 }

@@ -21,4 +21,9 @@ public interface Styler {
 
     /** Queues the request into the engine's running batch; completes when the text is done. */
     CompletionStage<StyledText> style(StyleRequest request, TokenListener listener);
+
+    /** How many LoRA adapters the engine holds in memory now (packs' adapters, dropped as their versions go). */
+    default int adaptersLoaded() {
+        return 0;
+    }
 }

@@ -39,6 +39,7 @@ public final class BatchScheduler implements AutoCloseable {
     private boolean adaptersStale = true;
     private Thread worker;
     private volatile boolean closed;
+    private final java.util.Queue<LoraAdapter> retired = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Draft tokens a row verifies in one pass (0: plain one-token steps); live, read once a step. */
     private volatile int lookahead;
     private long decodeSteps;
@@ -163,8 +164,55 @@ public final class BatchScheduler implements AutoCloseable {
                 acceptedTokens);
     }
 
+    /**
+     * Closes an adapter once no row uses it, from this scheduler's own step: a forward pass in progress may still
+     * read the adapter's arrays, so it is never freed from another thread.
+     */
+    public void retire(LoraAdapter adapter) {
+        retired.add(adapter);
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+    }
+
+    private void closeRetired() {
+        for (LoraAdapter adapter : retired) {
+            boolean inUse = active.stream().anyMatch(r -> r.request.adapter() == adapter)
+                    || pending.stream().anyMatch(r -> r.request.adapter() == adapter);
+            if (!inUse && retired.remove(adapter)) {
+                adaptersStale = true;
+                adapter.close();
+            }
+        }
+    }
+
+    /** Takes a row out of the batch: the last row moves into its cache slot. */
+    private void removeRow(Row r) {
+        int slot = active.indexOf(r);
+        int last = active.size() - 1;
+        if (slot != last) {
+            Row moved = active.get(last);
+            cache.moveSlot(last, slot, moved.cacheLength);
+            active.set(slot, moved);
+        }
+        active.remove(last);
+        adaptersStale = true;
+    }
+
+    /** Drops rows whose caller gave up (cancelled the future): no step is spent on an answer nobody waits for. */
+    private void dropAbandoned() {
+        pending.removeIf(r -> r.future.isDone());
+        for (Row r : List.copyOf(active)) {
+            if (r.future.isDone()) {
+                removeRow(r);
+            }
+        }
+    }
+
     /** Admits waiting requests, then decodes one token for every running row. @return whether work remains */
     public boolean step() {
+        dropAbandoned();
+        closeRetired();
         while (active.size() < maxBatch && !pending.isEmpty()) {
             Row row = pending.poll();
             try {
@@ -312,17 +360,7 @@ public final class BatchScheduler implements AutoCloseable {
                 }
             }
         }
-        for (Row r : finished) {
-            int slot = active.indexOf(r);
-            int last = active.size() - 1;
-            if (slot != last) {
-                Row moved = active.get(last);
-                cache.moveSlot(last, slot, moved.cacheLength);
-                active.set(slot, moved);
-            }
-            active.remove(last);
-            adaptersStale = true;
-        }
+        finished.forEach(this::removeRow);
     }
 
     /**
@@ -516,6 +554,8 @@ public final class BatchScheduler implements AutoCloseable {
         if (adapters instanceof RowAdapters r) {
             r.close();
         }
+        retired.forEach(LoraAdapter::close);
+        retired.clear();
         cache.close();
     }
 }

@@ -61,4 +61,9 @@ public class EngineStyler implements Styler {
     public CompletionStage<StyledText> style(StyleRequest request, TokenListener listener) {
         return renderer.style(request, listener);
     }
+
+    @Override
+    public int adaptersLoaded() {
+        return engine.adaptersLoaded();
+    }
 }

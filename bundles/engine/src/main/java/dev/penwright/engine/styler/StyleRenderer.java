@@ -1,8 +1,12 @@
 package dev.penwright.engine.styler;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -18,6 +22,7 @@ import dev.penwright.api.style.StyleRequest;
 import dev.penwright.api.style.StyledText;
 import dev.penwright.api.style.TokenListener;
 import dev.penwright.engine.Engine;
+import dev.penwright.engine.Generation;
 import dev.penwright.engine.GenerateRequest;
 import dev.penwright.engine.LanguageModel;
 import dev.penwright.engine.LoraAdapter;
@@ -42,6 +47,8 @@ public final class StyleRenderer {
     private final Engine engine;
     private final Models models;
     private final String defaultModel;
+    /** Pack folders whose adapters are loaded and whose withdrawal is watched. */
+    private final Set<Path> watched = ConcurrentHashMap.newKeySet();
 
     public StyleRenderer(Engine engine, Models models, String defaultModel) {
         this.engine = engine;
@@ -50,16 +57,48 @@ public final class StyleRenderer {
     }
 
     public CompletionStage<StyledText> style(StyleRequest request, TokenListener listener) {
+        // The pack's version is held while the engine works with it: its files stay, and its adapter is not
+        // evicted, until this request is done.
+        StylePack.Hold hold = StylePack.Hold.NONE;
+        if (request != null && request.pack() != null) {
+            Optional<StylePack.Hold> held = request.pack().hold();
+            if (held.isEmpty()) {
+                return CompletableFuture.failedFuture(new GenerationException(GenerationException.UNAVAILABLE,
+                        "style pack " + request.pack().ref() + " was withdrawn before the request started"));
+            }
+            hold = held.get();
+        }
+        CompletionStage<StyledText> styled;
         try {
-            return start(request, listener == null ? TokenListener.NONE : listener);
+            styled = start(request, listener == null ? TokenListener.NONE : listener);
         } catch (GenerationException e) {
-            return CompletableFuture.failedFuture(e);
+            styled = CompletableFuture.failedFuture(e);
         } catch (IOException e) {
-            return CompletableFuture.failedFuture(new GenerationException(GenerationException.UNAVAILABLE,
+            styled = CompletableFuture.failedFuture(new GenerationException(GenerationException.UNAVAILABLE,
                     "cannot load the model or adapter: " + e.getMessage(), 0, e));
         } catch (IllegalArgumentException | IllegalStateException e) {
-            return CompletableFuture.failedFuture(new GenerationException(GenerationException.INVALID_REQUEST,
+            styled = CompletableFuture.failedFuture(new GenerationException(GenerationException.INVALID_REQUEST,
                     e.getMessage(), 0, e));
+        }
+        StylePack.Hold release = hold;
+        CompletableFuture<StyledText> engineWork = styled.toCompletableFuture();
+        CompletableFuture<StyledText> answer = engineWork.whenComplete((text, failure) -> release.close());
+        // A caller that gives up (cancels) stops the engine's work on it: the batch drops the row at its next step.
+        answer.whenComplete((text, failure) -> {
+            if (answer.isCancelled()) {
+                engineWork.cancel(true);
+            }
+        });
+        return answer;
+    }
+
+    /** Evicts a pack version's adapter once the version is gone for good; watched once per version. */
+    private void evictWhenWithdrawn(StylePack pack) {
+        if (watched.add(pack.directory())) {
+            pack.withdrawn().thenRun(() -> {
+                engine.evictAdapter(pack.directory());
+                watched.remove(pack.directory());
+            });
         }
     }
 
@@ -92,7 +131,11 @@ public final class StyleRenderer {
                     + info.fingerprint());
         }
         LanguageModel model = engine.model(info.directory());
-        LoraAdapter adapter = pack == null ? null : engine.adapter(model, pack.directory());
+        LoraAdapter adapter = null;
+        if (pack != null) {
+            adapter = engine.adapter(model, pack.directory());
+            evictWhenWithdrawn(pack);
+        }
         GenerationOptions options = (request.options() == null ? GenerationOptions.UNSET : request.options())
                 .over(style == null ? null : style.defaults()).over(GenerationOptions.DEFAULTS);
         PromptTemplate template = PromptTemplate.of(style);
@@ -120,12 +163,21 @@ public final class StyleRenderer {
             }
         }
         String ref = pack == null ? "" : pack.ref();
-        return model.submit(new GenerateRequest(ids, options, adapter, (id, lp, text) -> {
-            if (!text.isEmpty()) {
-                listener.onText(text);
+        CompletableFuture<Generation> submitted = model.submit(new GenerateRequest(ids, options, adapter,
+                (id, lp, text) -> {
+                    if (!text.isEmpty()) {
+                        listener.onText(text);
+                    }
+                }, planContext));
+        CompletableFuture<StyledText> styled = submitted.thenApply(g -> new StyledText(g.text() == null ? "" : g.text(),
+                info.id(), ref, g.promptTokens(), g.tokenIds().size(), g.finishReason(), fitted.shots(),
+                fitted.planTruncated()));
+        styled.whenComplete((text, failure) -> {
+            if (styled.isCancelled()) {
+                submitted.cancel(true);
             }
-        }, planContext)).thenApply(g -> new StyledText(g.text() == null ? "" : g.text(), info.id(), ref, g.promptTokens(),
-                g.tokenIds().size(), g.finishReason(), fitted.shots(), fitted.planTruncated()));
+        });
+        return styled;
     }
 
     /** The prompt that fits (its text and ids), how many shots it holds, and whether the draft was cut. */

@@ -3,17 +3,18 @@ package dev.penwright.stylepacks.commands;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.penwright.api.cli.Subcommand;
+import dev.penwright.api.style.Deployment;
 import dev.penwright.api.style.StylePackEntry;
 import dev.penwright.api.style.StylePackRegistry;
-import dev.penwright.stylepacks.DeployFolder;
+import dev.penwright.api.style.StylePackState;
 import dev.penwright.stylepacks.InvalidStylePackException;
 import dev.penwright.stylepacks.PackArchive;
 import dev.penwright.stylepacks.StylePackLimits;
-import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -25,15 +26,12 @@ import picocli.CommandLine.Parameters;
 @Component(service = Subcommand.class, property = Subcommand.NAME + "=deploy")
 public final class DeployCommand extends PicocliSubcommand {
     private final StylePackRegistry registry;
-    private final DeployFolder folder;
     private final StylePackLimits limits;
 
     @Activate
-    public DeployCommand(BundleContext context, @Reference StylePackRegistry registry,
-                         @Reference StylePackLimits limits) {
+    public DeployCommand(@Reference StylePackRegistry registry, @Reference StylePackLimits limits) {
         this.registry = registry;
         this.limits = limits;
-        this.folder = new DeployFolder(Path.of(context.getProperty("penwright.deploy")));
     }
 
     @Override
@@ -80,21 +78,14 @@ public final class DeployCommand extends PicocliSubcommand {
                     return 1;
                 }
             }
-            Path target = folder.deploy(jar, allowDowngrade);
-            out.println("copied to " + target);
-            String source = target.toUri().toString();
-            long deadline = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
-            Thread.sleep(250);
-            while (System.nanoTime() < deadline) {
-                registry.awaitSettled(Duration.ofMillis(Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
-                for (StylePackEntry e : registry.entries()) {
-                    if (e.source().equals(source) || Path.of(java.net.URI.create(e.source())).equals(target)) {
-                        out.println(e.id() + "@" + e.version() + " " + e.state()
-                                + (e.reason().isEmpty() ? "" : ": " + e.reason()));
-                        return e.state() == dev.penwright.api.style.StylePackState.ACTIVE ? 0 : 1;
-                    }
-                }
-                Thread.sleep(50);
+            Deployment deployment = registry.deploy(jar, allowDowngrade);
+            out.println("copied to " + deployment.file());
+            try {
+                StylePackEntry e = deployment.verdict().toCompletableFuture().get(waitSeconds, TimeUnit.SECONDS);
+                out.println(e.id() + "@" + e.version() + " " + e.state() + (e.reason().isEmpty() ? "" : ": " + e.reason()));
+                return e.state() == StylePackState.ACTIVE ? 0 : 1;
+            } catch (TimeoutException e) {
+                // Reported below.
             }
             out.println("deployed, but no verdict within " + waitSeconds + " s (pen:styles --all shows it later)");
             return 1;

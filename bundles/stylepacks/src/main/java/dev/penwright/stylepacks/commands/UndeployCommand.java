@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.penwright.api.cli.Subcommand;
 import dev.penwright.api.style.StylePackEntry;
@@ -14,6 +16,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code pen:undeploy <id>}: removes a pack's jar from the deploy folder; FileInstall uninstalls it. */
@@ -44,6 +47,9 @@ public final class UndeployCommand extends PicocliSubcommand {
         @Parameters(paramLabel = "ID", description = "The style id (or, for a rejected file, its file name).")
         String id;
 
+        @Option(names = "--wait", defaultValue = "10", description = "Seconds to wait until it is unlisted (default 10).")
+        int waitSeconds;
+
         Undeploy(PrintStream out) {
             this.out = out;
         }
@@ -62,8 +68,14 @@ public final class UndeployCommand extends PicocliSubcommand {
             }
             Path file = Path.of(source);
             Files.deleteIfExists(file);
-            out.println("removed " + file);
-            return 0;
+            try {
+                registry.unlisted(id).toCompletableFuture().get(waitSeconds, TimeUnit.SECONDS);
+                out.println("removed " + file);
+                return 0;
+            } catch (TimeoutException e) {
+                out.println("deleted " + file + ", but '" + id + "' is still listed after " + waitSeconds + " s");
+                return 1;
+            }
         }
     }
 }
