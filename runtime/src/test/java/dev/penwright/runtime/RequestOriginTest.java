@@ -172,7 +172,10 @@ class RequestOriginTest {
      * server has just closed would fail the next request on it for a reason the test is not about.
      */
     private static HttpResponse<String> fresh(HttpRequest.Builder request) throws Exception {
-        return java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(2)).build()
+        HttpResponse<String> response = java.net.http.HttpClient.newBuilder()
+                .connectTimeout(java.time.Duration.ofSeconds(2)).build()
                 .send(request.timeout(java.time.Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+        ServerProcess.assertNoServerPath(response.body(), response.request().uri().getPath());
+        return response;
     }
 }

@@ -28,15 +28,22 @@ final class Generations {
     private Generations() {
     }
 
+    /** A piece of streamed text, or the mark that the generation has ended (its text null). */
+    record Piece(String text) {
+        static final Piece END = new Piece(null);
+    }
+
     /** Starts the request; a refusal known at once (queue full, unknown style) is already in the future. */
     static Started start(GenerationService service, GenerationRequest request, boolean stream) {
-        LinkedBlockingQueue<String> pieces = new LinkedBlockingQueue<>();
-        CompletableFuture<GenerationResult> future = service.generate(request, stream ? pieces::add
-                : dev.penwright.api.style.TokenListener.NONE).toCompletableFuture();
+        LinkedBlockingQueue<Piece> pieces = new LinkedBlockingQueue<>();
+        CompletableFuture<GenerationResult> future = service.generate(request, stream ? text -> pieces.add(
+                new Piece(text)) : dev.penwright.api.style.TokenListener.NONE).toCompletableFuture();
+        // The end wakes the streaming loop at once: without it the result waited out the loop's heartbeat second.
+        future.whenComplete((result, failure) -> pieces.add(Piece.END));
         return new Started(future, pieces, System.nanoTime(), request.styleId());
     }
 
-    record Started(CompletableFuture<GenerationResult> future, LinkedBlockingQueue<String> pieces, long startNanos,
+    record Started(CompletableFuture<GenerationResult> future, LinkedBlockingQueue<Piece> pieces, long startNanos,
                    String styleId) {
         /** The refusal if the service refused at once, else null. */
         Throwable immediateFailure() {
@@ -67,16 +74,25 @@ final class Generations {
 
         GenerationResult stream(Sink sink, Metrics metrics) throws Exception {
             try {
-                while (true) {
-                    String piece = pieces.poll(1, TimeUnit.SECONDS);
-                    if (piece != null) {
-                        List<String> more = new ArrayList<>();
-                        pieces.drainTo(more);
-                        sink.text(piece + String.join("", more));
-                    } else if (future.isDone()) {
-                        break;
-                    } else {
+                boolean ended = false;
+                while (!ended) {
+                    Piece first = pieces.poll(1, TimeUnit.SECONDS);
+                    if (first == null) {
                         sink.heartbeat();
+                        continue;
+                    }
+                    List<Piece> arrived = new ArrayList<>(List.of(first));
+                    pieces.drainTo(arrived);
+                    StringBuilder text = new StringBuilder();
+                    for (Piece piece : arrived) {
+                        if (piece == Piece.END) {
+                            ended = true;
+                        } else {
+                            text.append(piece.text());
+                        }
+                    }
+                    if (!text.isEmpty()) {
+                        sink.text(text.toString());
                     }
                 }
                 GenerationResult result = future.get();

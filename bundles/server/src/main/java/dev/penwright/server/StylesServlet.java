@@ -89,12 +89,13 @@ public final class StylesServlet extends ApiServlet {
 
     private void get(String id, HttpServletResponse response) throws Exception {
         if (id.isEmpty()) {
-            JsonResponses.write(response, 200, Map.of("styles", styles.entries()));
+            JsonResponses.write(response, 200, Map.of("styles",
+                    styles.entries().stream().map(this::forClient).toList()));
             return;
         }
         StylePackEntry entry = entry(id).orElseThrow(() -> notFound(id));
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("entry", entry);
+        body.put("entry", forClient(entry));
         styles.find(id).map(StylePack::descriptor).ifPresent(d -> body.put("style", d));
         styles.find(id).map(p -> p.directory().resolve("report.json")).filter(Files::isRegularFile).ifPresent(r -> {
             try {
@@ -139,7 +140,7 @@ public final class StylesServlet extends ApiServlet {
             } else if (verdict.get().state() == StylePackState.REJECTED) {
                 throw PackUpload.invalid(verdict.get().reason());
             } else {
-                body.put("entry", verdict.get());
+                body.put("entry", forClient(verdict.get()));
                 JsonResponses.write(response, 201, body);
             }
         } finally {
@@ -214,6 +215,36 @@ public final class StylesServlet extends ApiServlet {
 
     private static ApiError notFound(String id) {
         return new ApiError(404, "style_not_found", "no style pack '" + id + "'");
+    }
+
+    /**
+     * An entry as a client sees it: its source is {@code deploy/<file>} for a pack of the deploy folder and the file
+     * name otherwise, and its reason names no server path; where the runtime keeps its files is not the client's
+     * business.
+     */
+    private StylePackEntry forClient(StylePackEntry e) {
+        return new StylePackEntry(e.id(), e.version(), e.name(), e.language(), e.baseModel(), e.state(),
+                JsonResponses.withoutPaths(e.reason()), clientSource(e.source()), e.since());
+    }
+
+    private String clientSource(String source) {
+        if (source == null) {
+            return null;
+        }
+        try {
+            URI uri = URI.create(source);
+            if ("file".equals(uri.getScheme())) {
+                Path file = Path.of(uri).toAbsolutePath().normalize();
+                String dir = settings.deployDir();
+                Path deploy = dir == null || dir.isBlank() ? null : Path.of(dir).toAbsolutePath().normalize();
+                return deploy != null && file.startsWith(deploy)
+                        ? "deploy/" + deploy.relativize(file).toString().replace('\\', '/')
+                        : String.valueOf(file.getFileName());
+            }
+        } catch (IllegalArgumentException notAFileUri) {
+            // Another kind of bundle location: its paths are cut below.
+        }
+        return JsonResponses.withoutPaths(source);
     }
 
     private static boolean sameFile(String source, Path target) {

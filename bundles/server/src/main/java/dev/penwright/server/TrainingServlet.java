@@ -74,7 +74,12 @@ public final class TrainingServlet extends ApiServlet {
                     + " missing or stopped)");
         }
         if (train) {
-            TrainingJob job = t.submit(spec, progress -> { });
+            TrainingJob job;
+            try {
+                job = t.submit(spec, progress -> { });
+            } catch (IllegalArgumentException e) {
+                throw ApiError.badRequest(e.getMessage());
+            }
             response.setHeader("Location", "/v1/jobs/" + job.id());
             JsonResponses.write(response, 202, Map.of("job", view(job)));
         } else if (id.isEmpty()) {
@@ -149,7 +154,8 @@ public final class TrainingServlet extends ApiServlet {
         v.put("learningRate", p.learningRate());
         v.put("tokensPerSecond", p.tokensPerSecond());
         v.put("etaSeconds", p.etaSeconds());
-        v.put("message", p.message());
+        // A job's message may name its corpus, checkpoint or output folder: the client gets file names only.
+        v.put("message", JsonResponses.withoutPaths(p.message()));
         return v;
     }
 }
