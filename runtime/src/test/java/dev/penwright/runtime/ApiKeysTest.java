@@ -75,7 +75,8 @@ class ApiKeysTest {
                     seen.merge(status + " " + code, 1, Integer::sum);
                     if (resolving.contains(variant)) {
                         assertEquals(401, status, method + " " + variant + " answered " + answer);
-                    } else if (status != 401) {
+                    } else if (status != 401 && method.equals("GET")) {
+                        // (GET alone: the route a variant resolves to does not depend on the method.)
                         String keyed = rawExchange(method, variant, "first-key");
                         assertEquals(status + " " + code, status(keyed) + " " + jsonErrorCode(keyed, variant),
                                 method + " " + variant + ": the key changed the answer of a variant that is not"
@@ -122,7 +123,7 @@ class ApiKeysTest {
         String tail = route.substring(1);
         String encodedFirst = "/%" + Integer.toHexString(tail.charAt(0)) + tail.substring(1);
         java.util.List<String> out = new java.util.ArrayList<>(java.util.List.of(route, encodedFirst, "/." + route,
-                "/web;x/.." + route, "/web/reports/../.." + route, "/web/reports/%2e%2e/%2e%2e" + route));
+                "/web/reports/../.." + route, "/web/reports/%2e%2e/%2e%2e" + route));
         for (String open : new String[] {"/web/", "/health/"}) {
             for (String up : new String[] {"..", "%2e%2e", "%2E%2E", ".%2e", "%2e.", "..;", "..;x", "./..", "%2e%2e;"}) {
                 out.add(open + up + route);

@@ -86,11 +86,30 @@ class RequestOriginTest {
         if (jobs.statusCode() == 200) {
             assertEquals(0, ServerProcess.json(jobs).path("jobs").size(), jobs.body());
         }
-        // Inside the roots the path rule lets the request through (to the trainer, or to the missing-trainer 503);
-        // the unknown option fails the job itself, so nothing trains here.
+        // Inside the roots the path rules let the request through to the trainer (the base model named by its id, as
+        // the command line takes it), which refuses the unknown option before any job exists: nothing trains here.
         HttpResponse<String> inside = server.post("/v1/train", "{\"id\":\"x\"," + okCorpus
                 + ",\"baseModel\":\"" + BASE + "\",\"outputDir\":\"runs/x\",\"options\":{\"noSuchOption\":\"1\"}}");
-        assertTrue(inside.statusCode() == 202 || inside.statusCode() == 503, inside.body());
+        assertError(400, "invalid_request", inside);
+        assertTrue(inside.body().contains("unknown training option 'noSuchOption'"), inside.body());
+        assertEquals(0, ServerProcess.json(server.get("/v1/jobs")).path("jobs").size());
+        assertFalse(Files.exists(server.home.resolve("work/runs/x")));
+    }
+
+    @Test
+    void trainingRequestsNameWhatIsWrong() throws Exception {
+        HttpResponse<String> empty = server.post("/v1/train", "{}");
+        assertError(400, "invalid_request", empty);
+        assertTrue(empty.body().contains("\\\"id\\\" is required"), empty.body());
+        HttpResponse<String> misspelt = server.post("/v1/train", "{\"id\":\"x\",\"corpus\":\"house.jsonl\","
+                + "\"baseModel\":\"" + BASE + "\",\"epochs\":3,\"outDir\":\"runs/y\"}");
+        assertError(400, "unknown_field", misspelt);
+        assertTrue(misspelt.body().contains("\\\"epochs\\\", \\\"outDir\\\""), misspelt.body());
+        HttpResponse<String> badOptions = server.post("/v1/train", "{\"id\":\"x\",\"corpus\":\"house.jsonl\","
+                + "\"baseModel\":\"" + BASE + "\",\"options\":{\"epochs\":\"3\",\"steps\":\"1\",\"learningRate\":\"1\"}}");
+        assertError(400, "invalid_request", badOptions);
+        assertTrue(badOptions.body().contains("unknown training options 'epochs', 'learningRate'"), badOptions.body());
+        assertEquals(0, ServerProcess.json(server.get("/v1/jobs")).path("jobs").size());
     }
 
     @Test

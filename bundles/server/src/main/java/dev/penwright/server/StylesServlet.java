@@ -31,7 +31,8 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 
 /**
  * {@code GET /v1/styles}: every deployed pack, active or rejected (with the reason); {@code GET /v1/styles/{id}}:
- * one, with its style.json. {@code POST /v1/styles}: upload a pack jar as the body; it is checked (size, entries,
+ * one, with its style.json. {@code POST /v1/styles}: upload a pack jar as the body (or as the file part of a
+ * multipart form); it is checked (size, entries,
  * paths, inflated size) and validated like the extender does, in a temporary folder, and only then moved into
  * deploy/ in one rename. {@code DELETE /v1/styles/{id}}: removes a pack's jar from deploy/.
  */
@@ -116,7 +117,11 @@ public final class StylesServlet extends ApiServlet {
         Path work = Files.createTempDirectory("penwright-upload-");
         try {
             Path jar = work.resolve("upload.jar");
-            PackUpload.receive(request.getInputStream(), jar, limits.maxUploadBytes());
+            if (PackUpload.isMultipart(request)) {
+                PackUpload.receiveFilePart(request, jar, limits.maxUploadBytes());
+            } else {
+                PackUpload.receive(request.getInputStream(), jar, limits.maxUploadBytes());
+            }
             Path styleDir = Files.createDirectories(work.resolve("style"));
             StylePackJar.Header pack;
             try {

@@ -97,7 +97,11 @@ public final class TrainingServlet extends ApiServlet {
     /** Option names whose values are files the trainer reads: held to the same roots as the corpus. */
     static final Set<String> CORPUS_OPTIONS = Set.of("corpora", "preference");
 
+    /** The fields of a /v1/train body; {@code options} are the trainer's to judge. */
+    static final Set<String> FIELDS = Set.of("kind", "id", "corpus", "baseModel", "outputDir", "options");
+
     static TrainingSpec spec(JsonNode body, TrainingPaths paths) {
+        Requests.onlyKnown(body, "", FIELDS);
         String kind = Requests.text(body, "kind", "style");
         TrainingKind k;
         try {
@@ -106,7 +110,11 @@ public final class TrainingServlet extends ApiServlet {
             throw ApiError.badRequest("\"kind\" must be \"style\" or \"base\"");
         }
         String id = Requests.text(body, "id", null);
-        if (id == null || !PackUpload.STYLE_ID.matcher(id).matches()) {
+        if (id == null || id.isEmpty()) {
+            throw ApiError.badRequest("\"id\" is required: the id of the style pack (or base model) to train, e.g."
+                    + " \"house\"");
+        }
+        if (!PackUpload.STYLE_ID.matcher(id).matches()) {
             throw ApiError.badRequest("\"id\" must be lower-case letters, digits, '.', '_' or '-' (at most 64)");
         }
         String corpus = Requests.text(body, "corpus", null);

@@ -126,6 +126,12 @@ public final class WebPageServlet extends HttpServlet {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", code);
         error.put("message", message);
+        error.put("type", code);
+        // The API's filter gives every answer an id (X-Request-Id); an error repeats it, as the API's own do.
+        String requestId = response.getHeader("X-Request-Id");
+        if (requestId != null) {
+            error.put("requestId", requestId);
+        }
         write(response, status, Map.of("error", error));
     }
 
