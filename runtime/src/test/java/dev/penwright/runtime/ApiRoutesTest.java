@@ -357,14 +357,18 @@ class ApiRoutesTest {
     @Test
     @Order(11)
     void multipartUploadsDeployTheFileAloneAndNothingInvalidReachesDeploy() throws Exception {
-        Path jar = packJar("house-form", "1.0.0");
+        // Its report names the corpus as older trainers did, by the absolute path on the training machine.
+        Path dir = PackFixtures.writeStyleFolder(work.resolve("src-house-form"), "house-form", "House form", BASE);
+        Files.writeString(dir.resolve("report.json"), "{\"data\":{\"corpus\":\"/work/train/corpora/house.jsonl\"}}");
+        Path jar = PackFixtures.writePack(work.resolve("house-form.jar"), dir, "house-form", "1.0.0");
         HttpResponse<String> created = multipart("file", "house-form.jar", Files.readAllBytes(jar));
         assertEquals(201, created.statusCode(), created.body());
         assertEquals("deploy/house-form.jar", json(created).path("entry").path("source").asText());
         // The file part's bytes, not the envelope around them.
         assertArrayEquals(Files.readAllBytes(jar), Files.readAllBytes(server.deploy.resolve("house-form.jar")));
-        assertEquals("deploy/house-form.jar", json(server.get("/v1/styles/house-form")).path("entry")
-                .path("source").asText());
+        JsonNode shown = json(server.get("/v1/styles/house-form"));
+        assertEquals("deploy/house-form.jar", shown.path("entry").path("source").asText());
+        assertEquals("house.jsonl", shown.path("report").path("data").path("corpus").asText());
 
         Map<String, byte[]> before = deployed();
         byte[] prefixed = concat("--xyz\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n"

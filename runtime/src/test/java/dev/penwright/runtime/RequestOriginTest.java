@@ -182,7 +182,9 @@ class RequestOriginTest {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
             socket.getOutputStream().flush();
-            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            ServerProcess.assertNoServerPath(answer, request.lines().findFirst().orElse(""));
+            return answer;
         }
     }
 

@@ -10,6 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.penwright.api.model.ModelCatalog;
 import dev.penwright.api.style.StylePack;
 import dev.penwright.api.style.StylePackEntry;
@@ -100,7 +104,7 @@ public final class StylesServlet extends ApiServlet {
         styles.find(id).map(StylePack::descriptor).ifPresent(d -> body.put("style", d));
         styles.find(id).map(p -> p.directory().resolve("report.json")).filter(Files::isRegularFile).ifPresent(r -> {
             try {
-                body.put("report", JsonResponses.JSON.readTree(r.toFile()));
+                body.put("report", withoutPaths(JsonResponses.JSON.readTree(r.toFile())));
             } catch (java.io.IOException e) {
                 body.put("report", null);
             }
@@ -230,6 +234,23 @@ public final class StylesServlet extends ApiServlet {
     private StylePackEntry forClient(StylePackEntry e) {
         return new StylePackEntry(e.id(), e.version(), e.name(), e.language(), e.baseModel(), e.state(),
                 JsonResponses.withoutPaths(e.reason()), clientSource(e.source()), e.since());
+    }
+
+    /**
+     * A pack's report with every string cut to file names ({@link JsonResponses#withoutPaths}): reports written by
+     * earlier trainers name the corpus by its absolute path on the machine that trained it.
+     */
+    private static JsonNode withoutPaths(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            object.fields().forEachRemaining(f -> f.setValue(withoutPaths(f.getValue())));
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                array.set(i, withoutPaths(array.get(i)));
+            }
+        } else if (node != null && node.isTextual()) {
+            return TextNode.valueOf(JsonResponses.withoutPaths(node.asText()));
+        }
+        return node;
     }
 
     private String clientSource(String source) {
