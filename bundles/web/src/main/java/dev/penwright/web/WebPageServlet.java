@@ -109,7 +109,8 @@ public final class WebPageServlet extends HttpServlet {
         }
         Optional<Path> file = reports.resolve(path);
         if (file.isEmpty()) {
-            error(response, 404, "report_not_found", "no report file '" + path + "' in " + reports.root());
+            // The folder is named by the listing (/web/reports/), not by an error any client can provoke.
+            error(response, 404, "report_not_found", "no report file '" + path + "' in the reports folder");
             return;
         }
         response.setStatus(200);
