@@ -9,7 +9,7 @@ enum LaunchMode {
     /** Serves HTTP with no shell. */
     HEADLESS(Set.of("org.apache.felix.gogo.jline")),
     /** Runs one command and exits: no HTTP port taken, no shell. */
-    TOOL(Set.of("org.apache.felix.gogo.jline", "org.apache.felix.http.jetty12"));
+    TOOL(Set.of("org.apache.felix.gogo.jline", "org.apache.felix.http.jetty12", "dev.penwright.jetty"));
 
     private final Set<String> unstarted;
 

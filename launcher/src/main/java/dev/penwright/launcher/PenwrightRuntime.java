@@ -138,6 +138,10 @@ final class PenwrightRuntime implements AutoCloseable {
         config.put("org.apache.felix.http.host", options.host());
         config.put("org.apache.felix.http.enable", Boolean.toString(options.mode().servesHttp()));
         config.put("org.apache.felix.http.jetty.sendServerHeader", "false");
+        // Jetty lets every spelling of a path through, decoded and resolved, so that the API's filter checks the key
+        // on the path that will be served (401 for any spelling without a key); the filter then refuses what strict
+        // compliance would (dev.penwright.jetty marks it). Strict mode would answer 400 before any key check.
+        config.put("org.eclipse.jetty.UriComplianceMode", "UNSAFE");
         config.put("gosh.args", "--nointeractive");
         if (options.mode() == LaunchMode.INTERACTIVE) {
             config.put("gosh.args", "");

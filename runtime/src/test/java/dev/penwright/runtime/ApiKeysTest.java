@@ -61,30 +61,91 @@ class ApiKeysTest {
         assertEquals(200, server.get("/health").statusCode());
 
         // The open routes (/health, /web/) cannot be used to reach another: every encoded or dot-segment variant of
-        // every route answers 401 without a key. The container may refuse an ambiguous one (an encoded slash, a
-        // segment above the root) with 400 before any servlet sees it; that is as safe, and is told apart.
+        // a route that resolves to it answers 401 without a key. A variant that resolves to no route of the API
+        // (above the root, or into the web page) may answer otherwise, but then the key changes nothing about the
+        // answer, and it is JSON like every other.
         Map<String, Integer> seen = new java.util.TreeMap<>();
         for (String route : PROTECTED) {
+            java.util.Set<String> resolving = new java.util.HashSet<>(resolvingVariants(route));
             for (String variant : variants(route)) {
                 for (String method : new String[] {"GET", "POST", "DELETE"}) {
                     String answer = rawExchange(method, variant, null);
+                    String code = jsonErrorCode(answer, method + " " + variant);
                     int status = status(answer);
-                    // Another answer is allowed only from the web page itself (404 no such file, 405 not GET): the
-                    // variant resolved to one of the page's own paths, not to the API.
-                    boolean webPage = (status == 404 && answer.contains("the web page has no file"))
-                            || (status == 405 && answer.contains("the web page answers GET only"));
-                    seen.merge(status + (webPage ? " (web page)" : ""), 1, Integer::sum);
-                    assertTrue(status == 401 || status == 400 || webPage,
-                            method + " " + variant + " answered " + answer);
+                    seen.merge(status + " " + code, 1, Integer::sum);
+                    if (resolving.contains(variant)) {
+                        assertEquals(401, status, method + " " + variant + " answered " + answer);
+                    } else if (status != 401 && method.equals("GET")) {
+                        // (GET alone: the route a variant resolves to does not depend on the method.)
+                        String keyed = rawExchange(method, variant, "first-key");
+                        assertEquals(status + " " + code, status(keyed) + " " + jsonErrorCode(keyed, variant),
+                                method + " " + variant + ": the key changed the answer of a variant that is not"
+                                        + " an API route");
+                    }
                 }
             }
         }
-        System.out.println("[measure] dot-segment and encoded variants without a key, by status: " + seen);
-        // With a key the same variants reach their route (the key check does not just refuse everything odd).
+        System.out.println("[measure] dot-segment and encoded variants without a key, by status and code: " + seen);
+        // With a key the plain dot segments reach their route (the key check does not just refuse everything odd);
+        // the ambiguous spellings are refused as such, after the key check.
         assertEquals(200, rawStatus("GET", "/web/../v1/styles", "first-key"));
         assertEquals(200, rawStatus("GET", "/health/./../v1/models", "first-key"));
         assertEquals(401, rawStatus("GET", "/web/../v1/styles", null));
+        assertEquals(401, rawStatus("GET", "/web/%2e%2e/v1/styles", null));
+        String ambiguous = rawExchange("GET", "/web/%2e%2e/v1/styles", "first-key");
+        assertEquals("400 ambiguous_uri", status(ambiguous) + " " + jsonErrorCode(ambiguous, "ambiguous"));
         assertEquals(200, rawStatus("GET", "/web/", null));
+    }
+
+    @Test
+    void jettysOwnRefusalsAreJsonWithARequestId() throws Exception {
+        // Refused by Jetty's parser or before any servlet: a path above the root, a malformed header, a bad escape.
+        for (String request : new String[] {"GET /web/../../v1/styles HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+            "GET /v1/styles HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n",
+            "GET /v1/sty%zzles HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+            "GET /v1/styles%00 HTTP/1.1\r\nHost: 127.0.0.1\r\n"}) {
+            String answer = raw(request + "Connection: close\r\n\r\n");
+            assertEquals(400, status(answer), request + " -> " + answer);
+            assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("content-type: application/json"), answer);
+            String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+            com.fasterxml.jackson.databind.JsonNode error = ServerProcess.JSON.readTree(body).path("error");
+            assertEquals("http_400", error.path("code").asText(), answer);
+            assertTrue(error.path("requestId").asText().matches("[0-9a-f]+"), answer);
+            assertTrue(answer.contains("X-Request-Id: " + error.path("requestId").asText()), answer);
+        }
+    }
+
+    /**
+     * The variants that resolve to {@code route} itself under RFC 3986 with percent-decoding and path parameters
+     * removed: dot segments, encoded or not, from an open route, and an encoded first letter.
+     */
+    static java.util.List<String> resolvingVariants(String route) {
+        String tail = route.substring(1);
+        String encodedFirst = "/%" + Integer.toHexString(tail.charAt(0)) + tail.substring(1);
+        java.util.List<String> out = new java.util.ArrayList<>(java.util.List.of(route, encodedFirst, "/." + route,
+                "/web/reports/../.." + route, "/web/reports/%2e%2e/%2e%2e" + route));
+        for (String open : new String[] {"/web/", "/health/"}) {
+            for (String up : new String[] {"..", "%2e%2e", "%2E%2E", ".%2e", "%2e.", "..;", "..;x", "./..", "%2e%2e;"}) {
+                out.add(open + up + route);
+                out.add(open + up + encodedFirst);
+            }
+        }
+        return out;
+    }
+
+    /** The error code of a raw answer, after checking that its body is the API's JSON error with a request id. */
+    private static String jsonErrorCode(String answer, String what) throws Exception {
+        String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+        com.fasterxml.jackson.databind.JsonNode error;
+        try {
+            error = ServerProcess.JSON.readTree(body).path("error");
+        } catch (java.io.IOException e) {
+            throw new AssertionError(what + " answered no JSON: " + answer, e);
+        }
+        assertTrue(error.path("code").isTextual() && error.path("message").isTextual()
+                && error.path("requestId").isTextual(), what + " answered " + answer);
+        ServerProcess.assertNoServerPath(body, what);
+        return error.path("code").asText();
     }
 
     /** Every route behind the key (the /v1 API, its sub-paths, metrics). */
@@ -127,12 +188,15 @@ class ApiKeysTest {
 
     /** The request line exactly as given: an HTTP client would normalise the dot segments away. */
     private static String rawExchange(String method, String target, String key) throws Exception {
+        return raw(method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                + (key == null ? "" : "X-API-Key: " + key + "\r\n")
+                + (method.equals("GET") ? "" : "Content-Type: application/json\r\nContent-Length: 2\r\n")
+                + "\r\n" + (method.equals("GET") ? "" : "{}"));
+    }
+
+    private static String raw(String request) throws Exception {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port)) {
             socket.setSoTimeout(10_000);
-            String request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                    + (key == null ? "" : "X-API-Key: " + key + "\r\n")
-                    + (method.equals("GET") ? "" : "Content-Type: application/json\r\nContent-Length: 2\r\n")
-                    + "\r\n" + (method.equals("GET") ? "" : "{}");
             socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
             socket.getOutputStream().flush();
             return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);

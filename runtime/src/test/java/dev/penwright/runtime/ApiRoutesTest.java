@@ -2,12 +2,15 @@ package dev.penwright.runtime;
 
 import static dev.penwright.runtime.ServerProcess.errorCode;
 import static dev.penwright.runtime.ServerProcess.json;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -120,27 +123,41 @@ class ApiRoutesTest {
     @Test
     @Order(3)
     void generateStreamsServerSentEvents() throws Exception {
-        HttpResponse<String> r = server.post("/v1/generate", """
-                {"style": "house", "material": "stream this text", "options": {"maxNewTokens": 10}, "stream": true}""");
+        HttpResponse<java.util.stream.Stream<String>> r = server.http.send(HttpRequest.newBuilder(
+                server.uri("/v1/generate")).header("Content-Type", "application/json").POST(
+                HttpRequest.BodyPublishers.ofString("""
+                {"style": "house", "material": "stream this text", "options": {"maxNewTokens": 10}, "stream": true}"""))
+                .build(), HttpResponse.BodyHandlers.ofLines());
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
         StringBuilder tokens = new StringBuilder();
         JsonNode result = null;
         String event = null;
-        for (String line : r.body().split("\n")) {
+        long lastTokenNanos = 0;
+        long resultNanos = 0;
+        for (String line : (Iterable<String>) r.body()::iterator) {
             if (line.startsWith("event: ")) {
                 event = line.substring(7);
             } else if (line.startsWith("data: ")) {
                 JsonNode data = ServerProcess.JSON.readTree(line.substring(6));
                 if ("token".equals(event)) {
                     tokens.append(data.path("text").asText());
+                    lastTokenNanos = System.nanoTime();
                 } else if ("result".equals(event)) {
                     result = data;
+                    resultNanos = System.nanoTime();
                 }
             }
         }
-        assertTrue(result != null, r.body());
+        assertTrue(result != null, "no result event");
         assertEquals(result.path("text").asText(), tokens.toString());
+        // The result follows the last token as soon as the evaluators are done: the streaming loop used to wait out
+        // its one-second poll first, so this gap was never under a second.
+        long gapMillis = (resultNanos - lastTokenNanos) / 1_000_000;
+        long evaluateMillis = result.path("timings").path("evaluateMillis").asLong();
+        System.out.println("[measure] SSE: result " + gapMillis + " ms after the last token (evaluation "
+                + evaluateMillis + " ms)");
+        assertTrue(gapMillis - evaluateMillis < 900, gapMillis + " ms from the last token to the result");
     }
 
     @Test
@@ -157,6 +174,21 @@ class ApiRoutesTest {
         assertError(400, "invalid_request",
                 server.post("/v1/generate", "{\"material\":\"x\",\"options\":{\"temperature\":\"hot\"}}"));
         assertError(400, "invalid_request", server.post("/v1/generate", "{\"material\":42}"));
+        // A misspelt field is named, never ignored (options.maxTokens generated the default length before).
+        String[][] misspelt = {
+            {"{\"material\":\"x\",\"options\":{\"maxTokens\":3}}", "\\\"options.maxTokens\\\""},
+            {"{\"material\":\"x\",\"temprature\":0.5}", "\\\"temprature\\\""},
+            {"{\"material\":{\"brief\":\"x\",\"fact\":[\"a\"]}}", "\\\"material.fact\\\""},
+            {"{\"plan\":{\"title\":\"x\",\"keyfacts\":[\"a\"]}}", "\\\"plan.keyfacts\\\""},
+        };
+        for (String[] request : misspelt) {
+            HttpResponse<String> r = server.post("/v1/generate", request[0]);
+            assertError(400, "unknown_field", r);
+            assertTrue(r.body().contains(request[1]), request[0] + " -> " + r.body());
+        }
+        HttpResponse<String> plan = server.post("/v1/plan", "{\"material\":\"x\",\"plannner\":\"extractive\"}");
+        assertError(400, "unknown_field", plan);
+        assertTrue(plan.body().contains("plannner"), plan.body());
         assertError(400, "invalid_json", server.post("/v1/generate", "{\"material\":"));
         assertError(400, "invalid_json", server.post("/v1/generate", "[1,2]"));
         assertError(400, "invalid_json", server.post("/v1/generate", ""));
@@ -322,6 +354,71 @@ class ApiRoutesTest {
         assertError(404, "model_not_found", server.post("/v1/chat/completions",
                 "{\"model\":\"house\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"));
         assertEquals(200, server.get("/health").statusCode());
+    }
+
+    @Test
+    @Order(11)
+    void multipartUploadsDeployTheFileAloneAndNothingInvalidReachesDeploy() throws Exception {
+        // Its report names the corpus as older trainers did, by the absolute path on the training machine.
+        Path dir = PackFixtures.writeStyleFolder(work.resolve("src-house-form"), "house-form", "House form", BASE);
+        Files.writeString(dir.resolve("report.json"), "{\"data\":{\"corpus\":\"/work/train/corpora/house.jsonl\"}}");
+        Path jar = PackFixtures.writePack(work.resolve("house-form.jar"), dir, "house-form", "1.0.0");
+        HttpResponse<String> created = multipart("file", "house-form.jar", Files.readAllBytes(jar));
+        assertEquals(201, created.statusCode(), created.body());
+        assertEquals("deploy/house-form.jar", json(created).path("entry").path("source").asText());
+        // The file part's bytes, not the envelope around them.
+        assertArrayEquals(Files.readAllBytes(jar), Files.readAllBytes(server.deploy.resolve("house-form.jar")));
+        JsonNode shown = json(server.get("/v1/styles/house-form"));
+        assertEquals("deploy/house-form.jar", shown.path("entry").path("source").asText());
+        assertEquals("house.jsonl", shown.path("report").path("data").path("corpus").asText());
+
+        Map<String, byte[]> before = deployed();
+        byte[] prefixed = concat("--xyz\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII), Files.readAllBytes(packJar("house-prefixed", "1.0.0")));
+        // An envelope inside the jar: ZipFile alone reads such a file, the framework's deployers do not.
+        assertError(422, "invalid_style_pack", multipart("file", "pack.jar", prefixed));
+        assertError(422, "invalid_style_pack", server.send(HttpRequest.newBuilder(server.uri("/v1/styles"))
+                .header("Content-Type", "application/java-archive")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(prefixed))));
+        assertError(422, "invalid_style_pack", multipart("file", "notes.txt", "not a jar".getBytes(UTF_8)));
+        assertError(400, "no_file_part", multipart("comment", null, "a form field, no file".getBytes(UTF_8)));
+        assertError(400, "invalid_multipart", server.send(HttpRequest.newBuilder(server.uri("/v1/styles"))
+                .header("Content-Type", "multipart/form-data; boundary=xyz")
+                .POST(HttpRequest.BodyPublishers.ofString("--xyz\r\nbroken"))));
+        Map<String, byte[]> after = deployed();
+        assertEquals(before.keySet(), after.keySet());
+        before.forEach((name, bytes) -> assertArrayEquals(bytes, after.get(name), name));
+        assertEquals(200, server.send(HttpRequest.newBuilder(server.uri("/v1/styles/house-form")).DELETE())
+                .statusCode());
+    }
+
+    /** A one-part multipart/form-data upload, as {@code curl -F name=@file} sends it. */
+    private static HttpResponse<String> multipart(String name, String fileName, byte[] content) throws Exception {
+        String boundary = "penwright-test-boundary";
+        String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\""
+                + (fileName == null ? "" : "; filename=\"" + fileName + "\"\r\nContent-Type: application/java-archive")
+                + "\r\n\r\n";
+        byte[] body = concat(concat(head.getBytes(StandardCharsets.US_ASCII), content),
+                ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        return server.send(HttpRequest.newBuilder(server.uri("/v1/styles"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    private static Map<String, byte[]> deployed() throws Exception {
+        Map<String, byte[]> files = new java.util.TreeMap<>();
+        try (var list = Files.list(server.deploy)) {
+            for (Path f : list.toList()) {
+                files.put(f.getFileName().toString(), Files.readAllBytes(f));
+            }
+        }
+        return files;
     }
 
     static void assertError(int status, String code, HttpResponse<String> response) throws Exception {

@@ -251,9 +251,16 @@ class DeployAdmissionTest {
 
     /** Folders the extender extracted packs to (bundle data, packs/&lt;bundle&gt;-&lt;modified&gt;). */
     private static int extractedPacks() throws IOException {
-        try (Stream<Path> files = Files.walk(server.storage(), 4)) {
-            return (int) files.filter(p -> p.getParent() != null && p.getParent().getFileName().toString()
-                    .equals("packs") && Files.isDirectory(p)).count();
+        for (int attempt = 0; ; attempt++) {
+            try (Stream<Path> files = Files.walk(server.storage(), 4)) {
+                return (int) files.filter(p -> p.getParent() != null && p.getParent().getFileName().toString()
+                        .equals("packs") && Files.isDirectory(p)).count();
+            } catch (java.io.UncheckedIOException e) {
+                // An admission's temporary folder vanished under the walk: walk again.
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 5) {
+                    throw e;
+                }
+            }
         }
     }
 

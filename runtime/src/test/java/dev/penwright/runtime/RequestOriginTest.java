@@ -86,11 +86,30 @@ class RequestOriginTest {
         if (jobs.statusCode() == 200) {
             assertEquals(0, ServerProcess.json(jobs).path("jobs").size(), jobs.body());
         }
-        // Inside the roots the path rule lets the request through (to the trainer, or to the missing-trainer 503);
-        // the unknown option fails the job itself, so nothing trains here.
+        // Inside the roots the path rules let the request through to the trainer (the base model named by its id, as
+        // the command line takes it), which refuses the unknown option before any job exists: nothing trains here.
         HttpResponse<String> inside = server.post("/v1/train", "{\"id\":\"x\"," + okCorpus
                 + ",\"baseModel\":\"" + BASE + "\",\"outputDir\":\"runs/x\",\"options\":{\"noSuchOption\":\"1\"}}");
-        assertTrue(inside.statusCode() == 202 || inside.statusCode() == 503, inside.body());
+        assertError(400, "invalid_request", inside);
+        assertTrue(inside.body().contains("unknown training option 'noSuchOption'"), inside.body());
+        assertEquals(0, ServerProcess.json(server.get("/v1/jobs")).path("jobs").size());
+        assertFalse(Files.exists(server.home.resolve("work/runs/x")));
+    }
+
+    @Test
+    void trainingRequestsNameWhatIsWrong() throws Exception {
+        HttpResponse<String> empty = server.post("/v1/train", "{}");
+        assertError(400, "invalid_request", empty);
+        assertTrue(empty.body().contains("\\\"id\\\" is required"), empty.body());
+        HttpResponse<String> misspelt = server.post("/v1/train", "{\"id\":\"x\",\"corpus\":\"house.jsonl\","
+                + "\"baseModel\":\"" + BASE + "\",\"epochs\":3,\"outDir\":\"runs/y\"}");
+        assertError(400, "unknown_field", misspelt);
+        assertTrue(misspelt.body().contains("\\\"epochs\\\", \\\"outDir\\\""), misspelt.body());
+        HttpResponse<String> badOptions = server.post("/v1/train", "{\"id\":\"x\",\"corpus\":\"house.jsonl\","
+                + "\"baseModel\":\"" + BASE + "\",\"options\":{\"epochs\":\"3\",\"steps\":\"1\",\"learningRate\":\"1\"}}");
+        assertError(400, "invalid_request", badOptions);
+        assertTrue(badOptions.body().contains("unknown training options 'epochs', 'learningRate'"), badOptions.body());
+        assertEquals(0, ServerProcess.json(server.get("/v1/jobs")).path("jobs").size());
     }
 
     @Test
@@ -163,7 +182,9 @@ class RequestOriginTest {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
             socket.getOutputStream().flush();
-            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            ServerProcess.assertNoServerPath(answer, request.lines().findFirst().orElse(""));
+            return answer;
         }
     }
 
@@ -172,7 +193,10 @@ class RequestOriginTest {
      * server has just closed would fail the next request on it for a reason the test is not about.
      */
     private static HttpResponse<String> fresh(HttpRequest.Builder request) throws Exception {
-        return java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(2)).build()
+        HttpResponse<String> response = java.net.http.HttpClient.newBuilder()
+                .connectTimeout(java.time.Duration.ofSeconds(2)).build()
                 .send(request.timeout(java.time.Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+        ServerProcess.assertNoServerPath(response.body(), response.request().uri().getPath());
+        return response;
     }
 }

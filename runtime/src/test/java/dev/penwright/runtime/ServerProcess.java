@@ -112,7 +112,32 @@ final class ServerProcess implements AutoCloseable {
     }
 
     HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        return http.send(request.timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(120)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String path = response.request().uri().getPath();
+        // Error bodies, and the answers that describe the runtime's own files (packs, jobs, models), name no server
+        // path. Generated text is left alone: a model may well write "/usr/bin".
+        if (response.statusCode() >= 400 || path.startsWith("/v1/styles") || path.startsWith("/v1/jobs")
+                || path.startsWith("/v1/train") || path.startsWith("/v1/models") || path.equals("/health")) {
+            assertNoServerPath(response.body(), response.request().method() + " " + path);
+        }
+        return response;
+    }
+
+    /** An absolute path under a usual server folder, a file URI, or this runtime's or the JVM's temp folder. */
+    private static final java.util.regex.Pattern SERVER_PATH = java.util.regex.Pattern.compile(
+            "(?<![\\w.:/])/(?:work|tmp|root|home|usr|var|opt|srv|etc|proc|mnt)/|file:/|"
+                    + java.util.regex.Pattern.quote(RUNTIME.toString()) + "|"
+                    + java.util.regex.Pattern.quote(Path.of(System.getProperty("java.io.tmpdir")).toString() + "/"));
+
+    /** Fails when {@code body} (an answer of the runtime) names an absolute server path. */
+    static void assertNoServerPath(String body, String what) {
+        java.util.regex.Matcher m = SERVER_PATH.matcher(body);
+        if (m.find()) {
+            int from = Math.max(0, m.start() - 80);
+            throw new AssertionError(what + " answered a server path ('" + m.group() + "'): …"
+                    + body.substring(from, Math.min(body.length(), m.end() + 80)) + "…");
+        }
     }
 
     static JsonNode json(HttpResponse<String> response) throws IOException {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
 
+import dev.penwright.api.http.RequestAttributes;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -48,23 +49,25 @@ public final class ApiFilter implements Filter {
         try {
             Optional<RequestGuard.Refusal> refusal = guard(request);
             if (refusal.isPresent()) {
-                // A small body is read and dropped first: a server that answers and closes while the client is still
-                // sending resets the connection, and the client loses the answer ("header parser received no bytes").
-                drainSmallBody(request);
-                response.setHeader("Connection", "close");
-                JsonResponses.error(response, refusal.get().status(), refusal.get().code(), refusal.get().message());
+                refuse(request, response, refusal.get().status(), refusal.get().code(), refusal.get().message());
                 return;
             }
             ServerSettings.Limits limits = settings.limits();
             if (limits.keysRequired() && !open(request) && !authorised(request, limits)) {
                 response.setHeader("WWW-Authenticate", "Bearer realm=\"penwright\"");
-                drainSmallBody(request);
-                response.setHeader("Connection", "close");
-                JsonResponses.error(response, 401, limits.apiKeys().isEmpty() ? "api_keys_not_configured"
+                refuse(request, response, 401, limits.apiKeys().isEmpty() ? "api_keys_not_configured"
                         : "unauthorized", limits.apiKeys().isEmpty()
                         ? "this server is bound to " + settings.host() + " and needs API keys; set apiKeys in"
                                 + " etc/" + ServerConfig.PID + ".cfg"
                         : "send a valid API key as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'");
+                return;
+            }
+            // After the key check, so that no spelling tells a client without a key more than 401.
+            Object violation = request.getAttribute(RequestAttributes.URI_VIOLATION);
+            if (violation != null) {
+                refuse(request, response, 400, "ambiguous_uri", "the request path is spelled ambiguously ("
+                        + violation + "): send it without encoded dots, slashes or backslashes, path parameters or"
+                        + " empty segments");
                 return;
             }
             chain.doFilter(request, response);
@@ -113,6 +116,18 @@ public final class ApiFilter implements Filter {
         String servletPath = request.getServletPath();
         String info = request.getPathInfo();
         return (servletPath == null ? "" : servletPath) + (info == null ? "" : info);
+    }
+
+    /**
+     * A refused request's answer; its connection ends with it. A small body is read and dropped first: a server that
+     * answers and closes while the client is still sending resets the connection, and the client loses the answer
+     * ("header parser received no bytes").
+     */
+    private static void refuse(HttpServletRequest request, HttpServletResponse response, int status, String code,
+            String message) throws IOException {
+        drainSmallBody(request);
+        response.setHeader("Connection", "close");
+        JsonResponses.error(response, status, code, message);
     }
 
     /** Reads and drops a refused request's body when it is small (at most 1 MiB); a larger one is cut off. */

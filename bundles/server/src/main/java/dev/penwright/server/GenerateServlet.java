@@ -37,6 +37,9 @@ public final class GenerateServlet extends ApiServlet {
             policyOption = ReferencePolicyOption.GREEDY)
     private transient volatile GenerationService generation;
 
+    /** The fields of a request body. */
+    static final Set<String> FIELDS = Set.of("style", "material", "plan", "planner", "options", "bestOf", "stream");
+
     @Activate
     public GenerateServlet(@Reference ServerSettings settings, @Reference Metrics metrics) {
         this.settings = settings;
@@ -52,6 +55,7 @@ public final class GenerateServlet extends ApiServlet {
     protected void handle(String method, HttpServletRequest request, HttpServletResponse response) throws Exception {
         ServerSettings.Limits limits = settings.limits();
         JsonNode body = readJson(request, limits.maxRequestBytes());
+        Requests.onlyKnown(body, "", FIELDS);
         GenerationRequest generate = new GenerationRequest(Requests.text(body, "style", ""), Requests.material(body),
                 Requests.plan(body), Requests.text(body, "planner", ""),
                 Requests.options(Requests.object(body, "options"), limits.maxTokens()),

@@ -29,17 +29,21 @@ final class Generations {
         void heartbeat() throws IOException;
     }
 
-    /** Queued when the generation completes; compared by identity, never written (hence a new instance). */
-    private static final String END = new String("");
-
     private Generations() {
+    }
+
+    /** A piece of streamed text, or the mark that the generation has ended (its text null). */
+    record Piece(String text) {
+        static final Piece END = new Piece(null);
     }
 
     /** Starts the request; a refusal known at once (queue full, unknown style) is already in the future. */
     static Started start(GenerationService service, GenerationRequest request, boolean stream) {
-        LinkedBlockingQueue<String> pieces = new LinkedBlockingQueue<>();
-        CompletableFuture<GenerationResult> future = service.generate(request, stream ? pieces::add
-                : dev.penwright.api.style.TokenListener.NONE).toCompletableFuture();
+        LinkedBlockingQueue<Piece> pieces = new LinkedBlockingQueue<>();
+        CompletableFuture<GenerationResult> future = service.generate(request, stream ? text -> pieces.add(
+                new Piece(text)) : dev.penwright.api.style.TokenListener.NONE).toCompletableFuture();
+        // The end wakes the streaming loop at once: without it the result waited out the loop's heartbeat second.
+        future.whenComplete((result, failure) -> pieces.add(Piece.END));
         return new Started(future, pieces, System.nanoTime(), request.styleId());
     }
 
@@ -49,20 +53,22 @@ final class Generations {
      */
     static Started startCompletion(AdapterServing serving, LoadedAdapter adapter, String prompt,
                                    GenerationOptions options, boolean stream) {
-        LinkedBlockingQueue<String> pieces = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<Piece> pieces = new LinkedBlockingQueue<>();
         long started = System.nanoTime();
         CompletableFuture<GenerationResult> future = serving.complete(adapter.name(), prompt, options,
-                stream ? pieces::add : dev.penwright.api.style.TokenListener.NONE).toCompletableFuture()
+                stream ? text -> pieces.add(new Piece(text)) : dev.penwright.api.style.TokenListener.NONE)
+                .toCompletableFuture()
                 .thenApply(t -> {
                     long millis = (System.nanoTime() - started) / 1_000_000;
                     return new GenerationResult(t.text(), null, List.of(), t.styleRef(), t.modelId(),
                             t.generatedTokens(), new Timings(0, 0, millis, 0, millis), t.promptTokens(),
                             t.finishReason());
                 });
+        future.whenComplete((result, failure) -> pieces.add(Piece.END));
         return new Started(future, pieces, started, adapter.style());
     }
 
-    record Started(CompletableFuture<GenerationResult> future, LinkedBlockingQueue<String> pieces, long startNanos,
+    record Started(CompletableFuture<GenerationResult> future, LinkedBlockingQueue<Piece> pieces, long startNanos,
                    String styleId) {
         /** The refusal if the service refused at once, else null. */
         Throwable immediateFailure() {
@@ -93,22 +99,25 @@ final class Generations {
 
         GenerationResult stream(Sink sink, Metrics metrics) throws Exception {
             try {
-                // The future's completion wakes the wait at once (the end of a stream is not held back for the
-                // heartbeat's second); a piece is always queued before the completion that follows it.
-                future.whenComplete((r, e) -> pieces.add(END));
                 boolean ended = false;
                 while (!ended) {
-                    String piece = pieces.poll(1, TimeUnit.SECONDS);
-                    if (piece == null) {
+                    Piece first = pieces.poll(1, TimeUnit.SECONDS);
+                    if (first == null) {
                         sink.heartbeat();
                         continue;
                     }
-                    List<String> batch = new ArrayList<>();
-                    batch.add(piece);
-                    pieces.drainTo(batch);
-                    ended = batch.removeIf(p -> p == END);
-                    if (!batch.isEmpty()) {
-                        sink.text(String.join("", batch));
+                    List<Piece> arrived = new ArrayList<>(List.of(first));
+                    pieces.drainTo(arrived);
+                    StringBuilder text = new StringBuilder();
+                    for (Piece piece : arrived) {
+                        if (piece == Piece.END) {
+                            ended = true;
+                        } else {
+                            text.append(piece.text());
+                        }
+                    }
+                    if (!text.isEmpty()) {
+                        sink.text(text.toString());
                     }
                 }
                 GenerationResult result = future.get();

@@ -60,6 +60,7 @@ public final class PlanServlet extends ApiServlet {
             return;
         }
         JsonNode body = readJson(request, settings.limits().maxRequestBytes());
+        Requests.onlyKnown(body, "", Set.of("material", "planner"));
         Material material = Requests.material(body);
         if (material == null || material.isEmpty()) {
             throw ApiError.badRequest("give \"material\": a text, or {brief, facts, sourceArticle, language}");

@@ -15,9 +15,10 @@ import java.util.Set;
  * <li>a state-changing request (POST, PUT, PATCH, DELETE) that carries an {@code Origin} must come from the server's
  * own origin (same host and port as its {@code Host}) or a configured one; {@code Origin: null} (sandboxed frames,
  * some redirects) is foreign;</li>
- * <li>a body-carrying request must declare {@code application/json} (or, for a pack upload, a jar type): an HTML form
- * can only send {@code text/plain}, form-urlencoded or multipart without a CORS preflight, and this server grants
- * no preflight. A DELETE carries no body; a browser cannot send one cross-site without a preflight either, and the
+ * <li>a body-carrying request must declare {@code application/json} (or, for a pack upload, a jar type or a multipart
+ * form): an HTML form can only send {@code text/plain}, form-urlencoded or multipart without a CORS preflight, and
+ * this server grants no preflight; the multipart upload rests on the Origin check. A DELETE carries no body; a
+ * browser cannot send one cross-site without a preflight either, and the
  * Origin check covers it.</li>
  * </ul>
  * Each check answers with the refusal (status, code, message) or empty.
@@ -27,6 +28,11 @@ final class RequestGuard {
     record Refusal(int status, String code, String message) {
     }
 
+    /**
+     * A pack upload may also come as a form's file part ({@code curl -F file=@pack.jar}). A browser sends a form from
+     * another site with that site's {@code Origin}, which {@link #origin} refuses.
+     */
+    static final String MULTIPART = "multipart/form-data";
     static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "[::1]");
     /** Content types a pack upload may declare. */
     static final Set<String> JAR_TYPES = Set.of("application/java-archive", "application/x-java-archive",
@@ -70,10 +76,11 @@ final class RequestGuard {
             return Optional.empty();
         }
         String type = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-        if (jarUpload ? JAR_TYPES.contains(type) : type.equals("application/json")) {
+        if (jarUpload ? JAR_TYPES.contains(type) || type.equals(MULTIPART) : type.equals("application/json")) {
             return Optional.empty();
         }
-        String wanted = jarUpload ? "the pack jar as application/java-archive" : "application/json";
+        String wanted = jarUpload ? "the pack jar as application/java-archive (or as the file part of "
+                + MULTIPART + ")" : "application/json";
         return Optional.of(new Refusal(415, "unsupported_media_type", method + " requests here must send " + wanted
                 + (type.isEmpty() ? " (no Content-Type was given)" : ", not " + printable(type))));
     }

@@ -2,6 +2,8 @@ package dev.penwright.server;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.penwright.api.generate.GenerationOptions;
@@ -11,6 +13,34 @@ import dev.penwright.api.plan.Material;
 /** JSON request bodies to api records, strict about types so that a bad field is a 400 naming it. */
 final class Requests {
     private Requests() {
+    }
+
+    /** The fields of an options object ({@code "options"} of /v1/generate). */
+    static final Set<String> OPTION_FIELDS = Set.of("maxNewTokens", "temperature", "topK", "topP",
+            "repetitionPenalty", "seed", "stop", "copyBias", "factGuard", "minCoverage");
+    static final Set<String> MATERIAL_FIELDS = Set.of("brief", "facts", "sourceArticle", "language");
+    /** A plan as /v1/plan answers it, so that a client can send it back as it came. */
+    static final Set<String> PLAN_FIELDS = Set.of("title", "summary", "keyFacts", "neutralDraft", "language",
+            "plannerId", "usage");
+
+    /**
+     * Refuses an object with a field not in {@code known}: a misspelt field ({@code maxTokens} for
+     * {@code maxNewTokens}) silently ignored would give the client something it did not ask for.
+     *
+     * @param where the object's name in the request ({@code "options"}), or empty for the body itself
+     */
+    static void onlyKnown(JsonNode node, String where, Set<String> known) {
+        List<String> unknown = new ArrayList<>();
+        node.fieldNames().forEachRemaining(name -> {
+            if (!known.contains(name)) {
+                unknown.add("\"" + (where.isEmpty() ? "" : where + ".") + name + "\"");
+            }
+        });
+        if (!unknown.isEmpty()) {
+            throw new ApiError(400, "unknown_field", "unknown field" + (unknown.size() == 1 ? " " : "s ")
+                    + String.join(", ", unknown) + (where.isEmpty() ? "" : " in \"" + where + "\"") + "; known: "
+                    + String.join(", ", new TreeSet<>(known)));
+        }
     }
 
     static String text(JsonNode node, String field, String fallback) {
@@ -135,6 +165,7 @@ final class Requests {
             throw ApiError.badRequest("\"material\" must be a string or an object {brief, facts, sourceArticle,"
                     + " language}");
         }
+        onlyKnown(v, "material", MATERIAL_FIELDS);
         return new Material(text(v, "brief", ""), texts(v, "facts"), text(v, "sourceArticle", ""),
                 text(v, "language", ""));
     }
@@ -144,6 +175,7 @@ final class Requests {
         if (v == null) {
             return null;
         }
+        onlyKnown(v, "plan", PLAN_FIELDS);
         ContentPlan plan = new ContentPlan(text(v, "title", ""), text(v, "summary", ""), texts(v, "keyFacts"),
                 text(v, "neutralDraft", ""), text(v, "language", ""), text(v, "plannerId", "client"), null);
         if (plan.title().isBlank() && plan.keyFacts().isEmpty() && plan.neutralDraft().isBlank()) {
@@ -157,6 +189,7 @@ final class Requests {
         if (options == null) {
             return GenerationOptions.UNSET;
         }
+        onlyKnown(options, "options", OPTION_FIELDS);
         Integer max = integer(options, "maxNewTokens");
         checkMax(max, maxTokens);
         return copyAware(new GenerationOptions(max, number(options, "temperature"), integer(options, "topK"),

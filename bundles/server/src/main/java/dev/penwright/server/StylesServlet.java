@@ -13,6 +13,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.penwright.api.model.ModelCatalog;
 import dev.penwright.api.style.Deployment;
 import dev.penwright.api.style.StylePack;
@@ -36,7 +40,8 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 
 /**
  * {@code GET /v1/styles}: every deployed pack, active or rejected (with the reason); {@code GET /v1/styles/{id}}:
- * one, with its style.json. {@code POST /v1/styles}: upload a pack jar as the body; it is checked (size, entries,
+ * one, with its style.json. {@code POST /v1/styles}: upload a pack jar as the body (or as the file part of a
+ * multipart form); it is checked (size, entries,
  * paths, inflated size) and validated like the extender does, in a temporary folder, and only then moved into
  * deploy/ in one rename. {@code DELETE /v1/styles/{id}}: removes a pack's jar from deploy/.
  */
@@ -96,16 +101,17 @@ public final class StylesServlet extends ApiServlet {
 
     private void get(String id, HttpServletResponse response) throws Exception {
         if (id.isEmpty()) {
-            JsonResponses.write(response, 200, Map.of("styles", styles.entries()));
+            JsonResponses.write(response, 200, Map.of("styles",
+                    styles.entries().stream().map(this::forClient).toList()));
             return;
         }
         StylePackEntry entry = entry(id).orElseThrow(() -> notFound(id));
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("entry", entry);
+        body.put("entry", forClient(entry));
         styles.find(id).map(StylePack::descriptor).ifPresent(d -> body.put("style", d));
         styles.find(id).map(p -> p.directory().resolve("report.json")).filter(Files::isRegularFile).ifPresent(r -> {
             try {
-                body.put("report", JsonResponses.JSON.readTree(r.toFile()));
+                body.put("report", withoutPaths(JsonResponses.JSON.readTree(r.toFile())));
             } catch (java.io.IOException e) {
                 body.put("report", null);
             }
@@ -122,7 +128,11 @@ public final class StylesServlet extends ApiServlet {
         Path work = Files.createTempDirectory("penwright-upload-");
         try {
             Path jar = work.resolve("upload.jar");
-            PackUpload.receive(request.getInputStream(), jar, limits.maxUploadBytes());
+            if (PackUpload.isMultipart(request)) {
+                PackUpload.receiveFilePart(request, jar, limits.maxUploadBytes());
+            } else {
+                PackUpload.receive(request.getInputStream(), jar, limits.maxUploadBytes());
+            }
             Path styleDir = Files.createDirectories(work.resolve("style"));
             StylePackJar.Header pack;
             try {
@@ -145,7 +155,7 @@ public final class StylesServlet extends ApiServlet {
             } else if (verdict.get().state() == StylePackState.REJECTED) {
                 throw PackUpload.invalid(verdict.get().reason());
             } else {
-                body.put("entry", verdict.get());
+                body.put("entry", forClient(verdict.get()));
                 JsonResponses.write(response, 201, body);
             }
         } finally {
@@ -209,5 +219,61 @@ public final class StylesServlet extends ApiServlet {
 
     private static ApiError notFound(String id) {
         return new ApiError(404, "style_not_found", "no style pack '" + id + "'");
+    }
+
+    /**
+     * An entry as a client sees it: its source is {@code deploy/<file>} for a pack of the deploy folder and the file
+     * name otherwise, and its reason names no server path; where the runtime keeps its files is not the client's
+     * business.
+     */
+    private StylePackEntry forClient(StylePackEntry e) {
+        return new StylePackEntry(e.id(), e.version(), e.name(), e.language(), e.baseModel(), e.state(),
+                JsonResponses.withoutPaths(e.reason()), clientSource(e.source()), e.since());
+    }
+
+    /**
+     * A pack's report with every string cut to file names ({@link JsonResponses#withoutPaths}): reports written by
+     * earlier trainers name the corpus by its absolute path on the machine that trained it.
+     */
+    private static JsonNode withoutPaths(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            object.fields().forEachRemaining(f -> f.setValue(withoutPaths(f.getValue())));
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                array.set(i, withoutPaths(array.get(i)));
+            }
+        } else if (node != null && node.isTextual()) {
+            return TextNode.valueOf(JsonResponses.withoutPaths(node.asText()));
+        }
+        return node;
+    }
+
+    private String clientSource(String source) {
+        if (source == null) {
+            return null;
+        }
+        try {
+            URI uri = URI.create(source);
+            if ("file".equals(uri.getScheme())) {
+                Path file = Path.of(uri).toAbsolutePath().normalize();
+                String dir = settings.deployDir();
+                Path deploy = dir == null || dir.isBlank() ? null : Path.of(dir).toAbsolutePath().normalize();
+                return deploy != null && file.startsWith(deploy)
+                        ? "deploy/" + deploy.relativize(file).toString().replace('\\', '/')
+                        : String.valueOf(file.getFileName());
+            }
+        } catch (IllegalArgumentException notAFileUri) {
+            // Another kind of bundle location: its paths are cut below.
+        }
+        return JsonResponses.withoutPaths(source);
+    }
+
+    private static boolean sameFile(String source, Path target) {
+        try {
+            URI uri = URI.create(source);
+            return "file".equals(uri.getScheme()) && Path.of(uri).toAbsolutePath().normalize().equals(target);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }

@@ -74,7 +74,12 @@ public final class TrainingServlet extends ApiServlet {
                     + " missing or stopped)");
         }
         if (train) {
-            TrainingJob job = t.submit(spec, progress -> { });
+            TrainingJob job;
+            try {
+                job = t.submit(spec, progress -> { });
+            } catch (IllegalArgumentException e) {
+                throw ApiError.badRequest(e.getMessage());
+            }
             response.setHeader("Location", "/v1/jobs/" + job.id());
             JsonResponses.write(response, 202, Map.of("job", view(job)));
         } else if (id.isEmpty()) {
@@ -92,7 +97,11 @@ public final class TrainingServlet extends ApiServlet {
     /** Option names whose values are files the trainer reads: held to the same roots as the corpus. */
     static final Set<String> CORPUS_OPTIONS = Set.of("corpora", "preference");
 
+    /** The fields of a /v1/train body; {@code options} are the trainer's to judge. */
+    static final Set<String> FIELDS = Set.of("kind", "id", "corpus", "baseModel", "outputDir", "options");
+
     static TrainingSpec spec(JsonNode body, TrainingPaths paths) {
+        Requests.onlyKnown(body, "", FIELDS);
         String kind = Requests.text(body, "kind", "style");
         TrainingKind k;
         try {
@@ -101,7 +110,11 @@ public final class TrainingServlet extends ApiServlet {
             throw ApiError.badRequest("\"kind\" must be \"style\" or \"base\"");
         }
         String id = Requests.text(body, "id", null);
-        if (id == null || !PackUpload.STYLE_ID.matcher(id).matches()) {
+        if (id == null || id.isEmpty()) {
+            throw ApiError.badRequest("\"id\" is required: the id of the style pack (or base model) to train, e.g."
+                    + " \"house\"");
+        }
+        if (!PackUpload.STYLE_ID.matcher(id).matches()) {
             throw ApiError.badRequest("\"id\" must be lower-case letters, digits, '.', '_' or '-' (at most 64)");
         }
         String corpus = Requests.text(body, "corpus", null);
@@ -149,7 +162,8 @@ public final class TrainingServlet extends ApiServlet {
         v.put("learningRate", p.learningRate());
         v.put("tokensPerSecond", p.tokensPerSecond());
         v.put("etaSeconds", p.etaSeconds());
-        v.put("message", p.message());
+        // A job's message may name its corpus, checkpoint or output folder: the client gets file names only.
+        v.put("message", JsonResponses.withoutPaths(p.message()));
         return v;
     }
 }

@@ -44,6 +44,27 @@ public final class PackArchive {
         return read(jar, limits, styleDir.toAbsolutePath().normalize());
     }
 
+    /** The four bytes every zip file opens with: a local file header. */
+    private static final byte[] LOCAL_HEADER = {'P', 'K', 3, 4};
+
+    /**
+     * Refuses a file with bytes before its first entry. {@link ZipFile} reads from the end and accepts them (as in a
+     * self-extracting archive), but readers that stream from the start, as the framework's deployers do, find no
+     * jar: an upload sent with its multipart envelope was accepted and then broke the runtime's next start.
+     */
+    private static void requirePlainZip(Path jar) throws InvalidStylePackException {
+        byte[] start;
+        try (InputStream in = Files.newInputStream(jar)) {
+            start = in.readNBytes(LOCAL_HEADER.length);
+        } catch (IOException e) {
+            throw new InvalidStylePackException("the jar cannot be read", e);
+        }
+        if (!java.util.Arrays.equals(start, LOCAL_HEADER)) {
+            throw new InvalidStylePackException("not a jar (zip) file: it does not start with a zip entry (a"
+                    + " multipart envelope or other bytes before it?)");
+        }
+    }
+
     /** The style id of a jar's manifest, read within a bounded size, or null when it is no style pack. */
     public static String styleIdOf(Path jar) {
         try (ZipFile zip = new ZipFile(jar.toFile())) {
@@ -66,6 +87,7 @@ public final class PackArchive {
 
     private static StylePackJar.Header read(Path jar, PackLimits limits, Path styleDir)
             throws InvalidStylePackException {
+        requirePlainZip(jar);
         ZipFile zip;
         try {
             zip = new ZipFile(jar.toFile());

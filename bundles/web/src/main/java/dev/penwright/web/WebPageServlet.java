@@ -109,7 +109,8 @@ public final class WebPageServlet extends HttpServlet {
         }
         Optional<Path> file = reports.resolve(path);
         if (file.isEmpty()) {
-            error(response, 404, "report_not_found", "no report file '" + path + "' in " + reports.root());
+            // The folder is named by the listing (/web/reports/), not by an error any client can provoke.
+            error(response, 404, "report_not_found", "no report file '" + path + "' in the reports folder");
             return;
         }
         response.setStatus(200);
@@ -126,6 +127,12 @@ public final class WebPageServlet extends HttpServlet {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", code);
         error.put("message", message);
+        error.put("type", code);
+        // The API's filter gives every answer an id (X-Request-Id); an error repeats it, as the API's own do.
+        String requestId = response.getHeader("X-Request-Id");
+        if (requestId != null) {
+            error.put("requestId", requestId);
+        }
         write(response, status, Map.of("error", error));
     }
 

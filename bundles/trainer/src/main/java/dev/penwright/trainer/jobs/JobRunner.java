@@ -42,16 +42,22 @@ public final class JobRunner {
     private JobRunner() {
     }
 
+    /** Refuses a spec whose options name one this runner does not know, naming them all. */
+    public static void checkOptions(TrainingSpec spec) {
+        List<String> unknown = spec.options().keySet().stream().filter(k -> !OPTIONS.contains(k)).sorted().toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown training option" + (unknown.size() == 1 ? " " : "s ")
+                    + String.join(", ", unknown.stream().map(k -> "'" + k + "'").toList()) + " (known: "
+                    + String.join(", ", OPTIONS) + ")");
+        }
+    }
+
     /** @return the pack jar (style) or the model folder (base) */
     public static Path run(TrainingSpec spec, String jobId, Planner planner, Path deployDir,
                            Consumer<JobProgress> progress, BooleanSupplier cancelled)
             throws IOException, BadDataException {
+        checkOptions(spec);
         Map<String, String> o = spec.options();
-        for (String k : o.keySet()) {
-            if (!OPTIONS.contains(k)) {
-                throw new IllegalArgumentException("unknown training option '" + k + "' (known: " + OPTIONS + ")");
-            }
-        }
         boolean base = spec.kind() == TrainingKind.BASE;
         int steps = integer(o, "steps", 0);
         double minutes = number(o, "minutes", 0);

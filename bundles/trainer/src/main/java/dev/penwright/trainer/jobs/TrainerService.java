@@ -86,6 +86,8 @@ public class TrainerService implements Trainer {
 
     @Override
     public TrainingJob submit(TrainingSpec spec, Consumer<JobProgress> listener) {
+        // A mistake in the request is the caller's error now, not a failed job later.
+        JobRunner.checkOptions(spec);
         String id = spec.kind().name().toLowerCase(java.util.Locale.ROOT) + "-" + counter.incrementAndGet();
         BackgroundJob job = new BackgroundJob(id, spec);
         jobs.put(id, job);

@@ -442,7 +442,8 @@ public final class StyleTrainer {
             report.put("planner", plannerId);
             report.put("promptTemplate", template.text());
             ObjectNode dataNode = report.putObject("data");
-            dataNode.put("corpus", recipe.corpus().toAbsolutePath().toString());
+            // The file name: the report travels with the pack and is served over HTTP, the trainer's folders do not.
+            dataNode.put("corpus", recipe.corpus().getFileName().toString());
             dataNode.put("format", data.format());
             dataNode.put("license", license);
             dataNode.put("source", source);
