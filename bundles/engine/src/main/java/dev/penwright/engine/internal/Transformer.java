@@ -30,15 +30,8 @@ public final class Transformer implements AutoCloseable {
     private final NDArray lmHead;
     private final NDArray finalNorm;
     private final LayerWeights[] layers;
-    private final float[] invFreq;
-    // Built once: per-position cos/sin rows, the identity and rotate-half matrices, and key indices for masks.
-    // Per-step tables are then gathered and combined on the device: creating large arrays from Java each step is
-    // far slower than a few tensor operations.
-    private final NDArray cosTable;
-    private final NDArray sinTable;
-    private final NDArray identity;
-    private final NDArray rotate;
-    private final NDArray keyIndex;
+    /** Rotary tables and attention masks. */
+    private final Positions positions;
     /** RMSNorm's exponent and epsilon as 0-d arrays that live with the model (see rmsNorm). */
     private final NDArray minusHalf;
     private final NDArray eps;
@@ -55,43 +48,7 @@ public final class Transformer implements AutoCloseable {
         this.lmHead = lmHead;
         this.finalNorm = finalNorm;
         this.layers = layers;
-        int hd = config.headDim();
-        int half = hd / 2;
-        // As HF computes it: in float32, base^(2i/d).
-        this.invFreq = new float[half];
-        for (int i = 0; i < half; i++) {
-            float exponent = (float) (2 * i) / hd;
-            invFreq[i] = (float) (1.0 / (float) Math.pow(config.ropeTheta(), exponent));
-        }
-        int maxPos = config.maxPositions();
-        // Queries and keys each carry headDim^-1/4 of the attention scale (see the class comment).
-        double scale = Math.pow(hd, -0.25);
-        float[] cos = new float[maxPos * hd];
-        float[] sin = new float[maxPos * hd];
-        for (int p = 0; p < maxPos; p++) {
-            for (int j = 0; j < half; j++) {
-                float angle = (float) p * invFreq[j];
-                cos[p * hd + j] = cos[p * hd + j + half] = (float) (Math.cos(angle) * scale);
-                sin[p * hd + j] = sin[p * hd + j + half] = (float) (Math.sin(angle) * scale);
-            }
-        }
-        float[] eye = new float[hd * hd];
-        float[] rot = new float[hd * hd];
-        for (int j = 0; j < half; j++) {
-            eye[j * hd + j] = 1f;
-            eye[(j + half) * hd + j + half] = 1f;
-            rot[(j + half) * hd + j] = -1f; // (x·R)[j] = -x[j + half]
-            rot[j * hd + j + half] = 1f;    // (x·R)[j + half] = x[j]
-        }
-        float[] keys = new float[maxPos];
-        for (int p = 0; p < maxPos; p++) {
-            keys[p] = p;
-        }
-        this.cosTable = manager.create(cos, new Shape(maxPos, hd));
-        this.sinTable = manager.create(sin, new Shape(maxPos, hd));
-        this.identity = manager.create(eye, new Shape(hd, hd));
-        this.rotate = manager.create(rot, new Shape(hd, hd));
-        this.keyIndex = manager.create(keys, new Shape(maxPos));
+        this.positions = new Positions(config, manager);
     }
 
     /** Loads HF tensor names, fusing q/k/v and gate/up as it goes. */
@@ -197,7 +154,7 @@ public final class Transformer implements AutoCloseable {
                 System.arraycopy(ids[r], 0, flat, r * t, t);
             }
             NDArray idx = manager.create(flat);
-            NDArray[] rope = ropeTables(starts, b, t);
+            NDArray[] rope = positions.ropeTables(starts, b, t);
             if (cache == null) {
                 // A training pass's backward (the embedding's) reads the ids after this scope has closed them.
                 // DJL's PyTorch arrays made from Java data point into a direct buffer that the GC frees once the
@@ -205,16 +162,14 @@ public final class Transformer implements AutoCloseable {
                 idx = torchOwned(idx);
             }
             NDArray x = embed.get(new NDIndex("{}", idx)).reshape(b, t, config.hiddenSize());
-            // A one-token step whose rows all stand at the same position sees every cached key: no mask to add.
-            NDArray mask = cache != null && t == 1 && sameStart(starts) ? null
-                    : attentionMask(starts, b, t, keyLen, cache == null);
+            NDArray[] masks = positions.masks(starts, b, t, keyLen, cache != null);
             Step step = null;
             if (cache != null) {
                 step = new Step(slot0, starts, keyLen, t == 1 ? decodeIndices(slot0, starts) : null,
                         cache.slots() == b && slot0 == 0);
             }
             for (int l = 0; l < layers.length; l++) {
-                x = layer(l, x, rope, mask, cache, step, lora);
+                x = layer(l, x, rope, masks[config.slidingLayer(l) ? 1 : 0], cache, step, lora);
             }
             out = rmsNorm(x, finalNorm);
             NDScope.unregister(out);
@@ -252,15 +207,6 @@ public final class Transformer implements AutoCloseable {
         // Keys [slots, kv, hd, cap] take [B, kv, hd] at (row, :, :, position); values [slots, kv, cap, hd] take
         // [B, kv, hd] at (row, :, position, :): the advanced indices are not adjacent, so their dimension comes first.
         return new NDIndex[] {new NDIndex("{}, :, :, {}", rows, positions), new NDIndex("{}, :, {}", rows, positions)};
-    }
-
-    private static boolean sameStart(int[] starts) {
-        for (int s : starts) {
-            if (s != starts[0]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static NDArray torchOwned(NDArray javaBacked) {
@@ -392,45 +338,6 @@ public final class Transformer implements AutoCloseable {
         NDList halves = x.split(new long[] {half}, 3);
         NDArray rotated = NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), 3);
         return x.mul(rope[1]).add(rotated.mul(rope[2]));
-    }
-
-    /**
-     * One-token steps: index 0 is the rotation matrix M, [B, hd, hd], with x·M = x·cos + rotate_half(x)·sin
-     * (M = I·cos + R·sin, column-wise). Longer passes: index 1 and 2 are cos and sin, [B, T, 1, hd]. All carry
-     * headDim^-1/4, half the attention scale.
-     */
-    private NDArray[] ropeTables(int[] starts, int b, int t) {
-        long[] pos = new long[b * t];
-        for (int r = 0; r < b; r++) {
-            for (int i = 0; i < t; i++) {
-                pos[r * t + i] = starts[r] + i;
-            }
-        }
-        int hd = config.headDim();
-        NDArray p = manager.create(pos);
-        if (t > 1) {
-            NDArray cos = cosTable.get(new NDIndex("{}", p)).reshape(b, t, 1, hd);
-            NDArray sin = sinTable.get(new NDIndex("{}", p)).reshape(b, t, 1, hd);
-            return new NDArray[] {null, cos, sin};
-        }
-        NDArray cos = cosTable.get(new NDIndex("{}", p)).reshape(b, 1, hd);
-        NDArray sin = sinTable.get(new NDIndex("{}", p)).reshape(b, 1, hd);
-        return new NDArray[] {identity.mul(cos).add(rotate.mul(sin))};
-    }
-
-    /** Additive mask [B, 1, 1, T, S] ([B, 1, 1, S] for one token): query i of row r sees key j when j <= start_r + i. */
-    private NDArray attentionMask(int[] starts, int b, int t, int keyLen, boolean noCache) {
-        float[] last = new float[b * t];
-        for (int r = 0; r < b; r++) {
-            for (int i = 0; i < t; i++) {
-                last[r * t + i] = noCache ? i : starts[r] + i;
-            }
-        }
-        NDArray limit = manager.create(last, new Shape(b, t, 1));
-        NDArray keys = keyIndex.get(new NDIndex().addSliceDim(0, keyLen));
-        // -1e30, not -inf: the masked probabilities underflow to exactly 0 and 0·x never makes a NaN.
-        NDArray mask = keys.gt(limit).toType(DataType.FLOAT32, false).mul(-1e30f);
-        return t == 1 ? mask.reshape(b, 1, 1, keyLen) : mask.reshape(b, 1, 1, t, keyLen);
     }
 
     /** Frees the weights (the caller's manager owns them; this closes the manager). */
