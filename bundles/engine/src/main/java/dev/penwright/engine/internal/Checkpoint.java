@@ -117,4 +117,53 @@ public final class Checkpoint {
         ByteBuffer data = st.readF32(name);
         return manager.create(data, new Shape(expectedShape), DataType.FLOAT32);
     }
+
+    /** The dtype a tensor is stored in (F32, F16, BF16, …), or null when the checkpoint lacks it. */
+    public String dtypeOf(String name) {
+        Safetensors.TensorInfo info = info(name);
+        return info == null ? null : info.dtype();
+    }
+
+    /**
+     * Matrices stacked by rows into one tensor held in {@code dtype} (a {@link HalfOps} ScalarType), each checked
+     * against its shape ({@code rows[i]} × {@code cols}). Read in slices of about 4 MB as F32 and rounded into place
+     * by PyTorch, so loading never holds more than a slice beyond the half-precision result.
+     */
+    public NDArray loadHalf(NDManager manager, HalfOps half, int dtype, long cols, String[] names, long[] rows)
+            throws IOException {
+        long total = 0;
+        for (int i = 0; i < names.length; i++) {
+            Safetensors st = byTensor.get(names[i]);
+            if (st == null) {
+                throw ModelFormatException.of(fileOf(names[i]), names[i], "missing tensor");
+            }
+            long[] want = rows[i] == 1 && st.tensors().get(names[i]).shape().length == 1 ? new long[] {cols}
+                    : new long[] {rows[i], cols};
+            if (!Arrays.equals(st.tensors().get(names[i]).shape(), want)) {
+                throw ModelFormatException.of(st.file(), names[i], "wrong shape " + Arrays.toString(st.tensors().get(names[i]).shape())
+                        + ", expected " + Arrays.toString(want));
+            }
+            total += rows[i];
+        }
+        NDArray out = half.empty(new long[] {total, cols}, dtype);
+        try {
+            long at = 0;
+            long slice = Math.max(1, (1L << 20) / cols);
+            for (int i = 0; i < names.length; i++) {
+                Safetensors st = byTensor.get(names[i]);
+                for (long r = 0; r < rows[i]; r += slice) {
+                    int n = (int) Math.min(slice, rows[i] - r);
+                    try (NDArray part = manager.create(st.readF32(names[i], r * cols, (int) (n * cols)),
+                            new Shape(n, cols), DataType.FLOAT32)) {
+                        half.fillRows(out, at + r, part);
+                    }
+                }
+                at += rows[i];
+            }
+        } catch (IOException | RuntimeException e) {
+            out.close();
+            throw e;
+        }
+        return out;
+    }
 }

@@ -25,7 +25,8 @@ import dev.penwright.engine.ModelFormatException;
 /**
  * One {@code .safetensors} file: an 8-byte little-endian header length, a JSON header naming each tensor's dtype,
  * shape and byte range, then the raw data. We read it ourselves (rather than with DJL's NDList.decode) because DJL
- * loses the tensor order, is limited to 2 GB a file and aborts the JVM on BF16; every tensor leaves here as F32.
+ * loses the tensor order, is limited to 2 GB a file and aborts the JVM on BF16; every tensor leaves here as F32
+ * (half-precision weights are then rounded back by PyTorch, see {@link HalfOps}).
  */
 public final class Safetensors {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -171,15 +172,31 @@ public final class Safetensors {
         if (info == null) {
             throw ModelFormatException.of(file, name, "missing tensor");
         }
-        long n = info.elements();
-        if (n * 4 > Integer.MAX_VALUE) {
+        if (info.elements() * 4 > Integer.MAX_VALUE) {
             throw ModelFormatException.of(file, name, "tensor larger than 2 GB as F32 is not supported");
         }
-        ByteBuffer raw = ByteBuffer.allocateDirect((int) (info.end - info.begin)).order(ByteOrder.LITTLE_ENDIAN);
+        return readF32(name, 0, (int) info.elements());
+    }
+
+    /**
+     * {@code count} values from element {@code first} on, as F32: a large tensor is read a slice at a time, so that
+     * loading it into half precision never holds all of it as F32.
+     */
+    public ByteBuffer readF32(String name, long first, int count) throws IOException {
+        TensorInfo info = tensors.get(name);
+        if (info == null) {
+            throw ModelFormatException.of(file, name, "missing tensor");
+        }
+        int width = bytesPerElement(info.dtype);
+        if (first < 0 || count < 0 || first + count > info.elements()) {
+            throw new IllegalArgumentException(name + ": elements [" + first + ", " + (first + count) + ") of " + info.elements());
+        }
+        ByteBuffer raw = ByteBuffer.allocateDirect(count * width).order(ByteOrder.LITTLE_ENDIAN);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            readFully(ch, raw, info.begin);
+            readFully(ch, raw, info.begin + first * width);
         }
         raw.flip();
+        long n = count;
         ByteBuffer out = ByteBuffer.allocateDirect((int) (n * 4)).order(ByteOrder.nativeOrder());
         switch (info.dtype) {
             case "F32" -> {
@@ -192,7 +209,7 @@ public final class Safetensors {
                     out.putFloat(HalfFloats.f16ToF32(raw.getShort()));
                 }
             }
-            // BF16 is the top half of an F32: widen it here because DJL aborts the JVM on BF16 tensors.
+            // BF16 is the top half of an F32: widening is exact.
             case "BF16" -> {
                 for (long i = 0; i < n; i++) {
                     out.putFloat(Float.intBitsToFloat((raw.getShort() & 0xffff) << 16));

@@ -12,8 +12,9 @@ import ai.djl.ndarray.types.Shape;
 import dev.penwright.engine.ModelConfig;
 
 /**
- * The Llama/Mistral/Qwen2 decoder on DJL NDArrays, engine-neutral (no PyTorch-specific calls), so that it runs on any
- * DJL engine and under a gradient collector. Each layer runs in its own {@link NDScope}, which frees its
+ * The Llama/Mistral/Qwen2 decoder on DJL NDArrays, engine-neutral (no PyTorch-specific calls) for F32 weights, so
+ * that it runs on any DJL engine and under a gradient collector; half-precision weights go through PyTorch's own
+ * operations ({@link HalfOps}). Each layer runs in its own {@link NDScope}, which frees its
  * temporaries as soon as the layer is done: memory stays bounded by one layer's activations plus the KV cache.
  *
  * <p>A decode step is bound by per-operation overhead more than by arithmetic, so the code keeps operations few:
@@ -30,6 +31,8 @@ public final class Transformer implements AutoCloseable {
     private final NDArray lmHead;
     private final NDArray finalNorm;
     private final LayerWeights[] layers;
+    /** The operations on half-precision weights, or null when every weight is F32. */
+    private final HalfOps half;
     /** Rotary tables and attention masks. */
     private final Positions positions;
     /** RMSNorm's exponent and epsilon as 0-d arrays that live with the model (see rmsNorm). */
@@ -37,8 +40,9 @@ public final class Transformer implements AutoCloseable {
     private final NDArray eps;
 
     public Transformer(ModelConfig config, NDManager manager, NDArray embed, NDArray lmHead, NDArray finalNorm,
-                       LayerWeights[] layers) {
+                       LayerWeights[] layers, HalfOps half) {
         this.config = config;
+        this.half = half;
         this.manager = manager;
         this.minusHalf = manager.create(-0.5f);
         NDScope.unregister(minusHalf);
@@ -51,48 +55,66 @@ public final class Transformer implements AutoCloseable {
         this.positions = new Positions(config, manager);
     }
 
-    /** Loads HF tensor names, fusing q/k/v and gate/up as it goes. */
-    public static Transformer load(ModelConfig c, Checkpoint ck, NDManager manager) throws IOException {
+    /**
+     * Loads HF tensor names, fusing q/k/v and gate/up as it goes. With {@code keepHalf}, a checkpoint stored in F16
+     * or BF16 (judged by its embedding) keeps its matrices in that dtype, two bytes a parameter (see {@link HalfOps});
+     * norms and biases are F32 either way. Without it, or for an F32 checkpoint, every weight is F32.
+     */
+    public static Transformer load(ModelConfig c, Checkpoint ck, NDManager manager, boolean keepHalf) throws IOException {
+        String stored = ck.dtypeOf("model.embed_tokens.weight");
+        int halfType = !keepHalf ? 0 : "BF16".equals(stored) ? HalfOps.BFLOAT16 : "F16".equals(stored) ? HalfOps.FLOAT16 : 0;
+        HalfOps half = halfType == 0 ? null : new HalfOps(manager);
         long d = c.hiddenSize();
-        NDArray embed = ck.load(manager, "model.embed_tokens.weight", c.vocabSize(), d);
+        long q = c.queryWidth();
+        long kv = c.kvWidth();
+        long ffn = c.intermediateSize();
+        Matrices m = (cols, names, rows) -> half != null ? ck.loadHalf(manager, half, halfType, cols, names, rows)
+                : f32(ck, manager, cols, names, rows);
+        NDArray embed = m.load(d, new String[] {"model.embed_tokens.weight"}, new long[] {c.vocabSize()});
         NDArray lmHead;
         if (c.tieWordEmbeddings() && !ck.has("lm_head.weight")) {
             lmHead = embed;
         } else {
-            lmHead = ck.load(manager, "lm_head.weight", c.vocabSize(), d);
+            lmHead = m.load(d, new String[] {"lm_head.weight"}, new long[] {c.vocabSize()});
         }
         NDArray norm = ck.load(manager, "model.norm.weight", d);
         LayerWeights[] layers = new LayerWeights[c.numLayers()];
         for (int l = 0; l < layers.length; l++) {
             String p = "model.layers." + l + ".";
-            NDArray q = ck.load(manager, p + "self_attn.q_proj.weight", c.queryWidth(), d);
-            NDArray k = ck.load(manager, p + "self_attn.k_proj.weight", c.kvWidth(), d);
-            NDArray v = ck.load(manager, p + "self_attn.v_proj.weight", c.kvWidth(), d);
-            NDArray qkv = NDArrays.concat(new NDList(q, k, v), 0);
+            NDArray qkv = m.load(d, new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight",
+                    p + "self_attn.v_proj.weight"}, new long[] {q, kv, kv});
             NDArray bqkv = null;
             if (c.attentionBias()) {
-                NDArray bq = ck.load(manager, p + "self_attn.q_proj.bias", c.queryWidth());
-                NDArray bk = ck.load(manager, p + "self_attn.k_proj.bias", c.kvWidth());
-                NDArray bv = ck.load(manager, p + "self_attn.v_proj.bias", c.kvWidth());
-                bqkv = NDArrays.concat(new NDList(bq, bk, bv), 0);
-                bq.close();
-                bk.close();
-                bv.close();
+                bqkv = f32(ck, manager, 1, new String[] {p + "self_attn.q_proj.bias", p + "self_attn.k_proj.bias",
+                        p + "self_attn.v_proj.bias"}, new long[] {q, kv, kv});
             }
-            q.close();
-            k.close();
-            v.close();
-            NDArray o = ck.load(manager, p + "self_attn.o_proj.weight", d, c.queryWidth());
-            NDArray gate = ck.load(manager, p + "mlp.gate_proj.weight", c.intermediateSize(), d);
-            NDArray up = ck.load(manager, p + "mlp.up_proj.weight", c.intermediateSize(), d);
-            NDArray gateUp = NDArrays.concat(new NDList(gate, up), 0);
-            gate.close();
-            up.close();
-            NDArray down = ck.load(manager, p + "mlp.down_proj.weight", d, c.intermediateSize());
+            NDArray o = m.load(q, new String[] {p + "self_attn.o_proj.weight"}, new long[] {d});
+            NDArray gateUp = m.load(d, new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"},
+                    new long[] {ffn, ffn});
+            NDArray down = m.load(ffn, new String[] {p + "mlp.down_proj.weight"}, new long[] {d});
             layers[l] = new LayerWeights(ck.load(manager, p + "input_layernorm.weight", d), qkv, bqkv, o,
                     ck.load(manager, p + "post_attention_layernorm.weight", d), gateUp, down);
         }
-        return new Transformer(c, manager, embed, lmHead, norm, layers);
+        return new Transformer(c, manager, embed, lmHead, norm, layers, half);
+    }
+
+    /** Matrices of {@code cols} columns stacked by rows: [rows[0] + rows[1] + …, cols]. */
+    private interface Matrices {
+        NDArray load(long cols, String[] names, long[] rows) throws IOException;
+    }
+
+    /** F32 matrices (or, with cols 1, vectors) stacked by rows, each checked against its shape. */
+    private static NDArray f32(Checkpoint ck, NDManager manager, long cols, String[] names, long[] rows) throws IOException {
+        NDList parts = new NDList();
+        for (int i = 0; i < names.length; i++) {
+            parts.add(cols == 1 ? ck.load(manager, names[i], rows[i]) : ck.load(manager, names[i], rows[i], cols));
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        NDArray out = NDArrays.concat(parts, 0);
+        parts.close();
+        return out;
     }
 
     public ModelConfig config() {
@@ -161,7 +183,8 @@ public final class Transformer implements AutoCloseable {
                 // array is closed, so the backward would read freed memory; a copy made by torch owns its memory.
                 idx = torchOwned(idx);
             }
-            NDArray x = embed.get(new NDIndex("{}", idx)).reshape(b, t, config.hiddenSize());
+            NDArray x = (isHalf(embed) ? half.embed(embed, idx) : embed.get(new NDIndex("{}", idx)))
+                    .reshape(b, t, config.hiddenSize());
             NDArray[] masks = positions.masks(starts, b, t, keyLen, cache != null);
             Step step = null;
             if (cache != null) {
@@ -324,8 +347,22 @@ public final class Transformer implements AutoCloseable {
         return x.mul(inv).mul(weight);
     }
 
-    private static NDArray linear(NDArray x, NDArray w, NDArray bias) {
+    private NDArray linear(NDArray x, NDArray w, NDArray bias) {
+        if (isHalf(w)) {
+            NDArray y = half.linear(x, w);
+            return bias == null ? y : y.add(bias);
+        }
         return x.getNDArrayInternal().linear(x, w, bias).singletonOrThrow();
+    }
+
+    /** A weight held in half precision (a merged adapter turns its matrices back to F32). */
+    private boolean isHalf(NDArray w) {
+        return half != null && w.getDataType() != DataType.FLOAT32;
+    }
+
+    /** The operations on half-precision weights, or null when every weight is F32. */
+    public HalfOps half() {
+        return half;
     }
 
     /**
