@@ -256,32 +256,60 @@ public final class Safetensors {
 
     /** Writes tensors in the order given, with optional string metadata (PEFT writes {"format": "pt"}). */
     public static void write(Path file, Map<String, Entry> entries, Map<String, String> metadata) throws IOException {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        Map<String, String> dtypes = new LinkedHashMap<>();
+        entries.forEach((name, t) -> {
+            long n = 1;
+            for (long d : t.shape()) {
+                n *= d;
+            }
+            if (n != t.values().length) {
+                throw new IllegalArgumentException("tensor " + name + ": shape " + Arrays.toString(t.shape())
+                        + " does not hold " + t.values().length + " values");
+            }
+            shapes.put(name, t.shape());
+            dtypes.put(name, t.dtype());
+        });
+        write(file, shapes, dtypes, metadata, (name, sink) -> sink.accept(entries.get(name).values(), entries.get(name).values().length));
+    }
+
+    /** Produces a tensor's values, in row-major order, in as many pieces as it likes. */
+    public interface ValueSource {
+        void fill(String name, ValueSink sink) throws IOException;
+    }
+
+    /** Takes the first {@code count} values of {@code values}. */
+    public interface ValueSink {
+        void accept(float[] values, int count) throws IOException;
+    }
+
+    /**
+     * Writes tensors of these shapes and dtypes (in this order) whose values {@code source} streams, so that a file
+     * larger than memory can be written a piece at a time (random checkpoints of real model shapes).
+     */
+    public static void write(Path file, Map<String, long[]> shapes, Map<String, String> dtypes, Map<String, String> metadata,
+                             ValueSource source) throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode m = header.putObject("__metadata__");
             metadata.forEach(m::put);
         }
         long offset = 0;
-        for (var e : entries.entrySet()) {
-            Entry t = e.getValue();
+        for (var e : shapes.entrySet()) {
             long n = 1;
-            for (long d : t.shape()) {
+            for (long d : e.getValue()) {
                 n *= d;
             }
-            if (n != t.values().length) {
-                throw new IllegalArgumentException("tensor " + e.getKey() + ": shape " + Arrays.toString(t.shape())
-                        + " does not hold " + t.values().length + " values");
-            }
-            int width = bytesPerElement(t.dtype());
+            String dtype = dtypes.get(e.getKey());
             ObjectNode o = header.putObject(e.getKey());
-            o.put("dtype", t.dtype());
+            o.put("dtype", dtype);
             var s = o.putArray("shape");
-            for (long d : t.shape()) {
+            for (long d : e.getValue()) {
                 s.add(d);
             }
             var off = o.putArray("data_offsets");
             off.add(offset);
-            offset += n * width;
+            offset += n * bytesPerElement(dtype);
             off.add(offset);
         }
         byte[] headerBytes = JSON.writeValueAsBytes(header);
@@ -295,18 +323,22 @@ public final class Safetensors {
             for (int i = 0; i < pad; i++) {
                 out.write(' ');
             }
-            for (Entry t : entries.values()) {
-                int width = bytesPerElement(t.dtype());
-                ByteBuffer buf = ByteBuffer.allocate(t.values().length * width).order(ByteOrder.LITTLE_ENDIAN);
-                for (float v : t.values()) {
-                    switch (t.dtype()) {
-                        case "F32" -> buf.putFloat(v);
-                        case "F16" -> buf.putShort(HalfFloats.f32ToF16(v));
-                        case "BF16" -> buf.putShort(HalfFloats.f32ToBf16(v));
-                        default -> throw new IllegalArgumentException("cannot write dtype " + t.dtype());
+            for (String name : shapes.keySet()) {
+                String dtype = dtypes.get(name);
+                int width = bytesPerElement(dtype);
+                source.fill(name, (values, count) -> {
+                    ByteBuffer buf = ByteBuffer.allocate(count * width).order(ByteOrder.LITTLE_ENDIAN);
+                    for (int i = 0; i < count; i++) {
+                        float v = values[i];
+                        switch (dtype) {
+                            case "F32" -> buf.putFloat(v);
+                            case "F16" -> buf.putShort(HalfFloats.f32ToF16(v));
+                            case "BF16" -> buf.putShort(HalfFloats.f32ToBf16(v));
+                            default -> throw new IllegalArgumentException("cannot write dtype " + dtype);
+                        }
                     }
-                }
-                out.write(buf.array());
+                    out.write(buf.array());
+                });
             }
         }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
