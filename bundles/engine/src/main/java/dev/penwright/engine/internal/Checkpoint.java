@@ -29,6 +29,9 @@ import dev.penwright.engine.ModelFormatException;
 public final class Checkpoint {
     private final Path directory;
     private final Map<String, Safetensors> byTensor;
+    /** Reused by every {@link #loadHalf} slice (see Safetensors#readF32 with buffers). */
+    private ByteBuffer rawScratch;
+    private ByteBuffer f32Scratch;
 
     private Checkpoint(Path directory, Map<String, Safetensors> byTensor) {
         this.directory = directory;
@@ -149,11 +152,18 @@ public final class Checkpoint {
         try {
             long at = 0;
             long slice = Math.max(1, (1L << 20) / cols);
+            int elements = (int) (slice * cols);
+            if (rawScratch == null || f32Scratch.capacity() < elements * 4) {
+                rawScratch = ByteBuffer.allocateDirect(elements * 8);
+                f32Scratch = ByteBuffer.allocateDirect(elements * 4);
+            }
+            ByteBuffer raw = rawScratch;
+            ByteBuffer f32 = f32Scratch;
             for (int i = 0; i < names.length; i++) {
                 Safetensors st = byTensor.get(names[i]);
                 for (long r = 0; r < rows[i]; r += slice) {
                     int n = (int) Math.min(slice, rows[i] - r);
-                    try (NDArray part = manager.create(st.readF32(names[i], r * cols, (int) (n * cols)),
+                    try (NDArray part = manager.create(st.readF32(names[i], r * cols, (int) (n * cols), raw, f32),
                             new Shape(n, cols), DataType.FLOAT32)) {
                         half.fillRows(out, at + r, part);
                     }

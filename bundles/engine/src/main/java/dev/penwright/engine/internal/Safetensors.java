@@ -183,6 +183,16 @@ public final class Safetensors {
      * loading it into half precision never holds all of it as F32.
      */
     public ByteBuffer readF32(String name, long first, int count) throws IOException {
+        return readF32(name, first, count, null, null);
+    }
+
+    /**
+     * As {@link #readF32(String, long, int)}, into the caller's buffers when given (at least count × 8 and count × 4
+     * bytes): direct buffers are freed only when the garbage collector runs, so a loader that reads a large model a
+     * slice at a time reuses two instead of leaving gigabytes of them behind.
+     */
+    public ByteBuffer readF32(String name, long first, int count, ByteBuffer rawScratch, ByteBuffer outScratch)
+            throws IOException {
         TensorInfo info = tensors.get(name);
         if (info == null) {
             throw ModelFormatException.of(file, name, "missing tensor");
@@ -191,13 +201,15 @@ public final class Safetensors {
         if (first < 0 || count < 0 || first + count > info.elements()) {
             throw new IllegalArgumentException(name + ": elements [" + first + ", " + (first + count) + ") of " + info.elements());
         }
-        ByteBuffer raw = ByteBuffer.allocateDirect(count * width).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer raw = rawScratch == null ? ByteBuffer.allocateDirect(count * width) : rawScratch.clear().limit(count * width);
+        raw.order(ByteOrder.LITTLE_ENDIAN);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             readFully(ch, raw, info.begin + first * width);
         }
         raw.flip();
         long n = count;
-        ByteBuffer out = ByteBuffer.allocateDirect((int) (n * 4)).order(ByteOrder.nativeOrder());
+        ByteBuffer out = (outScratch == null ? ByteBuffer.allocateDirect((int) (n * 4)) : outScratch.clear().limit(count * 4))
+                .order(ByteOrder.nativeOrder());
         switch (info.dtype) {
             case "F32" -> {
                 for (long i = 0; i < n; i++) {
