@@ -54,8 +54,20 @@ public final class LanguageModel implements AutoCloseable {
         this.ownsTokenizer = ownsTokenizer;
     }
 
-    /** Loads a model folder. Weights become F32 whatever their stored type. */
+    /**
+     * Loads a model folder. A checkpoint stored in BF16 or F16 keeps its matrices in that dtype (two bytes a
+     * parameter; matmuls in that dtype with F32 activations around them); an F32 one stays F32.
+     */
     public static LanguageModel load(Path directory) throws IOException {
+        return load(directory, true);
+    }
+
+    /** Loads a model folder with every weight as F32 whatever its stored dtype: what training the base weights needs. */
+    public static LanguageModel loadF32(Path directory) throws IOException {
+        return load(directory, false);
+    }
+
+    private static LanguageModel load(Path directory, boolean keepHalf) throws IOException {
         if (!Files.isDirectory(directory)) {
             throw ModelFormatException.of(directory, null, "not a model folder");
         }
@@ -64,7 +76,7 @@ public final class LanguageModel implements AutoCloseable {
         NDManager manager = NDManager.newBaseManager();
         Transformer transformer;
         try {
-            transformer = Transformer.load(config, checkpoint, manager);
+            transformer = Transformer.load(config, checkpoint, manager, keepHalf);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
@@ -318,7 +330,8 @@ public final class LanguageModel implements AutoCloseable {
                         merged(w.wGateUp(), adapter, l, LoraGroup.GATE_UP, m), merged(w.wDown(), adapter, l, LoraGroup.DOWN, m));
             }
         }
-        Transformer t = new Transformer(config, m, transformer.embedding(), transformer.lmHead(), transformer.finalNorm(), layers);
+        Transformer t = new Transformer(config, m, transformer.embedding(), transformer.lmHead(), transformer.finalNorm(),
+                layers, transformer.half());
         return new LanguageModel(directory, config, t, tokenizer, false);
     }
 

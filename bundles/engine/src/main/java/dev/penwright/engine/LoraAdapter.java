@@ -95,13 +95,16 @@ public final class LoraAdapter implements AutoCloseable {
     }
 
     private static String moduleName(int layer, String module) {
-        String block = module.startsWith("gate") || module.startsWith("up") || module.startsWith("down") ? "mlp" : "self_attn";
-        return "model.layers." + layer + "." + block + "." + module;
+        return LoraConfig.moduleName(layer, module);
     }
 
-    /** Reads adapter_config.json and adapter_model.safetensors, checking every tensor against the base's shapes. */
+    /**
+     * Reads adapter_config.json and adapter_model.safetensors, checking every tensor against the base's shapes. As in
+     * PEFT, only the modules the config targets are adapted: tensors of other modules in the file are not applied.
+     */
     static LoraAdapter load(Path dir, ModelConfig base, Path baseDir, NDManager parent) throws IOException {
         LoraConfig cfg = LoraConfig.read(dir.resolve("adapter_config.json"));
+        cfg.checkTargets(base.numLayers(), dir.resolve("adapter_config.json"));
         Path file = dir.resolve("adapter_model.safetensors");
         Safetensors st = Safetensors.open(file);
         Map<String, String[]> found = new LinkedHashMap<>();
@@ -121,20 +124,21 @@ public final class LoraAdapter implements AutoCloseable {
                         + baseDir + " has " + base.numLayers() + " layers (adapter made for another base model: "
                         + cfg.baseModelNameOrPath() + ")");
             }
-            found.computeIfAbsent(layer + "." + module, k -> new String[2])[m.group(4).equals("A") ? 0 : 1] = name;
-        }
-        // Every targeted module of every adapted layer (all, or PEFT's layers_to_transform) must be present.
-        java.util.Set<Integer> adaptedLayers = adaptedLayers(dir.resolve("adapter_config.json"), base.numLayers());
-        for (int l = 0; l < base.numLayers(); l++) {
-            if (!adaptedLayers.contains(l)) {
-                continue;
+            if (cfg.targets(moduleName(layer, module))) {
+                found.computeIfAbsent(layer + "." + module, k -> new String[2])[m.group(4).equals("A") ? 0 : 1] = name;
             }
-            for (String module : cfg.targetModules()) {
+        }
+        // Every targeted module must be present (PEFT would silently leave a missing one at its initialisation).
+        for (int l = 0; l < base.numLayers(); l++) {
+            for (String module : LoraConfig.MODULES) {
+                if (!cfg.targets(moduleName(l, module))) {
+                    continue;
+                }
                 String[] pair = found.get(l + "." + module);
                 for (int i = 0; i < 2; i++) {
                     if (pair == null || pair[i] == null) {
                         throw ModelFormatException.of(file, PREFIX + moduleName(l, module) + ".lora_" + (i == 0 ? 'A' : 'B')
-                                + ".weight", "missing tensor (adapter_config.json targets " + module + ")");
+                                + ".weight", "missing tensor (adapter_config.json targets " + moduleName(l, module) + ")");
                     }
                 }
             }
@@ -175,22 +179,6 @@ public final class LoraAdapter implements AutoCloseable {
         return new LoraAdapter(dir.getFileName().toString(), base, cfg, manager, modules);
     }
 
-    private static java.util.Set<Integer> adaptedLayers(Path configFile, int layers) throws IOException {
-        com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(configFile.toFile())
-                .get("layers_to_transform");
-        java.util.Set<Integer> out = new java.util.HashSet<>();
-        if (n == null || n.isNull()) {
-            for (int l = 0; l < layers; l++) {
-                out.add(l);
-            }
-        } else if (n.isArray()) {
-            n.forEach(x -> out.add(x.asInt()));
-        } else {
-            out.add(n.asInt());
-        }
-        return out;
-    }
-
     /**
      * A fresh adapter on every targeted module of every layer: A drawn as PEFT's default (Kaiming-uniform), B zero
      * (the identity adapter training starts from) or, when {@code zeroB} is false, small random values (for tests
@@ -202,7 +190,7 @@ public final class LoraAdapter implements AutoCloseable {
         Map<String, Module> modules = new LinkedHashMap<>();
         for (int l = 0; l < base.numLayers(); l++) {
             for (String module : LoraConfig.MODULES) {
-                if (!cfg.targetModules().contains(module)) {
+                if (!cfg.targets(moduleName(l, module))) {
                     continue;
                 }
                 int[] io = dims(base, module);

@@ -37,6 +37,10 @@ public final class TrainingAccess {
      */
     public static Map<String, NDArray> parameters(LanguageModel model) {
         var t = model.transformer();
+        if (t.half() != null) {
+            throw new IllegalStateException(model.directory() + " is held in half precision; training its base weights"
+                    + " needs F32: load it with LanguageModel.loadF32");
+        }
         Map<String, NDArray> p = new LinkedHashMap<>();
         p.put("embed", t.embedding());
         for (int l = 0; l < model.config().numLayers(); l++) {

@@ -27,8 +27,7 @@ import dev.penwright.engine.RandomModels;
  */
 public final class EngineBench {
     /** The stated shape of the random model used without --model: d=512, 8 layers, 8 heads, 8k vocabulary. */
-    public static final ModelConfig DEFAULT_SHAPE = new ModelConfig("llama", 8192, 512, 1408, 8, 8, 8, 64, 10000.0,
-            1e-6, 2048, false, false, -1, List.of(0));
+    public static final ModelConfig DEFAULT_SHAPE = BenchShapes.D512_L8;
 
     private static final List<String> TOKENIZER_TEXTS = List.of(
             "The engine benchmark decodes random tokens from a random model; the tokenizer only names their bytes.",
@@ -39,6 +38,9 @@ public final class EngineBench {
     private final boolean speculativeOnly;
     private final int promptTokens;
     private final int adapterRank;
+    private final ModelConfig shape;
+    private final String dtype;
+    private final boolean engineOnly;
 
     public EngineBench(int decodeTokens, int promptTokens, int adapterRank) {
         this(decodeTokens, promptTokens, adapterRank, false);
@@ -46,6 +48,21 @@ public final class EngineBench {
 
     /** @param speculativeOnly measure only speculative decoding against one-token steps (a shorter run) */
     public EngineBench(int decodeTokens, int promptTokens, int adapterRank, boolean speculativeOnly) {
+        this(decodeTokens, promptTokens, adapterRank, speculativeOnly, "d512-l8", "F32", false);
+    }
+
+    /**
+     * @param shape       the named shape of the random checkpoint used without a model folder (d512-l8, qwen2.5-0.5b)
+     * @param dtype       the dtype its weights are stored in (F32, F16, BF16)
+     * @param engineOnly  measure only the engine's decode (batch 1 and 8), prefill and peak RSS: no yardstick (it
+     *                    would hold a second, F32 copy of the weights), no adapters, no speculative rows
+     */
+    public EngineBench(int decodeTokens, int promptTokens, int adapterRank, boolean speculativeOnly, String shape,
+                       String dtype, boolean engineOnly) {
+        this.shape = BenchShapes.named(shape);
+        dev.penwright.engine.internal.Safetensors.requireFloatType("--dtype", dtype);
+        this.dtype = dtype;
+        this.engineOnly = engineOnly;
         this.speculativeOnly = speculativeOnly;
         this.decodeTokens = decodeTokens;
         this.promptTokens = promptTokens;
@@ -57,7 +74,7 @@ public final class EngineBench {
         Path temp = null;
         if (dir == null) {
             temp = Files.createTempDirectory("penwright-bench-model");
-            RandomModels.write(temp, DEFAULT_SHAPE, 42, "F32", 1);
+            RandomModels.write(temp, shape, 42, dtype, 1);
             // A tokenizer too, for the copy-aware (copy-heavy) rows: its vocabulary is smaller than the model's,
             // which copy-aware decoding allows (ids past it add no text).
             new dev.penwright.engine.BpeTrainer(512, dev.penwright.engine.BpeTrainer.DEFAULT_SPECIALS, 1)
@@ -69,15 +86,28 @@ public final class EngineBench {
             // As the runtime's engine runs it (a bare load keeps one-token steps).
             model.lookahead(dev.penwright.engine.Engine.DEFAULT_LOOKAHEAD);
             ModelConfig c = model.config();
-            out.put("model", modelDir == null ? "random" : modelDir.toString());
+            out.put("model", modelDir == null ? "random " + BenchShapes.BY_NAME.entrySet().stream()
+                    .filter(e -> e.getValue() == shape).findFirst().orElseThrow().getKey() + " " + dtype : modelDir.toString());
             out.put("shape", Map.of("architecture", c.architecture(), "hidden_size", c.hiddenSize(), "layers", c.numLayers(),
                     "heads", c.numHeads(), "kv_heads", c.numKvHeads(), "intermediate_size", c.intermediateSize(),
                     "vocab_size", c.vocabSize(), "parameters", c.parameterCount()));
             // Warm up the kernels and the JIT.
             decodeRate(model, 1, 32, null);
-            if (speculativeOnly) {
+            if (engineOnly) {
+                double[] b1 = timed(() -> decodeRate(model, 1, decodeTokens, null), decodeTokens);
+                double[] b8 = timed(() -> decodeRate(model, 8, decodeTokens, null), 8L * decodeTokens);
+                out.put("decode_tokens_per_s_batch1", round(b1[0]));
+                out.put("decode_tokens_per_s_batch8", round(b8[0]));
+                out.put("prefill_tokens_per_s", round(prefillRate(model)));
+                out.put("load_average", ProcessFigures.loadAverage());
+                out.put("intra_op_threads", System.getProperty("ai.djl.pytorch.num_threads", "engine default"));
+                out.put("decode_tokens", decodeTokens);
+                out.put("prompt_tokens", promptTokens);
+                out.put("peak_rss_mb", ProcessFigures.peakRssMb());
+                return out;
+            } else if (speculativeOnly) {
                 out.put("speculative", speculative(model, dir, c));
-                out.put("load_average", loadAverage());
+                out.put("load_average", ProcessFigures.loadAverage());
                 out.put("decode_tokens", decodeTokens);
                 return out;
             }
@@ -116,7 +146,7 @@ public final class EngineBench {
                 // Under load, wall-clock rates swing with the other processes; CPU-second rates much less.
                 out.put("yardstick_plain_djl_tokens_per_cpu_s_batch1", round(plain1[1]));
                 out.put("yardstick_plain_djl_tokens_per_cpu_s_batch8", round(plain8[1]));
-                out.put("load_average", loadAverage());
+                out.put("load_average", ProcessFigures.loadAverage());
                 out.put("intra_op_threads", System.getProperty("ai.djl.pytorch.num_threads", "engine default"));
                 out.put("adapter_rank", adapterRank);
                 out.put("prefill_tokens_per_s", round(prefill));
@@ -153,7 +183,7 @@ public final class EngineBench {
                 }
             }
         }
-        out.put("peak_rss_mb", peakRssMb());
+        out.put("peak_rss_mb", ProcessFigures.peakRssMb());
         return out;
     }
 
@@ -315,13 +345,6 @@ public final class EngineBench {
         return -1;
     }
 
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
 
     private static long[][] prompts(int rows, int vocab) {
         long[][] p = new long[rows][16];
@@ -402,18 +425,6 @@ public final class EngineBench {
         return "unknown CPU";
     }
 
-    static long peakRssMb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-                }
-            }
-        } catch (IOException e) {
-            // not Linux
-        }
-        return -1;
-    }
 
     private static double round(double v) {
         return Math.round(v * 10) / 10.0;

@@ -29,6 +29,9 @@ import dev.penwright.engine.ModelFormatException;
 public final class Checkpoint {
     private final Path directory;
     private final Map<String, Safetensors> byTensor;
+    /** Reused by every {@link #loadHalf} slice (see Safetensors#readF32 with buffers). */
+    private ByteBuffer rawScratch;
+    private ByteBuffer f32Scratch;
 
     private Checkpoint(Path directory, Map<String, Safetensors> byTensor) {
         this.directory = directory;
@@ -116,5 +119,61 @@ public final class Checkpoint {
         }
         ByteBuffer data = st.readF32(name);
         return manager.create(data, new Shape(expectedShape), DataType.FLOAT32);
+    }
+
+    /** The dtype a tensor is stored in (F32, F16, BF16, …), or null when the checkpoint lacks it. */
+    public String dtypeOf(String name) {
+        Safetensors.TensorInfo info = info(name);
+        return info == null ? null : info.dtype();
+    }
+
+    /**
+     * Matrices stacked by rows into one tensor held in {@code dtype} (a {@link HalfOps} ScalarType), each checked
+     * against its shape ({@code rows[i]} × {@code cols}). Read in slices of about 4 MB as F32 and rounded into place
+     * by PyTorch, so loading never holds more than a slice beyond the half-precision result.
+     */
+    public NDArray loadHalf(NDManager manager, HalfOps half, int dtype, long cols, String[] names, long[] rows)
+            throws IOException {
+        long total = 0;
+        for (int i = 0; i < names.length; i++) {
+            Safetensors st = byTensor.get(names[i]);
+            if (st == null) {
+                throw ModelFormatException.of(fileOf(names[i]), names[i], "missing tensor");
+            }
+            long[] want = rows[i] == 1 && st.tensors().get(names[i]).shape().length == 1 ? new long[] {cols}
+                    : new long[] {rows[i], cols};
+            if (!Arrays.equals(st.tensors().get(names[i]).shape(), want)) {
+                throw ModelFormatException.of(st.file(), names[i], "wrong shape " + Arrays.toString(st.tensors().get(names[i]).shape())
+                        + ", expected " + Arrays.toString(want));
+            }
+            total += rows[i];
+        }
+        NDArray out = half.empty(new long[] {total, cols}, dtype);
+        try {
+            long at = 0;
+            long slice = Math.max(1, (1L << 20) / cols);
+            int elements = (int) (slice * cols);
+            if (rawScratch == null || f32Scratch.capacity() < elements * 4) {
+                rawScratch = ByteBuffer.allocateDirect(elements * 8);
+                f32Scratch = ByteBuffer.allocateDirect(elements * 4);
+            }
+            ByteBuffer raw = rawScratch;
+            ByteBuffer f32 = f32Scratch;
+            for (int i = 0; i < names.length; i++) {
+                Safetensors st = byTensor.get(names[i]);
+                for (long r = 0; r < rows[i]; r += slice) {
+                    int n = (int) Math.min(slice, rows[i] - r);
+                    try (NDArray part = manager.create(st.readF32(names[i], r * cols, (int) (n * cols), raw, f32),
+                            new Shape(n, cols), DataType.FLOAT32)) {
+                        half.fillRows(out, at + r, part);
+                    }
+                }
+                at += rows[i];
+            }
+        } catch (IOException | RuntimeException e) {
+            out.close();
+            throw e;
+        }
+        return out;
     }
 }

@@ -25,7 +25,8 @@ import dev.penwright.engine.ModelFormatException;
 /**
  * One {@code .safetensors} file: an 8-byte little-endian header length, a JSON header naming each tensor's dtype,
  * shape and byte range, then the raw data. We read it ourselves (rather than with DJL's NDList.decode) because DJL
- * loses the tensor order, is limited to 2 GB a file and aborts the JVM on BF16; every tensor leaves here as F32.
+ * loses the tensor order, is limited to 2 GB a file and aborts the JVM on BF16; every tensor leaves here as F32
+ * (half-precision weights are then rounded back by PyTorch, see {@link HalfOps}).
  */
 public final class Safetensors {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -171,16 +172,44 @@ public final class Safetensors {
         if (info == null) {
             throw ModelFormatException.of(file, name, "missing tensor");
         }
-        long n = info.elements();
-        if (n * 4 > Integer.MAX_VALUE) {
+        if (info.elements() * 4 > Integer.MAX_VALUE) {
             throw ModelFormatException.of(file, name, "tensor larger than 2 GB as F32 is not supported");
         }
-        ByteBuffer raw = ByteBuffer.allocateDirect((int) (info.end - info.begin)).order(ByteOrder.LITTLE_ENDIAN);
+        return readF32(name, 0, (int) info.elements());
+    }
+
+    /**
+     * {@code count} values from element {@code first} on, as F32: a large tensor is read a slice at a time, so that
+     * loading it into half precision never holds all of it as F32.
+     */
+    public ByteBuffer readF32(String name, long first, int count) throws IOException {
+        return readF32(name, first, count, null, null);
+    }
+
+    /**
+     * As {@link #readF32(String, long, int)}, into the caller's buffers when given (at least count × 8 and count × 4
+     * bytes): direct buffers are freed only when the garbage collector runs, so a loader that reads a large model a
+     * slice at a time reuses two instead of leaving gigabytes of them behind.
+     */
+    public ByteBuffer readF32(String name, long first, int count, ByteBuffer rawScratch, ByteBuffer outScratch)
+            throws IOException {
+        TensorInfo info = tensors.get(name);
+        if (info == null) {
+            throw ModelFormatException.of(file, name, "missing tensor");
+        }
+        int width = bytesPerElement(info.dtype);
+        if (first < 0 || count < 0 || first + count > info.elements()) {
+            throw new IllegalArgumentException(name + ": elements [" + first + ", " + (first + count) + ") of " + info.elements());
+        }
+        ByteBuffer raw = rawScratch == null ? ByteBuffer.allocateDirect(count * width) : rawScratch.clear().limit(count * width);
+        raw.order(ByteOrder.LITTLE_ENDIAN);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            readFully(ch, raw, info.begin);
+            readFully(ch, raw, info.begin + first * width);
         }
         raw.flip();
-        ByteBuffer out = ByteBuffer.allocateDirect((int) (n * 4)).order(ByteOrder.nativeOrder());
+        long n = count;
+        ByteBuffer out = (outScratch == null ? ByteBuffer.allocateDirect((int) (n * 4)) : outScratch.clear().limit(count * 4))
+                .order(ByteOrder.nativeOrder());
         switch (info.dtype) {
             case "F32" -> {
                 for (long i = 0; i < n; i++) {
@@ -192,7 +221,7 @@ public final class Safetensors {
                     out.putFloat(HalfFloats.f16ToF32(raw.getShort()));
                 }
             }
-            // BF16 is the top half of an F32: widen it here because DJL aborts the JVM on BF16 tensors.
+            // BF16 is the top half of an F32: widening is exact.
             case "BF16" -> {
                 for (long i = 0; i < n; i++) {
                     out.putFloat(Float.intBitsToFloat((raw.getShort() & 0xffff) << 16));
@@ -239,32 +268,60 @@ public final class Safetensors {
 
     /** Writes tensors in the order given, with optional string metadata (PEFT writes {"format": "pt"}). */
     public static void write(Path file, Map<String, Entry> entries, Map<String, String> metadata) throws IOException {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        Map<String, String> dtypes = new LinkedHashMap<>();
+        entries.forEach((name, t) -> {
+            long n = 1;
+            for (long d : t.shape()) {
+                n *= d;
+            }
+            if (n != t.values().length) {
+                throw new IllegalArgumentException("tensor " + name + ": shape " + Arrays.toString(t.shape())
+                        + " does not hold " + t.values().length + " values");
+            }
+            shapes.put(name, t.shape());
+            dtypes.put(name, t.dtype());
+        });
+        write(file, shapes, dtypes, metadata, (name, sink) -> sink.accept(entries.get(name).values(), entries.get(name).values().length));
+    }
+
+    /** Produces a tensor's values, in row-major order, in as many pieces as it likes. */
+    public interface ValueSource {
+        void fill(String name, ValueSink sink) throws IOException;
+    }
+
+    /** Takes the first {@code count} values of {@code values}. */
+    public interface ValueSink {
+        void accept(float[] values, int count) throws IOException;
+    }
+
+    /**
+     * Writes tensors of these shapes and dtypes (in this order) whose values {@code source} streams, so that a file
+     * larger than memory can be written a piece at a time (random checkpoints of real model shapes).
+     */
+    public static void write(Path file, Map<String, long[]> shapes, Map<String, String> dtypes, Map<String, String> metadata,
+                             ValueSource source) throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode m = header.putObject("__metadata__");
             metadata.forEach(m::put);
         }
         long offset = 0;
-        for (var e : entries.entrySet()) {
-            Entry t = e.getValue();
+        for (var e : shapes.entrySet()) {
             long n = 1;
-            for (long d : t.shape()) {
+            for (long d : e.getValue()) {
                 n *= d;
             }
-            if (n != t.values().length) {
-                throw new IllegalArgumentException("tensor " + e.getKey() + ": shape " + Arrays.toString(t.shape())
-                        + " does not hold " + t.values().length + " values");
-            }
-            int width = bytesPerElement(t.dtype());
+            String dtype = dtypes.get(e.getKey());
             ObjectNode o = header.putObject(e.getKey());
-            o.put("dtype", t.dtype());
+            o.put("dtype", dtype);
             var s = o.putArray("shape");
-            for (long d : t.shape()) {
+            for (long d : e.getValue()) {
                 s.add(d);
             }
             var off = o.putArray("data_offsets");
             off.add(offset);
-            offset += n * width;
+            offset += n * bytesPerElement(dtype);
             off.add(offset);
         }
         byte[] headerBytes = JSON.writeValueAsBytes(header);
@@ -278,18 +335,22 @@ public final class Safetensors {
             for (int i = 0; i < pad; i++) {
                 out.write(' ');
             }
-            for (Entry t : entries.values()) {
-                int width = bytesPerElement(t.dtype());
-                ByteBuffer buf = ByteBuffer.allocate(t.values().length * width).order(ByteOrder.LITTLE_ENDIAN);
-                for (float v : t.values()) {
-                    switch (t.dtype()) {
-                        case "F32" -> buf.putFloat(v);
-                        case "F16" -> buf.putShort(HalfFloats.f32ToF16(v));
-                        case "BF16" -> buf.putShort(HalfFloats.f32ToBf16(v));
-                        default -> throw new IllegalArgumentException("cannot write dtype " + t.dtype());
+            for (String name : shapes.keySet()) {
+                String dtype = dtypes.get(name);
+                int width = bytesPerElement(dtype);
+                source.fill(name, (values, count) -> {
+                    ByteBuffer buf = ByteBuffer.allocate(count * width).order(ByteOrder.LITTLE_ENDIAN);
+                    for (int i = 0; i < count; i++) {
+                        float v = values[i];
+                        switch (dtype) {
+                            case "F32" -> buf.putFloat(v);
+                            case "F16" -> buf.putShort(HalfFloats.f32ToF16(v));
+                            case "BF16" -> buf.putShort(HalfFloats.f32ToBf16(v));
+                            default -> throw new IllegalArgumentException("cannot write dtype " + dtype);
+                        }
                     }
-                }
-                out.write(buf.array());
+                    out.write(buf.array());
+                });
             }
         }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);

@@ -12,8 +12,9 @@ import ai.djl.ndarray.types.Shape;
 import dev.penwright.engine.ModelConfig;
 
 /**
- * The Llama/Mistral/Qwen2 decoder on DJL NDArrays, engine-neutral (no PyTorch-specific calls), so that it runs on any
- * DJL engine and under a gradient collector. Each layer runs in its own {@link NDScope}, which frees its
+ * The Llama/Mistral/Qwen2 decoder on DJL NDArrays, engine-neutral (no PyTorch-specific calls) for F32 weights, so
+ * that it runs on any DJL engine and under a gradient collector; half-precision weights go through PyTorch's own
+ * operations ({@link HalfOps}). Each layer runs in its own {@link NDScope}, which frees its
  * temporaries as soon as the layer is done: memory stays bounded by one layer's activations plus the KV cache.
  *
  * <p>A decode step is bound by per-operation overhead more than by arithmetic, so the code keeps operations few:
@@ -30,22 +31,18 @@ public final class Transformer implements AutoCloseable {
     private final NDArray lmHead;
     private final NDArray finalNorm;
     private final LayerWeights[] layers;
-    private final float[] invFreq;
-    // Built once: per-position cos/sin rows, the identity and rotate-half matrices, and key indices for masks.
-    // Per-step tables are then gathered and combined on the device: creating large arrays from Java each step is
-    // far slower than a few tensor operations.
-    private final NDArray cosTable;
-    private final NDArray sinTable;
-    private final NDArray identity;
-    private final NDArray rotate;
-    private final NDArray keyIndex;
+    /** The operations on half-precision weights, or null when every weight is F32. */
+    private final HalfOps half;
+    /** Rotary tables and attention masks. */
+    private final Positions positions;
     /** RMSNorm's exponent and epsilon as 0-d arrays that live with the model (see rmsNorm). */
     private final NDArray minusHalf;
     private final NDArray eps;
 
     public Transformer(ModelConfig config, NDManager manager, NDArray embed, NDArray lmHead, NDArray finalNorm,
-                       LayerWeights[] layers) {
+                       LayerWeights[] layers, HalfOps half) {
         this.config = config;
+        this.half = half;
         this.manager = manager;
         this.minusHalf = manager.create(-0.5f);
         NDScope.unregister(minusHalf);
@@ -55,87 +52,69 @@ public final class Transformer implements AutoCloseable {
         this.lmHead = lmHead;
         this.finalNorm = finalNorm;
         this.layers = layers;
-        int hd = config.headDim();
-        int half = hd / 2;
-        // As HF computes it: in float32, base^(2i/d).
-        this.invFreq = new float[half];
-        for (int i = 0; i < half; i++) {
-            float exponent = (float) (2 * i) / hd;
-            invFreq[i] = (float) (1.0 / (float) Math.pow(config.ropeTheta(), exponent));
-        }
-        int maxPos = config.maxPositions();
-        // Queries and keys each carry headDim^-1/4 of the attention scale (see the class comment).
-        double scale = Math.pow(hd, -0.25);
-        float[] cos = new float[maxPos * hd];
-        float[] sin = new float[maxPos * hd];
-        for (int p = 0; p < maxPos; p++) {
-            for (int j = 0; j < half; j++) {
-                float angle = (float) p * invFreq[j];
-                cos[p * hd + j] = cos[p * hd + j + half] = (float) (Math.cos(angle) * scale);
-                sin[p * hd + j] = sin[p * hd + j + half] = (float) (Math.sin(angle) * scale);
-            }
-        }
-        float[] eye = new float[hd * hd];
-        float[] rot = new float[hd * hd];
-        for (int j = 0; j < half; j++) {
-            eye[j * hd + j] = 1f;
-            eye[(j + half) * hd + j + half] = 1f;
-            rot[(j + half) * hd + j] = -1f; // (x·R)[j] = -x[j + half]
-            rot[j * hd + j + half] = 1f;    // (x·R)[j + half] = x[j]
-        }
-        float[] keys = new float[maxPos];
-        for (int p = 0; p < maxPos; p++) {
-            keys[p] = p;
-        }
-        this.cosTable = manager.create(cos, new Shape(maxPos, hd));
-        this.sinTable = manager.create(sin, new Shape(maxPos, hd));
-        this.identity = manager.create(eye, new Shape(hd, hd));
-        this.rotate = manager.create(rot, new Shape(hd, hd));
-        this.keyIndex = manager.create(keys, new Shape(maxPos));
+        this.positions = new Positions(config, manager);
     }
 
-    /** Loads HF tensor names, fusing q/k/v and gate/up as it goes. */
-    public static Transformer load(ModelConfig c, Checkpoint ck, NDManager manager) throws IOException {
+    /**
+     * Loads HF tensor names, fusing q/k/v and gate/up as it goes. With {@code keepHalf}, a checkpoint stored in F16
+     * or BF16 (judged by its embedding) keeps its matrices in that dtype, two bytes a parameter (see {@link HalfOps});
+     * norms and biases are F32 either way. Without it, or for an F32 checkpoint, every weight is F32.
+     */
+    public static Transformer load(ModelConfig c, Checkpoint ck, NDManager manager, boolean keepHalf) throws IOException {
+        String stored = ck.dtypeOf("model.embed_tokens.weight");
+        int halfType = !keepHalf ? 0 : "BF16".equals(stored) ? HalfOps.BFLOAT16 : "F16".equals(stored) ? HalfOps.FLOAT16 : 0;
+        HalfOps half = halfType == 0 ? null : new HalfOps(manager);
         long d = c.hiddenSize();
-        NDArray embed = ck.load(manager, "model.embed_tokens.weight", c.vocabSize(), d);
+        long q = c.queryWidth();
+        long kv = c.kvWidth();
+        long ffn = c.intermediateSize();
+        Matrices m = (cols, names, rows) -> half != null ? ck.loadHalf(manager, half, halfType, cols, names, rows)
+                : f32(ck, manager, cols, names, rows);
+        NDArray embed = m.load(d, new String[] {"model.embed_tokens.weight"}, new long[] {c.vocabSize()});
         NDArray lmHead;
         if (c.tieWordEmbeddings() && !ck.has("lm_head.weight")) {
             lmHead = embed;
         } else {
-            lmHead = ck.load(manager, "lm_head.weight", c.vocabSize(), d);
+            lmHead = m.load(d, new String[] {"lm_head.weight"}, new long[] {c.vocabSize()});
         }
         NDArray norm = ck.load(manager, "model.norm.weight", d);
         LayerWeights[] layers = new LayerWeights[c.numLayers()];
         for (int l = 0; l < layers.length; l++) {
             String p = "model.layers." + l + ".";
-            NDArray q = ck.load(manager, p + "self_attn.q_proj.weight", c.queryWidth(), d);
-            NDArray k = ck.load(manager, p + "self_attn.k_proj.weight", c.kvWidth(), d);
-            NDArray v = ck.load(manager, p + "self_attn.v_proj.weight", c.kvWidth(), d);
-            NDArray qkv = NDArrays.concat(new NDList(q, k, v), 0);
+            NDArray qkv = m.load(d, new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight",
+                    p + "self_attn.v_proj.weight"}, new long[] {q, kv, kv});
             NDArray bqkv = null;
             if (c.attentionBias()) {
-                NDArray bq = ck.load(manager, p + "self_attn.q_proj.bias", c.queryWidth());
-                NDArray bk = ck.load(manager, p + "self_attn.k_proj.bias", c.kvWidth());
-                NDArray bv = ck.load(manager, p + "self_attn.v_proj.bias", c.kvWidth());
-                bqkv = NDArrays.concat(new NDList(bq, bk, bv), 0);
-                bq.close();
-                bk.close();
-                bv.close();
+                bqkv = f32(ck, manager, 1, new String[] {p + "self_attn.q_proj.bias", p + "self_attn.k_proj.bias",
+                        p + "self_attn.v_proj.bias"}, new long[] {q, kv, kv});
             }
-            q.close();
-            k.close();
-            v.close();
-            NDArray o = ck.load(manager, p + "self_attn.o_proj.weight", d, c.queryWidth());
-            NDArray gate = ck.load(manager, p + "mlp.gate_proj.weight", c.intermediateSize(), d);
-            NDArray up = ck.load(manager, p + "mlp.up_proj.weight", c.intermediateSize(), d);
-            NDArray gateUp = NDArrays.concat(new NDList(gate, up), 0);
-            gate.close();
-            up.close();
-            NDArray down = ck.load(manager, p + "mlp.down_proj.weight", d, c.intermediateSize());
+            NDArray o = m.load(q, new String[] {p + "self_attn.o_proj.weight"}, new long[] {d});
+            NDArray gateUp = m.load(d, new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"},
+                    new long[] {ffn, ffn});
+            NDArray down = m.load(ffn, new String[] {p + "mlp.down_proj.weight"}, new long[] {d});
             layers[l] = new LayerWeights(ck.load(manager, p + "input_layernorm.weight", d), qkv, bqkv, o,
                     ck.load(manager, p + "post_attention_layernorm.weight", d), gateUp, down);
         }
-        return new Transformer(c, manager, embed, lmHead, norm, layers);
+        return new Transformer(c, manager, embed, lmHead, norm, layers, half);
+    }
+
+    /** Matrices of {@code cols} columns stacked by rows: [rows[0] + rows[1] + …, cols]. */
+    private interface Matrices {
+        NDArray load(long cols, String[] names, long[] rows) throws IOException;
+    }
+
+    /** F32 matrices (or, with cols 1, vectors) stacked by rows, each checked against its shape. */
+    private static NDArray f32(Checkpoint ck, NDManager manager, long cols, String[] names, long[] rows) throws IOException {
+        NDList parts = new NDList();
+        for (int i = 0; i < names.length; i++) {
+            parts.add(cols == 1 ? ck.load(manager, names[i], rows[i]) : ck.load(manager, names[i], rows[i], cols));
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        NDArray out = NDArrays.concat(parts, 0);
+        parts.close();
+        return out;
     }
 
     public ModelConfig config() {
@@ -197,24 +176,23 @@ public final class Transformer implements AutoCloseable {
                 System.arraycopy(ids[r], 0, flat, r * t, t);
             }
             NDArray idx = manager.create(flat);
-            NDArray[] rope = ropeTables(starts, b, t);
+            NDArray[] rope = positions.ropeTables(starts, b, t);
             if (cache == null) {
                 // A training pass's backward (the embedding's) reads the ids after this scope has closed them.
                 // DJL's PyTorch arrays made from Java data point into a direct buffer that the GC frees once the
                 // array is closed, so the backward would read freed memory; a copy made by torch owns its memory.
                 idx = torchOwned(idx);
             }
-            NDArray x = embed.get(new NDIndex("{}", idx)).reshape(b, t, config.hiddenSize());
-            // A one-token step whose rows all stand at the same position sees every cached key: no mask to add.
-            NDArray mask = cache != null && t == 1 && sameStart(starts) ? null
-                    : attentionMask(starts, b, t, keyLen, cache == null);
+            NDArray x = (isHalf(embed) ? half.embed(embed, idx) : embed.get(new NDIndex("{}", idx)))
+                    .reshape(b, t, config.hiddenSize());
+            NDArray[] masks = positions.masks(starts, b, t, keyLen, cache != null);
             Step step = null;
             if (cache != null) {
                 step = new Step(slot0, starts, keyLen, t == 1 ? decodeIndices(slot0, starts) : null,
                         cache.slots() == b && slot0 == 0);
             }
             for (int l = 0; l < layers.length; l++) {
-                x = layer(l, x, rope, mask, cache, step, lora);
+                x = layer(l, x, rope, masks[config.slidingLayer(l) ? 1 : 0], cache, step, lora);
             }
             out = rmsNorm(x, finalNorm);
             NDScope.unregister(out);
@@ -252,15 +230,6 @@ public final class Transformer implements AutoCloseable {
         // Keys [slots, kv, hd, cap] take [B, kv, hd] at (row, :, :, position); values [slots, kv, cap, hd] take
         // [B, kv, hd] at (row, :, position, :): the advanced indices are not adjacent, so their dimension comes first.
         return new NDIndex[] {new NDIndex("{}, :, :, {}", rows, positions), new NDIndex("{}, :, {}", rows, positions)};
-    }
-
-    private static boolean sameStart(int[] starts) {
-        for (int s : starts) {
-            if (s != starts[0]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static NDArray torchOwned(NDArray javaBacked) {
@@ -378,8 +347,22 @@ public final class Transformer implements AutoCloseable {
         return x.mul(inv).mul(weight);
     }
 
-    private static NDArray linear(NDArray x, NDArray w, NDArray bias) {
+    private NDArray linear(NDArray x, NDArray w, NDArray bias) {
+        if (isHalf(w)) {
+            NDArray y = half.linear(x, w);
+            return bias == null ? y : y.add(bias);
+        }
         return x.getNDArrayInternal().linear(x, w, bias).singletonOrThrow();
+    }
+
+    /** A weight held in half precision (a merged adapter turns its matrices back to F32). */
+    private boolean isHalf(NDArray w) {
+        return half != null && w.getDataType() != DataType.FLOAT32;
+    }
+
+    /** The operations on half-precision weights, or null when every weight is F32. */
+    public HalfOps half() {
+        return half;
     }
 
     /**
@@ -392,45 +375,6 @@ public final class Transformer implements AutoCloseable {
         NDList halves = x.split(new long[] {half}, 3);
         NDArray rotated = NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), 3);
         return x.mul(rope[1]).add(rotated.mul(rope[2]));
-    }
-
-    /**
-     * One-token steps: index 0 is the rotation matrix M, [B, hd, hd], with x·M = x·cos + rotate_half(x)·sin
-     * (M = I·cos + R·sin, column-wise). Longer passes: index 1 and 2 are cos and sin, [B, T, 1, hd]. All carry
-     * headDim^-1/4, half the attention scale.
-     */
-    private NDArray[] ropeTables(int[] starts, int b, int t) {
-        long[] pos = new long[b * t];
-        for (int r = 0; r < b; r++) {
-            for (int i = 0; i < t; i++) {
-                pos[r * t + i] = starts[r] + i;
-            }
-        }
-        int hd = config.headDim();
-        NDArray p = manager.create(pos);
-        if (t > 1) {
-            NDArray cos = cosTable.get(new NDIndex("{}", p)).reshape(b, t, 1, hd);
-            NDArray sin = sinTable.get(new NDIndex("{}", p)).reshape(b, t, 1, hd);
-            return new NDArray[] {null, cos, sin};
-        }
-        NDArray cos = cosTable.get(new NDIndex("{}", p)).reshape(b, 1, hd);
-        NDArray sin = sinTable.get(new NDIndex("{}", p)).reshape(b, 1, hd);
-        return new NDArray[] {identity.mul(cos).add(rotate.mul(sin))};
-    }
-
-    /** Additive mask [B, 1, 1, T, S] ([B, 1, 1, S] for one token): query i of row r sees key j when j <= start_r + i. */
-    private NDArray attentionMask(int[] starts, int b, int t, int keyLen, boolean noCache) {
-        float[] last = new float[b * t];
-        for (int r = 0; r < b; r++) {
-            for (int i = 0; i < t; i++) {
-                last[r * t + i] = noCache ? i : starts[r] + i;
-            }
-        }
-        NDArray limit = manager.create(last, new Shape(b, t, 1));
-        NDArray keys = keyIndex.get(new NDIndex().addSliceDim(0, keyLen));
-        // -1e30, not -inf: the masked probabilities underflow to exactly 0 and 0·x never makes a NaN.
-        NDArray mask = keys.gt(limit).toType(DataType.FLOAT32, false).mul(-1e30f);
-        return t == 1 ? mask.reshape(b, 1, 1, keyLen) : mask.reshape(b, 1, 1, t, keyLen);
     }
 
     /** Frees the weights (the caller's manager owns them; this closes the manager). */

@@ -163,7 +163,7 @@ public final class BaseTrainer {
         }
         time.accept("read");
         ObjectNode report = JSON.createObjectNode();
-        try (LanguageModel model = LanguageModel.load(modelDir); NDManager manager = NDManager.newBaseManager()) {
+        try (LanguageModel model = LanguageModel.loadF32(modelDir); NDManager manager = NDManager.newBaseManager()) {
             if (!model.hasTokenizer()) {
                 throw new IOException(modelDir + " has no tokenizer.json");
             }

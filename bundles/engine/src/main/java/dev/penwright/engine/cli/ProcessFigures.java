@@ -1,0 +1,34 @@
+package dev.penwright.engine.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** What Linux says of this process and machine, for benchmark reports. */
+final class ProcessFigures {
+    private ProcessFigures() {
+    }
+
+    /** The process's peak resident set (VmHWM) in MB, or -1 off Linux. */
+    static long peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+                }
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    /** /proc/loadavg as it reads: the machine may be shared, and the figures mean little without it. */
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}
