@@ -175,19 +175,15 @@ public final class Pipeline implements AutoCloseable {
                 throw new GenerationException(GenerationException.PLANNER_NOT_FOUND, "no planner '" + id + "'");
             }
         }
-        Styler styler = services.styler(pack);
-        if (styler == null) {
-            throw new GenerationException(GenerationException.NO_STYLER,
-                    "no Styler service is installed: the small-model engine is missing, so no text can be written");
-        }
         if (request.styleId().isEmpty()) {
-            return new Held(styler, null, StylePack.Hold.NONE, planner, request.bestOf());
+            return new Held(stylerFor(null), null, StylePack.Hold.NONE, planner, request.bestOf());
         }
         // Last, so that nothing after it can fail and leave the pack held.
         StylePack pack = null;
         for (int attempt = 0; attempt < FIND_ATTEMPTS; attempt++) {
             pack = services.style(request.styleId()).orElseThrow(() -> new GenerationException(
                     GenerationException.STYLE_NOT_FOUND, "no active style pack '" + request.styleId() + "'"));
+            Styler styler = stylerFor(pack);
             java.util.Optional<StylePack.Hold> packHold = pack.hold();
             if (packHold.isPresent()) {
                 return new Held(styler, pack, packHold.get(), planner, request.bestOf());
@@ -197,6 +193,16 @@ public final class Pipeline implements AutoCloseable {
         }
         throw new GenerationException(GenerationException.UNAVAILABLE, "style pack " + pack.ref()
                 + " was replaced " + FIND_ATTEMPTS + " times while the request started; retry");
+    }
+
+    /** The styler that renders {@code pack} (the local engine, or a remote serving its base model). */
+    private Styler stylerFor(StylePack pack) {
+        Styler styler = pack == null ? services.styler() : services.styler(pack);
+        if (styler == null) {
+            throw new GenerationException(GenerationException.NO_STYLER,
+                    "no Styler service is installed: the small-model engine is missing, so no text can be written");
+        }
+        return styler;
     }
 
     private void run(GenerationRequest request, Held held, TokenListener listener, long arrived,
