@@ -199,19 +199,8 @@ public final class BatchScheduler implements AutoCloseable {
         adaptersStale = true;
     }
 
-    /** Drops rows whose caller gave up (cancelled the future): no step is spent on an answer nobody waits for. */
-    private void dropAbandoned() {
-        pending.removeIf(r -> r.future.isDone());
-        for (Row r : List.copyOf(active)) {
-            if (r.future.isDone()) {
-                removeRow(r);
-            }
-        }
-    }
-
     /** Admits waiting requests, then decodes one token for every running row. @return whether work remains */
     public boolean step() {
-        dropAbandoned();
         closeRetired();
         while (active.size() < maxBatch && !pending.isEmpty()) {
             Row row = pending.poll();

@@ -81,15 +81,7 @@ public final class StyleRenderer {
                     e.getMessage(), 0, e));
         }
         StylePack.Hold release = hold;
-        CompletableFuture<StyledText> engineWork = styled.toCompletableFuture();
-        CompletableFuture<StyledText> answer = engineWork.whenComplete((text, failure) -> release.close());
-        // A caller that gives up (cancels) stops the engine's work on it: the batch drops the row at its next step.
-        answer.whenComplete((text, failure) -> {
-            if (answer.isCancelled()) {
-                engineWork.cancel(true);
-            }
-        });
-        return answer;
+        return styled.whenComplete((text, failure) -> release.close());
     }
 
     /** Evicts a pack version's adapter once the version is gone for good; watched once per version. */
@@ -172,11 +164,6 @@ public final class StyleRenderer {
         CompletableFuture<StyledText> styled = submitted.thenApply(g -> new StyledText(g.text() == null ? "" : g.text(),
                 info.id(), ref, g.promptTokens(), g.tokenIds().size(), g.finishReason(), fitted.shots(),
                 fitted.planTruncated()));
-        styled.whenComplete((text, failure) -> {
-            if (styled.isCancelled()) {
-                submitted.cancel(true);
-            }
-        });
         return styled;
     }
 
