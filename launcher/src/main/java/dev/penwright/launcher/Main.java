@@ -10,14 +10,16 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
 import dev.penwright.launcher.spi.CommandGateway;
-import org.slf4j.Logger;
+import dev.penwright.launcher.spi.CommandHelp;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,7 +36,6 @@ import picocli.CommandLine.Parameters;
         footer = {"", "Every other command (generate, plan, eval, train, bench, …) comes from the runtime's bundles:",
                 "run `penwright help` to list them, `penwright <command> --help` for one."})
 public final class Main implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
     private static final Set<String> OWN = Set.of("run", "exec", "help", "-h", "--help", "-V", "--version");
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     /**
@@ -50,7 +51,14 @@ public final class Main implements Callable<Integer> {
 
     static int launch(String[] args) {
         if (args.length > 0 && !OWN.contains(args[0])) {
-            return runTool(Arrays.asList(args));
+            List<String> argv = Arrays.asList(args);
+            if (argv.contains("--help") || argv.contains("-h")) {
+                Integer answered = commandHelp(argv);
+                if (answered != null) {
+                    return answered;
+                }
+            }
+            return runTool(argv);
         }
         return new CommandLine(new Main()).setExecutionExceptionHandler((e, command, parsed) -> {
             // A bad value (an unknown --framework) is a usage error with a message, not a stack trace.
@@ -132,14 +140,18 @@ public final class Main implements Callable<Integer> {
             long engineMillis = millisSince(started);
             osgi.start();
             long frameworkMillis = millisSince(started);
-            osgi.awaitGateway(READY_TIMEOUT);
+            osgi.awaitGateway(READY_TIMEOUT, true);
             String url = "http://" + options.host() + ":" + options.port();
             awaitHealth(URI.create(url + "/health"), READY_TIMEOUT);
             long readyMillis = millisSince(started);
-            LOG.info("Penwright ready in {} ms at {} (JVM {} ms before that; engine {} ms, bundles started at {} ms, "
-                    + "deploy folder settled and /health up at {} ms; {}; {}; deploy {})", jvmMillis + readyMillis, url,
-                    jvmMillis, engineMillis, frameworkMillis, readyMillis, engine, options.framework().id(),
-                    options.deploy());
+            keepCommandIndex(options, osgi.awaitGateway(READY_TIMEOUT, false));
+            LoggerFactory.getLogger(Main.class).info("Penwright ready in {} ms at {} (JVM {} ms before that; engine {} ms, "
+                    + "bundles started at {} ms, deploy folder settled and /health up at {} ms; {}; {}; deploy {})",
+                    jvmMillis + readyMillis, url, jvmMillis, engineMillis, frameworkMillis, readyMillis, engine,
+                    options.framework().id(), options.deploy());
+            // The console shows only warnings and errors; this line says where the runtime is and where its log is.
+            STDOUT.printf("Penwright ready at %s in %.1f s (deploy %s, log %s)%n", url, (jvmMillis + readyMillis) / 1000.0,
+                    options.deploy(), osgi.logFolder());
             osgi.awaitStop();
             return 0;
         }
@@ -162,17 +174,30 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "help", mixinStandardHelpOptions = true, description = "List every command the runtime's bundles offer.")
+    @Command(name = "help", mixinStandardHelpOptions = true,
+            description = "List every command the runtime's bundles offer, or show one command's help.")
     static final class Help implements Callable<Integer> {
+        @Parameters(arity = "0..2", paramLabel = "COMMAND", description = "A command, e.g. generate article.")
+        List<String> command = List.of();
+
         @Override
         public Integer call() throws Exception {
-            return withGateway(new RuntimeOptions().resolve(LaunchMode.TOOL), gateway -> {
-                new CommandLine(new Main()).usage(STDOUT);
-                STDOUT.println();
-                STDOUT.println("Commands from the runtime:");
-                gateway.describe().forEach(line -> STDOUT.println("  " + line));
-                return 0;
-            });
+            List<CommandHelp> commands = runtimeCommands(new RuntimeOptions().resolve(LaunchMode.TOOL));
+            if (!command.isEmpty()) {
+                Optional<CommandHelp> named = matching(commands, command);
+                if (named.isPresent() && named.get().name().equals(String.join(" ", command))) {
+                    STDOUT.print(named.get().usage());
+                    return 0;
+                }
+                STDERR.println("penwright help: unknown command '" + String.join(" ", command) + "'. Commands:");
+                commands.forEach(c -> STDERR.println("  " + listed(c)));
+                return 2;
+            }
+            new CommandLine(new Main()).usage(STDOUT);
+            STDOUT.println();
+            STDOUT.println("Commands from the runtime:");
+            commands.forEach(c -> STDOUT.println("  " + listed(c)));
+            return 0;
         }
     }
 
@@ -201,17 +226,90 @@ public final class Main implements Callable<Integer> {
         }
     }
 
+    /**
+     * {@code <command> … --help}, answered from the command index without a runtime; null when the index does not
+     * know the command or holds no help for it (the runtime answers then).
+     */
+    private static Integer commandHelp(List<String> argv) {
+        try {
+            Optional<CommandHelp> named = matching(runtimeCommands(new RuntimeOptions().resolve(LaunchMode.TOOL)),
+                    argv);
+            if (named.isEmpty() || named.get().usage().isEmpty()) {
+                return null;
+            }
+            STDOUT.print(named.get().usage());
+            STDOUT.flush();
+            return 0;
+        } catch (Exception e) {
+            STDERR.println("penwright: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /**
+     * The runtime's commands: from the command index when it is current, else from a runtime started for that
+     * alone, which does not wait for the deploy folder (help needs no style pack) and renews the index.
+     */
+    private static List<CommandHelp> runtimeCommands(LaunchOptions options) throws Exception {
+        CommandIndex index = new CommandIndex(options.home());
+        Optional<List<CommandHelp>> known = index.read();
+        if (known.isPresent()) {
+            return known.get();
+        }
+        List<List<CommandHelp>> listed = new ArrayList<>();
+        withGateway(options, false, gateway -> {
+            listed.add(gateway.help());
+            return 0;
+        });
+        return listed.get(0);
+    }
+
+    /** The command whose name the leading one or two words spell, the longer name first (as the runtime matches). */
+    private static Optional<CommandHelp> matching(List<CommandHelp> commands, List<String> argv) {
+        for (int words = Math.min(2, argv.size()); words >= 1; words--) {
+            String name = String.join(" ", argv.subList(0, words));
+            Optional<CommandHelp> found = commands.stream().filter(c -> c.name().equals(name)).findFirst();
+            if (found.isPresent()) {
+                return found;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String listed(CommandHelp command) {
+        return String.format("%-16s %s", command.name(), command.summary());
+    }
+
+    /** Renews the command index when the bundles changed since it was written; a read-only home goes without. */
+    private static void keepCommandIndex(LaunchOptions options, CommandGateway gateway) {
+        CommandIndex index = new CommandIndex(options.home());
+        if (index.stale()) {
+            try {
+                index.write(gateway.help());
+            } catch (IOException | RuntimeException e) {
+                LoggerFactory.getLogger(Main.class).info("command index not written ({}): help will start a runtime",
+                        e.toString());
+            }
+        }
+    }
+
     private interface GatewayCall {
         int apply(CommandGateway gateway) throws Exception;
     }
 
     private static int withGateway(LaunchOptions options, GatewayCall call) throws Exception {
+        return withGateway(options, true, call);
+    }
+
+    /** @param needsPacks whether the call waits until every file in the deploy folder has been judged */
+    private static int withGateway(LaunchOptions options, boolean needsPacks, GatewayCall call) throws Exception {
         try (PenwrightRuntime osgi = new PenwrightRuntime(options)) {
             initialiseBeside(osgi);
             osgi.start();
-            CommandGateway gateway = osgi.awaitGateway(READY_TIMEOUT);
+            CommandGateway gateway = osgi.awaitGateway(READY_TIMEOUT, needsPacks);
             int status = call.apply(gateway);
             STDOUT.flush();
+            keepCommandIndex(options, gateway);
             return status;
         }
     }

@@ -31,17 +31,28 @@ import org.slf4j.LoggerFactory;
 /** One OSGi framework (Felix or Equinox) with Penwright's bundles, configured from {@link LaunchOptions}. */
 final class PenwrightRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PenwrightRuntime.class);
-    private static final String SPI_PACKAGE = "dev.penwright.launcher.spi;version=1.0.0";
+    private static final String SPI_PACKAGE = "dev.penwright.launcher.spi;version=1.1.0";
     private static final String FILEINSTALL = "org.apache.felix.fileinstall";
 
     private final LaunchOptions options;
     private final Path storage;
+    private final Path logFolder;
     private final List<Bundle> installed = new ArrayList<>();
     private Framework framework;
 
     PenwrightRuntime(LaunchOptions options) throws IOException {
         this.options = options;
+        try {
+            this.logFolder = RuntimeLog.toFolder(options.home());
+        } catch (ch.qos.logback.core.joran.spi.JoranException e) {
+            throw new IllegalStateException("the launcher's log configuration is broken: rebuild it", e);
+        }
         this.storage = Files.createTempDirectory("penwright-" + options.framework().id() + "-");
+    }
+
+    /** The folder the runtime logs into. */
+    Path logFolder() {
+        return logFolder;
     }
 
     /**
@@ -80,8 +91,11 @@ final class PenwrightRuntime implements AutoCloseable {
         }
     }
 
-    /** Waits for the runtime's command gateway and for it to be ready. */
-    CommandGateway awaitGateway(Duration timeout) throws InterruptedException {
+    /**
+     * Waits for the runtime's command gateway and, when {@code needsPacks}, for it to be ready: every file of the
+     * deploy folder judged.
+     */
+    CommandGateway awaitGateway(Duration timeout, boolean needsPacks) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         ServiceTracker<CommandGateway, CommandGateway> tracker =
                 new ServiceTracker<>(framework.getBundleContext(), CommandGateway.class, null);
@@ -92,7 +106,7 @@ final class PenwrightRuntime implements AutoCloseable {
                     + "; is the dev.penwright.shell bundle in " + bundlesDirectory() + "?");
         }
         Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-        if (!gateway.awaitReady(left)) {
+        if (needsPacks && !gateway.awaitReady(left)) {
             LOG.warn("deploy folder {} not settled within {}", options.deploy(), timeout);
         }
         return gateway;

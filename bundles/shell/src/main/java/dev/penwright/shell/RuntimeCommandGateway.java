@@ -13,6 +13,7 @@ import java.util.Optional;
 import dev.penwright.api.cli.Subcommand;
 import dev.penwright.api.style.StylePackRegistry;
 import dev.penwright.launcher.spi.CommandGateway;
+import dev.penwright.launcher.spi.CommandHelp;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
@@ -144,5 +145,10 @@ public final class RuntimeCommandGateway implements CommandGateway {
     @Override
     public List<String> describe() {
         return index.describe();
+    }
+
+    @Override
+    public List<CommandHelp> help() {
+        return index.help();
     }
 }

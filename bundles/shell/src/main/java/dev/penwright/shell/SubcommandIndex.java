@@ -1,5 +1,8 @@
 package dev.penwright.shell;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -8,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 import dev.penwright.api.cli.Subcommand;
+import dev.penwright.launcher.spi.CommandHelp;
 
 /**
  * The subcommands on offer, by name. Names have one or two words ({@code bench engine}); a command line picks the
@@ -48,5 +52,23 @@ final class SubcommandIndex {
         byName.entrySet().stream().sorted(Map.Entry.comparingByKey(Comparator.naturalOrder()))
                 .forEach(e -> lines.add(String.format("%-16s %s", e.getKey(), e.getValue().summary())));
         return lines;
+    }
+
+    /** Each command's name, summary and {@code --help} text, as the command itself prints it. */
+    List<CommandHelp> help() {
+        List<CommandHelp> help = new ArrayList<>();
+        byName.forEach((name, command) -> help.add(new CommandHelp(name, command.summary(), usageOf(command))));
+        return help;
+    }
+
+    private static String usageOf(Subcommand command) {
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(text, true, StandardCharsets.UTF_8)) {
+            command.run(List.of("--help"), out, out);
+        } catch (Exception e) {
+            // A command whose --help fails is listed with its summary; its own --help then runs in a runtime.
+            return "";
+        }
+        return text.toString(StandardCharsets.UTF_8);
     }
 }

@@ -24,4 +24,10 @@ public interface CommandGateway {
 
     /** Lines naming every subcommand and what it does. */
     List<String> describe();
+
+    /**
+     * Every subcommand's name, summary and {@code --help} text, sorted by name: the launcher keeps them so that
+     * {@code help} and {@code --help} answer without starting a runtime.
+     */
+    List<CommandHelp> help();
 }
