@@ -48,6 +48,10 @@ public final class RuntimeCommandGateway implements CommandGateway {
         this.styles = styles;
         synchronized (functions) {
             functionUsers.keySet().forEach(this::registerFunction);
+            Dictionary<String, Object> exit = new Hashtable<>();
+            exit.put(CommandProcessor.COMMAND_SCOPE, "pen");
+            exit.put(CommandProcessor.COMMAND_FUNCTION, new String[] {"exit"});
+            functions.put("exit", context.registerService(Function.class, new ExitFunction(context), exit));
         }
     }
 
@@ -121,6 +125,7 @@ public final class RuntimeCommandGateway implements CommandGateway {
     @Override
     public int execute(String script, PrintStream out, PrintStream err) {
         CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, err);
+        session.put(SubcommandFunction.EXEC_SESSION, true);
         try {
             Object result = session.execute(script);
             if (result != null) {
@@ -130,7 +135,9 @@ public final class RuntimeCommandGateway implements CommandGateway {
         } catch (Exception e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof ExitStatusException exit) {
-                    err.println(exit.getMessage());
+                    if (!exit.getMessage().isEmpty()) {
+                        err.println(exit.getMessage());
+                    }
                     return exit.status();
                 }
             }

@@ -3,15 +3,20 @@ package dev.penwright.shell;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Function;
 
 /**
- * {@code pen:<word>} in the Gogo shell: passes its arguments, as text, to the subcommand they name. A non-zero exit
- * status becomes an exception, which is how Gogo reports a failed command.
+ * {@code pen:<word>} in the Gogo shell: passes its arguments, as text, to the subcommand they name. A command that
+ * fails says why in one line. Under {@code exec} a non-zero status becomes an {@link ExitStatusException}, which ends
+ * the script and becomes the process's status; at the interactive prompt the one line is all the user sees.
  */
 final class SubcommandFunction implements Function {
+    /** Set in the sessions {@code exec} runs scripts in. */
+    static final String EXEC_SESSION = "penwright.exec";
+
     private final String word;
     private final SubcommandIndex index;
 
@@ -25,14 +30,28 @@ final class SubcommandFunction implements Function {
         List<String> argv = new ArrayList<>();
         argv.add(word);
         arguments.forEach(a -> argv.add(String.valueOf(a)));
-        SubcommandIndex.Match match = index.match(argv).orElseThrow(() -> new IllegalArgumentException(
-                "pen:" + word + ": expected one of " + index.namesStartingWith(word)));
         PrintStream out = session.getConsole() != null ? session.getConsole() : System.out;
-        int status = match.command().run(match.args(), out, out);
+        Optional<SubcommandIndex.Match> match = index.match(argv);
+        int status;
+        if (match.isEmpty()) {
+            out.println("pen:" + word + ": expected one of " + index.namesStartingWith(word));
+            status = 2;
+        } else {
+            status = runQuietly(match.get(), out);
+        }
         out.flush();
-        if (status != 0) {
+        if (status != 0 && Boolean.TRUE.equals(session.get(EXEC_SESSION))) {
             throw new ExitStatusException("pen:" + word + " exited with status " + status, status);
         }
         return null;
+    }
+
+    private int runQuietly(SubcommandIndex.Match match, PrintStream out) {
+        try {
+            return match.command().run(match.args(), out, out);
+        } catch (Exception e) {
+            out.println("pen:" + word + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            return 1;
+        }
     }
 }

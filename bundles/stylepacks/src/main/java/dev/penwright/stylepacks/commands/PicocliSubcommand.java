@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import dev.penwright.api.cli.Subcommand;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /** Runs a picocli command object as a {@link Subcommand}: help, usage errors and exit codes as picocli does them. */
@@ -16,6 +17,12 @@ abstract class PicocliSubcommand implements Subcommand {
         line.setOut(new PrintWriter(out, true));
         line.setErr(new PrintWriter(err, true));
         line.setCommandName(name());
+        // A failure is one line for the user (a bad file, a missing folder); its stack trace goes to the log file.
+        line.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            LoggerFactory.getLogger(cmd.getCommand().getClass()).info("{} failed", name(), e);
+            err.println(name() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 1;
+        });
         return line.execute(args.toArray(String[]::new));
     }
 

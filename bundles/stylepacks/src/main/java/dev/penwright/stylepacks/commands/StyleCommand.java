@@ -46,6 +46,9 @@ public final class StyleCommand extends PicocliSubcommand {
         @Parameters(paramLabel = "ID", description = "The style id.")
         String id;
 
+        @picocli.CommandLine.Option(names = "--json", description = "The whole view as JSON, report included.")
+        boolean json;
+
         Show(PrintStream out) {
             this.out = out;
         }
@@ -68,7 +71,11 @@ public final class StyleCommand extends PicocliSubcommand {
             if (Files.exists(report)) {
                 view.put("report", StylesCommand.JSON.readTree(report.toFile()));
             }
-            out.println(StylesCommand.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(view));
+            if (json) {
+                out.println(StylesCommand.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(view));
+            } else {
+                JsonOutline.lines(StylesCommand.JSON.valueToTree(view)).forEach(out::println);
+            }
             return 0;
         }
     }
