@@ -23,6 +23,7 @@ import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.launch.Framework;
+import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.util.tracker.ServiceTracker;
 import org.slf4j.Logger;
@@ -33,6 +34,8 @@ final class PenwrightRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PenwrightRuntime.class);
     private static final String SPI_PACKAGE = "dev.penwright.launcher.spi;version=1.1.0";
     private static final String FILEINSTALL = "org.apache.felix.fileinstall";
+    private static final String GOGO_SHELL = "org.apache.felix.gogo.jline";
+    private static final String JLINE = "org.jline";
 
     private final LaunchOptions options;
     private final Path storage;
@@ -78,16 +81,46 @@ final class PenwrightRuntime implements AutoCloseable {
         framework.start();
         framework.adapt(FrameworkWiring.class).resolveBundles(installed);
         List<Bundle> order = new ArrayList<>(installed);
-        order.sort(Comparator.comparing((Bundle b) -> FILEINSTALL.equals(b.getSymbolicName())));
+        order.sort(Comparator.comparingInt(PenwrightRuntime::startRank));
         for (Bundle bundle : order) {
             if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null && options.mode().starts(bundle.getSymbolicName())) {
                 try {
-                    bundle.start();
+                    if (GOGO_SHELL.equals(bundle.getSymbolicName())) {
+                        startShell(bundle);
+                    } else {
+                        bundle.start();
+                    }
                 } catch (BundleException e) {
                     // One broken bundle must not take the others down; the log says which and why.
                     LOG.error("bundle {} did not start: {}", bundle.getSymbolicName(), e.getMessage());
                 }
             }
+        }
+    }
+
+    /**
+     * The Gogo shell starts after every other bundle but FileInstall: by then the command processor is there, so the
+     * shell builds its terminal during its own start, on this thread.
+     */
+    private static int startRank(Bundle bundle) {
+        return FILEINSTALL.equals(bundle.getSymbolicName()) ? 2 : GOGO_SHELL.equals(bundle.getSymbolicName()) ? 1 : 0;
+    }
+
+    /**
+     * JLine finds its terminal providers (exec, jni, …) as resources of the thread's context class loader; the
+     * launcher's loader does not hold them, and JLine then falls back to a dumb terminal: no line editing, history
+     * or completion. So the shell starts with JLine's own bundle class loader as the context class loader.
+     */
+    private void startShell(Bundle shell) throws BundleException {
+        ClassLoader jline = installed.stream().filter(b -> JLINE.equals(b.getSymbolicName())).findFirst()
+                .map(b -> b.adapt(BundleWiring.class)).map(BundleWiring::getClassLoader).orElse(null);
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(jline != null ? jline : previous);
+        try {
+            shell.start();
+        } finally {
+            thread.setContextClassLoader(previous);
         }
     }
 
