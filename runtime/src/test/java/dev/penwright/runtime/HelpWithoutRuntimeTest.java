@@ -25,9 +25,6 @@ class HelpWithoutRuntimeTest {
     static Path home;
     static Path tmp;
 
-    record Result(int status, String stdout, String stderr) {
-    }
-
     @BeforeAll
     static void homeWithItsOwnIndex() throws Exception {
         // The shared bundles, linked one by one, so the index this test writes is its own.
@@ -46,7 +43,7 @@ class HelpWithoutRuntimeTest {
 
     @Test
     void helpStartsARuntimeOnceThenAnswersFromTheIndex() throws Exception {
-        Result first = penwright("help");
+        ExecCommandTest.Result first = penwright("help");
         assertEquals(0, first.status(), first.stderr());
         assertTrue(first.stdout().contains("generate article"), first.stdout());
         assertEquals("", first.stderr(), "a runtime's INFO lines go to its log file, not the console");
@@ -55,20 +52,20 @@ class HelpWithoutRuntimeTest {
         clearTmp();
         Path log = onlyLogFile();
         long logged = Files.size(log);
-        Result again = penwright("help");
+        ExecCommandTest.Result again = penwright("help");
         assertEquals(first.stdout(), again.stdout());
-        Result usage = penwright("generate", "article", "--help");
+        ExecCommandTest.Result usage = penwright("generate", "article", "--help");
         assertEquals(0, usage.status(), usage.stderr());
         assertTrue(usage.stdout().startsWith("Usage: generate article"), usage.stdout());
-        Result one = penwright("help", "styles");
+        ExecCommandTest.Result one = penwright("help", "styles");
         assertTrue(one.stdout().startsWith("Usage: styles"), one.stdout());
-        for (Result answered : List.of(again, usage, one)) {
+        for (ExecCommandTest.Result answered : List.of(again, usage, one)) {
             assertEquals("", answered.stderr());
         }
         assertEquals(logged, Files.size(log), "answered from the index: nothing logged");
         assertFrameworkNeverStarted();
 
-        Result unknown = penwright("help", "no-such");
+        ExecCommandTest.Result unknown = penwright("help", "no-such");
         assertEquals(2, unknown.status());
         assertTrue(unknown.stderr().contains("unknown command 'no-such'"), unknown.stderr());
         assertFrameworkNeverStarted();
@@ -80,7 +77,7 @@ class HelpWithoutRuntimeTest {
         Path index = home.resolve("system/commands.properties");
         Files.writeString(index, Files.readString(index).replaceFirst("fingerprint=\\w+", "fingerprint=other-bundles"));
         clearTmp();
-        Result rebuilt = penwright("styles", "--help");
+        ExecCommandTest.Result rebuilt = penwright("styles", "--help");
         assertEquals(0, rebuilt.status(), rebuilt.stderr());
         assertTrue(rebuilt.stdout().startsWith("Usage: styles"), rebuilt.stdout());
         assertFalse(Files.readString(index).contains("fingerprint=other-bundles"), "the index is written anew");
@@ -88,7 +85,7 @@ class HelpWithoutRuntimeTest {
 
     private static void assertFrameworkNeverStarted() throws Exception {
         try (Stream<Path> left = Files.list(tmp)) {
-            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("penwright-felix-"))
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("penwright-"))
                     .toList(), "a framework storage folder means a runtime was started");
         }
     }
@@ -109,7 +106,7 @@ class HelpWithoutRuntimeTest {
         }
     }
 
-    private static Result penwright(String... args) throws Exception {
+    private static ExecCommandTest.Result penwright(String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dai.djl.offline=true",
                 "-Djava.io.tmpdir=" + tmp, "-jar", ServerProcess.JAR.toString()));
@@ -123,7 +120,7 @@ class HelpWithoutRuntimeTest {
             process.destroyForcibly();
             throw new AssertionError("penwright " + String.join(" ", args) + " did not finish");
         }
-        return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        return new ExecCommandTest.Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
     }
 }
