@@ -41,7 +41,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class KarafFeatureIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String GENERATE = "{\"style\":\"jargon\",\"material\":{\"brief\":\"A daemon is a program that "
-            + "runs in the background, first named at MIT in 1963.\"},\"options\":{\"maxTokens\":12,\"seed\":7}}";
+            + "runs in the background, first named at MIT in 1963.\"},\"options\":{\"maxNewTokens\":12,\"seed\":7}}";
     private static KarafInstance karaf;
 
     @BeforeAll
