@@ -237,8 +237,9 @@ final class PlanCursor {
         }
         byte[] src = source.bytes;
         int last = Math.min(src.length - (hi - lo), pos + RESYNC_WINDOW);
+        byte[] word = Arrays.copyOfRange(b, lo, hi);
         for (int at = pos + 1; at <= last; at++) {
-            int end = matchAt(Arrays.copyOfRange(b, lo, hi), 0, at);
+            int end = matchAt(word, 0, at);
             if (end >= 0 && (at == 0 || !isWordByte(src[at - 1]) || !isWordByte(b[lo]))) {
                 return end;
             }

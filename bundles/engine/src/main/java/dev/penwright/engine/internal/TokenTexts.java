@@ -31,6 +31,7 @@ public final class TokenTexts {
     private volatile TokenTrie trie;
     private volatile boolean[] words;
     private volatile Set<Integer> dashes;
+    private final Map<Byte, java.util.List<Integer>> closers = new java.util.concurrent.ConcurrentHashMap<>();
 
     private TokenTexts(byte[][] bytes, boolean[] special) {
         this.bytes = bytes;
@@ -95,6 +96,11 @@ public final class TokenTexts {
 
     /** The tokens that are {@code b} alone or {@code b} followed by white space (a closing bracket, say). */
     java.util.List<Integer> startingWith(byte b) {
+        // Asked at every step while a bracket is owed: each byte's list is found once.
+        return closers.computeIfAbsent(b, this::findStartingWith);
+    }
+
+    private java.util.List<Integer> findStartingWith(byte b) {
         java.util.List<Integer> out = new java.util.ArrayList<>();
         for (int id = 0; id < bytes.length; id++) {
             byte[] t = bytes[id];
@@ -108,7 +114,7 @@ public final class TokenTexts {
                 }
             }
         }
-        return out;
+        return java.util.List.copyOf(out);
     }
 
     /** The vocabulary as a byte trie (see {@link PlanCursor}). */
