@@ -53,7 +53,9 @@ public final class ApiFilter implements Filter {
                 return;
             }
             ServerSettings.Limits limits = settings.limits();
-            if (limits.keysRequired() && !open(request) && !authorised(request, limits)) {
+            Object violation = request.getAttribute(RequestAttributes.URI_VIOLATION);
+            // An ambiguous spelling is never open: whatever a proxy in front makes of it, it may name an API route.
+            if (limits.keysRequired() && (violation != null || !open(request)) && !authorised(request, limits)) {
                 response.setHeader("WWW-Authenticate", "Bearer realm=\"penwright\"");
                 refuse(request, response, 401, limits.apiKeys().isEmpty() ? "api_keys_not_configured"
                         : "unauthorized", limits.apiKeys().isEmpty()
@@ -63,7 +65,6 @@ public final class ApiFilter implements Filter {
                 return;
             }
             // After the key check, so that no spelling tells a client without a key more than 401.
-            Object violation = request.getAttribute(RequestAttributes.URI_VIOLATION);
             if (violation != null) {
                 refuse(request, response, 400, "ambiguous_uri", "the request path is spelled ambiguously ("
                         + violation + "): send it without encoded dots, slashes or backslashes, path parameters or"
@@ -99,7 +100,26 @@ public final class ApiFilter implements Filter {
      * must be the open one as well.
      */
     static boolean open(HttpServletRequest request) {
-        return openPath(servedPath(request)) && openPattern(matchedPattern(request));
+        return plainSpelling(request.getRequestURI()) && openPath(servedPath(request))
+                && openPattern(matchedPattern(request));
+    }
+
+    /**
+     * Whether a raw request path is spelled plainly: no escapes, path parameters, backslashes, empty or dot
+     * segments. Only such a spelling may be open, so that no container's or proxy's reading of an odd one can
+     * turn an open path into a protected route.
+     */
+    static boolean plainSpelling(String rawPath) {
+        if (rawPath == null || rawPath.indexOf('%') >= 0 || rawPath.indexOf(';') >= 0 || rawPath.indexOf('\\') >= 0
+                || rawPath.contains("//")) {
+            return false;
+        }
+        for (String segment : rawPath.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static boolean openPath(String path) {
