@@ -218,17 +218,18 @@ public final class BenchRunner {
                     anyJudged ? judged.faithfulnessHallucinationRate() : null, judged == null ? 0 : judged.unjudged(),
                     system.shipped()));
         }
-        List<StyleTable.Example> examples = new ArrayList<>();
-        for (int i = 0; i < Math.min(EXAMPLES_PER_STYLE, items.size()); i++) {
+        List<StyleTable.Example> outputs = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
             Map<String, String> out = new LinkedHashMap<>();
             for (var e : outputsBySystem.entrySet()) {
                 out.put(e.getKey(), e.getValue().get(i));
             }
             BenchItem item = items.get(i);
-            examples.add(new StyleTable.Example(item.original().id(), item.original().text(),
+            outputs.add(new StyleTable.Example(item.original().id(), item.original().text(),
                     item.plan().neutralDraft(), out));
         }
-        return new StyleTable(style, language, testSplit.size(), trainSize, items.size(), rows, examples);
+        List<StyleTable.Example> examples = outputs.subList(0, Math.min(EXAMPLES_PER_STYLE, outputs.size()));
+        return new StyleTable(style, language, testSplit.size(), trainSize, items.size(), rows, examples, outputs);
     }
 
     /** One item's output, or (with an empty output) why the system could not render it. */

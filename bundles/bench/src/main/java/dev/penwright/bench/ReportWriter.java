@@ -27,6 +27,20 @@ public final class ReportWriter {
         Path json = dir.resolve("bench.json");
         JSON.writeValue(json.toFile(), result);
         files.add(json);
+        // Every text and what each row made of it, one JSON line each, for reading outputs beyond the examples.
+        Path outputs = dir.resolve("outputs.jsonl");
+        try (var writer = Files.newBufferedWriter(outputs, StandardCharsets.UTF_8)) {
+            for (StyleTable table : result.styles()) {
+                for (StyleTable.Example e : table.outputs()) {
+                    var line = JSON.createObjectNode().put("style", table.style()).put("id", e.id())
+                            .put("original", e.original()).put("neutralDraft", e.neutralDraft());
+                    line.set("outputs", JSON.valueToTree(e.outputs()));
+                    writer.write(JSON.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(line));
+                    writer.newLine();
+                }
+            }
+        }
+        files.add(outputs);
         Path md = dir.resolve("bench.md");
         Files.writeString(md, markdown(result), StandardCharsets.UTF_8);
         files.add(md);
