@@ -131,7 +131,18 @@ public final class StyleRenderer {
         GenerationOptions options = (request.options() == null ? GenerationOptions.UNSET : request.options())
                 .over(style == null ? null : style.defaults()).over(GenerationOptions.DEFAULTS);
         PromptTemplate template = PromptTemplate.of(style);
-        Fitted fitted = fit(model, template, request.plan(), request.shots(), options.maxNewTokens());
+        String draft = request.plan().neutralDraft() == null ? "" : request.plan().neutralDraft().strip();
+        Fitted fitted = fit(model, template, request.plan(), request.shots(), expectedNewTokens(model, draft, options));
+        String ref = pack == null ? "" : pack.ref();
+        // Sections need the copy cursor: without it nothing ties a section's text to its part of the draft.
+        if (fitted.planTruncated() && !draft.isEmpty() && options.isCopyAware()) {
+            Optional<List<DraftSections.Section>> sections = sections(model, template, request.plan(), draft);
+            if (sections.isPresent()) {
+                return new SectionedRendering(model, adapter, template, request.plan(), options,
+                        pack == null ? List.of() : pack.vocabulary().words(), listener, info.id(), ref,
+                        sections.get()).start();
+            }
+        }
         long[] ids = fitted.ids();
         int room = model.config().maxPositions() - ids.length;
         if (room <= 0) {
@@ -148,13 +159,11 @@ public final class StyleRenderer {
             if (span != null) {
                 planContext = PlanContext.span(ids, span[0], span[1],
                         pack == null ? List.of() : pack.vocabulary().words());
-                String draft = request.plan().neutralDraft();
-                if (draft != null && !draft.isBlank()) {
-                    planContext = planContext.withCopySource(model.encode(draft.strip(), false));
+                if (!draft.isEmpty()) {
+                    planContext = planContext.withCopySource(model.encode(draft, false));
                 }
             }
         }
-        String ref = pack == null ? "" : pack.ref();
         CompletableFuture<Generation> submitted = model.submit(new GenerateRequest(ids, options, adapter,
                 (id, lp, text) -> {
                     if (!text.isEmpty()) {
@@ -165,6 +174,41 @@ public final class StyleRenderer {
                 info.id(), ref, g.promptTokens(), g.tokenIds().size(), g.finishReason(), fitted.shots(),
                 fitted.planTruncated()));
         return styled;
+    }
+
+    /** Tokens of text a draft of this many tokens is expected to take once styled: layout adds to the words. */
+    static int styledLength(int draftTokens) {
+        return draftTokens + draftTokens / 4 + 32;
+    }
+
+    /**
+     * Tokens of the context to keep free for the text: with copy-aware decoding, which writes the draft, the styled
+     * draft's length (at most what the options allow); else all the options allow.
+     */
+    private static int expectedNewTokens(LanguageModel model, String draft, GenerationOptions options) {
+        if (draft.isEmpty() || !options.isCopyAware()) {
+            return options.maxNewTokens();
+        }
+        return Math.min(options.maxNewTokens(), styledLength(model.encode(draft, false).length));
+    }
+
+    /** Generated tokens of the text so far that a section's prompt repeats after the template, so that it continues. */
+    static final int SECTION_TAIL_TOKENS = 48;
+
+    /**
+     * The draft as sections that each fit with the plan's other fields, the end of the text so far and the section's
+     * styled text; empty when the plan without its draft leaves too little room for that.
+     */
+    static Optional<List<DraftSections.Section>> sections(LanguageModel model, PromptTemplate template,
+                                                          ContentPlan plan, String draft) {
+        int overhead = model.encode(template.render(withDraft(plan, ""))).length + SECTION_TAIL_TOKENS;
+        int free = model.config().maxPositions() - overhead;
+        // A section of d tokens needs d in the prompt and styledLength(d) for its text.
+        int maxSection = (free - styledLength(0)) * 4 / 9;
+        if (maxSection < MIN_NEW_TOKENS / 2) {
+            return Optional.empty();
+        }
+        return Optional.of(DraftSections.split(draft, maxSection, text -> model.encode(text, false).length));
     }
 
     /** The prompt that fits (its text and ids), how many shots it holds, and whether the draft was cut. */
@@ -307,7 +351,7 @@ public final class StyleRenderer {
         return space > n - 40 && space > 0 ? s.substring(0, space) : s.substring(0, n);
     }
 
-    private static ContentPlan withDraft(ContentPlan p, String draft) {
+    static ContentPlan withDraft(ContentPlan p, String draft) {
         return new ContentPlan(p.title(), p.summary(), p.keyFacts(), draft, p.language(), p.plannerId(), p.usage());
     }
 }

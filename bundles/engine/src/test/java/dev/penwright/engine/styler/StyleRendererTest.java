@@ -158,6 +158,12 @@ class StyleRendererTest {
                     List.of()), shots), null).toCompletableFuture().join();
             assertTrue(cut.planTruncated());
             assertEquals(f.ids().length, cut.promptTokens());
+            // With copy-aware decoding the draft goes section by section instead, until the request's 100 new
+            // tokens are spent: the sections left unwritten count as a cut plan.
+            StyledText sectioned = r.style(new StyleRequest(big, null, new GenerationOptions(100, 0.0, 0, 1.0, 1.0, 0L,
+                    List.of()).withCopyAware(4.0, false, 0.7), shots), null).toCompletableFuture().join();
+            assertTrue(sectioned.planTruncated());
+            assertTrue(sectioned.generatedTokens() <= 100, "generated " + sectioned.generatedTokens());
 
             // Even without a draft the plan would fill the context: facts go from the end until 64 tokens are free,
             // the title stays, and nothing fails.
@@ -172,5 +178,56 @@ class StyleRendererTest {
             String kept = model.decode(h.ids());
             assertTrue(kept.contains("A title") && kept.contains("fact number 0 ") && !kept.contains("fact number 199"), kept);
         }
+    }
+
+    /**
+     * A draft several times the model's context is written whole, in order: section by section, each continuing the
+     * text so far, the copy cursor walking each section. The model is random, so only copy-aware decoding makes it
+     * write the draft at all; without sections it would stop where the context ends.
+     */
+    @Test
+    void aDraftLongerThanTheContextIsWrittenWholeSectionBySection() throws Exception {
+        Path modelDir = tmp.resolve("tiny");
+        List<String> sentences = new java.util.ArrayList<>();
+        String[] subjects = {"The archive", "A parser", "Each daemon", "Our mirror", "The library", "Every tool"};
+        String[] verbs = {"checks", "writes", "reads", "signs", "indexes", "compresses"};
+        String[] objects = {"packages", "manifests", "headers", "tarballs", "keyrings", "changelogs"};
+        for (int i = 0; i < 90; i++) {
+            sentences.add(subjects[i % 6] + " " + verbs[(i / 6) % 6] + " " + objects[(i / 36 + i) % 6] + " number " + i + ".");
+        }
+        String draft = String.join(" ", sentences);
+        int vocab = new BpeTrainer(400, BpeTrainer.DEFAULT_SPECIALS, 1).trainAndWrite(List.of(draft), modelDir);
+        RandomModels.write(modelDir, new ModelConfig("llama", vocab, 32, 64, 2, 4, 2, 8, 10000, 1e-6, 256, false, false,
+                -1, List.of(0)), 4, "F32", 1);
+        BaseModelInfo info = new BaseModelInfo("tiny", modelDir, "llama", "fp-1", 1000);
+        try (Engine engine = new Engine()) {
+            LanguageModel model = engine.model(modelDir);
+            int draftTokens = model.encode(draft, false).length;
+            assertTrue(draftTokens > 2 * 256, "draft of " + draftTokens + " tokens");
+            StyleRenderer r = new StyleRenderer(engine, id -> id.equals("tiny") ? info : null, "tiny");
+            ContentPlan plan = new ContentPlan("Tools", "", List.of(), draft, "en", "x", null);
+            GenerationOptions copying = new GenerationOptions(4 * draftTokens, 0.0, 0, 1.0, 1.0, 0L, List.of())
+                    .withCopyAware(30.0, false, 1.0);
+            StringBuilder streamed = new StringBuilder();
+            StyledText out = r.style(new StyleRequest(plan, null, copying), streamed::append).toCompletableFuture().join();
+            assertTrue(!out.planTruncated(), out.text());
+            // Every word of the draft, in order (the random model may add layout and punctuation between them).
+            List<String> want = words(draft);
+            List<String> got = words(out.text());
+            int at = 0;
+            for (String w : got) {
+                if (at < want.size() && w.equals(want.get(at))) {
+                    at++;
+                }
+            }
+            assertEquals(want.size(), at, "the text wrote " + at + " of the draft's " + want.size()
+                    + " words in order: " + out.text());
+            assertTrue(out.promptTokens() > 256, "one prompt of " + out.promptTokens() + " tokens?");
+            assertTrue(out.text().contains("number 0.") && out.text().contains("number 89."), out.text());
+        }
+    }
+
+    private static List<String> words(String s) {
+        return java.util.Arrays.stream(s.split("[^\\p{L}\\p{N}]+")).filter(w -> !w.isEmpty()).toList();
     }
 }
