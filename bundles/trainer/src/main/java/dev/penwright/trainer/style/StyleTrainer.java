@@ -191,7 +191,7 @@ public final class StyleTrainer {
             LoraTask task = new LoraTask(model, adapter, recipe.dropout(), manager);
             int phases = 1 + recipe.selfImprove() + (recipe.dpo() ? 1 : 0);
             Pack pack = new Pack(recipe, data, train, val, plans, plannerId, base, template, model, adapter,
-                    PackVersions.next(recipe.id(), out, recipe.deployDir()), maxNewTokens(model, train));
+                    PackVersions.next(recipe.id(), out, recipe.deployDir()), maxNewTokens(model));
             pack.planFailureCount = planFailures.size();
             Candidates candidates = new Candidates(model, train.stream().map(CorpusText::text).toList(),
                     plans.values().stream().map(ContentPlan::neutralDraft).toList());
@@ -487,17 +487,12 @@ public final class StyleTrainer {
     }
 
     /**
-     * The pack's maxNewTokens: room for the 95th percentile of the training texts' lengths plus a tenth, at most 256.
-     * A limit far above the style's length lets a small model run on past where the text should end, which costs
-     * ROUGE precision and time.
+     * The pack's maxNewTokens: twice the model's context. A pack decodes copy-aware, so its text ends once the draft
+     * is written, and a draft longer than the context is rendered section by section; the limit only bounds a text
+     * that would not end. (A limit near the style's usual length cut the longest texts short.)
      */
-    private static int maxNewTokens(LanguageModel model, List<CorpusText> train) {
-        List<Integer> lengths = train.stream().limit(500).map(t -> model.encode(t.text(), false).length + 1).sorted()
-                .toList();
-        int p95 = lengths.get(Math.min(lengths.size() - 1, (int) Math.floor(lengths.size() * 0.95)));
-        // Up to half the model's context: the copy cursor writes the whole draft, and a prompt over the other half
-        // is cut (the cursor still walks the whole draft).
-        return Math.max(32, Math.min(Math.max(256, model.config().maxPositions() / 2), (int) Math.ceil(p95 * 1.1)));
+    private static int maxNewTokens(LanguageModel model) {
+        return 2 * model.config().maxPositions();
     }
 
     private static void checkCancelled(BooleanSupplier cancelled) throws IOException {
