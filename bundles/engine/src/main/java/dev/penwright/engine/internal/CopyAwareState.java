@@ -419,6 +419,9 @@ public final class CopyAwareState {
         if (!plan.factGuard) {
             return true;
         }
+        if (plan.copyBias > 0 && cursor.closesUnopened(b)) {
+            return false;
+        }
         if (added.indexOf("\uFFFD") >= 0) {
             // Bytes that break a character (a byte token after an unfinished one) decode as U+FFFD: the text would
             // show garbage, and the character the bytes started was never judged.

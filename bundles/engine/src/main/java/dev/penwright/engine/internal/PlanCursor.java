@@ -159,18 +159,53 @@ final class PlanCursor {
         if (pos == before) {
             // Markup the text inserted: an opening bracket is owed its closer, a closer pays the innermost one.
             for (byte x : b) {
-                int open = OPENERS.indexOf(x);
-                if (open >= 0) {
-                    owed += CLOSERS.charAt(open);
-                } else if (!owed.isEmpty() && x == owed.charAt(owed.length() - 1)) {
+                if (!owed.isEmpty() && x == owed.charAt(owed.length() - 1)) {
                     owed = owed.substring(0, owed.length() - 1);
+                } else if (OPENERS.indexOf(x) >= 0) {
+                    owed += CLOSERS.charAt(OPENERS.indexOf(x));
                 }
             }
         }
     }
 
-    private static final String OPENERS = "{[(<";
-    private static final String CLOSERS = "}])>";
+    /**
+     * Whether the token, written next, would close a bracket that neither the source nor the text opened: a stray
+     * closer unbalances the text, and a quote mark or bracket out of place changes what the text quotes or sets apart
+     * (which the hallucination check reads as a quotation the plan does not hold).
+     */
+    boolean closesUnopened(byte[] b) {
+        if (b.length == 0 || copies(b)) {
+            return false;
+        }
+        String open = owed;
+        for (byte x : b) {
+            if (!open.isEmpty() && x == open.charAt(open.length() - 1)) {
+                open = open.substring(0, open.length() - 1);
+            } else if (OPENERS.indexOf(x) >= 0) {
+                open += CLOSERS.charAt(OPENERS.indexOf(x));
+            } else if (CLOSERS.indexOf(x) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the token writes the source's next bytes (after layout the text may put before them). */
+    private boolean copies(byte[] b) {
+        if (matchAt(b, 0, pos) >= 0) {
+            return true;
+        }
+        int from = pos < source.bytes.length && isSpace(source.bytes[pos]) ? skipSpace(pos) : pos;
+        int lead = 0;
+        while (lead < b.length && isSpace(b[lead])) {
+            lead++;
+        }
+        return (afterBreak || lead > 0) && lead < b.length && matchAt(b, lead, from) >= 0;
+    }
+
+    /** Brackets the text may insert around what it copies; a quote mark both opens and closes. */
+    private static final String OPENERS = "{[(<\"";
+    private static final String CLOSERS = "}])>\"";
 
     private void advanceOver(byte[] b) {
         byte[] src = source.bytes;

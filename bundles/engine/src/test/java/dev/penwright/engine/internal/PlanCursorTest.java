@@ -1,6 +1,7 @@
 package dev.penwright.engine.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -142,5 +143,26 @@ class PlanCursorTest {
         java.util.List<Integer> found = new java.util.ArrayList<>();
         trie.prefixesAt(" cat sat".getBytes(StandardCharsets.UTF_8), 0, found::add);
         assertEquals(List.of(7, 2), found);
+    }
+
+    /** A closing bracket the text never opened is refused; one it opened may close, and the source's own may copy. */
+    @Test
+    void aClosingBracketNobodyOpenedIsRefused() {
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, true, 0.0);
+        CopyAwareState s = new CopyAwareState(new CopyAwareState.Plan(SOURCE, null, List.of(), o, Set.of(EOS), TEXTS));
+        assertFalse(s.allows(9), "a stray '}' before anything was opened");
+        s.advance(1);
+        assertFalse(s.allows(9), "a stray '}' after a copied word");
+        s.advance(8);
+        assertTrue(s.allows(9), "the '}' that closes the text's own '{'");
+        s.advance(2);
+        s.advance(9);
+        assertFalse(s.allows(9), "a second '}' once the first closed");
+        long[] braced = {1, 8, 4, 9};
+        CopyAwareState t = new CopyAwareState(new CopyAwareState.Plan(braced, null, List.of(), o, Set.of(EOS), TEXTS));
+        t.advance(1);
+        t.advance(8);
+        t.advance(4);
+        assertTrue(t.allows(9), "the source's own '}' is copied");
     }
 }
