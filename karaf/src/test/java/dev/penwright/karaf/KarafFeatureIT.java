@@ -27,7 +27,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -100,9 +99,6 @@ class KarafFeatureIT {
 
     @Test
     @Order(3)
-    @Disabled("issue 19, third check, not met yet: the engine releases its native resources when it deactivates, so "
-            + "generations in flight fail (503 unavailable, 'Native resource has been released already') and new ones "
-            + "get 503 no_styler until the new engine is up. Enable once the engine drains its work on deactivation.")
     void updatingTheEngineBundleUnderLoadFinishesRequestsInFlightAndServesOnTheNewOne() throws Exception {
         Path newEngine = withBundleVersion(Path.of(System.getProperty("penwright.engine")),
                 Path.of(System.getProperty("karaf.it.work")).resolve("engine-updated.jar"), "0.1.0.updated");

@@ -124,9 +124,10 @@ public class Engine implements AutoCloseable {
     @Deactivate
     @Override
     public synchronized void close() {
-        adapters.values().forEach(m -> m.values().forEach(LoraAdapter::close));
-        adapters.clear();
+        // Models first: closing one finishes its generations in flight, which still read their adapters.
         models.values().forEach(LanguageModel::close);
         models.clear();
+        adapters.values().forEach(m -> m.values().forEach(LoraAdapter::close));
+        adapters.clear();
     }
 }

@@ -1,5 +1,6 @@
 package dev.penwright.pipeline;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -89,14 +90,19 @@ public final class PipelineComponent implements GenerationService, Pipeline.Serv
         return pipeline.queueStatus();
     }
 
+    /** How long a request waits for the engine's replacement while its bundle is updated. */
+    private static final Duration REPLACEMENT_WAIT = Duration.ofSeconds(20);
+    /** How long after a styler went away a request still waits for its replacement. */
+    private static final Duration REPLACEMENT_WINDOW = Duration.ofSeconds(60);
+
     @Override
     public Styler styler() {
-        return stylers.choose(null);
+        return stylers.await(null, REPLACEMENT_WAIT, REPLACEMENT_WINDOW);
     }
 
     @Override
     public Styler styler(StylePack pack) {
-        return stylers.choose(pack == null ? null : pack.descriptor().baseModel());
+        return stylers.await(pack == null ? null : pack.descriptor().baseModel(), REPLACEMENT_WAIT, REPLACEMENT_WINDOW);
     }
 
     @Override

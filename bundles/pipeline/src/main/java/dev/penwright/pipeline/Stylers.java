@@ -1,5 +1,6 @@
 package dev.penwright.pipeline;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -14,14 +15,52 @@ final class Stylers {
     }
 
     private final CopyOnWriteArrayList<Bound> bound = new CopyOnWriteArrayList<>();
+    /** Notified on every bind, for requests waiting out a styler's replacement. */
+    private final Object bindings = new Object();
+    /** When a styler last went away (System.nanoTime), or null if none has. */
+    private volatile Long lastUnbound;
 
     void bind(Styler styler, Map<String, Object> properties) {
         Object model = properties.get(Styler.BASE_MODEL);
         bound.add(new Bound(styler, model == null ? "" : model.toString()));
+        synchronized (bindings) {
+            bindings.notifyAll();
+        }
     }
 
     void unbind(Styler styler) {
-        bound.removeIf(b -> b.styler() == styler);
+        if (bound.removeIf(b -> b.styler() == styler)) {
+            lastUnbound = System.nanoTime();
+        }
+    }
+
+    /**
+     * {@link #choose}, but when none fits and a styler went away less than {@code window} ago (its bundle is being
+     * updated: the engine's replacement is starting), waits up to {@code wait} for one to be bound, so that requests
+     * arriving during an engine update are served by the new engine instead of refused.
+     */
+    Styler await(String baseModel, Duration wait, Duration window) {
+        Styler chosen = choose(baseModel);
+        Long gone = lastUnbound;
+        if (chosen != null || gone == null || System.nanoTime() - gone > window.toNanos()) {
+            return chosen;
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        synchronized (bindings) {
+            while ((chosen = choose(baseModel)) == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                try {
+                    bindings.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+        }
+        return chosen;
     }
 
     /**

@@ -39,6 +39,12 @@ public final class BatchScheduler implements AutoCloseable {
     private boolean adaptersStale = true;
     private Thread worker;
     private volatile boolean closed;
+    /** Set when closing starts: no new request is taken, and those taken are finished first. */
+    private volatile boolean draining;
+    /** Every request taken and not yet done, so that closing can wait for them. */
+    private final java.util.Set<CompletableFuture<Generation>> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** How long closing waits for the requests in flight (an engine update or a shutdown) before failing them. */
+    static final java.time.Duration DRAIN_TIMEOUT = java.time.Duration.ofSeconds(30);
     private final java.util.Queue<LoraAdapter> retired = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Draft tokens a row verifies in one pass (0: plain one-token steps); live, read once a step. */
     private volatile int lookahead;
@@ -110,6 +116,9 @@ public final class BatchScheduler implements AutoCloseable {
     }
 
     public CompletableFuture<Generation> submit(GenerateRequest request) {
+        if (draining) {
+            return CompletableFuture.failedFuture(new IllegalStateException("engine closing: it takes no new requests"));
+        }
         CopyAwareState copy = null;
         if (request.plan() != null && request.options().isCopyAware()) {
             try {
@@ -138,12 +147,29 @@ public final class BatchScheduler implements AutoCloseable {
                     + request.promptIds().length + " prompt tokens + " + maxNew + " new tokens > max_position_embeddings "
                     + c.maxPositions()));
         } else {
+            inFlight.add(row.future);
+            row.future.whenComplete((g, failure) -> inFlight.remove(row.future));
             pending.add(row);
             synchronized (signal) {
                 signal.notifyAll();
             }
         }
         return row.future;
+    }
+
+    /** Waits, up to {@link #DRAIN_TIMEOUT}, until the requests in flight are done (the worker goes on meanwhile). */
+    private void drain() {
+        if (worker == null || inFlight.isEmpty()) {
+            return;
+        }
+        try {
+            CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new))
+                    .get(DRAIN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // A failed request is done too; one still running after the timeout is failed by close below.
+        }
     }
 
     public int activeRows() {
@@ -523,6 +549,8 @@ public final class BatchScheduler implements AutoCloseable {
 
     @Override
     public void close() {
+        draining = true;
+        drain();
         closed = true;
         synchronized (signal) {
             signal.notifyAll();
