@@ -5,7 +5,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.osgi.service.component.annotations.Component;
@@ -23,10 +25,11 @@ import dev.penwright.api.style.StylePack;
 import dev.penwright.evaluators.StyleClassifier;
 
 /**
- * Style consistency: P(target style | text) x 100 from a {@link StyleClassifier} trained on the exemplars of the
- * installed style packs, each style against the others. Packs come and go while the server runs (dynamic greedy
- * reference); the classifier is retrained on first use after the set of packs changed, and never while a pack set
- * is unchanged. With fewer than two styles installed there is nothing to contrast, and nothing is scored.
+ * Style consistency: P(target style | text) x 100 from a {@link StyleClassifier} trained for the target's pack alone:
+ * its exemplars against the same exemplars with their form removed (layout flattened, markup dropped, quotes
+ * straightened). So a score says how much a text has its style's form rather than none, and depends only on the
+ * target pack's version, never on which other packs are installed (a score that moved when an unrelated pack came
+ * would not compare over time). One classifier per pack version, trained on first use.
  */
 @Component(service = Evaluator.class, property = Evaluator.ID + "=" + StyleEvaluator.ID)
 public class StyleEvaluator implements Evaluator {
@@ -34,11 +37,8 @@ public class StyleEvaluator implements Evaluator {
     static final String SCORE = "styleScore";
 
     private final List<StylePack> packs = new CopyOnWriteArrayList<>();
-    private volatile Trained trained;
-
-    /** A classifier and the pack set it was trained on ({@code id@version}, sorted). */
-    private record Trained(List<String> packRefs, StyleClassifier classifier) {
-    }
+    /** Each pack version's classifier ({@code id@version}), or empty when it has no exemplars to train on. */
+    private final Map<String, Optional<StyleClassifier>> trained = new ConcurrentHashMap<>();
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -48,6 +48,9 @@ public class StyleEvaluator implements Evaluator {
 
     void removePack(StylePack pack) {
         packs.remove(pack);
+        if (packs.stream().noneMatch(p -> p.ref().equals(pack.ref()))) {
+            trained.remove(pack.ref());
+        }
     }
 
     @Override
@@ -57,22 +60,19 @@ public class StyleEvaluator implements Evaluator {
 
     @Override
     public boolean accepts(EvaluationInput input) {
-        if (input.styleId() == null) {
-            return false;
-        }
-        StyleClassifier c = classifier();
-        return c != null && c.styles().contains(input.styleId());
+        return input.styleId() != null && classifier(input.styleId()) != null;
     }
 
     @Override
     public Evaluation evaluate(List<EvaluationInput> inputs) {
-        StyleClassifier c = classifier();
         List<List<Score>> perItem = new ArrayList<>();
         Map<String, double[]> sumsByStyle = new TreeMap<>();
         double sum = 0;
         int n = 0;
+        StyleClassifier last = null;
         for (EvaluationInput in : inputs) {
-            if (c == null || in.styleId() == null || !c.styles().contains(in.styleId())) {
+            StyleClassifier c = in.styleId() == null ? null : classifier(in.styleId());
+            if (c == null) {
                 perItem.add(List.of());
                 continue;
             }
@@ -80,14 +80,15 @@ public class StyleEvaluator implements Evaluator {
             perItem.add(List.of(new Score(SCORE, score, signature(c, in.styleId()))));
             sum += score;
             n++;
+            last = c;
             sumsByStyle.computeIfAbsent(in.styleId(), k -> new double[2]);
             sumsByStyle.get(in.styleId())[0] += score;
             sumsByStyle.get(in.styleId())[1]++;
         }
         List<Score> corpus = new ArrayList<>();
         if (n > 0) {
-            corpus.add(new Score(SCORE, sum / n, signature(c, sumsByStyle.size() == 1
-                    ? sumsByStyle.keySet().iterator().next() : "mixed")));
+            corpus.add(new Score(SCORE, sum / n, sumsByStyle.size() == 1
+                    ? signature(last, sumsByStyle.keySet().iterator().next()) : "target:mixed|impl:penwright"));
         }
         return new Evaluation(corpus, perItem);
     }
@@ -96,27 +97,40 @@ public class StyleEvaluator implements Evaluator {
         return "target:" + target + "|" + c.description() + "|train:exemplars|impl:penwright";
     }
 
-    /** The classifier for the current pack set, retrained if the set changed; null with fewer than two styles. */
-    StyleClassifier classifier() {
-        Map<String, StylePack> newestById = newestById();
-        List<String> refs = newestById.values().stream().map(StylePack::ref).sorted().toList();
-        Trained t = trained;
-        if (t != null && t.packRefs().equals(refs)) {
-            return t.classifier();
+    /** The classifier of the newest installed pack of {@code styleId}; null without one or without exemplars. */
+    StyleClassifier classifier(String styleId) {
+        StylePack pack = newestById().get(styleId);
+        if (pack == null) {
+            return null;
         }
-        synchronized (this) {
-            t = trained;
-            if (t != null && t.packRefs().equals(refs)) {
-                return t.classifier();
-            }
-            Map<String, List<String>> texts = new LinkedHashMap<>();
-            newestById.forEach((id, pack) -> texts.put(id, pack.exemplars().stream().map(Exemplar::text).toList()));
-            long withTexts = texts.values().stream().filter(l -> l.stream().anyMatch(s -> s != null && !s.isBlank()))
-                    .count();
-            StyleClassifier c = withTexts < 2 ? null : StyleClassifier.train(texts);
-            trained = new Trained(refs, c);
-            return c;
+        return trained.computeIfAbsent(pack.ref(), ref -> train(pack)).orElse(null);
+    }
+
+    private static Optional<StyleClassifier> train(StylePack pack) {
+        List<String> texts = pack.exemplars().stream().map(Exemplar::text).filter(t -> t != null && !t.isBlank())
+                .toList();
+        List<String> plain = texts.stream().map(StyleEvaluator::withoutForm).filter(t -> !t.isBlank()).toList();
+        if (texts.isEmpty() || plain.isEmpty()) {
+            return Optional.empty();
         }
+        Map<String, List<String>> classes = new LinkedHashMap<>();
+        classes.put(pack.descriptor().id(), texts);
+        classes.put(FORM_REMOVED, plain);
+        return Optional.of(StyleClassifier.train(classes));
+    }
+
+    /** The contrast class: what the pack's exemplars say without how they lay it out. */
+    static final String FORM_REMOVED = "(form removed)";
+
+    /**
+     * A text without its form, by rules that need no knowledge of the style (as the neutral draft's planner does,
+     * but without a planner, so that the score does not depend on one being installed): every run of white space one
+     * space, markup and bracket characters dropped, typographic quotes straight.
+     */
+    static String withoutForm(String text) {
+        String s = text.replace('\u201c', '"').replace('\u201d', '"').replace('\u2018', '\'').replace('\u2019', '\'');
+        s = s.replaceAll("[{}\\[\\]<>*_#|]", "");
+        return s.replaceAll("\\s+", " ").strip();
     }
 
     /** One pack per style id: the highest version when an update briefly leaves two registered. */

@@ -46,30 +46,37 @@ class EvaluatorComponentsTest {
         return new EvaluationInput("x", text, null, null, null, style, "");
     }
 
+    /** A pack's score is its exemplars against themselves without form: another pack coming or going changes nothing. */
     @Test
-    void styleEvaluatorRetrainsWhenPacksChange() {
+    void aStyleScoreDependsOnItsOwnPackOnly() {
         StyleEvaluator style = new StyleEvaluator();
-        MemoryPack terse = pack("terse", "1.0.0", "Library for parsing XML files.", "Tool to resize images.",
-                "Daemon that collects system logs.");
-        style.addPack(terse);
-        assertFalse(style.accepts(styled("anything", "terse")), "one style has nothing to contrast with");
+        MemoryPack verse = pack("verse", "1.0.0", "The rain comes down\n  on roofs of tin,\n    and all is still.",
+                "A fox at dawn\n  crosses the snow,\n    and no one sees.", "Old pond, a frog\n  jumps in:\n    the sound of water.");
+        assertFalse(style.accepts(styled("anything", "verse")), "no pack, no score");
+        style.addPack(verse);
+        assertTrue(style.accepts(styled("anything", "verse")), "one pack is enough: it is contrasted with its own plain text");
+        String laidOut = "The wind at night\n  moves the pines,\n    and then it stops.";
+        String plain = "The wind at night moves the pines, and then it stops.";
+        Evaluation alone = style.evaluate(List.of(styled(laidOut, "verse"), styled(plain, "verse"), styled("x", null)));
+        double styled = alone.perItem().get(0).get(0).value();
+        double flat = alone.perItem().get(1).get(0).value();
+        assertTrue(styled > 50 && flat < 50, "laid out " + styled + ", plain " + flat);
+        assertEquals(List.of(), alone.perItem().get(2));
+        assertEquals("styleScore", alone.corpus().get(0).name());
+        assertTrue(alone.corpus().get(0).signature().contains("classes:verse,(form removed)"),
+                alone.corpus().get(0).signature());
+        var first = style.classifier("verse");
+        assertSame(first, style.classifier("verse"), "trained once a pack version");
+
         MemoryPack poem = pack("poem", "1.0.0", "床前明月光，疑是地上霜。", "白日依山尽，黄河入海流。", "春眠不觉晓，处处闻啼鸟。");
         style.addPack(poem);
-        assertTrue(style.accepts(styled("Tool for parsing logs.", "terse")));
-        var first = style.classifier();
-        assertSame(first, style.classifier(), "no retraining while the pack set is unchanged");
-        Evaluation e = style.evaluate(List.of(styled("Utility to convert XML files.", "terse"),
-                styled("举头望明月，低头思故乡。", "poem"), styled("no target", null)));
-        assertTrue(e.perItem().get(0).get(0).value() > 50, e.toString());
-        assertTrue(e.perItem().get(1).get(0).value() > 50, e.toString());
-        assertEquals(List.of(), e.perItem().get(2));
-        assertEquals("styleScore", e.corpus().get(0).name());
-        assertTrue(e.corpus().get(0).signature().contains("classes:poem,terse"), e.corpus().get(0).signature());
-        style.addPack(pack("chatty", "1.0.0", "Well, you see, hackers love it!", "Oh, it is a kludge, really."));
-        assertNotSame(first, style.classifier());
-        assertEquals(3, style.classifier().styles().size());
+        assertEquals(styled, style.evaluate(List.of(styled(laidOut, "verse"))).perItem().get(0).get(0).value(),
+                "another pack came: the score stayed");
         style.removePack(poem);
+        assertEquals(styled, style.evaluate(List.of(styled(laidOut, "verse"))).perItem().get(0).get(0).value());
         assertFalse(style.accepts(styled("举头望明月", "poem")));
+        style.addPack(pack("verse", "1.1.0", "One line only."));
+        assertNotSame(first, style.classifier("verse"), "a new version of the pack is a new classifier");
     }
 
     @Test
