@@ -41,20 +41,47 @@ public final class WebPageServlet extends HttpServlet {
     private static final String REPORTS = "reports/";
 
     private final transient ReportFolder reports;
+    /** How the listing names the folder: relative to the runtime home, never as an absolute server path. */
+    private final String reportsName;
     private final transient ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     @Activate
     public WebPageServlet(BundleContext context, WebConfig config) {
-        this.reports = new ReportFolder(reportsDir(config.reportsDir(), context.getProperty("penwright.home")));
+        String home = context.getProperty("penwright.home");
+        Path dir = reportsDir(config.reportsDir(), home);
+        this.reports = new ReportFolder(dir);
+        this.reportsName = displayName(dir, home);
     }
 
-    /** The configured folder, or docs/bench under the runtime home (the working directory when there is none). */
+    /**
+     * The configured folder, else docs/bench under the runtime home, else the docs/bench beside it (a checkout's
+     * runtime/ next to the shipped report); the home is the working directory when there is none.
+     */
     static Path reportsDir(String configured, String home) {
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured.strip());
         }
-        return Path.of(home == null || home.isBlank() ? "." : home).resolve("docs").resolve("bench");
+        Path base = Path.of(home == null || home.isBlank() ? "." : home).toAbsolutePath().normalize();
+        Path own = base.resolve("docs").resolve("bench");
+        Path beside = base.getParent() == null ? own : base.getParent().resolve("docs").resolve("bench");
+        return java.nio.file.Files.isDirectory(own) || !java.nio.file.Files.isDirectory(beside) ? own : beside;
+    }
+
+    /**
+     * The folder as the open listing names it: relative to the home when it is near it ({@code docs/bench},
+     * {@code ../docs/bench}), else by its own name only: the listing needs no key, so it tells no server layout.
+     */
+    static String displayName(Path dir, String home) {
+        Path base = Path.of(home == null || home.isBlank() ? "." : home).toAbsolutePath().normalize();
+        Path abs = dir.toAbsolutePath().normalize();
+        if (abs.getRoot() != null && abs.getRoot().equals(base.getRoot())) {
+            Path relative = base.relativize(abs);
+            if (!relative.startsWith("../..") && !relative.toString().isEmpty()) {
+                return relative.toString().replace('\\', '/');
+            }
+        }
+        return abs.getFileName() == null ? "reports" : abs.getFileName().toString();
     }
 
     @Override
@@ -100,7 +127,7 @@ public final class WebPageServlet extends HttpServlet {
     private void report(String path, HttpServletResponse response) throws IOException {
         if (path.isEmpty()) {
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("dir", reports.root().toString());
+            body.put("dir", reportsName);
             body.put("exists", reports.exists());
             body.put("files", reports.list());
             response.setHeader("Cache-Control", "no-cache");
