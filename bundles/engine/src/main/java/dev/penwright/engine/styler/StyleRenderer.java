@@ -183,11 +183,14 @@ public final class StyleRenderer {
 
     /**
      * Tokens of the context to keep free for the text: with copy-aware decoding, which writes the draft, the styled
-     * draft's length (at most what the options allow); else all the options allow.
+     * draft's length (at most what the options allow); else what the options allow, or half the context when they
+     * allow the whole context or more: a limit beyond the context (a pack's, meant for long articles) must not crowd
+     * the plan out of the prompt.
      */
     private static int expectedNewTokens(LanguageModel model, String draft, GenerationOptions options) {
         if (draft.isEmpty() || !options.isCopyAware()) {
-            return options.maxNewTokens();
+            int context = model.config().maxPositions();
+            return options.maxNewTokens() < context ? options.maxNewTokens() : Math.max(1, context / 2);
         }
         return Math.min(options.maxNewTokens(), styledLength(model.encode(draft, false).length));
     }
