@@ -102,7 +102,21 @@ class StyleTrainerTest {
 
         assertEquals("1.0.1", run.version());
         assertTrue(Files.isRegularFile(run.jar()));
-        assertEquals(deploy.resolve("blurbs.jar"), run.deployed());
+        // --deploy deploys only a pack that beats the base model (decoded the same way) on the run's validation;
+        // either way the run says why, in its messages and in deploy.json.
+        JsonNode scores0 = JSON.readTree(run.report().toFile()).get("validationScores");
+        boolean beats = beats(scores0.get("withPack"), scores0.get("baseModel"));
+        JsonNode verdict = JSON.readTree(tmp.resolve("run/deploy.json").toFile());
+        assertEquals(beats, verdict.get("deployed").asBoolean(), verdict + " for " + scores0);
+        assertEquals(beats ? deploy.resolve("blurbs.jar") : null, run.deployed(), verdict.toString());
+        assertTrue(seen.stream().anyMatch(p -> p.phase().equals("deploy")
+                && p.message().startsWith(beats ? "deployed: " : "not deployed: ")), seen.toString());
+        // The validation decodes as the pack does: copy-aware decoding on for the pack and for the base model.
+        assertTrue(scores0.get("withPack").get("options").asText().contains("copy bias"), scores0.toString());
+        assertTrue(scores0.get("baseModel").get("options").asText().contains("copy bias"), scores0.toString());
+        // Each self-improvement round says what it kept, 0 included.
+        assertTrue(seen.stream().anyMatch(p -> p.phase().equals("self-improve-1") && p.message().startsWith("kept ")),
+                seen.toString());
         assertTrue(Files.size(run.lossCurve()) > 1000, "loss curve PNG");
         assertTrue(seen.stream().anyMatch(p -> p.phase().equals("sft") && p.step() == 12));
 
@@ -156,6 +170,53 @@ class StyleTrainerTest {
         JsonNode budget = report.get("budget");
         assertTrue(budget.get("phases").size() >= 6, budget.toString());
         assertTrue(sft.has("keptStep"), sft.toString());
+    }
+
+    /**
+     * A second run over a deployed pack of the same style scores that pack on its own validation plans and deploys
+     * only when it beats it too (or with force, saying what it overrode).
+     */
+    @Test
+    void anUpdateIsJudgedAgainstTheDeployedPack() throws Exception {
+        List<String> texts = corpusTexts();
+        Path model = Tiny.model(tmp.resolve("tiny-base"), texts, 32, 2, 5);
+        Path corpus = writeCorpus(tmp.resolve("blurbs.jsonl"), texts);
+        Path deploy = tmp.resolve("deploy");
+        LoopConfig loop = new LoopConfig(12, 0, 1e-2, 3, 0.1, 0.0, 1.0, 1, 512, 8, 6, 0, 6, 11L);
+        List<String> targets = List.of("q_proj", "v_proj");
+        StyleRun first = new StyleTrainer(new ExtractivePlanner()).run(new StyleRecipe(corpus, "blurbs", model,
+                tmp.resolve("run1"), 4, 8, 0.05, targets, loop, 96, 0, 0, 2, 0.0, false, 0.1, 4, false, deploy,
+                JsonlReader.OnBadLine.SKIP, null, StyleRecipe.DataFormat.AUTO, null, true), "job-a", null, null);
+        assertEquals(deploy.resolve("blurbs.jar"), first.deployed(), "force deploys whatever the figures");
+        List<JobProgress> seen = new ArrayList<>();
+        StyleRun second = new StyleTrainer(new ExtractivePlanner()).run(new StyleRecipe(corpus, "blurbs", model,
+                tmp.resolve("run2"), 4, 8, 0.05, targets, loop.withSteps(4), 96, 0, 0, 2, 0.0, false, 0.1, 4, false,
+                deploy, JsonlReader.OnBadLine.SKIP, null, StyleRecipe.DataFormat.AUTO, null, false), "job-b",
+                seen::add, null);
+        assertEquals("1.0.2", second.version());
+        JsonNode verdict = JSON.readTree(tmp.resolve("run2/deploy.json").toFile());
+        // The deployed pack was scored here: the verdict names it whichever way it went.
+        assertTrue(verdict.get("reasons").toString().contains("deployed pack"), verdict.toString());
+        assertTrue(seen.stream().anyMatch(p -> p.phase().equals("deploy") && p.message().contains("scoring the deployed")),
+                seen.toString());
+        boolean deployed = verdict.get("deployed").asBoolean();
+        assertEquals(deployed ? deploy.resolve("blurbs.jar") : null, second.deployed());
+        String header;
+        try (JarFile jar = new JarFile(deploy.resolve("blurbs.jar").toFile())) {
+            header = jar.getManifest().getMainAttributes().getValue("Bundle-Version");
+        }
+        assertEquals(deployed ? "1.0.2" : "1.0.1", header, "the deploy folder holds the pack the verdict chose");
+        JsonNode phases = verdict.path("budget").path("phases");
+        assertTrue(phases.toString().contains("\"deploy-check\""), phases.toString());
+    }
+
+    /** The deploy rule (trainer DeployGate), from a report's validation sides. */
+    static boolean beats(JsonNode pack, JsonNode base) {
+        return pack.get("styleScore").asDouble() > base.get("styleScore").asDouble()
+                && pack.get("rougeL").asDouble() >= base.get("rougeL").asDouble() - 1.0
+                && pack.get("factualHallucinationRate").asDouble() <= base.get("factualHallucinationRate").asDouble()
+                && pack.get("faithfulnessHallucinationRate").asDouble()
+                <= base.get("faithfulnessHallucinationRate").asDouble();
     }
 
     /** How the bench reads a pack's stage from report.json (bundles/bench PackStages). */

@@ -37,7 +37,7 @@ public final class JobRunner {
             "maxTokens", "maxExamples", "selfImprove", "candidates", "styleThreshold", "dpo", "beta", "dpoSteps",
             "resume", "deploy", "onBadLine", "shape", "vocab", "seqLen", "maxTexts", "tokenizerTexts", "corpora",
             "planner", "preference", "format", "init", "planMix", "balance", "valTexts", "maxPositions",
-            "promptTemplate");
+            "promptTemplate", "force");
 
     private JobRunner() {
     }
@@ -123,7 +123,7 @@ public final class JobRunner {
                 bool(o, "dpo") || o.containsKey("preference"), number(o, "beta", 0.1),
                 integer(o, "dpoSteps", 30), resume, deploy, onBad,
                 o.containsKey("preference") ? Path.of(o.get("preference")) : null, format(o.get("format")),
-                o.get("promptTemplate"));
+                o.get("promptTemplate"), bool(o, "force"));
         StyleRun run = new StyleTrainer(planner).run(recipe, jobId, progress, cancelled);
         return run.jar();
     }

@@ -91,6 +91,9 @@ public final class TrainingLoop {
         History history = new History();
     }
 
+    /** Steps between refits of a time-budgeted phase's step count to its pace. */
+    static final int REFIT_EVERY = 10;
+
     /** Runs to the end (or resumes from the latest checkpoint when {@code resume} and one exists). */
     public TrainingResult run(boolean resume) throws IOException {
         Map<String, NDArray> params = task.parameters();
@@ -113,7 +116,10 @@ public final class TrainingLoop {
         long runTokens = 0;
         int startStep = s.step;
         String reason = "steps";
-        double secondsAtThird = 0;
+        // The pace of the training steps since the last refit: seconds (validation excluded) and steps at it.
+        double paceSeconds = 0;
+        int paceDone = 0;
+        double validationSpent = 0;
         Rng rng = new Rng(s.rng);
         while (s.step < s.totalSteps) {
             if (cancelled.getAsBoolean()) {
@@ -161,22 +167,32 @@ public final class TrainingLoop {
             double tps = runTokens / Math.max(1e-9, seconds);
             int done = s.step - startStep;
             if (estimateSteps && done == 3) {
-                secondsAtThird = seconds;
+                paceSeconds = seconds;
+                paceDone = done;
                 s.totalSteps = fitSteps(s.step, seconds, seconds / 3, (double) runTokens / done);
-            } else if (estimateSteps && ((done > 3 && done % 50 == 0 && s.step < s.totalSteps / 4)
-                    || ((done == 10 || done == 20) && s.step <= s.totalSteps / 2))) {
-                // The first steps run before the JIT and the allocator settle, so the first estimate is pessimistic:
-                // refit while the schedule is still early, from the steady pace since the third step. Short runs
-                // refit at steps 10 and 20 too: a six-minute style run planned 21 steps from its first three and
-                // ended in a third of its time.
-                s.totalSteps = fitSteps(s.step, seconds, (seconds - secondsAtThird) / (done - 3),
-                        (double) runTokens / done);
+            } else if (estimateSteps && done > 3 && done % (done < 3 * REFIT_EVERY ? REFIT_EVERY / 2 : REFIT_EVERY) == 0
+                    && s.step < s.totalSteps * 0.9) {
+                // Refit every few steps, from the pace of the steps since the last refit (validation passes left
+                // out: fitSteps counts those apart). The first steps run before the JIT and the allocator settle,
+                // and a shared machine gets busier or quieter mid-phase: a fit made once early ended an eight-minute
+                // run's S-SFT at 63 s of a planned 237 s with its validation loss still falling, and on a busy
+                // machine planned steps it could not take. A change under 5 % is left alone (the cosine schedule
+                // should not jitter); none in the last tenth (the schedule is ending).
+                double perStep = ((seconds - validationSpent) - paceSeconds) / Math.max(1, done - paceDone);
+                paceSeconds = seconds - validationSpent;
+                paceDone = done;
+                int fitted = fitSteps(s.step, seconds, perStep, (double) runTokens / done);
+                if (Math.abs(fitted - s.totalSteps) > 0.05 * s.totalSteps) {
+                    s.totalSteps = fitted;
+                }
             }
             s.history.steps.add(new History.StepPoint(s.step, loss, lr, tps));
             long eta = Math.round((s.totalSteps - s.step) * seconds / Math.max(1, s.step - startStep));
             report(s, loss, lr, tps, eta, "");
             if (config.evalEvery() > 0 && !validation.isEmpty() && s.step % config.evalEvery() == 0) {
+                long validating = System.nanoTime();
                 double val = validate();
+                validationSpent += (System.nanoTime() - validating) / 1e9;
                 s.history.evals.add(new History.EvalPoint(s.step, val));
                 if (Double.isNaN(s.bestVal) || val < s.bestVal - 1e-4) {
                     s.bestVal = val;

@@ -61,6 +61,21 @@ final class Candidates {
         }
     }
 
+    /** The corpus's style vocabulary (what a pack of it ships for the fact guard). */
+    List<String> vocabulary() {
+        return vocabulary;
+    }
+
+    /**
+     * What copy-aware decoding needs beside the prompt: the copy cursor walks the plan's draft, the fact guard allows
+     * the prompt's words and {@code vocabulary}. Null when the plan has no draft (nothing to copy).
+     */
+    PlanContext context(long[] prompt, ContentPlan plan, List<String> vocabulary) {
+        String draft = plan.neutralDraft();
+        return draft == null || draft.isBlank() ? null
+                : new PlanContext(prompt, model.encode(draft.strip(), false), vocabulary);
+    }
+
     double style(String text) {
         return 100 * classifier.probability(text, TARGET);
     }
@@ -82,9 +97,7 @@ final class Candidates {
                                   LoraAdapter adapter, long seed) {
         List<GenerateRequest> requests = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
-            String draft = plans.get(i).neutralDraft();
-            PlanContext plan = draft == null || draft.isBlank() ? null
-                    : new PlanContext(prompts.get(i), model.encode(draft.strip(), false), vocabulary);
+            PlanContext plan = context(prompts.get(i), plans.get(i), vocabulary);
             for (int j = 0; j < k; j++) {
                 GenerationOptions o = new GenerationOptions(maxNew, 1.0, 50, 0.95, 1.0, seed + i * 1000L + j,
                         List.of(PromptFormat.END));

@@ -33,12 +33,14 @@ import dev.penwright.trainer.loop.LoopConfig;
  * @param format        the training file's format: corpus (id, style, title, text), alpaca (instruction, input,
  *                      output) or auto (alpaca when the first line has instruction and output but no text)
  * @param promptTemplate the pack's prompt template (see {@link PromptFormat#COMPACT}); null: the compact one
+ * @param force         deploy even when the pack does not beat the base model or the deployed pack on the run's
+ *                      validation ({@link DeployGate})
  */
 public record StyleRecipe(Path corpus, String id, Path baseModel, Path out, int rank, double alpha, double dropout,
                           List<String> targets, LoopConfig loop, int maxTokens, int maxExamples, int selfImprove,
                           int candidates, double styleThreshold, boolean dpo, double dpoBeta, int dpoSteps,
                           boolean resume, Path deployDir, JsonlReader.OnBadLine onBadLine,
-                          Path preference, DataFormat format, String promptTemplate) {
+                          Path preference, DataFormat format, String promptTemplate, boolean force) {
     /** The formats a training file may have. */
     public enum DataFormat { AUTO, CORPUS, ALPACA }
 
@@ -60,6 +62,17 @@ public record StyleRecipe(Path corpus, String id, Path baseModel, Path out, int 
         }
     }
 
+    /** A recipe that deploys (with a deploy folder) only a pack that passes {@link DeployGate}. */
+    public StyleRecipe(Path corpus, String id, Path baseModel, Path out, int rank, double alpha, double dropout,
+                       List<String> targets, LoopConfig loop, int maxTokens, int maxExamples, int selfImprove,
+                       int candidates, double styleThreshold, boolean dpo, double dpoBeta, int dpoSteps,
+                       boolean resume, Path deployDir, JsonlReader.OnBadLine onBadLine, Path preference,
+                       DataFormat format, String promptTemplate) {
+        this(corpus, id, baseModel, out, rank, alpha, dropout, targets, loop, maxTokens, maxExamples, selfImprove,
+                candidates, styleThreshold, dpo, dpoBeta, dpoSteps, resume, deployDir, onBadLine, preference,
+                format, promptTemplate, false);
+    }
+
     /** A recipe on a corpus file with the compact prompt template. */
     public StyleRecipe(Path corpus, String id, Path baseModel, Path out, int rank, double alpha, double dropout,
                        List<String> targets, LoopConfig loop, int maxTokens, int maxExamples, int selfImprove,
@@ -67,6 +80,6 @@ public record StyleRecipe(Path corpus, String id, Path baseModel, Path out, int 
                        boolean resume, Path deployDir, JsonlReader.OnBadLine onBadLine, Path preference) {
         this(corpus, id, baseModel, out, rank, alpha, dropout, targets, loop, maxTokens, maxExamples, selfImprove,
                 candidates, styleThreshold, dpo, dpoBeta, dpoSteps, resume, deployDir, onBadLine, preference,
-                DataFormat.AUTO, null);
+                DataFormat.AUTO, null, false);
     }
 }

@@ -36,7 +36,11 @@ import dev.penwright.engine.LanguageModel;
 import dev.penwright.engine.LoraAdapter;
 import dev.penwright.engine.LoraConfig;
 import dev.penwright.models.ModelFolder;
+import dev.penwright.api.model.ModelCatalog;
 import dev.penwright.stylepacks.DeployFolder;
+import dev.penwright.stylepacks.InvalidStylePackException;
+import dev.penwright.stylepacks.StylePackValidator;
+import dev.penwright.stylepacks.ValidatedStyle;
 import dev.penwright.stylepacks.StylePackJar;
 import dev.penwright.trainer.data.BadDataException;
 import dev.penwright.trainer.data.CorpusText;
@@ -172,6 +176,12 @@ public final class StyleTrainer {
             budget.plan("dpo", Budget.DPO);
             budget.plan("stage-" + STAGE_DPO, Budget.STAGE);
         }
+        // --deploy over a deployed pack scores that pack on this run's validation plans: a validation pass, planned.
+        boolean replacing = recipe.deployDir() != null
+                && Files.isRegularFile(recipe.deployDir().resolve(recipe.id() + ".jar"));
+        if (replacing) {
+            budget.plan("deploy-check", Budget.STAGE);
+        }
 
         String baseId = recipe.baseModel().toAbsolutePath().normalize().getFileName().toString();
         BaseModelInfo base = ModelFolder.read(baseId, recipe.baseModel());
@@ -287,6 +297,15 @@ public final class StyleTrainer {
                 } else if (kept == 0) {
                     round.put("training", "none: no candidate cleared the thresholds; the adapter is unchanged");
                 }
+                // Said as it happens, not only in report.json: a round that keeps nothing is a round of sampling
+                // that changed nothing, and the user should know why (a high --style-threshold, a weak base model).
+                note(sink, jobId, "self-improve-" + r, kept == 0
+                        ? String.format(java.util.Locale.ROOT, "kept 0 of %d candidates from %d plans (%d clean of"
+                                + " facts, mean style %.1f, threshold %.1f): no candidate cleared the keep rule, the"
+                                + " adapter is unchanged", scoredCount, plansSampled, faithfulCount,
+                        scoredCount == 0 ? 0 : styleSum / scoredCount, recipe.styleThreshold())
+                        : String.format(java.util.Locale.ROOT, "kept %d of %d candidates from %d plans; trained on"
+                                + " %d examples", kept, scoredCount, plansSampled, grown.size()));
                 share.end();
             }
             if (recipe.selfImprove() > 0) {
@@ -312,13 +331,97 @@ public final class StyleTrainer {
             Path png = out.resolve("loss.png");
             Files.copy(stageDir.resolve("style/loss.png"), png, StandardCopyOption.REPLACE_EXISTING);
             Path deployed = null;
+            DeployGate.Verdict verdict = null;
             if (recipe.deployDir() != null) {
-                deployed = new DeployFolder(recipe.deployDir()).deploy(jar);
+                checkCancelled(cancelled);
+                Budget.Share share = replacing ? budget.begin("deploy-check") : null;
+                verdict = deployVerdict(recipe, pack, base, model, val, plans, candidates, sink, jobId);
+                if (share != null) {
+                    share.end();
+                }
+                JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("deploy.json").toFile(),
+                        verdictNode(verdict, budget));
+                if (verdict.deploy()) {
+                    deployed = new DeployFolder(recipe.deployDir()).deploy(jar);
+                }
+                note(sink, jobId, "deploy", (verdict.deploy() ? "deployed: " : "not deployed: ") + verdict.message());
             }
             sink.accept(new JobProgress(jobId, JobState.SUCCEEDED, "pack", 0, 0, Double.NaN, 0, 0, 0,
                     "wrote " + jar + " (stages: " + String.join(", ", stages) + " under " + out.resolve("stages")
-                            + ")" + (deployed == null ? "" : ", deployed to " + deployed)));
-            return new StyleRun(jar, pack.version, deployed, stageDir.resolve("style/report.json"), png);
+                            + ")" + (deployed != null ? ", deployed to " + deployed
+                            : verdict != null ? ", not deployed (" + verdict.message() + ")" : "")
+                            + String.format(java.util.Locale.ROOT, "; %.1f of %s min", budget.elapsedSeconds() / 60,
+                            recipe.loop().minutes() > 0 ? String.format(java.util.Locale.ROOT, "%.1f",
+                                    recipe.loop().minutes()) : "unbounded")));
+            return new StyleRun(jar, pack.version, deployed, stageDir.resolve("style/report.json"), png,
+                    verdict == null ? null : verdict.message());
+        }
+    }
+
+    /**
+     * The {@link DeployGate} verdict on the run's pack: its last stage's validation figures against the base model's
+     * (same plans, same decoding) and, when a pack of this style is deployed, against that pack scored here on the
+     * same plans with its own template, defaults and vocabulary.
+     */
+    private DeployGate.Verdict deployVerdict(StyleRecipe recipe, Pack pack, BaseModelInfo base, LanguageModel model,
+                                             List<CorpusText> val, Map<String, ContentPlan> plans,
+                                             Candidates candidates, Consumer<JobProgress> sink, String jobId)
+            throws IOException {
+        ObjectNode mine = pack.lastScores;
+        DeployGate.Figures packFigures = mine == null ? null : DeployGate.Figures.of(mine.get("withPack"));
+        DeployGate.Figures baseFigures = mine == null ? null : DeployGate.Figures.of(mine.get("baseModel"));
+        DeployGate.Figures replaced = null;
+        String replacedNote = null;
+        Path current = recipe.deployDir().resolve(recipe.id() + ".jar");
+        if (Files.isRegularFile(current)) {
+            note(sink, jobId, "deploy", "scoring the deployed " + current.getFileName() + " on the same validation plans");
+            Path work = recipe.out().resolve("replaced-pack");
+            deleteTree(work);
+            try {
+                StylePackJar.Header header = StylePackJar.read(current, work.resolve("style"));
+                ValidatedStyle old = new StylePackValidator(new OneModel(base)).validate(work.resolve("style"),
+                        header.styleId());
+                GenerationOptions oldDefaults = old.descriptor().defaults().over(pack.defaults());
+                PromptTemplate oldTemplate = old.descriptor().promptTemplate() == null
+                        || old.descriptor().promptTemplate().isBlank() ? PromptTemplate.DEFAULT
+                        : new PromptTemplate(old.descriptor().promptTemplate());
+                try (LoraAdapter oldAdapter = model.loadAdapter(work.resolve("style"))) {
+                    ObjectNode scores = validationScores(model, oldAdapter, val, plans, candidates, oldTemplate,
+                            recipe.maxTokens(), oldDefaults, old.vocabulary().words());
+                    replaced = DeployGate.Figures.of(scores.get("scores"));
+                }
+            } catch (InvalidStylePackException e) {
+                // Another base model (or a broken file): it cannot be scored here, so there is no evidence this
+                // pack is better than what users have now.
+                replacedNote = "the deployed " + current.getFileName() + " cannot be scored on this base model ("
+                        + e.getMessage() + ")";
+            } finally {
+                deleteTree(work);
+            }
+        }
+        return DeployGate.judge(packFigures, baseFigures, replaced, replacedNote, recipe.force());
+    }
+
+    private static ObjectNode verdictNode(DeployGate.Verdict verdict, Budget budget) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("deployed", verdict.deploy());
+        n.put("rule", DeployGate.RULE);
+        ArrayNode reasons = n.putArray("reasons");
+        verdict.reasons().forEach(reasons::add);
+        n.set("budget", budget.report());
+        return n;
+    }
+
+    /** The run's own base model as the validator's catalog: a replaced pack must be on it to be scored. */
+    private record OneModel(BaseModelInfo model) implements ModelCatalog {
+        @Override
+        public List<BaseModelInfo> models() {
+            return List.of(model);
+        }
+
+        @Override
+        public java.util.Optional<BaseModelInfo> find(String id) {
+            return model.id().equals(id) ? java.util.Optional.of(model) : java.util.Optional.empty();
         }
     }
 
@@ -348,6 +451,8 @@ public final class StyleTrainer {
         final int maxNew;
         int planFailureCount;
         ObjectNode baseScores;
+        /** The last written stage's validationScores: what --deploy judges. */
+        ObjectNode lastScores;
 
         Pack(StyleRecipe recipe, TrainingData data, List<CorpusText> train, List<CorpusText> val,
              Map<String, ContentPlan> plans, String plannerId, BaseModelInfo base, PromptTemplate template,
@@ -424,15 +529,22 @@ public final class StyleTrainer {
             ObjectNode report = phases.deepCopy();
             report.put("stage", stage);
             if (baseScores == null) {
+                // The base model decoded exactly as the pack decodes (its template, its defaults, copy-aware decoding
+                // on), no adapter: the difference is what the adapter adds, and what --deploy asks of it.
                 baseScores = validationScores(model, null, val, plans, candidates, template, recipe.maxTokens(),
-                        GenerationOptions.DEFAULTS);
+                        defaults(), candidates.vocabulary());
             }
             ObjectNode scores = validationScores(model, adapter, val, plans, candidates, template, recipe.maxTokens(),
-                    defaults());
+                    defaults(), candidates.vocabulary());
+            if (scores.has("scores")) {
+                scores.set("withPack", scores.remove("scores"));
+            }
             if (baseScores.has("scores")) {
                 scores.set("baseModel", baseScores.get("scores"));
             }
-            scores.remove("scores");
+            scores.put("baseModelNote", "the base model with the pack's prompt template and decoding options"
+                    + " (copy-aware decoding included), no adapter");
+            lastScores = scores;
             report.set("validationScores", scores);
             report.put("style", recipe.id());
             report.put("version", version);
@@ -718,29 +830,33 @@ public final class StyleTrainer {
 
     /**
      * Outputs for up to {@value #EVAL_ITEMS} validation plans with {@code adapter} (null: the bare base model), made
-     * with the options a deployed pack uses ({@code options}: the pack's defaults, or the styler's defaults for the
-     * base model, seed 0), scored against the held-out texts: style score, ROUGE-L F (0-100, rouge-score's
-     * tokenizer), and the share of outputs with unsupported facts (factual) or dropped/contradicted key facts
-     * (faithfulness). The result's {@code scores} object holds them ({@code withPack} when an adapter is given).
+     * as a deployed pack makes them: {@code template}, {@code options} (seed 0) including copy-aware decoding with
+     * the plan's draft and {@code vocabulary} for the fact guard. Scored against the held-out texts: style score,
+     * ROUGE-L F (0-100, rouge-score's tokenizer), and the share of outputs with unsupported facts (factual) or
+     * dropped/contradicted key facts (faithfulness). The result's {@code scores} object holds them.
      */
     private static ObjectNode validationScores(LanguageModel model, LoraAdapter adapter, List<CorpusText> val,
                                                Map<String, ContentPlan> plans, Candidates candidates,
-                                               PromptTemplate template, int maxTokens, GenerationOptions options) {
+                                               PromptTemplate template, int maxTokens, GenerationOptions options,
+                                               List<String> vocabulary) {
         List<CorpusText> items = val.stream().filter(t -> plans.containsKey(t.id())).limit(EVAL_ITEMS).toList();
         ObjectNode node = JSON.createObjectNode();
         node.put("items", items.size());
         if (items.isEmpty()) {
             return node;
         }
-        // The base model without a pack sees the styler's default template, as the bench's base row does.
-        PromptTemplate t0 = adapter == null ? PromptTemplate.DEFAULT : template;
-        List<long[]> prompts = items.stream().map(t -> Sequences.prompt(model, t0, plans.get(t.id()), maxTokens / 2))
-                .toList();
+        List<long[]> prompts = items.stream().map(t -> Sequences.prompt(model, template, plans.get(t.id()),
+                maxTokens / 2)).toList();
+        // Every option as the pack decodes, copy-aware ones included: a pack's figures without its copy cursor
+        // were those of a decoding no user gets (its report once scored a pack's style below the base model's).
         GenerationOptions o = new GenerationOptions(options.maxNewTokens(), options.temperature(), options.topK(),
-                options.topP(), options.repetitionPenalty(), 0L, List.of(PromptFormat.END));
+                options.topP(), options.repetitionPenalty(), 0L, List.of(PromptFormat.END), options.copyBias(),
+                options.factGuard(), options.minCoverage());
         List<GenerateRequest> requests = new ArrayList<>();
-        for (long[] p : prompts) {
-            requests.add(new GenerateRequest(p, o, adapter));
+        for (int i = 0; i < prompts.size(); i++) {
+            var plan = o.isCopyAware() ? candidates.context(prompts.get(i), plans.get(items.get(i).id()), vocabulary)
+                    : null;
+            requests.add(new GenerateRequest(prompts.get(i), o, adapter, null, plan));
         }
         List<Generation> gens = model.generateAll(requests, 8);
         Rouge rouge = new Rouge();
@@ -757,13 +873,15 @@ public final class StyleTrainer {
             factual += s.factual() ? 0 : 1;
             unfaithful += s.faithful() ? 0 : 1;
         }
-        ObjectNode n = node.putObject(adapter != null ? "withPack" : "scores");
+        ObjectNode n = node.putObject("scores");
         n.put("styleScore", style / items.size());
         n.put("rougeL", rougeL / items.size());
         n.put("factualHallucinationRate", (double) factual / items.size());
         n.put("faithfulnessHallucinationRate", (double) unfaithful / items.size());
         n.put("options", o.temperature() + " temperature, top-k " + o.topK() + ", top-p " + o.topP()
-                + ", repetition penalty " + o.repetitionPenalty() + ", at most " + o.maxNewTokens() + " tokens, seed 0");
+                + ", repetition penalty " + o.repetitionPenalty() + ", at most " + o.maxNewTokens() + " tokens, seed 0"
+                + (o.isCopyAware() ? ", copy bias " + o.copyBias() + ", fact guard " + o.factGuard()
+                + ", min coverage " + o.minCoverage() : ", copy-aware decoding off"));
         n.put("sample", gens.get(0).text() == null ? "" : gens.get(0).text());
         node.put("rougeSignature", rouge.signature("rougeL"));
         return node;
