@@ -110,6 +110,8 @@ final class DeployGate {
                 if (!vsOld.isEmpty()) {
                     ok = false;
                     reasons.add("against the deployed pack: " + String.join(", ", vsOld));
+                } else if (!vsBase.isEmpty()) {
+                    reasons.add("it beats the deployed pack (" + replaced + " vs " + pack + ")");
                 }
             } else if (replacedNote != null) {
                 ok = false;

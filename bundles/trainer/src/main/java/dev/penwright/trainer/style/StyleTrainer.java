@@ -856,7 +856,11 @@ public final class StyleTrainer {
         for (int i = 0; i < prompts.size(); i++) {
             var plan = o.isCopyAware() ? candidates.context(prompts.get(i), plans.get(items.get(i).id()), vocabulary)
                     : null;
-            requests.add(new GenerateRequest(prompts.get(i), o, adapter, null, plan));
+            // The styler renders a draft longer than the context in sections; the engine's own batch does not, so
+            // a validation text ends where the context does (the pack's maxNewTokens is twice the context).
+            int room = Math.max(1, model.config().maxPositions() - prompts.get(i).length);
+            requests.add(new GenerateRequest(prompts.get(i), o.withMaxNewTokens(Math.min(o.maxNewTokens(), room)),
+                    adapter, null, plan));
         }
         List<Generation> gens = model.generateAll(requests, 8);
         Rouge rouge = new Rouge();
