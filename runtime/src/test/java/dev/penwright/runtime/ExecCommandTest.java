@@ -45,6 +45,21 @@ class ExecCommandTest {
                 && l.contains("not a valid jar")), all.stdout());
     }
 
+    /** A pack whose bundle is stopped stays listed, as STOPPED with the way back, until it starts again. */
+    @Test
+    void aStoppedPackIsListedAsStopped() throws Exception {
+        // The pack's bundle, found by its location (FileInstall's file: URI of the jar); Felix's stop takes the
+        // bundle, its start an id.
+        String bundle = "($.context bundle " + deploy.resolve("exec-style.jar").toFile().toURI() + ")";
+        Result stopped = penwright("exec", "stop " + bundle + " ; pen:styles --all ; start (" + bundle + " bundleId)"
+                + " ; pen:styles");
+        assertEquals(0, stopped.status(), stopped.stdout() + stopped.stderr());
+        List<String> lines = stopped.stdout().lines().filter(l -> l.startsWith("exec-style")).toList();
+        assertEquals(2, lines.size(), stopped.stdout());
+        assertTrue(lines.get(0).contains("STOPPED") && lines.get(0).contains("start it"), stopped.stdout());
+        assertTrue(lines.get(1).contains("ACTIVE"), stopped.stdout());
+    }
+
     @Test
     void aFailingCommandGivesItsStatus() throws Exception {
         Result missing = penwright("exec", "pen:style nope");

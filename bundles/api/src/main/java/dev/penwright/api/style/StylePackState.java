@@ -5,5 +5,11 @@ public enum StylePackState {
     /** Validated and registered as a {@link StylePack} service. */
     ACTIVE,
     /** Refused; the entry's reason says why. */
-    REJECTED
+    REJECTED,
+    /**
+     * Valid, but its bundle was stopped on purpose: not served until it is started again.
+     *
+     * @since 1.5
+     */
+    STOPPED
 }

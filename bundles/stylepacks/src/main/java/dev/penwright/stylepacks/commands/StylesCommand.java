@@ -71,7 +71,7 @@ public final class StylesCommand extends PicocliSubcommand {
                     all ? "NAME / REASON" : "NAME");
             for (StylePackEntry e : entries) {
                 out.printf("%-20s %-12s %-9s %-8s %-22s %s%n", e.id(), e.version(), e.state(), e.language(),
-                        e.baseModel(), e.state() == StylePackState.REJECTED ? e.reason() : e.name());
+                        e.baseModel(), e.state() == StylePackState.ACTIVE ? e.name() : e.reason());
             }
             return 0;
         }

@@ -84,6 +84,8 @@ public final class StylePackExtender implements StylePackRegistry, PackAdmission
 
     private final Map<String, Active> active = new HashMap<>();
     private final Map<String, StylePackEntry> rejected = new ConcurrentHashMap<>();
+    /** Per bundle id, the pack whose bundle was stopped on purpose, listed as STOPPED until it starts or goes. */
+    private final Map<Long, StylePackEntry> stopped = new ConcurrentHashMap<>();
     /** Per bundle id, the last-modified time of the revision last judged (activated or rejected). */
     private final Map<Long, Long> judged = new ConcurrentHashMap<>();
     private final PackWaiters waiters = new PackWaiters();
@@ -152,13 +154,19 @@ public final class StylePackExtender implements StylePackRegistry, PackAdmission
             return;
         }
         switch (event.getType()) {
-            case BundleEvent.STARTED -> judge(bundle, styleId);
+            case BundleEvent.STARTED -> {
+                stopped.remove(bundle.getBundleId());
+                judge(bundle, styleId);
+            }
             // Stopped on purpose (pen or shell 'stop'): withdrawn. Stopped on the way to an update, a refresh or an
             // uninstall, the bundle stays persistently started, and the version serves until the next event says.
             case BundleEvent.STOPPED -> {
                 BundleStartLevel startLevel = bundle.adapt(BundleStartLevel.class);
                 if (startLevel != null && !startLevel.isPersistentlyStarted()) {
-                    withdrawFrom(bundle, styleId, "stopped");
+                    withdrawFrom(bundle, styleId, "stopped").ifPresent(entry -> stopped.put(bundle.getBundleId(),
+                            new StylePackEntry(entry.id(), entry.version(), entry.name(), entry.language(),
+                                    entry.baseModel(), StylePackState.STOPPED, "its bundle " + bundle.getBundleId()
+                                    + " is stopped: start it to serve the pack again", entry.source(), Instant.now())));
                 }
             }
             default -> {
@@ -170,6 +178,7 @@ public final class StylePackExtender implements StylePackRegistry, PackAdmission
     @Override
     public void removedBundle(Bundle bundle, BundleEvent event, String styleId) {
         judged.remove(bundle.getBundleId());
+        stopped.remove(bundle.getBundleId());
         forgetRejection(bundle.getLocation());
         withdrawFrom(bundle, styleId, "removed");
     }
@@ -254,17 +263,19 @@ public final class StylePackExtender implements StylePackRegistry, PackAdmission
     }
 
     /** Withdraws the version the bundle provides, if it is the active one. */
-    private void withdrawFrom(Bundle bundle, String styleId, String why) {
+    /** Withdraws the bundle's active version of the style, if it has one. @return that version's entry */
+    private java.util.Optional<StylePackEntry> withdrawFrom(Bundle bundle, String styleId, String why) {
         Active current;
         synchronized (active) {
             current = active.get(styleId);
             if (current == null || current.pack().bundleId() != bundle.getBundleId()) {
-                return;
+                return java.util.Optional.empty();
             }
             active.remove(styleId);
         }
         retire(current, why);
         notifyUnlisted();
+        return java.util.Optional.of(current.entry());
     }
 
     private void retire(Active version, String why) {
@@ -408,6 +419,7 @@ public final class StylePackExtender implements StylePackRegistry, PackAdmission
             active.values().forEach(a -> entries.add(a.entry()));
         }
         entries.addAll(rejected.values());
+        entries.addAll(stopped.values());
         entries.sort(Comparator.comparing(StylePackEntry::id).thenComparing(StylePackEntry::source));
         return entries;
     }

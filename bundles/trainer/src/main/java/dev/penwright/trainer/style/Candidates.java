@@ -99,7 +99,10 @@ final class Candidates {
         for (int i = 0; i < prompts.size(); i++) {
             PlanContext plan = context(prompts.get(i), plans.get(i), vocabulary);
             for (int j = 0; j < k; j++) {
-                GenerationOptions o = new GenerationOptions(maxNew, 1.0, 50, 0.95, 1.0, seed + i * 1000L + j,
+                // A pack's limit may pass the context (long articles render in sections); one sample fits in it.
+                int room = Math.max(1, model.config().maxPositions() - prompts.get(i).length);
+                GenerationOptions o = new GenerationOptions(Math.min(maxNew, room), 1.0, 50, 0.95, 1.0,
+                        seed + i * 1000L + j,
                         List.of(PromptFormat.END));
                 boolean copying = j < copyAware && plan != null;
                 if (copying) {
