@@ -84,11 +84,6 @@ public final class Pipeline implements AutoCloseable {
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "penwright-pipeline-timer"));
     }
 
-    /** The planner a request that names none is planned with. */
-    public String defaultPlannerId() {
-        return settings.defaultPlanner();
-    }
-
     public void reconfigure(PipelineSettings settings) {
         this.settings = settings;
         admission.resize(settings.maxConcurrent(), settings.maxQueued());

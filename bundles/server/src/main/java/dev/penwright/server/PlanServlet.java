@@ -4,7 +4,6 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.penwright.api.generate.GenerationService;
 import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.plan.Material;
 import dev.penwright.api.plan.Planner;
@@ -29,15 +28,13 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 @HttpWhiteboardServletPattern("/v1/plan")
 public final class PlanServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
+    static final String DEFAULT_PLANNER = "extractive";
     private final transient ServicesById<Planner> planners = new ServicesById<>(Planner.ID, Planner::id);
     private final transient ServerSettings settings;
-    private final transient GenerationService generation;
 
-    /** The pipeline's configuration names the default planner: the same one /v1/generate plans with. */
     @Activate
-    public PlanServlet(@Reference ServerSettings settings, @Reference GenerationService generation) {
+    public PlanServlet(@Reference ServerSettings settings) {
         this.settings = settings;
-        this.generation = generation;
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -59,7 +56,7 @@ public final class PlanServlet extends ApiServlet {
     protected void handle(String method, HttpServletRequest request, HttpServletResponse response) throws Exception {
         if (method.equals("GET")) {
             JsonResponses.write(response, 200, Map.of("planners", planners.ids(),
-                    "default", generation.defaultPlannerId()));
+                    "default", DEFAULT_PLANNER));
             return;
         }
         JsonNode body = readJson(request, settings.limits().maxRequestBytes());
@@ -68,7 +65,7 @@ public final class PlanServlet extends ApiServlet {
         if (material == null || material.isEmpty()) {
             throw ApiError.badRequest("give \"material\": a text, or {brief, facts, sourceArticle, language}");
         }
-        String id = Requests.text(body, "planner", generation.defaultPlannerId());
+        String id = Requests.text(body, "planner", DEFAULT_PLANNER);
         Planner planner = planners.find(id).orElse(null);
         if (planner == null) {
             throw new ApiError(404, "planner_not_found", "no planner '" + id + "' (installed: "

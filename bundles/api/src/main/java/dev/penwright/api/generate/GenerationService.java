@@ -22,13 +22,4 @@ public interface GenerationService {
     default QueueStatus queueStatus() {
         return QueueStatus.UNKNOWN;
     }
-
-    /**
-     * The planner a request that names none is planned with (the pipeline's configured default).
-     *
-     * @since 1.4
-     */
-    default String defaultPlannerId() {
-        return "extractive";
-    }
 }
