@@ -39,6 +39,7 @@ abstract class ApiServlet extends HttpServlet {
         }
         if (!methods().contains(method)) {
             response.setHeader("Allow", allow);
+            closeIfBodyUnread(request, response);
             JsonResponses.error(response, 405, "method_not_allowed",
                     method + " is not allowed on " + request.getRequestURI() + " (allowed: " + allow + ")");
             return;
@@ -46,13 +47,34 @@ abstract class ApiServlet extends HttpServlet {
         Optional<RequestGuard.Refusal> refusal = RequestGuard.contentType(method, request.getContentType(),
                 takesJar(method, request));
         if (refusal.isPresent()) {
+            closeIfBodyUnread(request, response);
             JsonResponses.error(response, refusal.get().status(), refusal.get().code(), refusal.get().message());
             return;
         }
         try {
             handle(method, request, response);
         } catch (Throwable t) {
-            fail(response, t);
+            fail(request, response, t);
+        }
+    }
+
+    /**
+     * A request refused before its body is read ends its connection: the server cannot always consume a body that is
+     * still arriving, and a client that reused the connection would then get no answer to its next request.
+     */
+    private static void closeIfBodyUnread(HttpServletRequest request, HttpServletResponse response) {
+        boolean hasBody = request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+        if (hasBody && !bodyFinished(request)) {
+            response.setHeader("Connection", "close");
+        }
+    }
+
+    private static boolean bodyFinished(HttpServletRequest request) {
+        try {
+            return request.getInputStream().isFinished();
+        } catch (IOException | IllegalStateException e) {
+            // Read as a reader, or unreadable: whether it was read to the end is unknown.
+            return false;
         }
     }
 
@@ -61,7 +83,7 @@ abstract class ApiServlet extends HttpServlet {
         return false;
     }
 
-    static void fail(HttpServletResponse response, Throwable t) throws IOException {
+    static void fail(HttpServletRequest request, HttpServletResponse response, Throwable t) throws IOException {
         ApiError error = toApiError(t);
         String requestId = response.getHeader(JsonResponses.REQUEST_ID);
         if (error.status >= 500) {
@@ -75,10 +97,7 @@ abstract class ApiServlet extends HttpServlet {
         if (requestId != null) {
             response.setHeader(JsonResponses.REQUEST_ID, requestId);
         }
-        if (error.status == 413) {
-            // The rest of the body is left unread: the connection cannot be reused.
-            response.setHeader("Connection", "close");
-        }
+        closeIfBodyUnread(request, response);
         JsonResponses.error(response, error);
     }
 

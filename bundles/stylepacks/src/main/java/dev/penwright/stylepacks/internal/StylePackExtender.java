@@ -1,6 +1,8 @@
 package dev.penwright.stylepacks.internal;
 
 import java.io.IOException;
+import java.net.URI;
+import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -162,7 +164,7 @@ public final class StylePackExtender implements StylePackRegistry, PackAdmission
             // uninstall, the bundle stays persistently started, and the version serves until the next event says.
             case BundleEvent.STOPPED -> {
                 BundleStartLevel startLevel = bundle.adapt(BundleStartLevel.class);
-                if (startLevel != null && !startLevel.isPersistentlyStarted()) {
+                if (startLevel != null && !startLevel.isPersistentlyStarted() && !fileGone(bundle)) {
                     withdrawFrom(bundle, styleId, "stopped").ifPresent(entry -> stopped.put(bundle.getBundleId(),
                             new StylePackEntry(entry.id(), entry.version(), entry.name(), entry.language(),
                                     entry.baseModel(), StylePackState.STOPPED, "its bundle " + bundle.getBundleId()
@@ -172,6 +174,19 @@ public final class StylePackExtender implements StylePackRegistry, PackAdmission
             default -> {
                 // UPDATED: the new revision starts next and replaces this version then; the others change nothing.
             }
+        }
+    }
+
+    /**
+     * Whether the bundle's file is gone: the framework stops a bundle on its way to an uninstall as if on purpose, and
+     * a deleted file is the uninstall that follows (a pack removed is not listed as STOPPED in the meantime).
+     */
+    private static boolean fileGone(Bundle bundle) {
+        try {
+            URI location = URI.create(bundle.getLocation());
+            return "file".equals(location.getScheme()) && !Files.exists(Path.of(location));
+        } catch (IllegalArgumentException | FileSystemNotFoundException e) {
+            return false;
         }
     }
 
