@@ -3,6 +3,7 @@ package dev.penwright.bench;
 import dev.penwright.api.model.ModelCatalog;
 import dev.penwright.api.style.Exemplar;
 import dev.penwright.api.style.StyleDescriptor;
+import dev.penwright.api.style.StyleVocabulary;
 import dev.penwright.api.style.StylePack;
 import dev.penwright.stylepacks.InvalidStylePackException;
 import dev.penwright.stylepacks.StylePackJar;
@@ -28,9 +29,9 @@ import java.util.stream.Stream;
  * The extracted folders live until {@link #close()}.
  */
 public final class PackFolder implements AutoCloseable {
-    /** A validated pack read from a jar. */
+    /** A validated pack read from a jar, with the vocabulary and form words it ships (as the extender reads them). */
     public record LoadedPack(StyleDescriptor descriptor, String version, Path directory, List<Exemplar> exemplars,
-                             Path jar) implements StylePack {
+                             Path jar, StyleVocabulary vocabulary) implements StylePack {
         public LoadedPack {
             exemplars = List.copyOf(exemplars);
         }
@@ -73,7 +74,8 @@ public final class PackFolder implements AutoCloseable {
             try {
                 StylePackJar.Header header = StylePackJar.read(jar, styleDir);
                 ValidatedStyle style = validator.validate(styleDir, header.styleId());
-                packs.add(new LoadedPack(style.descriptor(), header.version(), styleDir, style.exemplars(), jar));
+                packs.add(new LoadedPack(style.descriptor(), header.version(), styleDir, style.exemplars(), jar,
+                        style.vocabulary()));
             } catch (InvalidStylePackException e) {
                 rejected.add(new Rejected(jar, e.getMessage()));
             }

@@ -13,8 +13,10 @@ import java.util.List;
  *                   none is given; a title and key facts that the draft repeats would otherwise be written twice)
  * @param vocabulary words the fact guard allows beside the plan's (a pack's
  *                   {@link dev.penwright.api.style.StyleVocabulary}); empty for none
+ * @param formWords  the style's form words, which the plan-copy bias leaves to the model and the guard lets through
+ *                   ({@link dev.penwright.api.style.StyleVocabulary#formWords()}); empty for none
  */
-public record PlanContext(long[] planIds, long[] copyIds, List<String> vocabulary) {
+public record PlanContext(long[] planIds, long[] copyIds, List<String> vocabulary, List<String> formWords) {
     public PlanContext {
         if (planIds == null || planIds.length == 0) {
             throw new IllegalArgumentException("a plan context needs the plan's token ids");
@@ -22,6 +24,12 @@ public record PlanContext(long[] planIds, long[] copyIds, List<String> vocabular
         planIds = planIds.clone();
         copyIds = copyIds == null || copyIds.length == 0 ? planIds : copyIds.clone();
         vocabulary = vocabulary == null ? List.of() : List.copyOf(vocabulary);
+        formWords = formWords == null ? List.of() : List.copyOf(formWords);
+    }
+
+    /** A plan without form words. */
+    public PlanContext(long[] planIds, long[] copyIds, List<String> vocabulary) {
+        this(planIds, copyIds, vocabulary, List.of());
     }
 
     /** A plan whose copy source is the whole plan. */
@@ -31,7 +39,12 @@ public record PlanContext(long[] planIds, long[] copyIds, List<String> vocabular
 
     /** The same plan, its copy cursor walking {@code ids} (the plan's draft) instead of the whole plan. */
     public PlanContext withCopySource(long[] ids) {
-        return new PlanContext(planIds, ids, vocabulary);
+        return new PlanContext(planIds, ids, vocabulary, formWords);
+    }
+
+    /** The same plan with the style's form words. */
+    public PlanContext withFormWords(List<String> words) {
+        return new PlanContext(planIds, copyIds, vocabulary, words);
     }
 
     /** The plan as the token span {@code [from, to)} of the prompt. */

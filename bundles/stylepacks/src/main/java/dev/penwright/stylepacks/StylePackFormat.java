@@ -25,6 +25,11 @@ public final class StylePackFormat {
      * without it gets the vocabulary of its exemplars.
      */
     public static final String VOCABULARY = "vocabulary.txt";
+    /**
+     * Optional: the style's form words, one a line (see {@link dev.penwright.api.style.StyleVocabulary#formWords()}),
+     * which copy-aware decoding lets the model write back; a pack without it has none.
+     */
+    public static final String FORM_WORDS = "form-words.txt";
     /** What a style id may be: lower-case letters, digits, '.', '_', '-'; at most 64. */
     public static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     /** Files every pack must carry. */

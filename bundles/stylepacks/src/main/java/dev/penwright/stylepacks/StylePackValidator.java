@@ -84,8 +84,14 @@ public final class StylePackValidator {
             readJson(report);
         }
         Path vocabulary = dir.resolve(StylePackFormat.VOCABULARY);
-        return new ValidatedStyle(descriptor, dir, exemplars,
-                Files.exists(vocabulary) ? readVocabulary(vocabulary) : null);
+        Path formWords = dir.resolve(StylePackFormat.FORM_WORDS);
+        StyleVocabulary words = Files.exists(vocabulary) ? readVocabulary(vocabulary) : null;
+        if (Files.exists(formWords)) {
+            List<String> form = readWords(formWords, StylePackFormat.FORM_WORDS, StyleVocabulary.MAX_FORM_WORDS);
+            words = (words != null ? words : StyleVocabulary.of(exemplars.stream().map(Exemplar::text).toList()))
+                    .withFormWords(form);
+        }
+        return new ValidatedStyle(descriptor, dir, exemplars, words);
     }
 
     private static StyleDescriptor readDescriptor(Path file) throws InvalidStylePackException {
@@ -302,6 +308,11 @@ public final class StylePackValidator {
 
     /** vocabulary.txt: UTF-8, one word a line (blank lines skipped), each a single word unit, at most 100,000. */
     static StyleVocabulary readVocabulary(Path file) throws InvalidStylePackException {
+        return new StyleVocabulary(readWords(file, StylePackFormat.VOCABULARY, MAX_VOCABULARY));
+    }
+
+    /** A word list: UTF-8, one word a line (blank lines skipped), each a single word unit, at most {@code max}. */
+    private static List<String> readWords(Path file, String name, int max) throws InvalidStylePackException {
         List<String> words = new ArrayList<>();
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
@@ -314,21 +325,20 @@ public final class StylePackValidator {
                 }
                 List<String> units = StyleVocabulary.units(word);
                 if (units.size() != 1 || !units.get(0).equals(word)) {
-                    throw new InvalidStylePackException(StylePackFormat.VOCABULARY + " line " + number + ": '"
+                    throw new InvalidStylePackException(name + " line " + number + ": '"
                             + abbreviate(word) + "' is not one word (letters and digits, or one Han character)");
                 }
-                if (words.size() >= MAX_VOCABULARY) {
-                    throw new InvalidStylePackException(StylePackFormat.VOCABULARY + " has more than "
-                            + MAX_VOCABULARY + " words");
+                if (words.size() >= max) {
+                    throw new InvalidStylePackException(name + " has more than " + max + " words");
                 }
                 words.add(word);
             }
         } catch (java.nio.charset.MalformedInputException e) {
-            throw new InvalidStylePackException(StylePackFormat.VOCABULARY + " is not UTF-8", e);
+            throw new InvalidStylePackException(name + " is not UTF-8", e);
         } catch (IOException e) {
-            throw new InvalidStylePackException(StylePackFormat.VOCABULARY + " unreadable: " + e.getMessage(), e);
+            throw new InvalidStylePackException(name + " unreadable: " + e.getMessage(), e);
         }
-        return new StyleVocabulary(words);
+        return words;
     }
 
     /** More words than this is not a vocabulary but a dictionary: the guard would let almost anything through. */

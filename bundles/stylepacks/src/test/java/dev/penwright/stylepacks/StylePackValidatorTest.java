@@ -42,6 +42,17 @@ class StylePackValidatorTest {
     }
 
     @Test
+    void formWordsAreReadFromTheirFileOrNone() throws Exception {
+        assertEquals(List.of(), validator.validate(style, "house").vocabulary().formWords());
+        Files.writeString(style.resolve(StylePackFormat.FORM_WORDS), "n\nadj\n\n1\n");
+        ValidatedStyle valid = validator.validate(style, "house");
+        assertEquals(List.of("n", "adj", "1"), valid.vocabulary().formWords());
+        assertEquals(List.of("The", "exemplar"), valid.vocabulary().words(), "the vocabulary is still the exemplars'");
+        Files.writeString(style.resolve(StylePackFormat.FORM_WORDS), "n.\n");
+        assertReason("form-words.txt line 1: 'n.' is not one word");
+    }
+
+    @Test
     void theVocabularyIsReadFromItsFileOrComputedFromTheExemplars() throws Exception {
         // No vocabulary.txt: words in at least two of the (two) exemplars.
         assertEquals(List.of("The", "exemplar"), validator.validate(style, "house").vocabulary().words());

@@ -17,9 +17,21 @@ import java.util.Set;
  * word a line); a pack without one gets the same computation over its exemplars when it is loaded. The definition
  * of a word lives here because the trainer, the pack loader and the engine's guard must split text the same way.
  *
- * @param words the vocabulary, most frequent first (each a single {@linkplain #units(String) unit})
+ * <p>Its form words are what the style writes and a neutral draft leaves out: units that its texts hold but the
+ * neutraliser drops from them (a dictionary's part-of-speech marks "n." and "adj.", numbered senses, a list's
+ * numbers). Copy-aware decoding leaves their odds to the model, as it does for punctuation and layout, and the guard
+ * lets them through: writing them back is the style's work, not an invented fact. The trainer finds them by comparing
+ * its training texts with their drafts ({@link #formWords(Collection, Collection)}) and writes them into a pack
+ * ({@code style/form-words.txt}).
+ *
+ * @param words     the vocabulary, most frequent first (each a single {@linkplain #units(String) unit})
+ * @param formWords the style's form words, most frequent first (each a single unit); empty for none
  */
-public record StyleVocabulary(List<String> words) {
+public record StyleVocabulary(List<String> words, List<String> formWords) {
+    /** A form word loses at least this share of its occurrences from the style's texts to their drafts... */
+    public static final double MIN_FORM_DROP = 0.5;
+    /** ...and at most this many of them, the most frequent. */
+    public static final int MAX_FORM_WORDS = 200;
     /** A word must occur in at least this fraction of the texts to belong to the vocabulary... */
     public static final double MIN_TEXT_FRACTION = 0.015;
     /** ...and in at least this many texts, so that a small corpus does not take every word of one text. */
@@ -30,13 +42,62 @@ public record StyleVocabulary(List<String> words) {
 
     public StyleVocabulary {
         words = words == null ? List.of() : List.copyOf(words);
+        formWords = formWords == null ? List.of() : List.copyOf(formWords);
         for (String w : words) {
-            List<String> u = units(w);
-            if (u.size() != 1 || !u.get(0).equals(w)) {
-                throw new IllegalArgumentException("vocabulary word '" + w + "' is not a single word (letters and "
-                        + "digits, or one Han character)");
-            }
+            requireUnit(w, "vocabulary word");
         }
+        for (String w : formWords) {
+            requireUnit(w, "form word");
+        }
+    }
+
+    /** A vocabulary without form words. */
+    public StyleVocabulary(List<String> words) {
+        this(words, List.of());
+    }
+
+    /** This vocabulary with {@code formWords} as its form words. */
+    public StyleVocabulary withFormWords(List<String> formWords) {
+        return new StyleVocabulary(words, formWords);
+    }
+
+    private static void requireUnit(String w, String what) {
+        List<String> u = units(w);
+        if (u.size() != 1 || !u.get(0).equals(w)) {
+            throw new IllegalArgumentException(what + " '" + w + "' is not a single word (letters and digits, or one "
+                    + "Han character)");
+        }
+    }
+
+    /**
+     * The form words of a style: units in at least max(2, 1.5 %) of its texts of which the drafts keep at most half
+     * the occurrences, at most 200, the most frequent first. {@code drafts} are the texts' neutral drafts, in the
+     * same order.
+     */
+    public static List<String> formWords(Collection<String> texts, Collection<String> drafts) {
+        if (texts.size() != drafts.size()) {
+            throw new IllegalArgumentException(texts.size() + " texts but " + drafts.size() + " drafts");
+        }
+        Map<String, Integer> textsWith = new HashMap<>();
+        Map<String, Integer> inTexts = new HashMap<>();
+        Map<String, Integer> inDrafts = new HashMap<>();
+        for (String text : texts) {
+            List<String> units = units(text);
+            units.forEach(u -> inTexts.merge(u, 1, Integer::sum));
+            new HashSet<>(units).forEach(u -> textsWith.merge(u, 1, Integer::sum));
+        }
+        for (String draft : drafts) {
+            units(draft).forEach(u -> inDrafts.merge(u, 1, Integer::sum));
+        }
+        int min = Math.max(MIN_TEXTS, (int) Math.ceil(MIN_TEXT_FRACTION * texts.size()));
+        return textsWith.entrySet().stream()
+                .filter(e -> e.getValue() >= min)
+                .filter(e -> inDrafts.getOrDefault(e.getKey(), 0) <= (1 - MIN_FORM_DROP) * inTexts.get(e.getKey()))
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()
+                        .thenComparing(Map.Entry.comparingByKey(Comparator.naturalOrder())))
+                .limit(MAX_FORM_WORDS)
+                .map(Map.Entry::getKey)
+                .toList();
     }
 
     /** The vocabulary of a set of texts: word units in at least max(2, 1.5 %) of them, at most 3,000. */

@@ -21,6 +21,23 @@ class StyleVocabularyTest {
     }
 
     @Test
+    void formWordsAreWhatTheTextsHoldAndTheirDraftsLeaveOut() {
+        List<String> texts = new ArrayList<>();
+        List<String> drafts = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            texts.add("n. 1. A word number " + i + " in a text. 2. Its second sense.");
+            drafts.add("A word number " + i + " in a text. Its second sense.");
+        }
+        texts.add("vt. Seen once.");
+        drafts.add("Seen once.");
+        // "n", "1" and "2" are dropped from every draft; "vt" from one text only (below 2 texts); the content stays.
+        assertEquals(List.of("1", "2", "n"), StyleVocabulary.formWords(texts, drafts));
+        assertEquals(List.of("n"), new StyleVocabulary(List.of("word")).withFormWords(List.of("n")).formWords());
+        assertThrows(IllegalArgumentException.class, () -> StyleVocabulary.formWords(texts, drafts.subList(0, 3)));
+        assertThrows(IllegalArgumentException.class, () -> new StyleVocabulary(List.of(), List.of("n.")));
+    }
+
+    @Test
     void guardedUnitsAreCapitalisedHoldADigitOrAreHan() {
         assertTrue(StyleVocabulary.isGuarded("MIT"));
         assertTrue(StyleVocabulary.isGuarded("mp3"));

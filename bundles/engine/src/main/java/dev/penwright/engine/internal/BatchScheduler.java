@@ -123,7 +123,8 @@ public final class BatchScheduler implements AutoCloseable {
         if (request.plan() != null && request.options().isCopyAware()) {
             try {
                 copy = new CopyAwareState(new CopyAwareState.Plan(request.plan().planIds(),
-                        request.plan().copyIds(), request.plan().vocabulary(), request.options(), model.config().eosTokenIds(), tokenTexts.get()));
+                        request.plan().copyIds(), request.plan().vocabulary(), request.plan().formWords(),
+                        request.options(), model.config().eosTokenIds(), tokenTexts.get()));
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }

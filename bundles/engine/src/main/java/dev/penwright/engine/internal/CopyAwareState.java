@@ -48,6 +48,8 @@ public final class CopyAwareState {
         final Set<Integer> allowedHan = new HashSet<>();
         final NavigableSet<Integer> allowedHanSorted = new TreeSet<>();
         final Set<String> contentWords = new HashSet<>();
+        /** Tokens that write one of the style's form words: the copy bias leaves their odds to the model. */
+        final Set<Integer> formTokens;
         /** Whether an incomplete UTF-8 sequence can still become a character the guard allows, by its bytes. */
         final Map<Long, Boolean> completable = new HashMap<>();
 
@@ -55,12 +57,18 @@ public final class CopyAwareState {
          * @param planIds    the plan's token ids (the plan part of the prompt)
          * @param copyIds    the token ids the copy cursor walks (the plan's draft), or null for {@code planIds}
          * @param vocabulary the style's vocabulary (lower-case words the guard allows beside the plan's)
+         * @param formWords  the style's form words (what its texts hold and its drafts leave out), or none
          * @param options    the row's options (copyBias, factGuard, minCoverage, stop)
          * @param eos        end-of-text ids
          * @param texts      the model's token bytes
          */
         public Plan(long[] planIds, long[] copyIds, Collection<String> vocabulary, GenerationOptions options,
                     Collection<Integer> eos, TokenTexts texts) {
+            this(planIds, copyIds, vocabulary, List.of(), options, eos, texts);
+        }
+
+        public Plan(long[] planIds, long[] copyIds, Collection<String> vocabulary, Collection<String> formWords,
+                    GenerationOptions options, Collection<Integer> eos, TokenTexts texts) {
             this.planIds = ints(planIds);
             this.source = new PlanCursor.Source(copyIds == null || copyIds.length == 0 ? this.planIds : ints(copyIds),
                     texts);
@@ -89,6 +97,12 @@ public final class CopyAwareState {
                     allow(w, false);
                 }
             }
+            Set<String> form = formWords == null ? Set.of() : Set.copyOf(formWords);
+            for (String w : form) {
+                // Writing back a numbered sense or a part-of-speech mark is form: the guard lets it through.
+                allow(w, true);
+            }
+            this.formTokens = form.isEmpty() ? Set.of() : texts.tokensWriting(form);
             allowedHanSorted.addAll(allowedHan);
         }
 
@@ -177,6 +191,11 @@ public final class CopyAwareState {
     /** The last characters of the text, as many as a stop string could need. */
     private String tail = "";
     private final Set<String> covered;
+    /**
+     * Whether the last token was a form word the text inserted (not copied): its punctuation ("n.") is the model's to
+     * write, and it stays a word of its own.
+     */
+    private boolean afterFormWord;
 
     public CopyAwareState(Plan plan) {
         this.plan = plan;
@@ -195,6 +214,7 @@ public final class CopyAwareState {
         this.pending = o.pending;
         this.tail = o.tail;
         this.covered = new HashSet<>(o.covered);
+        this.afterFormWord = o.afterFormWord;
     }
 
     /** An independent copy (to try tokens ahead, as speculative verification does, without touching this one). */
@@ -226,6 +246,7 @@ public final class CopyAwareState {
             return;
         }
         cursor.advance(b);
+        afterFormWord = plan.formTokens.contains(token) && cursor.run() == 0;
         StringBuilder added = new StringBuilder();
         pending = Utf8.feed(pending, b, added);
         added.codePoints().forEach(this::take);
@@ -295,9 +316,9 @@ public final class CopyAwareState {
      * Applies the plan-copy bias to one row's scores, as a pointer: the plan says what is written, the model how. The
      * share {@code 1 - e^-copyBias} of the probability the model gives to words other than the copy source's next
      * one (at the cursor) moves to that one (the source's own token when the cursor is at one, else every token that
-     * writes the source's next bytes, by the model's odds); white space, punctuation and markup keep the model's odds,
-     * so the model still decides where a line breaks, a list item starts or a bracket opens, against the odds it gives
-     * to going on with a word. The end of text counts as a word until the whole source is written; then the moved
+     * writes the source's next bytes, by the model's odds); white space, punctuation, markup and the style's form words
+     * keep the model's odds, so the model still decides where a line breaks, a list item starts, a bracket opens or a
+     * sense is numbered, against the odds it gives to going on with a word. The end of text counts as a word until the whole source is written; then the moved
      * share goes to it.
      */
     public void addCopyBias(double[] scores) {
@@ -335,8 +356,8 @@ public final class CopyAwareState {
             double p = Math.exp(scores[i] - max);
             if (targets.contains(i)) {
                 targetMass += p;
-            } else if ((i < word.length && word[i]) || plan.eos.contains(i) || inside
-                    || (midLine && dashes.contains(i))) {
+            } else if (((i < word.length && word[i]) && (inside || !keepsOdds(i)))
+                    || plan.eos.contains(i) || inside || (midLine && dashes.contains(i))) {
                 // Ending before the source is written drops what is left of it: the end is moved like a word.
                 moved += p * (1 - keep);
                 scores[i] += -plan.copyBias;
@@ -381,6 +402,16 @@ public final class CopyAwareState {
         return n / (double) plan.contentWords.size();
     }
 
+    /** A form word, or the punctuation after one the text inserted: the model's odds stand. */
+    private boolean keepsOdds(int token) {
+        return plan.formTokens.contains(token) || afterFormWord && !startsWithWordByte(plan.texts.bytes(token))
+                && !plan.texts.hasWordByte(token);
+    }
+
+    private static boolean startsWithWordByte(byte[] b) {
+        return b.length > 0 && PlanCursor.isWordByte(b[0]);
+    }
+
     /** Whether the text may end now: coverage reached, or the length cap. */
     public boolean mayEnd() {
         return plan.minCoverage <= 0 || plan.contentWords.isEmpty()
@@ -415,6 +446,10 @@ public final class CopyAwareState {
                     return false;
                 }
             }
+        }
+        if (afterFormWord && startsWithWordByte(b)) {
+            // "n" then "From" would make "nFrom": a form word the text inserted ends where it is.
+            return false;
         }
         if (!plan.factGuard) {
             return true;

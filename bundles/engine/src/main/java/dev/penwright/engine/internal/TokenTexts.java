@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.penwright.api.style.StyleVocabulary;
 
 /**
  * The bytes each token id adds to the decoded text, read once per model from its tokenizer.json, so that copy-aware
@@ -32,6 +33,7 @@ public final class TokenTexts {
     private volatile boolean[] words;
     private volatile Set<Integer> dashes;
     private final Map<Byte, java.util.List<Integer>> closers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Set<String>, Set<Integer>> formTokens = new java.util.concurrent.ConcurrentHashMap<>();
 
     private TokenTexts(byte[][] bytes, boolean[] special) {
         this.bytes = bytes;
@@ -71,6 +73,37 @@ public final class TokenTexts {
             words = w;
         }
         return w;
+    }
+
+    /** Whether the token writes a letter, a digit or any non-ASCII byte (not only white space and punctuation). */
+    boolean hasWordByte(int id) {
+        for (byte x : bytes(id)) {
+            if (PlanCursor.isWordByte(x)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Tokens that write exactly one of {@code words}, with white space or punctuation around it (" n", "n.", "2"):
+     * a form word the model writes whole.
+     */
+    Set<Integer> tokensWriting(Set<String> words) {
+        return formTokens.computeIfAbsent(words, w -> {
+            Set<Integer> found = new java.util.HashSet<>();
+            for (int id = 0; id < bytes.length; id++) {
+                if (special[id] || bytes[id].length == 0) {
+                    continue;
+                }
+                java.util.List<String> units = StyleVocabulary.units(
+                        new String(bytes[id], java.nio.charset.StandardCharsets.UTF_8));
+                if (units.size() == 1 && w.contains(units.get(0))) {
+                    found.add(id);
+                }
+            }
+            return Set.copyOf(found);
+        });
     }
 
     /** Tokens whose first byte other than white space is a dash (a list mark or attribution at a line's start). */

@@ -70,11 +70,11 @@ public final class EngineAdapterServing implements AdapterServing {
         final LoadedAdapter info;
         final LanguageModel model;
         final LoraAdapter adapter;
-        final List<String> vocabulary;
+        final StyleVocabulary vocabulary;
         int running;
         boolean unloaded;
 
-        Served(LoadedAdapter info, LanguageModel model, LoraAdapter adapter, List<String> vocabulary) {
+        Served(LoadedAdapter info, LanguageModel model, LoraAdapter adapter, StyleVocabulary vocabulary) {
             this.info = info;
             this.model = model;
             this.adapter = adapter;
@@ -228,7 +228,8 @@ public final class EngineAdapterServing implements AdapterServing {
         }
         // A ready prompt has no separate plan: the whole prompt is what copying may draw on.
         PlanContext plan = options.isCopyAware() && ids.length > 0
-                ? PlanContext.span(ids, 0, ids.length, s.vocabulary) : null;
+                ? PlanContext.span(ids, 0, ids.length, s.vocabulary.words()).withFormWords(s.vocabulary.formWords())
+                : null;
         return s.model.submit(new GenerateRequest(ids, options, s.adapter, (id, lp, text) -> {
             if (!text.isEmpty()) {
                 listener.onText(text);
@@ -311,9 +312,15 @@ public final class EngineAdapterServing implements AdapterServing {
         }
     }
 
-    /** vocabulary.txt beside the adapter, one word a line, or none: the fact guard then allows the prompt's words. */
-    private static List<String> vocabularyOf(Path folder) {
-        Path file = folder.resolve("vocabulary.txt");
+    /**
+     * vocabulary.txt and form-words.txt beside the adapter, one word a line, or none: the fact guard then allows the
+     * prompt's words only, and the copy bias leaves no words but the prompt's to the model.
+     */
+    private static StyleVocabulary vocabularyOf(Path folder) {
+        return new StyleVocabulary(words(folder.resolve("vocabulary.txt")), words(folder.resolve("form-words.txt")));
+    }
+
+    private static List<String> words(Path file) {
         if (!Files.isRegularFile(file)) {
             return List.of();
         }

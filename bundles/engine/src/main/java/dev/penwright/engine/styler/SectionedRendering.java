@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import dev.penwright.api.generate.GenerationOptions;
+import dev.penwright.api.style.StyleVocabulary;
 import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.style.PromptTemplate;
 import dev.penwright.api.style.StyledText;
@@ -31,7 +32,7 @@ final class SectionedRendering {
     private final PromptTemplate template;
     private final ContentPlan plan;
     private final GenerationOptions options;
-    private final List<String> vocabulary;
+    private final StyleVocabulary vocabulary;
     private final TokenListener listener;
     private final String modelId;
     private final String packRef;
@@ -45,7 +46,7 @@ final class SectionedRendering {
     private String finishReason = "length";
 
     SectionedRendering(LanguageModel model, LoraAdapter adapter, PromptTemplate template, ContentPlan plan,
-                       GenerationOptions options, List<String> vocabulary, TokenListener listener, String modelId,
+                       GenerationOptions options, StyleVocabulary vocabulary, TokenListener listener, String modelId,
                        String packRef, List<DraftSections.Section> sections) {
         this.model = model;
         this.adapter = adapter;
@@ -84,7 +85,8 @@ final class SectionedRendering {
         if (sectionOptions.isCopyAware()) {
             int[] span = StyleRenderer.planSpan(model, template, new StyleRenderer.Fitted(prompt, 0, ids, 0, false));
             if (span != null) {
-                planContext = PlanContext.span(ids, span[0], span[1], vocabulary)
+                planContext = PlanContext.span(ids, span[0], span[1], vocabulary.words())
+                        .withFormWords(vocabulary.formWords())
                         .withCopySource(model.encode(section.copySource(), false));
             }
         }

@@ -18,6 +18,7 @@ import dev.penwright.api.style.PromptTemplate;
 import dev.penwright.api.style.Shot;
 import dev.penwright.api.style.StyleDescriptor;
 import dev.penwright.api.style.StylePack;
+import dev.penwright.api.style.StyleVocabulary;
 import dev.penwright.api.style.StyleRequest;
 import dev.penwright.api.style.StyledText;
 import dev.penwright.api.style.TokenListener;
@@ -139,7 +140,7 @@ public final class StyleRenderer {
             Optional<List<DraftSections.Section>> sections = sections(model, template, request.plan(), draft);
             if (sections.isPresent()) {
                 return new SectionedRendering(model, adapter, template, request.plan(), options,
-                        pack == null ? List.of() : pack.vocabulary().words(), listener, info.id(), ref,
+                        pack == null ? StyleVocabulary.EMPTY : pack.vocabulary(), listener, info.id(), ref,
                         sections.get()).start();
             }
         }
@@ -157,8 +158,9 @@ public final class StyleRenderer {
         if (options.isCopyAware()) {
             int[] span = planSpan(model, template, fitted);
             if (span != null) {
-                planContext = PlanContext.span(ids, span[0], span[1],
-                        pack == null ? List.of() : pack.vocabulary().words());
+                StyleVocabulary vocabulary = pack == null ? StyleVocabulary.EMPTY : pack.vocabulary();
+                planContext = PlanContext.span(ids, span[0], span[1], vocabulary.words())
+                        .withFormWords(vocabulary.formWords());
                 if (!draft.isEmpty()) {
                     planContext = planContext.withCopySource(model.encode(draft, false));
                 }

@@ -16,7 +16,7 @@ import dev.penwright.api.generate.GenerationOptions;
 /** The copy cursor on a small explicit vocabulary: what the plan-copy bias proposes, token by token. */
 class PlanCursorTest {
     static final String[] VOCAB = {null, "the", " cat", " sat", "cat", "sat", "\n", " ", "{", "}", "c", "at", ".",
-            " dog", "dog", "-"};
+            " dog", "dog", "-", "n"};
     static final int EOS = 0;
     static final TokenTexts TEXTS = TokenTexts.of(VOCAB);
     /** "the cat sat." as its tokens. */
@@ -27,11 +27,22 @@ class PlanCursorTest {
         return new CopyAwareState(new CopyAwareState.Plan(SOURCE, null, List.of(), o, Set.of(EOS), TEXTS));
     }
 
+    static CopyAwareState withFormWords(List<String> formWords) {
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        return new CopyAwareState(new CopyAwareState.Plan(SOURCE, null, List.of(), formWords, o, Set.of(EOS), TEXTS));
+    }
+
     /** Greedy decoding of the model whose logits {@code model} gives for the text so far, with the copy bias. */
     static String decode(CopyAwareState s, Function<String, double[]> model) {
         StringBuilder text = new StringBuilder();
         for (int step = 0; step < 40; step++) {
-            int next = argmax(biased(s, model.apply(text.toString())));
+            double[] scores = biased(s, model.apply(text.toString()));
+            for (int t = 0; t < scores.length; t++) {
+                if (!s.allows(t)) {
+                    scores[t] = Double.NEGATIVE_INFINITY;
+                }
+            }
+            int next = argmax(scores);
             if (next == EOS) {
                 return text.toString();
             }
@@ -124,6 +135,34 @@ class PlanCursorTest {
         assertEquals(9, argmax(biased(s, l)));
         s.advance(9);
         assertEquals(3, argmax(biased(s, flat())), "then the source goes on: ' sat'");
+    }
+
+    /** A dictionary's model: "n." and a blank line before the definition, then it has no opinion. */
+    static double[] headed(String text) {
+        double[] l = flat();
+        if (text.isEmpty()) {
+            l[16] = 3; // "n"
+        } else if (text.equals("n")) {
+            l[12] = 3; // "."
+        } else if (text.equals("n.")) {
+            l[6] = 3; // "\n"
+        }
+        return l;
+    }
+
+    @Test
+    void aStylesFormWordIsTheModelsToWriteBack() {
+        assertEquals("the cat sat.", decode(state(4), PlanCursorTest::headed), "without form words 'n' is moved");
+        assertEquals("n.\nthe cat sat.", decode(withFormWords(List.of("n")), PlanCursorTest::headed));
+    }
+
+    @Test
+    void aFormWordTheTextInsertedStaysAWordOfItsOwn() {
+        CopyAwareState s = withFormWords(List.of("n"));
+        s.advance(16); // "n", inserted
+        assertFalse(s.allows(1), "'n' then 'the' would write 'nthe'");
+        assertTrue(s.allows(12));
+        assertTrue(s.allows(7));
     }
 
     @Test

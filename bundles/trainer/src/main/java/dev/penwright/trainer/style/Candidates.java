@@ -32,12 +32,13 @@ final class Candidates {
     private final LanguageModel model;
     private final StyleClassifier classifier;
     private final HallucinationChecker checker = new HallucinationChecker();
-    private final List<String> vocabulary;
+    private final StyleVocabulary vocabulary;
 
-    Candidates(LanguageModel model, List<String> styledTexts, List<String> neutralDrafts) {
+    /** @param vocabulary the style's vocabulary and form words, as its pack ships them */
+    Candidates(LanguageModel model, List<String> styledTexts, List<String> neutralDrafts, StyleVocabulary vocabulary) {
         this.model = model;
         this.classifier = StyleClassifier.train(Map.of(TARGET, styledTexts, NEUTRAL, neutralDrafts));
-        this.vocabulary = StyleVocabulary.of(styledTexts).words();
+        this.vocabulary = vocabulary;
     }
 
     /**
@@ -61,19 +62,20 @@ final class Candidates {
         }
     }
 
-    /** The corpus's style vocabulary (what a pack of it ships for the fact guard). */
-    List<String> vocabulary() {
+    /** The corpus's style vocabulary and form words (what a pack of it ships for copy-aware decoding). */
+    StyleVocabulary vocabulary() {
         return vocabulary;
     }
 
     /**
      * What copy-aware decoding needs beside the prompt: the copy cursor walks the plan's draft, the fact guard allows
-     * the prompt's words and {@code vocabulary}. Null when the plan has no draft (nothing to copy).
+     * the prompt's words and {@code vocabulary}, the copy bias leaves its form words to the model. Null when the plan has no draft (nothing to copy).
      */
-    PlanContext context(long[] prompt, ContentPlan plan, List<String> vocabulary) {
+    PlanContext context(long[] prompt, ContentPlan plan, StyleVocabulary vocabulary) {
         String draft = plan.neutralDraft();
         return draft == null || draft.isBlank() ? null
-                : new PlanContext(prompt, model.encode(draft.strip(), false), vocabulary);
+                : new PlanContext(prompt, model.encode(draft.strip(), false), vocabulary.words(),
+                        vocabulary.formWords());
     }
 
     double style(String text) {

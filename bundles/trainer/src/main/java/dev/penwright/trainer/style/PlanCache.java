@@ -32,7 +32,7 @@ public final class PlanCache {
     }
 
     /** The plan of each text, by id; texts the planner rejects are left out and counted in {@code failures}. */
-    static Map<String, ContentPlan> plans(Planner planner, List<CorpusText> texts, Path file, List<String> failures)
+    public static Map<String, ContentPlan> plans(Planner planner, List<CorpusText> texts, Path file, List<String> failures)
             throws IOException {
         Map<String, ContentPlan> plans = new LinkedHashMap<>();
         if (Files.isRegularFile(file)) {

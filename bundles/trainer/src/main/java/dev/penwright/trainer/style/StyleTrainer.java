@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -203,8 +204,10 @@ public final class StyleTrainer {
             Pack pack = new Pack(recipe, data, train, val, plans, plannerId, base, template, model, adapter,
                     PackVersions.next(recipe.id(), out, recipe.deployDir()), maxNewTokens(model));
             pack.planFailureCount = planFailures.size();
+            StyleVocabulary vocabulary = StyleVocabulary.of(train.stream().map(CorpusText::text).toList())
+                    .withFormWords(formWords(train, plans));
             Candidates candidates = new Candidates(model, train.stream().map(CorpusText::text).toList(),
-                    plans.values().stream().map(ContentPlan::neutralDraft).toList());
+                    plans.values().stream().map(ContentPlan::neutralDraft).toList(), vocabulary);
 
             Budget.Share sftShare = budget.begin("sft");
             LoopConfig sftConfig = phaseLoop(recipe.loop(), phases == 1 ? 1.0 : 0.6, sftShare);
@@ -387,7 +390,7 @@ public final class StyleTrainer {
                         : new PromptTemplate(old.descriptor().promptTemplate());
                 try (LoraAdapter oldAdapter = model.loadAdapter(work.resolve("style"))) {
                     ObjectNode scores = validationScores(model, oldAdapter, val, plans, candidates, oldTemplate,
-                            recipe.maxTokens(), oldDefaults, old.vocabulary().words());
+                            recipe.maxTokens(), oldDefaults, old.vocabulary());
                     replaced = DeployGate.Figures.of(scores.get("scores"));
                 }
             } catch (InvalidStylePackException e) {
@@ -492,8 +495,10 @@ public final class StyleTrainer {
             String language = majority(plans.values().stream().map(ContentPlan::language).toList(), "en");
             writeExemplars(styleDir.resolve("exemplars.jsonl"), train, license);
             // The fact guard's vocabulary: over all training texts, not just the few exemplars the pack ships.
-            Files.write(styleDir.resolve(StylePackFormat.VOCABULARY),
-                    StyleVocabulary.of(train.stream().map(CorpusText::text).toList()).words(), StandardCharsets.UTF_8);
+            Files.write(styleDir.resolve(StylePackFormat.VOCABULARY), candidates.vocabulary().words(),
+                    StandardCharsets.UTF_8);
+            Files.write(styleDir.resolve(StylePackFormat.FORM_WORDS), candidates.vocabulary().formWords(),
+                    StandardCharsets.UTF_8);
             ObjectNode style = JSON.createObjectNode();
             style.put("id", recipe.id());
             style.put("name", styleName);
@@ -835,10 +840,17 @@ public final class StyleTrainer {
      * ROUGE-L F (0-100, rouge-score's tokenizer), and the share of outputs with unsupported facts (factual) or
      * dropped/contradicted key facts (faithfulness). The result's {@code scores} object holds them.
      */
+    /** The form words of the texts that have a plan: what they hold and their neutral drafts leave out. */
+    public static List<String> formWords(List<CorpusText> texts, Map<String, ContentPlan> plans) {
+        List<CorpusText> planned = texts.stream().filter(t -> plans.containsKey(t.id())).toList();
+        return StyleVocabulary.formWords(planned.stream().map(CorpusText::text).toList(),
+                planned.stream().map(t -> Objects.requireNonNullElse(plans.get(t.id()).neutralDraft(), "")).toList());
+    }
+
     private static ObjectNode validationScores(LanguageModel model, LoraAdapter adapter, List<CorpusText> val,
                                                Map<String, ContentPlan> plans, Candidates candidates,
                                                PromptTemplate template, int maxTokens, GenerationOptions options,
-                                               List<String> vocabulary) {
+                                               StyleVocabulary vocabulary) {
         List<CorpusText> items = val.stream().filter(t -> plans.containsKey(t.id())).limit(EVAL_ITEMS).toList();
         ObjectNode node = JSON.createObjectNode();
         node.put("items", items.size());
