@@ -196,6 +196,8 @@ public final class CopyAwareState {
      * write, and it stays a word of its own.
      */
     private boolean afterFormWord;
+    /** Whether the text has not broken a line yet. */
+    private boolean firstLine = true;
 
     public CopyAwareState(Plan plan) {
         this.plan = plan;
@@ -215,6 +217,7 @@ public final class CopyAwareState {
         this.tail = o.tail;
         this.covered = new HashSet<>(o.covered);
         this.afterFormWord = o.afterFormWord;
+        this.firstLine = o.firstLine;
     }
 
     /** An independent copy (to try tokens ahead, as speculative verification does, without touching this one). */
@@ -247,6 +250,9 @@ public final class CopyAwareState {
         }
         cursor.advance(b);
         afterFormWord = plan.formTokens.contains(token) && cursor.run() == 0;
+        for (byte x : b) {
+            firstLine &= x != '\n';
+        }
         StringBuilder added = new StringBuilder();
         pending = Utf8.feed(pending, b, added);
         added.codePoints().forEach(this::take);
@@ -332,8 +338,15 @@ public final class CopyAwareState {
         } else {
             int canonical = cursor.canonical();
             targets = canonical >= 0 ? Set.of(canonical) : cursor.proposals();
+            Set<Integer> asides = cursor.asideProposals();
+            if (!asides.isEmpty()) {
+                // A bracket the text just opened may hold the draft's aside, put back where it stood.
+                Set<Integer> withAsides = new java.util.HashSet<>(targets);
+                withAsides.addAll(asides);
+                targets = withAsides;
+            }
             char closer = cursor.owedCloser();
-            if (closer != 0 && cursor.atBoundary()) {
+            if (closer != 0 && cursor.atBoundary() && !cursor.asideOpen()) {
                 // A bracket the text opened is closed where the model would close it, against the source's next word.
                 Set<Integer> withCloser = new java.util.HashSet<>(targets);
                 withCloser.addAll(plan.texts.startingWith((byte) closer));
@@ -402,10 +415,22 @@ public final class CopyAwareState {
         return n / (double) plan.contentWords.size();
     }
 
-    /** A form word, or the punctuation after one the text inserted: the model's odds stand. */
+    /**
+     * A form word where the style puts its marks (the first line, a line's start: a headword's "n.", a sense's "2."),
+     * or the punctuation after one the text inserted: the model's odds stand.
+     */
     private boolean keepsOdds(int token) {
-        return plan.formTokens.contains(token) || afterFormWord && !startsWithWordByte(plan.texts.bytes(token))
-                && !plan.texts.hasWordByte(token);
+        return plan.formTokens.contains(token) && (firstLine || cursor.atLineStart())
+                || afterFormWord && !startsWithWordByte(plan.texts.bytes(token)) && !plan.texts.hasWordByte(token);
+    }
+
+    private static boolean closes(byte[] b, char closer) {
+        for (byte x : b) {
+            if (x == closer) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean startsWithWordByte(byte[] b) {
@@ -446,6 +471,9 @@ public final class CopyAwareState {
                     return false;
                 }
             }
+        }
+        if (plan.copyBias > 0 && cursor.asideOpen() && closes(b, cursor.owedCloser())) {
+            return false;
         }
         if (afterFormWord && startsWithWordByte(b)) {
             // "n" then "From" would make "nFrom": a form word the text inserted ends where it is.

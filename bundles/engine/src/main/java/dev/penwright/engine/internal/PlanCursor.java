@@ -1,8 +1,10 @@
 package dev.penwright.engine.internal;
 
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -12,13 +14,19 @@ import java.util.Set;
  * layout, so the cursor treats a run of white space in the text as the source's run of white space (a line break for
  * a space, or a space inserted before a word), lets inserted punctuation and layout tokens pass without moving, and
  * moves past a few skipped source bytes when the text resumes the source further on. It never moves back, so a
- * span already written is not proposed again (which is what made suffix matching loop).
+ * span already written is not proposed again (which is what made suffix matching loop), with one exception, the
+ * aside: a neutral draft turns a bracketed aside into a sentence of its own after the one it stood in, and a styled
+ * text may put it back. Right after the text opens a bracket, the short sentence after the current one is proposed too; when
+ * the text takes one, the cursor writes it there and, at the closing bracket, returns to where it left, and later
+ * passes over the sentence it already wrote.
  */
 final class PlanCursor {
     /** How far ahead (bytes) a token that left the source may be found again to resume the copy there. */
     static final int RESYNC_WINDOW = 16;
     /** Non-space bytes a token must have to resume the copy further on (shorter ones match too easily). */
     static final int RESYNC_MIN_BYTES = 3;
+    /** The longest sentence (bytes) taken as an aside: a longer one is content in its own right. */
+    static final int ASIDE_MAX_BYTES = 160;
 
     /** The copy source: its bytes, and at each byte offset the index of the source token starting there (or -1). */
     static final class Source {
@@ -26,6 +34,8 @@ final class PlanCursor {
         final byte[] bytes;
         final int[] tokenAt;
         final TokenTrie trie;
+        /** Offsets where a sentence starts after another's closing punctuation and white space. */
+        final int[] sentenceStarts;
 
         Source(int[] ids, TokenTexts texts) {
             this.ids = ids.clone();
@@ -43,6 +53,32 @@ final class PlanCursor {
                 tokenAt[starts[i]] = i;
             }
             this.trie = texts.trie();
+            List<Integer> starts2 = new ArrayList<>();
+            for (int i = 1; i < bytes.length; i++) {
+                if (isSpace(bytes[i - 1]) && !isSpace(bytes[i]) && endsSentence(bytes, i - 1)) {
+                    starts2.add(i);
+                }
+            }
+            this.sentenceStarts = starts2.stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        /** Where the sentence starting at {@code start} ends: the offset of its closing punctuation, or the end. */
+        int sentenceEnd(int start) {
+            for (int i = start; i < bytes.length; i++) {
+                if (isSentencePunct(bytes[i]) && (i + 1 == bytes.length || isSpace(bytes[i + 1]))) {
+                    return i;
+                }
+            }
+            return bytes.length;
+        }
+
+        /** Whether the white space at {@code space} follows a sentence's closing punctuation. */
+        private static boolean endsSentence(byte[] b, int space) {
+            int i = space;
+            while (i > 0 && isSpace(b[i - 1])) {
+                i--;
+            }
+            return i > 0 && isSentencePunct(b[i - 1]);
         }
     }
 
@@ -59,6 +95,15 @@ final class PlanCursor {
     private boolean atLineStart = true;
     /** Closing brackets the text owes: opened by the text (not copied from the source), innermost last. */
     private String owed = "";
+    /** Whether the text's last token opened a bracket of its own (an aside may start here). */
+    private boolean justOpened;
+    /** Where the source goes on once the aside being written closes, or -1 outside one. */
+    private int returnTo = -1;
+    /** The aside's start in the source, and how many closers were owed before its bracket opened. */
+    private int asideStart = -1;
+    private int asideDepth;
+    /** Source spans written early as asides, as [start, end) pairs, passed over when the cursor reaches them. */
+    private int[] written = new int[0];
 
     PlanCursor(Source source) {
         this.source = source;
@@ -71,6 +116,11 @@ final class PlanCursor {
         c.run = run;
         c.owed = owed;
         c.atLineStart = atLineStart;
+        c.justOpened = justOpened;
+        c.returnTo = returnTo;
+        c.asideStart = asideStart;
+        c.asideDepth = asideDepth;
+        c.written = written;
         return c;
     }
 
@@ -91,6 +141,51 @@ final class PlanCursor {
             source.trie.prefixesAt(source.bytes, skipSpace(pos), out::add);
         }
         return out;
+    }
+
+    /**
+     * Right after the text opened a bracket (outside an aside), the tokens that start a short sentence just ahead,
+     * capitalised as in the source or not: what the text may put in the bracket instead of the source's next words.
+     */
+    Set<Integer> asideProposals() {
+        if (!justOpened || returnTo >= 0) {
+            return Set.of();
+        }
+        Set<Integer> out = new HashSet<>();
+        for (int start : asideStarts()) {
+            source.trie.prefixesAt(source.bytes, start, out::add);
+            byte first = source.bytes[start];
+            if (first >= 'A' && first <= 'Z') {
+                byte[] lower = Arrays.copyOfRange(source.bytes, start, Math.min(source.bytes.length, start + 64));
+                lower[0] = (byte) (first + ('a' - 'A'));
+                source.trie.prefixesAt(lower, 0, out::add);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The start of the sentence after the current one (after those already written as asides), if it is short
+     * enough to be an aside: a neutral draft puts an aside right after the sentence it stood in.
+     */
+    private List<Integer> asideStarts() {
+        for (int start : source.sentenceStarts) {
+            if (start <= pos || writtenEnd(start) >= 0) {
+                continue;
+            }
+            return source.sentenceEnd(start) - start <= ASIDE_MAX_BYTES ? List.of(start) : List.of();
+        }
+        return List.of();
+    }
+
+    /** The end of the written span that starts at {@code at}, or -1. */
+    private int writtenEnd(int at) {
+        for (int i = 0; i < written.length; i += 2) {
+            if (written[i] == at) {
+                return written[i + 1];
+            }
+        }
+        return -1;
     }
 
     /** The source's tokens from the cursor, when it stands at a token's start (else empty). */
@@ -124,6 +219,10 @@ final class PlanCursor {
         if (pos == 0 || pos >= src.length || isSpace(src[pos]) || isSpace(src[pos - 1])) {
             return true;
         }
+        if (returnTo >= 0 && pos == source.sentenceEnd(asideStart)) {
+            // The aside's own full stop: its closing bracket takes that place.
+            return true;
+        }
         if ((src[pos] & 0xC0) != 0xC0 || (src[pos - 1] & 0x80) == 0) {
             return false;
         }
@@ -142,6 +241,14 @@ final class PlanCursor {
         return owed.isEmpty() ? 0 : owed.charAt(owed.length() - 1);
     }
 
+    /**
+     * Whether the text is writing an aside and has not reached its full stop: its bracket closes only there, so that
+     * an aside moves whole (a word taken from a later sentence would be a word out of place).
+     */
+    boolean asideOpen() {
+        return returnTo >= 0 && pos < source.sentenceEnd(asideStart);
+    }
+
     /** Takes the text's next token's bytes. */
     void advance(byte[] b) {
         if (b.length == 0) {
@@ -156,16 +263,49 @@ final class PlanCursor {
                 atLineStart = false;
             }
         }
+        boolean opened = false;
         if (pos == before) {
             // Markup the text inserted: an opening bracket is owed its closer, a closer pays the innermost one.
             for (byte x : b) {
                 if (!owed.isEmpty() && x == owed.charAt(owed.length() - 1)) {
                     owed = owed.substring(0, owed.length() - 1);
+                    opened = false;
+                    if (returnTo >= 0 && owed.length() <= asideDepth) {
+                        closeAside();
+                    }
                 } else if (OPENERS.indexOf(x) >= 0) {
                     owed += CLOSERS.charAt(OPENERS.indexOf(x));
+                    opened = ASIDE_OPENERS.indexOf(x) >= 0;
+                } else if (!isSpace(x)) {
+                    opened = false;
                 }
             }
         }
+        justOpened = opened;
+    }
+
+    /** The aside's bracket closed: what it wrote of its sentence (and the full stop) is passed over later. */
+    private void closeAside() {
+        int end = pos;
+        if (end < source.bytes.length && end == source.sentenceEnd(asideStart)) {
+            end++;
+        }
+        leaveAside(end);
+    }
+
+    /** Records {@code [asideStart, end)} as written and goes back to where the text left the source. */
+    private void leaveAside(int end) {
+        written = Arrays.copyOf(written, written.length + 2);
+        written[written.length - 2] = asideStart;
+        written[written.length - 1] = end;
+        // Back to the source's white space before where it left: the text owes it after the bracket.
+        pos = returnTo;
+        while (pos > 0 && isSpace(source.bytes[pos - 1]) && writtenEnd(pos) < 0) {
+            pos--;
+        }
+        returnTo = -1;
+        asideStart = -1;
+        afterBreak = false;
     }
 
     /**
@@ -206,6 +346,8 @@ final class PlanCursor {
     /** Brackets the text may insert around what it copies; a quote mark both opens and closes. */
     private static final String OPENERS = "{[(<\"";
     private static final String CLOSERS = "}])>\"";
+    /** Brackets that set an aside apart (braces mark up a reference, quotes quote: neither holds an aside). */
+    private static final String ASIDE_OPENERS = "([";
 
     private void advanceOver(byte[] b) {
         byte[] src = source.bytes;
@@ -222,25 +364,82 @@ final class PlanCursor {
             if (lead == b.length) {
                 // Layout only (a line break for the source's space, or white space inserted): the cursor passes the
                 // source's white space, if any, and the copy run goes on.
-                pos = from;
+                pos = passWritten(from);
                 afterBreak = true;
                 return;
             }
             next = matchAt(b, lead, from);
         }
+        if (next < 0 && justOpened && returnTo < 0) {
+            int taken = takeAside(b);
+            if (taken >= 0) {
+                pos = taken;
+                run = 1;
+                afterBreak = !isContentByte(b[b.length - 1]);
+                return;
+            }
+        }
         if (next >= 0) {
-            pos = next;
+            pos = passWritten(next);
             run++;
+            if (returnTo >= 0 && pos > source.sentenceEnd(asideStart)) {
+                // The text wrote on past the aside's full stop without closing its bracket: what it skipped to get
+                // there comes next, and the bracket closes where the model closes it.
+                leaveAside(pos);
+            }
         } else {
             int resumed = resume(b);
             if (resumed >= 0) {
-                pos = resumed;
+                pos = passWritten(resumed);
                 run = 1;
             } else {
                 run = 0;
             }
         }
         afterBreak = !isContentByte(b[b.length - 1]);
+    }
+
+    /**
+     * The token starts a short sentence ahead (its first letter in either case): the aside begins; returns where the
+     * cursor then stands, or -1.
+     */
+    private int takeAside(byte[] b) {
+        int lead = 0;
+        while (lead < b.length && isSpace(b[lead])) {
+            lead++;
+        }
+        if (lead == b.length) {
+            return -1;
+        }
+        for (int start : asideStarts()) {
+            int n = b.length - lead;
+            if (start + n > source.bytes.length) {
+                continue;
+            }
+            boolean same = true;
+            for (int i = 0; i < n && same; i++) {
+                byte x = b[lead + i];
+                byte y = source.bytes[start + i];
+                same = x == y || i == 0 && y >= 'A' && y <= 'Z' && x == y + ('a' - 'A');
+            }
+            if (same) {
+                returnTo = pos;
+                asideStart = start;
+                asideDepth = owed.length() - 1;
+                return start + n;
+            }
+        }
+        return -1;
+    }
+
+    /** {@code at}, or past the aside written early that starts there (after the source's white space). */
+    private int passWritten(int at) {
+        for (int i = 0; i < written.length; i += 2) {
+            if (written[i] == at || written[i] == skipSpace(at)) {
+                return written[i + 1];
+            }
+        }
+        return at;
     }
 
     /** Where the source continues after {@code b[from..]} written at {@code at}, or -1 if it does not match there. */
@@ -296,6 +495,11 @@ final class PlanCursor {
     /** A byte of what a text says: a word's, or sentence punctuation (where a sentence ends is content too). */
     static boolean isContentByte(byte b) {
         return isWordByte(b) || b == '.' || b == ',' || b == ';' || b == ':' || b == '!' || b == '?';
+    }
+
+    /** A sentence's closing punctuation (ASCII). */
+    static boolean isSentencePunct(byte b) {
+        return b == '.' || b == '!' || b == '?';
     }
 
     static boolean isWordByte(byte b) {

@@ -16,7 +16,7 @@ import dev.penwright.api.generate.GenerationOptions;
 /** The copy cursor on a small explicit vocabulary: what the plan-copy bias proposes, token by token. */
 class PlanCursorTest {
     static final String[] VOCAB = {null, "the", " cat", " sat", "cat", "sat", "\n", " ", "{", "}", "c", "at", ".",
-            " dog", "dog", "-", "n"};
+            " dog", "dog", "-", "n", "(", ")", "a", " A"};
     static final int EOS = 0;
     static final TokenTexts TEXTS = TokenTexts.of(VOCAB);
     /** "the cat sat." as its tokens. */
@@ -163,6 +163,28 @@ class PlanCursorTest {
         assertFalse(s.allows(1), "'n' then 'the' would write 'nthe'");
         assertTrue(s.allows(12));
         assertTrue(s.allows(7));
+    }
+
+    @Test
+    void anAsideTheDraftMovedAfterItsSentenceGoesBackIntoTheBracketTheTextOpens() {
+        // The draft "the cat sat. A dog." came from "the cat (a dog) sat.": the model opens a bracket after "cat".
+        long[] draft = {1, 2, 3, 12, 20, 13, 12};
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        CopyAwareState s = new CopyAwareState(new CopyAwareState.Plan(draft, null, List.of(), o, Set.of(EOS), TEXTS));
+        String out = decode(s, text -> {
+            double[] l = flat();
+            switch (text) {
+                case "the cat" -> l[7] = 5; // " "
+                case "the cat " -> l[17] = 5; // "("
+                case "the cat (" -> l[19] = 3; // "a": the aside, lower-case inside the bracket
+                case "the cat (a dog" -> l[18] = 3; // ")" where the aside's full stop was
+                default -> { }
+            }
+            return l;
+        });
+        assertEquals("the cat (a dog) sat.", out, "the aside is written once, in its bracket");
+        assertEquals("the cat sat. A dog.", decode(new CopyAwareState(new CopyAwareState.Plan(draft, null, List.of(),
+                o, Set.of(EOS), TEXTS)), text -> flat()), "without a bracket the draft is copied as it is");
     }
 
     @Test
