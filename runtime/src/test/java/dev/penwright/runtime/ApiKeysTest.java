@@ -12,13 +12,17 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bound beyond loopback, the server refuses every route but /health until API keys are configured, then accepts
  * only those keys; a key added to etc/ applies live.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ApiKeysTest {
     @TempDir
     static Path work;
@@ -38,6 +42,7 @@ class ApiKeysTest {
     }
 
     @Test
+    @Order(1)
     void keysAreRequiredOffLoopbackAndApplyLive() throws Exception {
         assertEquals(200, server.get("/health").statusCode());
         for (String path : new String[] {"/v1/styles", "/v1/models", "/metrics", "/v1/jobs", "/nope"}) {
@@ -61,8 +66,8 @@ class ApiKeysTest {
         assertEquals(200, server.get("/health").statusCode());
 
         // The open routes (/health, /web/) cannot be used to reach another: every encoded or dot-segment variant of
-        // a route answers 401 without a key. The one exception is what Jetty's parser refuses before any route is
-        // chosen (a path above the root): 400, JSON like every other answer, and the same with a key.
+        // a route answers 401 without a key, also what Jetty refuses before any route is chosen (a path above the
+        // root), which a key holder is told is a bad request.
         Map<String, Integer> seen = new java.util.TreeMap<>();
         for (String route : PROTECTED) {
             for (String variant : variants(route)) {
@@ -71,17 +76,13 @@ class ApiKeysTest {
                     String code = jsonErrorCode(answer, method + " " + variant);
                     int status = status(answer);
                     seen.merge(status + " " + code, 1, Integer::sum);
-                    if (status != 401) {
-                        assertEquals("400 http_400", status + " " + code, method + " " + variant + " answered "
-                                + answer);
-                        String keyed = rawExchange(method, variant, "first-key");
-                        assertEquals(status + " " + code, status(keyed) + " " + jsonErrorCode(keyed, variant),
-                                method + " " + variant + ": the key changed the answer of a request refused before"
-                                        + " any route");
-                    }
+                    assertEquals("401 unauthorized", status + " " + code, method + " " + variant + " answered "
+                            + answer);
                 }
             }
         }
+        String aboveRoot = rawExchange("GET", "/web/../../v1/styles", "first-key");
+        System.out.println("[measure] above the root with a key: " + aboveRoot.lines().findFirst().orElse(""));
         System.out.println("[measure] dot-segment and encoded variants without a key, by status and code: " + seen);
         // With a key the plain dot segments reach their route (the key check does not just refuse everything odd);
         // the ambiguous spellings are refused as such, after the key check.
@@ -94,22 +95,30 @@ class ApiKeysTest {
         assertEquals(200, rawStatus("GET", "/web/", null));
     }
 
+    /** After the keys are configured (the test before). */
     @Test
+    @Order(2)
     void jettysOwnRefusalsAreJsonWithARequestId() throws Exception {
-        // Refused by Jetty's parser or before any servlet: a path above the root, a malformed header, a bad escape.
-        for (String request : new String[] {"GET /web/../../v1/styles HTTP/1.1\r\nHost: 127.0.0.1\r\n",
-            "GET /v1/styles HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n",
-            "GET /v1/sty%zzles HTTP/1.1\r\nHost: 127.0.0.1\r\n",
-            "GET /v1/styles%00 HTTP/1.1\r\nHost: 127.0.0.1\r\n"}) {
-            String answer = raw(request + "Connection: close\r\n\r\n");
-            assertEquals(400, status(answer), request + " -> " + answer);
+        // Refused by Jetty before any servlet: a path above the root, a malformed header line, a bad escape, an
+        // encoded NUL. Jetty hands such a request over without its headers: where keys are needed it is answered as
+        // keyless (401), key or not, saying that it could not be read; on loopback without keys it is a 400.
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        expected.put("GET /web/../../v1/styles HTTP/1.1\r\nHost: 127.0.0.1\r\n", "401 unauthorized");
+        expected.put("GET /v1/styles HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n", "401 unauthorized");
+        expected.put("GET /v1/sty%zzles HTTP/1.1\r\nHost: 127.0.0.1\r\n", "401 unauthorized");
+        expected.put("GET /v1/styles%00 HTTP/1.1\r\nHost: 127.0.0.1\r\n", "401 unauthorized");
+        Map<String, String> seen = new java.util.LinkedHashMap<>();
+        for (String request : expected.keySet()) {
+            String answer = raw(request + "X-API-Key: first-key\r\nConnection: close\r\n\r\n");
             assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("content-type: application/json"), answer);
             String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
             com.fasterxml.jackson.databind.JsonNode error = ServerProcess.JSON.readTree(body).path("error");
-            assertEquals("http_400", error.path("code").asText(), answer);
             assertTrue(error.path("requestId").asText().matches("[0-9a-f]+"), answer);
             assertTrue(answer.contains("X-Request-Id: " + error.path("requestId").asText()), answer);
+            seen.put(request, status(answer) + " " + error.path("code").asText());
+            assertTrue(error.path("message").asText().contains("could not be read"), answer);
         }
+        assertEquals(expected, seen);
     }
 
     /** The error code of a raw answer, after checking that its body is the API's JSON error with a request id. */

@@ -339,6 +339,15 @@ class ApiRoutesTest {
         assertError(405, "method_not_allowed", server.send(HttpRequest.newBuilder(server.uri("/v1/styles"))
                 .DELETE()));
         assertError(405, "method_not_allowed", server.post("/metrics", "{}"));
+        // What Jetty refuses before any route (a path above the root) is JSON too; on loopback without keys, a 400.
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /web/../../v1/styles HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+            assertTrue(answer.contains("\"code\":\"http_400\""), answer);
+        }
     }
 
     @Test

@@ -12,12 +12,13 @@ import org.eclipse.jetty.server.Server;
  * {@link UriViolationMarker} in place on the server that holds it, and whose stop puts back what was there.
  */
 final class EdgeConnector extends LocalConnector {
-    private final JsonErrorHandler errors = new JsonErrorHandler();
+    private final JsonErrorHandler errors;
     private final UriViolationMarker marker = new UriViolationMarker();
     private Request.Handler previousErrors;
 
-    EdgeConnector(Server server) {
+    EdgeConnector(Server server, java.util.function.Supplier<dev.penwright.api.http.ApiKeys> keys) {
         super(server);
+        this.errors = new JsonErrorHandler(keys);
     }
 
     @Override

@@ -164,8 +164,11 @@ public final class ApiFilter implements Filter {
     }
 
     static boolean authorised(HttpServletRequest request, ServerSettings.Limits limits) {
-        String key = request.getHeader("X-API-Key");
-        String auth = request.getHeader("Authorization");
+        return authorised(request.getHeader("X-API-Key"), request.getHeader("Authorization"), limits);
+    }
+
+    /** Whether the key headers ({@code X-API-Key}, else {@code Authorization: Bearer}) hold one of the keys. */
+    static boolean authorised(String key, String auth, ServerSettings.Limits limits) {
         if (key == null && auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             key = auth.substring(7).trim();
         }

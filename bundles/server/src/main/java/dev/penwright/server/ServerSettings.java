@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Set;
 
 import org.osgi.framework.BundleContext;
+import dev.penwright.api.http.ApiKeys;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -15,9 +16,9 @@ import org.osgi.service.metatype.annotations.Designate;
  * The current {@link ServerConfig}, shared by the filter and the servlets, and where the server is bound: from that
  * follows whether API keys are needed. A configuration change applies to the next request.
  */
-@Component(service = ServerSettings.class, configurationPid = ServerConfig.PID)
+@Component(service = {ServerSettings.class, ApiKeys.class}, configurationPid = ServerConfig.PID)
 @Designate(ocd = ServerConfig.class)
-public final class ServerSettings {
+public final class ServerSettings implements ApiKeys {
     /** Limits as plain values, so that tests build them without Config Admin. */
     public record Limits(Set<String> apiKeys, boolean keysRequired, long maxRequestBytes, long maxUploadBytes,
                          int maxTokens) {
@@ -113,5 +114,15 @@ public final class ServerSettings {
 
     private static String valueOr(String value, String fallback) {
         return value == null || value.isBlank() ? fallback : value;
+    }
+
+    @Override
+    public boolean required() {
+        return limits.keysRequired();
+    }
+
+    @Override
+    public boolean accepts(String apiKeyHeader, String authorization) {
+        return ApiFilter.authorised(apiKeyHeader, authorization, limits);
     }
 }
