@@ -27,6 +27,8 @@ final class PlanCursor {
     static final int RESYNC_MIN_BYTES = 3;
     /** The longest sentence (bytes) taken as an aside: a longer one is content in its own right. */
     static final int ASIDE_MAX_BYTES = 160;
+    /** The longest sentence (bytes) taken as a label before a sentence the text has not begun. */
+    static final int LABEL_MAX_BYTES = 40;
 
     /** The copy source: its bytes, and at each byte offset the index of the source token starting there (or -1). */
     static final class Source {
@@ -169,11 +171,24 @@ final class PlanCursor {
      * enough to be an aside: a neutral draft puts an aside right after the sentence it stood in.
      */
     private List<Integer> asideStarts() {
+        // An aside stood inside a sentence the text has begun; before a sentence only a label does ("[Unix]",
+        // "(obs.)"), so there the sentence after the current one is taken only if it is as short as a label.
+        int current = 0;
+        for (int start : source.sentenceStarts) {
+            if (start <= pos) {
+                current = start;
+            }
+        }
+        boolean begun = false;
+        for (int i = current; i < pos && !begun; i++) {
+            begun = isWordByte(source.bytes[i]);
+        }
+        int longest = begun ? ASIDE_MAX_BYTES : LABEL_MAX_BYTES;
         for (int start : source.sentenceStarts) {
             if (start <= pos || writtenEnd(start) >= 0) {
                 continue;
             }
-            return source.sentenceEnd(start) - start <= ASIDE_MAX_BYTES ? List.of(start) : List.of();
+            return source.sentenceEnd(start) - start <= longest ? List.of(start) : List.of();
         }
         return List.of();
     }
@@ -375,7 +390,7 @@ final class PlanCursor {
             if (taken >= 0) {
                 pos = taken;
                 run = 1;
-                afterBreak = !isContentByte(b[b.length - 1]);
+                afterBreak = opensWord(b);
                 return;
             }
         }
@@ -396,7 +411,23 @@ final class PlanCursor {
                 run = 0;
             }
         }
-        afterBreak = !isContentByte(b[b.length - 1]);
+        afterBreak = opensWord(b);
+    }
+
+    /**
+     * Whether the token leaves the text where a word may start without the source's space: after white space, an
+     * opening bracket, or a quote mark that opens (after white space or another opener). After a closing quote or
+     * bracket ("'wart'", "(LDAP)") the next word takes its space.
+     */
+    private boolean opensWord(byte[] b) {
+        byte last = b[b.length - 1];
+        if (isSpace(last) || "([{<".indexOf(last) >= 0) {
+            return true;
+        }
+        if (last == '"' || last == '\'') {
+            return b.length == 1 ? afterBreak : isSpace(b[b.length - 2]) || "([{<".indexOf(b[b.length - 2]) >= 0;
+        }
+        return false;
     }
 
     /**

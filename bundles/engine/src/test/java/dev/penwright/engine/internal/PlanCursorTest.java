@@ -16,7 +16,7 @@ import dev.penwright.api.generate.GenerationOptions;
 /** The copy cursor on a small explicit vocabulary: what the plan-copy bias proposes, token by token. */
 class PlanCursorTest {
     static final String[] VOCAB = {null, "the", " cat", " sat", "cat", "sat", "\n", " ", "{", "}", "c", "at", ".",
-            " dog", "dog", "-", "n", "(", ")", "a", " A"};
+            " dog", "dog", "-", "n", "(", ")", "a", " A", "'"};
     static final int EOS = 0;
     static final TokenTexts TEXTS = TokenTexts.of(VOCAB);
     /** "the cat sat." as its tokens. */
@@ -185,6 +185,42 @@ class PlanCursorTest {
         assertEquals("the cat (a dog) sat.", out, "the aside is written once, in its bracket");
         assertEquals("the cat sat. A dog.", decode(new CopyAwareState(new CopyAwareState.Plan(draft, null, List.of(),
                 o, Set.of(EOS), TEXTS)), text -> flat()), "without a bracket the draft is copied as it is");
+    }
+
+    @Test
+    void aWordAfterAClosingQuoteKeepsItsSpace() {
+        // "the 'cat' sat.": the model would glue "sat" to the closing quote; after an opening one it may drop a space.
+        long[] draft = {1, 7, 21, 4, 21, 3, 12};
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        String out = decode(new CopyAwareState(new CopyAwareState.Plan(draft, null, List.of(), o, Set.of(EOS), TEXTS)),
+                text -> {
+                    double[] l = flat();
+                    l[5] = 3; // "sat" without its space
+                    return l;
+                });
+        assertEquals("the 'cat' sat.", out);
+    }
+
+    @Test
+    void beforeASentenceOnlyALabelIsTakenAsAnAside() {
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        double[] l = flat();
+        l[19] = 3; // "a": the next sentence's start
+        // "the cat sat. A dog.": "A dog." is short enough to be a label before "the cat sat."
+        CopyAwareState label = new CopyAwareState(new CopyAwareState.Plan(new long[] {1, 2, 3, 12, 20, 13, 12}, null,
+                List.of(), o, Set.of(EOS), TEXTS));
+        label.advance(17); // "(" before anything of the sentence
+        assertEquals(19, argmax(biased(label, l)));
+        // "the cat sat. A dog dog dog ... dog.": a sentence that long is content, not a label.
+        long[] longer = new long[4 + 2 + 12 + 1];
+        long[] head = {1, 2, 3, 12, 20};
+        System.arraycopy(head, 0, longer, 0, head.length);
+        java.util.Arrays.fill(longer, head.length, longer.length - 1, 13);
+        longer[longer.length - 1] = 12;
+        CopyAwareState sentence = new CopyAwareState(new CopyAwareState.Plan(longer, null, List.of(), o, Set.of(EOS),
+                TEXTS));
+        sentence.advance(17);
+        assertEquals(1, argmax(biased(sentence, l)), "the draft's own next word, not the next sentence");
     }
 
     @Test
