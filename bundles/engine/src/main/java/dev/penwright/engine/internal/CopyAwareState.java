@@ -475,7 +475,7 @@ public final class CopyAwareState {
         if (plan.copyBias > 0 && cursor.asideOpen() && closes(b, cursor.owedCloser())) {
             return false;
         }
-        if (afterFormWord && startsWithWordByte(b)) {
+        if ((afterFormWord || cursor.justClosedAside()) && startsWithWordByte(b)) {
             // "n" then "From" would make "nFrom": a form word the text inserted ends where it is.
             return false;
         }

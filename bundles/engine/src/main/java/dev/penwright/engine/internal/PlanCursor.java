@@ -106,6 +106,8 @@ final class PlanCursor {
     private int asideDepth;
     /** Source spans written early as asides, as [start, end) pairs, passed over when the cursor reaches them. */
     private int[] written = new int[0];
+    /** Whether the text's last token closed an aside: the word after it needs a separator of its own. */
+    private boolean closedAside;
 
     PlanCursor(Source source) {
         this.source = source;
@@ -123,6 +125,7 @@ final class PlanCursor {
         c.asideStart = asideStart;
         c.asideDepth = asideDepth;
         c.written = written;
+        c.closedAside = closedAside;
         return c;
     }
 
@@ -270,6 +273,7 @@ final class PlanCursor {
             return;
         }
         int before = pos;
+        closedAside = false;
         advanceOver(b);
         for (byte x : b) {
             if (x == '\n') {
@@ -321,6 +325,12 @@ final class PlanCursor {
         returnTo = -1;
         asideStart = -1;
         afterBreak = false;
+        closedAside = true;
+    }
+
+    /** Whether the text's last token closed an aside (a word may not follow it directly: "[Unix]The"). */
+    boolean justClosedAside() {
+        return closedAside;
     }
 
     /**

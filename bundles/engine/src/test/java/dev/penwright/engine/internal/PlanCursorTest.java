@@ -211,6 +211,13 @@ class PlanCursorTest {
                 List.of(), o, Set.of(EOS), TEXTS));
         label.advance(17); // "(" before anything of the sentence
         assertEquals(19, argmax(biased(label, l)));
+        for (int t : new int[] {19, 13}) { // "a", " dog": the label
+            label.advance(t);
+        }
+        assertTrue(label.allows(18), "the label's bracket closes at its full stop");
+        label.advance(18); // ")"
+        assertFalse(label.allows(1), "'(a dog)the' would glue the sentence to the label");
+        assertTrue(label.allows(7));
         // "the cat sat. A dog dog dog ... dog.": a sentence that long is content, not a label.
         long[] longer = new long[4 + 2 + 12 + 1];
         long[] head = {1, 2, 3, 12, 20};
