@@ -146,6 +146,11 @@ class StyleTrainerTest {
         // report.json that names exactly its stage by the bench's rule.
         ValidatedStyle style = validate(run.jar(), model, tmp.resolve("extracted"));
         assertEquals("blurbs", style.descriptor().id());
+        // The style's vocabulary and form words ship in the pack (none of these texts' words is left out of drafts).
+        assertTrue(Files.isRegularFile(tmp.resolve("extracted/vocabulary.txt")));
+        assertTrue(Files.isRegularFile(tmp.resolve("extracted/form-words.txt")));
+        assertEquals(List.of(), style.vocabulary().formWords());
+        assertTrue(style.vocabulary().words().contains("files"), style.vocabulary().words().toString());
         assertEquals("CC0-1.0", style.exemplars().isEmpty() ? "" : JSON.readTree(
                 Files.readAllLines(tmp.resolve("extracted/exemplars.jsonl")).get(0)).get("license").asText());
         Map<String, JsonNode> reports = new java.util.LinkedHashMap<>();
