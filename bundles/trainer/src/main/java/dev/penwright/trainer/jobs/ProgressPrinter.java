@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.penwright.trainer.loop.LoopConfig;
 
 import dev.penwright.api.train.JobProgress;
 
@@ -21,6 +22,8 @@ public final class ProgressPrinter implements Consumer<JobProgress> {
     private final boolean json;
     private String phase = "";
     private boolean midLine;
+    /** The length of the bar last drawn: a shorter one is padded over it, so no stale characters stay behind. */
+    private int drawn;
 
     public ProgressPrinter(PrintStream out, boolean json) {
         this.out = out;
@@ -48,17 +51,25 @@ public final class ProgressPrinter implements Consumer<JobProgress> {
             out.flush();
             return;
         }
-        out.print("\r" + bar(p));
+        String line = bar(p);
+        out.print("\r" + line + " ".repeat(Math.max(0, drawn - line.length())));
         out.flush();
+        drawn = line.length();
         midLine = true;
     }
 
+    /**
+     * One line: phase, bar, step of total, loss, learning rate, speed, time left. A time-budgeted phase does not know
+     * its step count until its first steps are timed (its total is then {@link LoopConfig#TIME_BUDGET_STEP_CAP}):
+     * until then it shows "?" rather than a million steps and hundreds of hours.
+     */
     public static String bar(JobProgress p) {
-        double f = p.totalSteps() > 0 ? Math.min(1.0, (double) p.step() / p.totalSteps()) : 0;
+        boolean known = p.totalSteps() > 0 && p.totalSteps() < LoopConfig.TIME_BUDGET_STEP_CAP;
+        double f = known ? Math.min(1.0, (double) p.step() / p.totalSteps()) : 0;
         int filled = (int) Math.round(f * WIDTH);
-        return String.format(Locale.ROOT, "%-14s [%s%s] %d/%d loss %.4f lr %.2e %,.0f tok/s ETA %s", p.phase(),
-                "#".repeat(filled), ".".repeat(WIDTH - filled), p.step(), p.totalSteps(), p.loss(), p.learningRate(),
-                p.tokensPerSecond(), eta(p.etaSeconds()));
+        return String.format(Locale.ROOT, "%-14s [%s%s] %d/%s loss %.4f lr %.2e %,.0f tok/s ETA %s", p.phase(),
+                "#".repeat(filled), ".".repeat(WIDTH - filled), p.step(), known ? Long.toString(p.totalSteps()) : "?",
+                p.loss(), p.learningRate(), p.tokensPerSecond(), known ? eta(p.etaSeconds()) : "?");
     }
 
     static String eta(long seconds) {
