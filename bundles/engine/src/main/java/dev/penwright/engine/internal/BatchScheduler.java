@@ -122,7 +122,7 @@ public final class BatchScheduler implements AutoCloseable {
         CopyAwareState copy = null;
         if (request.plan() != null && request.options().isCopyAware()) {
             try {
-                copy = new CopyAwareState(new CopyAwareState.Plan(request.plan().planIds(),
+                copy = new CopyAwareState(new CopyPlan(request.plan().planIds(),
                         request.plan().copyIds(), request.plan().vocabulary(), request.plan().formWords(),
                         request.options(), model.config().eosTokenIds(), tokenTexts.get()));
             } catch (RuntimeException e) {

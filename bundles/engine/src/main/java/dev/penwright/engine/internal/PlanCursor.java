@@ -1,7 +1,5 @@
 package dev.penwright.engine.internal;
 
-import java.io.ByteArrayOutputStream;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -25,66 +23,8 @@ final class PlanCursor {
     static final int RESYNC_WINDOW = 16;
     /** Non-space bytes a token must have to resume the copy further on (shorter ones match too easily). */
     static final int RESYNC_MIN_BYTES = 3;
-    /** The longest sentence (bytes) taken as an aside: a longer one is content in its own right. */
-    static final int ASIDE_MAX_BYTES = 160;
-    /** The longest sentence (bytes) taken as a label before a sentence the text has not begun. */
-    static final int LABEL_MAX_BYTES = 40;
 
-    /** The copy source: its bytes, and at each byte offset the index of the source token starting there (or -1). */
-    static final class Source {
-        final int[] ids;
-        final byte[] bytes;
-        final int[] tokenAt;
-        final TokenTrie trie;
-        /** Offsets where a sentence starts after another's closing punctuation and white space. */
-        final int[] sentenceStarts;
-
-        Source(int[] ids, TokenTexts texts) {
-            this.ids = ids.clone();
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            int[] starts = new int[ids.length];
-            for (int i = 0; i < ids.length; i++) {
-                starts[i] = out.size();
-                byte[] b = texts.bytes(ids[i]);
-                out.write(b, 0, b.length);
-            }
-            this.bytes = out.toByteArray();
-            this.tokenAt = new int[bytes.length + 1];
-            Arrays.fill(tokenAt, -1);
-            for (int i = ids.length - 1; i >= 0; i--) {
-                tokenAt[starts[i]] = i;
-            }
-            this.trie = texts.trie();
-            List<Integer> starts2 = new ArrayList<>();
-            for (int i = 1; i < bytes.length; i++) {
-                if (isSpace(bytes[i - 1]) && !isSpace(bytes[i]) && endsSentence(bytes, i - 1)) {
-                    starts2.add(i);
-                }
-            }
-            this.sentenceStarts = starts2.stream().mapToInt(Integer::intValue).toArray();
-        }
-
-        /** Where the sentence starting at {@code start} ends: the offset of its closing punctuation, or the end. */
-        int sentenceEnd(int start) {
-            for (int i = start; i < bytes.length; i++) {
-                if (isSentencePunct(bytes[i]) && (i + 1 == bytes.length || isSpace(bytes[i + 1]))) {
-                    return i;
-                }
-            }
-            return bytes.length;
-        }
-
-        /** Whether the white space at {@code space} follows a sentence's closing punctuation. */
-        private static boolean endsSentence(byte[] b, int space) {
-            int i = space;
-            while (i > 0 && isSpace(b[i - 1])) {
-                i--;
-            }
-            return i > 0 && isSentencePunct(b[i - 1]);
-        }
-    }
-
-    private final Source source;
+    private final CopySource source;
     private int pos;
     /**
      * Whether the text so far ends with white space or markup (or is empty): the source's white space may then be
@@ -109,7 +49,7 @@ final class PlanCursor {
     /** Whether the text's last token closed an aside: the word after it needs a separator of its own. */
     private boolean closedAside;
 
-    PlanCursor(Source source) {
+    PlanCursor(CopySource source) {
         this.source = source;
     }
 
@@ -142,7 +82,7 @@ final class PlanCursor {
     Set<Integer> proposals() {
         Set<Integer> out = new HashSet<>();
         source.trie.prefixesAt(source.bytes, pos, out::add);
-        if (afterBreak && pos < source.bytes.length && isSpace(source.bytes[pos])) {
+        if (afterBreak && pos < source.bytes.length && CopySource.isSpace(source.bytes[pos])) {
             source.trie.prefixesAt(source.bytes, skipSpace(pos), out::add);
         }
         return out;
@@ -169,31 +109,10 @@ final class PlanCursor {
         return out;
     }
 
-    /**
-     * The start of the sentence after the current one (after those already written as asides), if it is short
-     * enough to be an aside: a neutral draft puts an aside right after the sentence it stood in.
-     */
+    /** The aside the text may start here: the next short sentence not written yet, or none. */
     private List<Integer> asideStarts() {
-        // An aside stood inside a sentence the text has begun; before a sentence only a label does ("[Unix]",
-        // "(obs.)"), so there the sentence after the current one is taken only if it is as short as a label.
-        int current = 0;
-        for (int start : source.sentenceStarts) {
-            if (start <= pos) {
-                current = start;
-            }
-        }
-        boolean begun = false;
-        for (int i = current; i < pos && !begun; i++) {
-            begun = isWordByte(source.bytes[i]);
-        }
-        int longest = begun ? ASIDE_MAX_BYTES : LABEL_MAX_BYTES;
-        for (int start : source.sentenceStarts) {
-            if (start <= pos || writtenEnd(start) >= 0) {
-                continue;
-            }
-            return source.sentenceEnd(start) - start <= longest ? List.of(start) : List.of();
-        }
-        return List.of();
+        int start = source.asideAfter(pos, at -> writtenEnd(at) >= 0);
+        return start < 0 ? List.of() : List.of(start);
     }
 
     /** The end of the written span that starts at {@code at}, or -1. */
@@ -220,7 +139,7 @@ final class PlanCursor {
      * -1 after a break in the text before the source's white space, where the word may come with or without it.
      */
     int canonical() {
-        if (afterBreak && pos < source.bytes.length && isSpace(source.bytes[pos])) {
+        if (afterBreak && pos < source.bytes.length && CopySource.isSpace(source.bytes[pos])) {
             return -1;
         }
         int at = pos < source.tokenAt.length ? source.tokenAt[pos] : -1;
@@ -234,7 +153,7 @@ final class PlanCursor {
      */
     boolean atBoundary() {
         byte[] src = source.bytes;
-        if (pos == 0 || pos >= src.length || isSpace(src[pos]) || isSpace(src[pos - 1])) {
+        if (pos == 0 || pos >= src.length || CopySource.isSpace(src[pos]) || CopySource.isSpace(src[pos - 1])) {
             return true;
         }
         if (returnTo >= 0 && pos == source.sentenceEnd(asideStart)) {
@@ -295,7 +214,7 @@ final class PlanCursor {
                 } else if (OPENERS.indexOf(x) >= 0) {
                     owed += CLOSERS.charAt(OPENERS.indexOf(x));
                     opened = ASIDE_OPENERS.indexOf(x) >= 0;
-                } else if (!isSpace(x)) {
+                } else if (!CopySource.isSpace(x)) {
                     opened = false;
                 }
             }
@@ -319,7 +238,7 @@ final class PlanCursor {
         written[written.length - 1] = end;
         // Back to the source's white space before where it left: the text owes it after the bracket.
         pos = returnTo;
-        while (pos > 0 && isSpace(source.bytes[pos - 1]) && writtenEnd(pos) < 0) {
+        while (pos > 0 && CopySource.isSpace(source.bytes[pos - 1]) && writtenEnd(pos) < 0) {
             pos--;
         }
         returnTo = -1;
@@ -360,9 +279,9 @@ final class PlanCursor {
         if (matchAt(b, 0, pos) >= 0) {
             return true;
         }
-        int from = pos < source.bytes.length && isSpace(source.bytes[pos]) ? skipSpace(pos) : pos;
+        int from = pos < source.bytes.length && CopySource.isSpace(source.bytes[pos]) ? skipSpace(pos) : pos;
         int lead = 0;
-        while (lead < b.length && isSpace(b[lead])) {
+        while (lead < b.length && CopySource.isSpace(b[lead])) {
             lead++;
         }
         return (afterBreak || lead > 0) && lead < b.length && matchAt(b, lead, from) >= 0;
@@ -377,15 +296,15 @@ final class PlanCursor {
     private void advanceOver(byte[] b) {
         byte[] src = source.bytes;
         int next = matchAt(b, 0, pos);
-        if (next < 0 && pos < src.length && isSpace(src[pos]) && afterBreak) {
+        if (next < 0 && pos < src.length && CopySource.isSpace(src[pos]) && afterBreak) {
             next = matchAt(b, 0, skipSpace(pos));
         }
-        if (next < 0 && isSpace(b[0])) {
+        if (next < 0 && CopySource.isSpace(b[0])) {
             int lead = 0;
-            while (lead < b.length && isSpace(b[lead])) {
+            while (lead < b.length && CopySource.isSpace(b[lead])) {
                 lead++;
             }
-            int from = pos < src.length && isSpace(src[pos]) ? skipSpace(pos) : pos;
+            int from = pos < src.length && CopySource.isSpace(src[pos]) ? skipSpace(pos) : pos;
             if (lead == b.length) {
                 // Layout only (a line break for the source's space, or white space inserted): the cursor passes the
                 // source's white space, if any, and the copy run goes on.
@@ -431,11 +350,11 @@ final class PlanCursor {
      */
     private boolean opensWord(byte[] b) {
         byte last = b[b.length - 1];
-        if (isSpace(last) || "([{<".indexOf(last) >= 0) {
+        if (CopySource.isSpace(last) || "([{<".indexOf(last) >= 0) {
             return true;
         }
         if (last == '"' || last == '\'') {
-            return b.length == 1 ? afterBreak : isSpace(b[b.length - 2]) || "([{<".indexOf(b[b.length - 2]) >= 0;
+            return b.length == 1 ? afterBreak : CopySource.isSpace(b[b.length - 2]) || "([{<".indexOf(b[b.length - 2]) >= 0;
         }
         return false;
     }
@@ -446,28 +365,19 @@ final class PlanCursor {
      */
     private int takeAside(byte[] b) {
         int lead = 0;
-        while (lead < b.length && isSpace(b[lead])) {
+        while (lead < b.length && CopySource.isSpace(b[lead])) {
             lead++;
         }
         if (lead == b.length) {
             return -1;
         }
         for (int start : asideStarts()) {
-            int n = b.length - lead;
-            if (start + n > source.bytes.length) {
-                continue;
-            }
-            boolean same = true;
-            for (int i = 0; i < n && same; i++) {
-                byte x = b[lead + i];
-                byte y = source.bytes[start + i];
-                same = x == y || i == 0 && y >= 'A' && y <= 'Z' && x == y + ('a' - 'A');
-            }
-            if (same) {
+            int end = source.matchCaseFolded(b, lead, start);
+            if (end >= 0) {
                 returnTo = pos;
                 asideStart = start;
                 asideDepth = owed.length() - 1;
-                return start + n;
+                return end;
             }
         }
         return -1;
@@ -501,10 +411,10 @@ final class PlanCursor {
     private int resume(byte[] b) {
         int lo = 0;
         int hi = b.length;
-        while (lo < hi && isSpace(b[lo])) {
+        while (lo < hi && CopySource.isSpace(b[lo])) {
             lo++;
         }
-        while (hi > lo && isSpace(b[hi - 1])) {
+        while (hi > lo && CopySource.isSpace(b[hi - 1])) {
             hi--;
         }
         if (hi - lo < RESYNC_MIN_BYTES) {
@@ -515,7 +425,7 @@ final class PlanCursor {
         byte[] word = Arrays.copyOfRange(b, lo, hi);
         for (int at = pos + 1; at <= last; at++) {
             int end = matchAt(word, 0, at);
-            if (end >= 0 && (at == 0 || !isWordByte(src[at - 1]) || !isWordByte(b[lo]))) {
+            if (end >= 0 && (at == 0 || !CopySource.isWordByte(src[at - 1]) || !CopySource.isWordByte(b[lo]))) {
                 return end;
             }
         }
@@ -523,27 +433,10 @@ final class PlanCursor {
     }
 
     private int skipSpace(int at) {
-        while (at < source.bytes.length && isSpace(source.bytes[at])) {
+        while (at < source.bytes.length && CopySource.isSpace(source.bytes[at])) {
             at++;
         }
         return at;
     }
 
-    static boolean isSpace(byte b) {
-        return b == ' ' || b == '\n' || b == '\t' || b == '\r';
-    }
-
-    /** A byte of what a text says: a word's, or sentence punctuation (where a sentence ends is content too). */
-    static boolean isContentByte(byte b) {
-        return isWordByte(b) || b == '.' || b == ',' || b == ';' || b == ':' || b == '!' || b == '?';
-    }
-
-    /** A sentence's closing punctuation (ASCII). */
-    static boolean isSentencePunct(byte b) {
-        return b == '.' || b == '!' || b == '?';
-    }
-
-    static boolean isWordByte(byte b) {
-        return Character.isLetterOrDigit(b & 0xff) || (b & 0x80) != 0;
-    }
 }

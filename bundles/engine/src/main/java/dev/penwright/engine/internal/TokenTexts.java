@@ -64,7 +64,7 @@ public final class TokenTexts {
             w = new boolean[bytes.length];
             for (int id = 0; id < bytes.length; id++) {
                 for (byte x : bytes[id]) {
-                    if (PlanCursor.isContentByte(x)) {
+                    if (CopySource.isContentByte(x)) {
                         w[id] = !special[id];
                         break;
                     }
@@ -78,7 +78,7 @@ public final class TokenTexts {
     /** Whether the token writes a letter, a digit or any non-ASCII byte (not only white space and punctuation). */
     boolean hasWordByte(int id) {
         for (byte x : bytes(id)) {
-            if (PlanCursor.isWordByte(x)) {
+            if (CopySource.isWordByte(x)) {
                 return true;
             }
         }
@@ -114,7 +114,7 @@ public final class TokenTexts {
             for (int id = 0; id < bytes.length; id++) {
                 byte[] t = bytes[id];
                 int i = 0;
-                while (i < t.length && PlanCursor.isSpace(t[i])) {
+                while (i < t.length && CopySource.isSpace(t[i])) {
                     i++;
                 }
                 if (i < t.length && t[i] == '-' && !special[id]) {
@@ -140,7 +140,7 @@ public final class TokenTexts {
             if (t.length > 0 && t[0] == b && !special[id]) {
                 boolean rest = true;
                 for (int i = 1; i < t.length && rest; i++) {
-                    rest = PlanCursor.isSpace(t[i]);
+                    rest = CopySource.isSpace(t[i]);
                 }
                 if (rest) {
                     out.add(id);

@@ -24,12 +24,12 @@ class PlanCursorTest {
 
     static CopyAwareState state(double copyBias) {
         GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), copyBias, false, 0.0);
-        return new CopyAwareState(new CopyAwareState.Plan(SOURCE, null, List.of(), o, Set.of(EOS), TEXTS));
+        return new CopyAwareState(new CopyPlan(SOURCE, null, List.of(), o, Set.of(EOS), TEXTS));
     }
 
     static CopyAwareState withFormWords(List<String> formWords) {
         GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
-        return new CopyAwareState(new CopyAwareState.Plan(SOURCE, null, List.of(), formWords, o, Set.of(EOS), TEXTS));
+        return new CopyAwareState(new CopyPlan(SOURCE, null, List.of(), formWords, o, Set.of(EOS), TEXTS));
     }
 
     /** Greedy decoding of the model whose logits {@code model} gives for the text so far, with the copy bias. */
@@ -170,7 +170,7 @@ class PlanCursorTest {
         // The draft "the cat sat. A dog." came from "the cat (a dog) sat.": the model opens a bracket after "cat".
         long[] draft = {1, 2, 3, 12, 20, 13, 12};
         GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
-        CopyAwareState s = new CopyAwareState(new CopyAwareState.Plan(draft, null, List.of(), o, Set.of(EOS), TEXTS));
+        CopyAwareState s = new CopyAwareState(new CopyPlan(draft, null, List.of(), o, Set.of(EOS), TEXTS));
         String out = decode(s, text -> {
             double[] l = flat();
             switch (text) {
@@ -183,7 +183,7 @@ class PlanCursorTest {
             return l;
         });
         assertEquals("the cat (a dog) sat.", out, "the aside is written once, in its bracket");
-        assertEquals("the cat sat. A dog.", decode(new CopyAwareState(new CopyAwareState.Plan(draft, null, List.of(),
+        assertEquals("the cat sat. A dog.", decode(new CopyAwareState(new CopyPlan(draft, null, List.of(),
                 o, Set.of(EOS), TEXTS)), text -> flat()), "without a bracket the draft is copied as it is");
     }
 
@@ -192,7 +192,7 @@ class PlanCursorTest {
         // "the 'cat' sat.": the model would glue "sat" to the closing quote; after an opening one it may drop a space.
         long[] draft = {1, 7, 21, 4, 21, 3, 12};
         GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
-        String out = decode(new CopyAwareState(new CopyAwareState.Plan(draft, null, List.of(), o, Set.of(EOS), TEXTS)),
+        String out = decode(new CopyAwareState(new CopyPlan(draft, null, List.of(), o, Set.of(EOS), TEXTS)),
                 text -> {
                     double[] l = flat();
                     l[5] = 3; // "sat" without its space
@@ -207,7 +207,7 @@ class PlanCursorTest {
         double[] l = flat();
         l[19] = 3; // "a": the next sentence's start
         // "the cat sat. A dog.": "A dog." is short enough to be a label before "the cat sat."
-        CopyAwareState label = new CopyAwareState(new CopyAwareState.Plan(new long[] {1, 2, 3, 12, 20, 13, 12}, null,
+        CopyAwareState label = new CopyAwareState(new CopyPlan(new long[] {1, 2, 3, 12, 20, 13, 12}, null,
                 List.of(), o, Set.of(EOS), TEXTS));
         label.advance(17); // "(" before anything of the sentence
         assertEquals(19, argmax(biased(label, l)));
@@ -224,7 +224,7 @@ class PlanCursorTest {
         System.arraycopy(head, 0, longer, 0, head.length);
         java.util.Arrays.fill(longer, head.length, longer.length - 1, 13);
         longer[longer.length - 1] = 12;
-        CopyAwareState sentence = new CopyAwareState(new CopyAwareState.Plan(longer, null, List.of(), o, Set.of(EOS),
+        CopyAwareState sentence = new CopyAwareState(new CopyPlan(longer, null, List.of(), o, Set.of(EOS),
                 TEXTS));
         sentence.advance(17);
         assertEquals(1, argmax(biased(sentence, l)), "the draft's own next word, not the next sentence");
@@ -253,7 +253,7 @@ class PlanCursorTest {
     @Test
     void aClosingBracketNobodyOpenedIsRefused() {
         GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, true, 0.0);
-        CopyAwareState s = new CopyAwareState(new CopyAwareState.Plan(SOURCE, null, List.of(), o, Set.of(EOS), TEXTS));
+        CopyAwareState s = new CopyAwareState(new CopyPlan(SOURCE, null, List.of(), o, Set.of(EOS), TEXTS));
         assertFalse(s.allows(9), "a stray '}' before anything was opened");
         s.advance(1);
         assertFalse(s.allows(9), "a stray '}' after a copied word");
@@ -263,7 +263,7 @@ class PlanCursorTest {
         s.advance(9);
         assertFalse(s.allows(9), "a second '}' once the first closed");
         long[] braced = {1, 8, 4, 9};
-        CopyAwareState t = new CopyAwareState(new CopyAwareState.Plan(braced, null, List.of(), o, Set.of(EOS), TEXTS));
+        CopyAwareState t = new CopyAwareState(new CopyPlan(braced, null, List.of(), o, Set.of(EOS), TEXTS));
         t.advance(1);
         t.advance(8);
         t.advance(4);

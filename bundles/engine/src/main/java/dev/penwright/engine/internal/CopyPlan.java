@@ -1,0 +1,183 @@
+package dev.penwright.engine.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Set;
+import java.util.TreeSet;
+
+import dev.penwright.api.generate.GenerationOptions;
+import dev.penwright.api.style.StyleVocabulary;
+
+/**
+ * What a row's copy-aware decoding state ({@link CopyAwareState}) needs and never changes: the plan, the copy source
+ * the cursor walks, the words the guard allows, the style's form words, the plan's content words.
+ */
+public final class CopyPlan {
+    final int[] planIds;
+    final double copyBias;
+    final boolean factGuard;
+    final double minCoverage;
+    final List<String> stops;
+    final int longestStop;
+    final Set<Integer> eos;
+    final TokenTexts texts;
+    /** What the copy cursor walks: the plan's draft, or the whole plan. */
+    final CopySource source;
+    /** Guarded words (capitalised, holding a digit) the guard lets through, sorted for prefix lookups. */
+    final NavigableSet<String> allowedWords = new TreeSet<>();
+    final Set<Integer> allowedHan = new HashSet<>();
+    final NavigableSet<Integer> allowedHanSorted = new TreeSet<>();
+    final Set<String> contentWords = new HashSet<>();
+    /** Tokens that write one of the style's form words: the copy bias leaves their odds to the model. */
+    final Set<Integer> formTokens;
+    /** Whether an incomplete UTF-8 sequence can still become a character the guard allows, by its bytes. */
+    final Map<Long, Boolean> completable = new HashMap<>();
+
+    /**
+     * @param planIds    the plan's token ids (the plan part of the prompt)
+     * @param copyIds    the token ids the copy cursor walks (the plan's draft), or null for {@code planIds}
+     * @param vocabulary the style's vocabulary (lower-case words the guard allows beside the plan's)
+     * @param formWords  the style's form words (what its texts hold and its drafts leave out), or none
+     * @param options    the row's options (copyBias, factGuard, minCoverage, stop)
+     * @param eos        end-of-text ids
+     * @param texts      the model's token bytes
+     */
+    public CopyPlan(long[] planIds, long[] copyIds, Collection<String> vocabulary, GenerationOptions options,
+                Collection<Integer> eos, TokenTexts texts) {
+        this(planIds, copyIds, vocabulary, List.of(), options, eos, texts);
+    }
+
+    public CopyPlan(long[] planIds, long[] copyIds, Collection<String> vocabulary, Collection<String> formWords,
+                GenerationOptions options, Collection<Integer> eos, TokenTexts texts) {
+        this.planIds = ints(planIds);
+        this.source = new CopySource(copyIds == null || copyIds.length == 0 ? this.planIds : ints(copyIds),
+                texts);
+        this.copyBias = options.copyBias() == null ? 0 : options.copyBias();
+        this.factGuard = Boolean.TRUE.equals(options.factGuard());
+        this.minCoverage = options.minCoverage() == null ? 0 : options.minCoverage();
+        this.stops = options.stop() == null ? List.of() : options.stop().stream().filter(s -> !s.isEmpty()).toList();
+        this.longestStop = stops.stream().mapToInt(String::length).max().orElse(0);
+        this.eos = Set.copyOf(eos);
+        this.texts = texts;
+        String planText = decode(this.planIds, texts);
+        List<String> planUnits = StyleVocabulary.units(planText);
+        for (String u : planUnits) {
+            allow(u, true);
+            String lower = u.toLowerCase(Locale.ROOT);
+            if (!FunctionWords.contains(lower)) {
+                contentWords.add(lower);
+            }
+        }
+        for (String w : vocabulary == null ? List.<String>of() : vocabulary) {
+            // A name or a number is a fact: the style's frequent ones (Unix, Usenet in the Jargon File) are
+            // still facts the plan must hold, so only the style's common words are let through.
+            if (!w.isEmpty() && !StyleVocabulary.isGuarded(w)) {
+                allow(w, true);
+            } else if (!w.isEmpty() && StyleVocabulary.isHan(w.codePointAt(0))) {
+                allow(w, false);
+            }
+        }
+        Set<String> form = formWords == null ? Set.of() : Set.copyOf(formWords);
+        for (String w : form) {
+            // Writing back a numbered sense or a part-of-speech mark is form: the guard lets it through.
+            allow(w, true);
+        }
+        this.formTokens = form.isEmpty() ? Set.of() : texts.tokensWriting(form);
+        allowedHanSorted.addAll(allowedHan);
+    }
+
+    /** Lets a unit through, and for a lower-case one its capitalised form too (sentence-initial "The"). */
+    private void allow(String unit, boolean capitalised) {
+        if (unit.isEmpty()) {
+            return;
+        }
+        int first = unit.codePointAt(0);
+        if (StyleVocabulary.isHan(first)) {
+            allowedHan.add(first);
+            return;
+        }
+        if (StyleVocabulary.isGuarded(unit)) {
+            allowedWords.add(unit);
+        }
+        if (capitalised && Character.isLowerCase(first)) {
+            String cap = new StringBuilder().appendCodePoint(Character.toTitleCase(first))
+                    .append(unit.substring(Character.charCount(first))).toString();
+            allowedWords.add(cap);
+        }
+    }
+
+    boolean isAllowedWord(String word) {
+        return allowedWords.contains(word);
+    }
+
+    boolean isAllowedPrefix(String prefix) {
+        String next = allowedWords.ceiling(prefix);
+        return next != null && next.startsWith(prefix);
+    }
+
+    /** The plan's content words, lower-cased (what coverage counts). */
+    public Set<String> contentWords() {
+        return Set.copyOf(contentWords);
+    }
+
+    public int planLength() {
+        return planIds.length;
+    }
+
+    /**
+     * Whether the incomplete UTF-8 sequence {@code bytes[0..n)} can still become a character the guard lets
+     * through: UTF-8 keeps code point order, so its completions are one range [lo, hi]; it can if the range holds
+     * a code point that is not Han, or an allowed Han character.
+     */
+    boolean completable(byte[] bytes, int n) {
+        long key = n;
+        for (int i = 0; i < n; i++) {
+            key = key * 256 + (bytes[i] & 0xff);
+        }
+        return completable.computeIfAbsent(key, k -> {
+            int lead = bytes[0] & 0xff;
+            int len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+            int lo = lead & (len == 4 ? 0x07 : len == 3 ? 0x0F : 0x1F);
+            int hi = lo;
+            for (int i = 1; i < len; i++) {
+                int b = i < n ? bytes[i] & 0x3F : -1;
+                lo = (lo << 6) | (b < 0 ? 0 : b);
+                hi = (hi << 6) | (b < 0 ? 0x3F : b);
+            }
+            hi = Math.min(hi, Character.MAX_CODE_POINT);
+            Integer han = allowedHanSorted.ceiling(lo);
+            if (han != null && han <= hi) {
+                return true;
+            }
+            for (int cp = lo; cp <= hi; cp++) {
+                if (!StyleVocabulary.isHan(cp)) {
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+
+    static int[] ints(long[] ids) {
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = (int) ids[i];
+        }
+        return out;
+    }
+
+    static String decode(int[] ids, TokenTexts texts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int id : ids) {
+            byte[] b = texts.bytes(id);
+            out.write(b, 0, b.length);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,128 @@
+package dev.penwright.engine.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** The copy source: its bytes, and at each byte offset the index of the source token starting there (or -1). */
+final class CopySource {
+    /** The longest sentence (bytes) taken as an aside: a longer one is content in its own right. */
+    static final int ASIDE_MAX_BYTES = 160;
+    /** The longest sentence (bytes) taken as a label before a sentence the text has not begun. */
+    static final int LABEL_MAX_BYTES = 40;
+    final int[] ids;
+    final byte[] bytes;
+    final int[] tokenAt;
+    final TokenTrie trie;
+    /** Offsets where a sentence starts after another's closing punctuation and white space. */
+    final int[] sentenceStarts;
+
+    CopySource(int[] ids, TokenTexts texts) {
+        this.ids = ids.clone();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int[] starts = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            starts[i] = out.size();
+            byte[] b = texts.bytes(ids[i]);
+            out.write(b, 0, b.length);
+        }
+        this.bytes = out.toByteArray();
+        this.tokenAt = new int[bytes.length + 1];
+        Arrays.fill(tokenAt, -1);
+        for (int i = ids.length - 1; i >= 0; i--) {
+            tokenAt[starts[i]] = i;
+        }
+        this.trie = texts.trie();
+        List<Integer> starts2 = new ArrayList<>();
+        for (int i = 1; i < bytes.length; i++) {
+            if (isSpace(bytes[i - 1]) && !isSpace(bytes[i]) && endsSentence(bytes, i - 1)) {
+                starts2.add(i);
+            }
+        }
+        this.sentenceStarts = starts2.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Where the sentence starting at {@code start} ends: the offset of its closing punctuation, or the end. */
+    int sentenceEnd(int start) {
+        for (int i = start; i < bytes.length; i++) {
+            if (isSentencePunct(bytes[i]) && (i + 1 == bytes.length || isSpace(bytes[i + 1]))) {
+                return i;
+            }
+        }
+        return bytes.length;
+    }
+
+    /** Whether the white space at {@code space} follows a sentence's closing punctuation. */
+    private static boolean endsSentence(byte[] b, int space) {
+        int i = space;
+        while (i > 0 && isSpace(b[i - 1])) {
+            i--;
+        }
+        return i > 0 && isSentencePunct(b[i - 1]);
+    }
+
+    /**
+     * The start of the sentence after the one {@code pos} is in (passing those {@code written} already), if it is
+     * short enough to be an aside, else -1: a neutral draft puts an aside right after the sentence it stood in. An
+     * aside stood inside a sentence the text has begun; before a sentence only a label does ("[Unix]", "(obs.)"), so
+     * there the sentence is taken only if it is as short as a label.
+     */
+    int asideAfter(int pos, java.util.function.IntPredicate written) {
+        int current = 0;
+        for (int start : sentenceStarts) {
+            if (start <= pos) {
+                current = start;
+            }
+        }
+        boolean begun = false;
+        for (int i = current; i < pos && !begun; i++) {
+            begun = isWordByte(bytes[i]);
+        }
+        int longest = begun ? ASIDE_MAX_BYTES : LABEL_MAX_BYTES;
+        for (int start : sentenceStarts) {
+            if (start <= pos || written.test(start)) {
+                continue;
+            }
+            return sentenceEnd(start) - start <= longest ? start : -1;
+        }
+        return -1;
+    }
+
+    /**
+     * Where the source continues after {@code b[from..]} written at {@code at} with its first letter in either case
+     * (an aside's "Hopefully" written "(hopefully"), or -1.
+     */
+    int matchCaseFolded(byte[] b, int from, int at) {
+        int n = b.length - from;
+        if (at + n > bytes.length) {
+            return -1;
+        }
+        for (int i = 0; i < n; i++) {
+            byte x = b[from + i];
+            byte y = bytes[at + i];
+            if (x != y && !(i == 0 && y >= 'A' && y <= 'Z' && x == y + ('a' - 'A'))) {
+                return -1;
+            }
+        }
+        return at + n;
+    }
+
+    static boolean isSpace(byte b) {
+        return b == ' ' || b == '\n' || b == '\t' || b == '\r';
+    }
+
+    /** A byte of what a text says: a word's, or sentence punctuation (where a sentence ends is content too). */
+    static boolean isContentByte(byte b) {
+        return isWordByte(b) || b == '.' || b == ',' || b == ';' || b == ':' || b == '!' || b == '?';
+    }
+
+    /** A sentence's closing punctuation (ASCII). */
+    static boolean isSentencePunct(byte b) {
+        return b == '.' || b == '!' || b == '?';
+    }
+
+    static boolean isWordByte(byte b) {
+        return Character.isLetterOrDigit(b & 0xff) || (b & 0x80) != 0;
+    }
+}
