@@ -263,7 +263,11 @@ public final class BenchNotesCommand implements Callable<Integer> {
                 }
             }
             if (loaded != null) {
-                settings.put("packsFolder", packsDir.toAbsolutePath().normalize().toString());
+                // Relative to the working directory when inside it: a report names no machine's paths.
+                Path cwd = Path.of("").toAbsolutePath();
+                Path packsPath = packsDir.toAbsolutePath().normalize();
+                settings.put("packsFolder", (packsPath.startsWith(cwd) ? cwd.relativize(packsPath) : packsPath)
+                        .toString());
                 settings.put("packsLoaded", loaded.packs().stream().map(p -> p.ref() + " "
                         + PackStages.stage(p.directory()).orElse("no stage") + " (" + p.jar() + ")").toList());
                 settings.put("packsRejected", loaded.rejected().stream().map(r -> r.jar() + ": " + r.reason()).toList());
@@ -327,6 +331,7 @@ public final class BenchNotesCommand implements Callable<Integer> {
                 err.println("bench notes: --split must be test or validation, not '" + split + "'");
                 return 2;
             }
+            settings.put("split", split);
             if (copyBias != null && (copyBias < 0 || copyBias.isNaN())) {
                 err.println("bench notes: --copy-bias must be 0 or more");
                 return 2;

@@ -116,7 +116,10 @@ public final class BenchRunner {
         settings.put("scored", part.name().toLowerCase(java.util.Locale.ROOT) + " split");
         settings.put("splitRule", "trainer Split: sha256(id) first 8 bytes mod 100; 0-79 train, 80-89 val, 90-99 test");
         settings.put("planner", planner.id());
-        settings.put("corpora", corpora.folders().stream().map(Path::toString).toList());
+        // Relative to the working directory when inside it: a report names no machine's paths.
+        Path cwd = Path.of("").toAbsolutePath();
+        settings.put("corpora", corpora.folders().stream()
+                .map(f -> f.startsWith(cwd) ? cwd.relativize(f).toString() : f.toString()).toList());
         settings.put("styleClassifier", classifier.description() + " trained on at most " + CLASSIFIER_TEXTS_PER_STYLE
                 + " TRAIN texts a style and, as the class " + NEUTRAL_CLASS + ", the planner's neutral drafts of "
                 + CLASSIFIER_TEXTS_PER_STYLE / styles.size() + " of them a style");

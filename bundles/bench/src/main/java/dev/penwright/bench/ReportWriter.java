@@ -82,7 +82,7 @@ public final class ReportWriter {
         sb.append('\n');
         for (StyleTable t : r.styles()) {
             sb.append("## ").append(t.style()).append(" (").append(t.language()).append(", ").append(t.n())
-                    .append(" of ").append(t.testSize()).append(" test texts)\n\n");
+                    .append(" of ").append(t.testSize()).append(' ').append(split(r)).append(" texts)\n\n");
             table(sb, t.rows());
         }
         sb.append("## Overall (mean over styles)\n\n");
@@ -118,6 +118,12 @@ public final class ReportWriter {
     /** Whether an LLM judge rated any of these rows (then the tables show its two columns). */
     static boolean judged(List<RowResult> rows) {
         return rows.stream().anyMatch(r -> r.factualHallucinationJudge() != null || r.unjudged() > 0);
+    }
+
+    /** The split the texts came from: test, unless the run said otherwise. */
+    static String split(BenchResult r) {
+        Object split = r.settings().get("split");
+        return split == null ? "test" : split.toString();
     }
 
     /** Mean few-shot exemplars a prompt held, or a dash for rows without prompts. */
@@ -170,7 +176,8 @@ public final class ReportWriter {
         }
         for (StyleTable t : r.styles()) {
             sb.append("<h2>").append(esc(t.style())).append("</h2><p>").append(t.n()).append(" of ")
-                    .append(t.testSize()).append(" test texts (").append(t.trainSize()).append(" train), language ")
+                    .append(t.testSize()).append(' ').append(split(r)).append(" texts (").append(t.trainSize())
+                    .append(" train), language ")
                     .append(esc(t.language())).append("</p>");
             htmlTable(sb, t.rows());
         }
