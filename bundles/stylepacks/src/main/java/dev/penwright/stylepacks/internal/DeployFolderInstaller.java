@@ -163,7 +163,7 @@ public final class DeployFolderInstaller implements ArtifactInstaller {
                         + "?allowDowngrade=true");
             }
             validator.validate(work.resolve("style"), styleId);
-            install(jar, location, installed);
+            installRetrying(jar, location);
             admission.forget(jar, location);
             awaitingModel.remove(jar);
         } catch (InvalidStylePackException e) {
@@ -186,6 +186,34 @@ public final class DeployFolderInstaller implements ArtifactInstaller {
             }
         }
     }
+
+    /**
+     * Installs or updates, trying again (up to {@value #INSTALL_ATTEMPTS} times, 0.5 s, then 1 s apart) when the
+     * framework refuses: under load a bundle's state change can still be running (a refresh, a stop that waits for
+     * requests in flight) when the next file of the same pack arrives, and the framework then refuses the update
+     * rather than wait. A valid pack is not refused for that.
+     */
+    private void installRetrying(Path jar, String location) throws IOException, BundleException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                install(jar, location, context.getBundle(location));
+                return;
+            } catch (BundleException | IllegalStateException e) {
+                if (attempt >= INSTALL_ATTEMPTS) {
+                    throw e;
+                }
+                LOG.info("installing {} failed ({}); trying again", location, e.toString());
+                try {
+                    Thread.sleep(500L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    static final int INSTALL_ATTEMPTS = 3;
 
     private void install(Path jar, String location, Bundle installed) throws IOException, BundleException {
         try (InputStream in = Files.newInputStream(jar)) {
