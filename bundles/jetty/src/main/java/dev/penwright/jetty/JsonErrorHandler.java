@@ -35,9 +35,6 @@ final class JsonErrorHandler extends ErrorHandler {
     /** Jetty's fixed reasons ("Bad URI", "Ambiguous URI empty segment", "Illegal character …") fit; paths do not. */
     private static final Pattern PLAIN_PHRASE = Pattern.compile("[A-Za-z0-9 ,.'()_-]{1,120}");
 
-    /** What the API's filter says to a client without a valid key. */
-    static final String KEY_HINT = "send a valid API key as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'";
-
     /** What a request Jetty refused before reading its headers is told where keys are needed, key or not. */
     static final String UNREAD = "the request could not be read as sent (a path above the root, a malformed escape or "
             + "header): it is refused, and a client without a valid API key is told no more";
@@ -95,7 +92,7 @@ final class JsonErrorHandler extends ErrorHandler {
         Map<String, Object> error = new LinkedHashMap<>();
         String code = status >= 500 ? "internal_error" : status == 401 ? "unauthorized" : "http_" + status;
         error.put("code", code);
-        error.put("message", status == 401 ? (UNREAD.equals(message) ? UNREAD : KEY_HINT) : message(status, message));
+        error.put("message", status == 401 ? (UNREAD.equals(message) ? UNREAD : ApiKeys.HINT) : message(status, message));
         error.put("type", code);
         error.put("requestId", requestId);
         try {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
 
+import dev.penwright.api.http.ApiKeys;
 import dev.penwright.api.http.RequestAttributes;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -61,7 +62,7 @@ public final class ApiFilter implements Filter {
                         : "unauthorized", limits.apiKeys().isEmpty()
                         ? "this server is bound to " + settings.host() + " and needs API keys; set apiKeys in"
                                 + " etc/" + ServerConfig.PID + ".cfg"
-                        : "send a valid API key as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'");
+                        : ApiKeys.HINT);
                 return;
             }
             // After the key check, so that no spelling tells a client without a key more than 401.

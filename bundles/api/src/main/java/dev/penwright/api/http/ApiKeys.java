@@ -9,6 +9,9 @@ import org.osgi.annotation.versioning.ProviderType;
  */
 @ProviderType
 public interface ApiKeys {
+    /** What a client without a valid key is told, wherever it is refused. */
+    String HINT = "send a valid API key as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'";
+
     /** Whether requests to the API must carry a key (keys are configured, or the server is bound off loopback). */
     boolean required();
 

@@ -263,7 +263,7 @@ public final class CopyAwareState {
      */
     private boolean keepsOdds(int token) {
         return plan.formTokens.contains(token) && (firstLine || cursor.atLineStart())
-                || afterFormWord && !startsWithWordByte(plan.texts.bytes(token)) && !plan.texts.hasWordByte(token);
+                || afterFormWord && !plan.texts.hasWordByte(token);
     }
 
     private static boolean closes(byte[] b, char closer) {

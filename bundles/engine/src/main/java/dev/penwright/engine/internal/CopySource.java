@@ -90,10 +90,11 @@ final class CopySource {
     }
 
     /**
-     * Where the source continues after {@code b[from..]} written at {@code at} with its first letter in either case
-     * (an aside's "Hopefully" written "(hopefully"), or -1.
+     * Where the source continues after {@code b[from..]} written at {@code at}, or -1 if it does not match there; with
+     * {@code foldFirst}, the first letter may be written in lower case where the source has it capitalised (an
+     * aside's "Hopefully" written "(hopefully").
      */
-    int matchCaseFolded(byte[] b, int from, int at) {
+    int match(byte[] b, int from, int at, boolean foldFirst) {
         int n = b.length - from;
         if (at + n > bytes.length) {
             return -1;
@@ -101,7 +102,7 @@ final class CopySource {
         for (int i = 0; i < n; i++) {
             byte x = b[from + i];
             byte y = bytes[at + i];
-            if (x != y && !(i == 0 && y >= 'A' && y <= 'Z' && x == y + ('a' - 'A'))) {
+            if (x != y && !(foldFirst && i == 0 && y >= 'A' && y <= 'Z' && x == y + ('a' - 'A'))) {
                 return -1;
             }
         }

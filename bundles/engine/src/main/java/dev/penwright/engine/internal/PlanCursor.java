@@ -2,8 +2,10 @@ package dev.penwright.engine.internal;
 
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
+
+import static dev.penwright.engine.internal.CopySource.isSpace;
+import static dev.penwright.engine.internal.CopySource.isWordByte;
 
 /**
  * How far a row's text has written its copy source (the plan's draft): a position in the source's bytes that moves
@@ -41,8 +43,9 @@ final class PlanCursor {
     private boolean justOpened;
     /** Where the source goes on once the aside being written closes, or -1 outside one. */
     private int returnTo = -1;
-    /** The aside's start in the source, and how many closers were owed before its bracket opened. */
+    /** The aside's start and full stop in the source, and how many closers were owed before its bracket opened. */
     private int asideStart = -1;
+    private int asideEnd = -1;
     private int asideDepth;
     /** Source spans written early as asides, as [start, end) pairs, passed over when the cursor reaches them. */
     private int[] written = new int[0];
@@ -63,6 +66,7 @@ final class PlanCursor {
         c.justOpened = justOpened;
         c.returnTo = returnTo;
         c.asideStart = asideStart;
+        c.asideEnd = asideEnd;
         c.asideDepth = asideDepth;
         c.written = written;
         c.closedAside = closedAside;
@@ -82,7 +86,7 @@ final class PlanCursor {
     Set<Integer> proposals() {
         Set<Integer> out = new HashSet<>();
         source.trie.prefixesAt(source.bytes, pos, out::add);
-        if (afterBreak && pos < source.bytes.length && CopySource.isSpace(source.bytes[pos])) {
+        if (afterBreak && pos < source.bytes.length && isSpace(source.bytes[pos])) {
             source.trie.prefixesAt(source.bytes, skipSpace(pos), out::add);
         }
         return out;
@@ -96,23 +100,24 @@ final class PlanCursor {
         if (!justOpened || returnTo >= 0) {
             return Set.of();
         }
+        int start = asideStart();
+        if (start < 0) {
+            return Set.of();
+        }
         Set<Integer> out = new HashSet<>();
-        for (int start : asideStarts()) {
-            source.trie.prefixesAt(source.bytes, start, out::add);
-            byte first = source.bytes[start];
-            if (first >= 'A' && first <= 'Z') {
-                byte[] lower = Arrays.copyOfRange(source.bytes, start, Math.min(source.bytes.length, start + 64));
-                lower[0] = (byte) (first + ('a' - 'A'));
-                source.trie.prefixesAt(lower, 0, out::add);
-            }
+        source.trie.prefixesAt(source.bytes, start, out::add);
+        byte first = source.bytes[start];
+        if (first >= 'A' && first <= 'Z') {
+            byte[] lower = Arrays.copyOfRange(source.bytes, start, Math.min(source.bytes.length, start + 64));
+            lower[0] = (byte) (first + ('a' - 'A'));
+            source.trie.prefixesAt(lower, 0, out::add);
         }
         return out;
     }
 
-    /** The aside the text may start here: the next short sentence not written yet, or none. */
-    private List<Integer> asideStarts() {
-        int start = source.asideAfter(pos, at -> writtenEnd(at) >= 0);
-        return start < 0 ? List.of() : List.of(start);
+    /** Where the aside the text may start here begins: the next short sentence not written yet, or -1. */
+    private int asideStart() {
+        return source.asideAfter(pos, at -> writtenEnd(at) >= 0);
     }
 
     /** The end of the written span that starts at {@code at}, or -1. */
@@ -139,7 +144,7 @@ final class PlanCursor {
      * -1 after a break in the text before the source's white space, where the word may come with or without it.
      */
     int canonical() {
-        if (afterBreak && pos < source.bytes.length && CopySource.isSpace(source.bytes[pos])) {
+        if (afterBreak && pos < source.bytes.length && isSpace(source.bytes[pos])) {
             return -1;
         }
         int at = pos < source.tokenAt.length ? source.tokenAt[pos] : -1;
@@ -153,10 +158,10 @@ final class PlanCursor {
      */
     boolean atBoundary() {
         byte[] src = source.bytes;
-        if (pos == 0 || pos >= src.length || CopySource.isSpace(src[pos]) || CopySource.isSpace(src[pos - 1])) {
+        if (pos == 0 || pos >= src.length || isSpace(src[pos]) || isSpace(src[pos - 1])) {
             return true;
         }
-        if (returnTo >= 0 && pos == source.sentenceEnd(asideStart)) {
+        if (returnTo >= 0 && pos == asideEnd) {
             // The aside's own full stop: its closing bracket takes that place.
             return true;
         }
@@ -183,7 +188,7 @@ final class PlanCursor {
      * an aside moves whole (a word taken from a later sentence would be a word out of place).
      */
     boolean asideOpen() {
-        return returnTo >= 0 && pos < source.sentenceEnd(asideStart);
+        return returnTo >= 0 && pos < asideEnd;
     }
 
     /** Takes the text's next token's bytes. */
@@ -214,7 +219,7 @@ final class PlanCursor {
                 } else if (OPENERS.indexOf(x) >= 0) {
                     owed += CLOSERS.charAt(OPENERS.indexOf(x));
                     opened = ASIDE_OPENERS.indexOf(x) >= 0;
-                } else if (!CopySource.isSpace(x)) {
+                } else if (!isSpace(x)) {
                     opened = false;
                 }
             }
@@ -225,7 +230,7 @@ final class PlanCursor {
     /** The aside's bracket closed: what it wrote of its sentence (and the full stop) is passed over later. */
     private void closeAside() {
         int end = pos;
-        if (end < source.bytes.length && end == source.sentenceEnd(asideStart)) {
+        if (end < source.bytes.length && end == asideEnd) {
             end++;
         }
         leaveAside(end);
@@ -238,11 +243,12 @@ final class PlanCursor {
         written[written.length - 1] = end;
         // Back to the source's white space before where it left: the text owes it after the bracket.
         pos = returnTo;
-        while (pos > 0 && CopySource.isSpace(source.bytes[pos - 1]) && writtenEnd(pos) < 0) {
+        while (pos > 0 && isSpace(source.bytes[pos - 1]) && writtenEnd(pos) < 0) {
             pos--;
         }
         returnTo = -1;
         asideStart = -1;
+        asideEnd = -1;
         afterBreak = false;
         closedAside = true;
     }
@@ -279,11 +285,8 @@ final class PlanCursor {
         if (matchAt(b, 0, pos) >= 0) {
             return true;
         }
-        int from = pos < source.bytes.length && CopySource.isSpace(source.bytes[pos]) ? skipSpace(pos) : pos;
-        int lead = 0;
-        while (lead < b.length && CopySource.isSpace(b[lead])) {
-            lead++;
-        }
+        int from = pos < source.bytes.length && isSpace(source.bytes[pos]) ? skipSpace(pos) : pos;
+        int lead = leadingSpace(b);
         return (afterBreak || lead > 0) && lead < b.length && matchAt(b, lead, from) >= 0;
     }
 
@@ -296,15 +299,12 @@ final class PlanCursor {
     private void advanceOver(byte[] b) {
         byte[] src = source.bytes;
         int next = matchAt(b, 0, pos);
-        if (next < 0 && pos < src.length && CopySource.isSpace(src[pos]) && afterBreak) {
+        if (next < 0 && pos < src.length && isSpace(src[pos]) && afterBreak) {
             next = matchAt(b, 0, skipSpace(pos));
         }
-        if (next < 0 && CopySource.isSpace(b[0])) {
-            int lead = 0;
-            while (lead < b.length && CopySource.isSpace(b[lead])) {
-                lead++;
-            }
-            int from = pos < src.length && CopySource.isSpace(src[pos]) ? skipSpace(pos) : pos;
+        if (next < 0 && isSpace(b[0])) {
+            int lead = leadingSpace(b);
+            int from = pos < src.length && isSpace(src[pos]) ? skipSpace(pos) : pos;
             if (lead == b.length) {
                 // Layout only (a line break for the source's space, or white space inserted): the cursor passes the
                 // source's white space, if any, and the copy run goes on.
@@ -326,7 +326,7 @@ final class PlanCursor {
         if (next >= 0) {
             pos = passWritten(next);
             run++;
-            if (returnTo >= 0 && pos > source.sentenceEnd(asideStart)) {
+            if (returnTo >= 0 && pos > asideEnd) {
                 // The text wrote on past the aside's full stop without closing its bracket: what it skipped to get
                 // there comes next, and the bracket closes where the model closes it.
                 leaveAside(pos);
@@ -350,11 +350,11 @@ final class PlanCursor {
      */
     private boolean opensWord(byte[] b) {
         byte last = b[b.length - 1];
-        if (CopySource.isSpace(last) || "([{<".indexOf(last) >= 0) {
+        if (isSpace(last) || "([{<".indexOf(last) >= 0) {
             return true;
         }
         if (last == '"' || last == '\'') {
-            return b.length == 1 ? afterBreak : CopySource.isSpace(b[b.length - 2]) || "([{<".indexOf(b[b.length - 2]) >= 0;
+            return b.length == 1 ? afterBreak : isSpace(b[b.length - 2]) || "([{<".indexOf(b[b.length - 2]) >= 0;
         }
         return false;
     }
@@ -364,57 +364,40 @@ final class PlanCursor {
      * cursor then stands, or -1.
      */
     private int takeAside(byte[] b) {
-        int lead = 0;
-        while (lead < b.length && CopySource.isSpace(b[lead])) {
-            lead++;
+        int lead = leadingSpace(b);
+        int start = asideStart();
+        int end = lead == b.length || start < 0 ? -1 : source.match(b, lead, start, true);
+        if (end >= 0) {
+            returnTo = pos;
+            asideStart = start;
+            asideEnd = source.sentenceEnd(start);
+            asideDepth = owed.length() - 1;
         }
-        if (lead == b.length) {
-            return -1;
-        }
-        for (int start : asideStarts()) {
-            int end = source.matchCaseFolded(b, lead, start);
-            if (end >= 0) {
-                returnTo = pos;
-                asideStart = start;
-                asideDepth = owed.length() - 1;
-                return end;
-            }
-        }
-        return -1;
+        return end;
     }
 
     /** {@code at}, or past the aside written early that starts there (after the source's white space). */
     private int passWritten(int at) {
-        for (int i = 0; i < written.length; i += 2) {
-            if (written[i] == at || written[i] == skipSpace(at)) {
-                return written[i + 1];
-            }
+        int end = writtenEnd(at);
+        if (end < 0) {
+            end = writtenEnd(skipSpace(at));
         }
-        return at;
+        return end < 0 ? at : end;
     }
 
     /** Where the source continues after {@code b[from..]} written at {@code at}, or -1 if it does not match there. */
     private int matchAt(byte[] b, int from, int at) {
-        int n = b.length - from;
-        if (at + n > source.bytes.length) {
-            return -1;
-        }
-        for (int i = 0; i < n; i++) {
-            if (source.bytes[at + i] != b[from + i]) {
-                return -1;
-            }
-        }
-        return at + n;
+        return source.match(b, from, at, false);
     }
 
     /** The source position after the token's word found a little further on (the text skipped some), or -1. */
     private int resume(byte[] b) {
         int lo = 0;
         int hi = b.length;
-        while (lo < hi && CopySource.isSpace(b[lo])) {
+        while (lo < hi && isSpace(b[lo])) {
             lo++;
         }
-        while (hi > lo && CopySource.isSpace(b[hi - 1])) {
+        while (hi > lo && isSpace(b[hi - 1])) {
             hi--;
         }
         if (hi - lo < RESYNC_MIN_BYTES) {
@@ -425,15 +408,24 @@ final class PlanCursor {
         byte[] word = Arrays.copyOfRange(b, lo, hi);
         for (int at = pos + 1; at <= last; at++) {
             int end = matchAt(word, 0, at);
-            if (end >= 0 && (at == 0 || !CopySource.isWordByte(src[at - 1]) || !CopySource.isWordByte(b[lo]))) {
+            if (end >= 0 && (at == 0 || !isWordByte(src[at - 1]) || !isWordByte(b[lo]))) {
                 return end;
             }
         }
         return -1;
     }
 
+    /** How many white-space bytes the token starts with. */
+    private static int leadingSpace(byte[] b) {
+        int lead = 0;
+        while (lead < b.length && isSpace(b[lead])) {
+            lead++;
+        }
+        return lead;
+    }
+
     private int skipSpace(int at) {
-        while (at < source.bytes.length && CopySource.isSpace(source.bytes[at])) {
+        while (at < source.bytes.length && isSpace(source.bytes[at])) {
             at++;
         }
         return at;
