@@ -5,6 +5,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -121,11 +124,24 @@ public class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * Deactivated because the whole framework stops (SIGTERM, shutdown): generations in flight are failed at once, so
+     * that the runtime stops promptly; deactivated otherwise (this bundle updated or stopped), they finish first.
+     */
     @Deactivate
+    void deactivate(BundleContext context) {
+        Bundle framework = context.getBundle(Constants.SYSTEM_BUNDLE_ID);
+        close(framework == null || framework.getState() != Bundle.STOPPING);
+    }
+
     @Override
     public synchronized void close() {
+        close(true);
+    }
+
+    private synchronized void close(boolean drainRequests) {
         // Models first: closing one finishes its generations in flight, which still read their adapters.
-        models.values().forEach(LanguageModel::close);
+        models.values().forEach(m -> m.close(drainRequests));
         models.clear();
         adapters.values().forEach(m -> m.values().forEach(LoraAdapter::close));
         adapters.clear();

@@ -348,9 +348,14 @@ public final class LanguageModel implements AutoCloseable {
 
     @Override
     public void close() {
+        close(true);
+    }
+
+    /** Closes; with {@code drainRequests}, generations in flight finish first (see {@link BatchScheduler#close(boolean)}). */
+    public void close(boolean drainRequests) {
         synchronized (this) {
             if (shared != null) {
-                shared.close();
+                shared.close(drainRequests);
                 shared = null;
             }
         }

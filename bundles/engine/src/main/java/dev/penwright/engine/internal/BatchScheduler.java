@@ -550,8 +550,19 @@ public final class BatchScheduler implements AutoCloseable {
 
     @Override
     public void close() {
+        close(true);
+    }
+
+    /**
+     * Stops: with {@code drain}, the requests in flight finish first (up to {@link #DRAIN_TIMEOUT}; an engine update
+     * serves on), without, they fail at once (the whole runtime is stopping, and a stop must not wait for the longest
+     * generation).
+     */
+    public void close(boolean drain) {
         draining = true;
-        drain();
+        if (drain) {
+            drain();
+        }
         closed = true;
         synchronized (signal) {
             signal.notifyAll();
