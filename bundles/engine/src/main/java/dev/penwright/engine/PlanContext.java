@@ -4,6 +4,9 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 
+import dev.penwright.api.style.FormOpeners;
+import dev.penwright.api.style.StyleVocabulary;
+
 /**
  * What copy-aware decoding (see {@link dev.penwright.api.generate.GenerationOptions#copyBias()},
  * {@code factGuard}, {@code minCoverage}) needs beside the prompt: the plan's tokens and the style's vocabulary.
@@ -15,8 +18,11 @@ import java.util.List;
  *                   {@link dev.penwright.api.style.StyleVocabulary}); empty for none
  * @param formWords  the style's form words, which the plan-copy bias leaves to the model and the guard lets through
  *                   ({@link dev.penwright.api.style.StyleVocabulary#formWords()}); empty for none
+ * @param formOpeners which form word the style writes on a first line, by the word after it: weighs the model's
+ *                   choice among form words there ({@link FormOpeners}); none for none
  */
-public record PlanContext(long[] planIds, long[] copyIds, List<String> vocabulary, List<String> formWords) {
+public record PlanContext(long[] planIds, long[] copyIds, List<String> vocabulary, List<String> formWords,
+                          FormOpeners formOpeners) {
     public PlanContext {
         if (planIds == null || planIds.length == 0) {
             throw new IllegalArgumentException("a plan context needs the plan's token ids");
@@ -25,6 +31,12 @@ public record PlanContext(long[] planIds, long[] copyIds, List<String> vocabular
         copyIds = copyIds == null || copyIds.length == 0 ? planIds : copyIds.clone();
         vocabulary = vocabulary == null ? List.of() : List.copyOf(vocabulary);
         formWords = formWords == null ? List.of() : List.copyOf(formWords);
+        formOpeners = formOpeners == null ? FormOpeners.NONE : formOpeners;
+    }
+
+    /** A plan whose style has form words but no counts of where they go. */
+    public PlanContext(long[] planIds, long[] copyIds, List<String> vocabulary, List<String> formWords) {
+        this(planIds, copyIds, vocabulary, formWords, FormOpeners.NONE);
     }
 
     /** A plan without form words. */
@@ -39,12 +51,17 @@ public record PlanContext(long[] planIds, long[] copyIds, List<String> vocabular
 
     /** The same plan, its copy cursor walking {@code ids} (the plan's draft) instead of the whole plan. */
     public PlanContext withCopySource(long[] ids) {
-        return new PlanContext(planIds, ids, vocabulary, formWords);
+        return new PlanContext(planIds, ids, vocabulary, formWords, formOpeners);
     }
 
     /** The same plan with the style's form words. */
     public PlanContext withFormWords(List<String> words) {
-        return new PlanContext(planIds, copyIds, vocabulary, words);
+        return new PlanContext(planIds, copyIds, vocabulary, words, formOpeners);
+    }
+
+    /** The same plan with the style's form words and where its first line puts them. */
+    public PlanContext withForm(StyleVocabulary style) {
+        return new PlanContext(planIds, copyIds, vocabulary, style.formWords(), style.formOpeners());
     }
 
     /** The plan as the token span {@code [from, to)} of the prompt. */

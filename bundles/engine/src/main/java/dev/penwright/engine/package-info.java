@@ -3,5 +3,5 @@
  * continuous multi-adapter batching, scoring, and a byte-level BPE tokenizer trainer.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.4.0")
+@org.osgi.annotation.versioning.Version("1.5.0")
 package dev.penwright.engine;

@@ -30,6 +30,11 @@ public final class StylePackFormat {
      * which copy-aware decoding lets the model write back; a pack without it has none.
      */
     public static final String FORM_WORDS = "form-words.txt";
+    /**
+     * Optional: which form word the style writes on a first line, by the word after it (see
+     * {@link dev.penwright.api.style.FormOpeners}), a line each: word, tab, form word, tab, count.
+     */
+    public static final String FORM_OPENERS = "form-openers.tsv";
     /** What a style id may be: lower-case letters, digits, '.', '_', '-'; at most 64. */
     public static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     /** Files every pack must carry. */

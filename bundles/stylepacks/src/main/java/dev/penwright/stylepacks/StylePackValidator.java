@@ -22,6 +22,7 @@ import dev.penwright.api.model.BaseModelInfo;
 import dev.penwright.api.model.ModelCatalog;
 import dev.penwright.api.style.Exemplar;
 import dev.penwright.api.style.StyleDescriptor;
+import dev.penwright.api.style.FormOpeners;
 import dev.penwright.api.style.StyleVocabulary;
 import dev.penwright.models.ModelFolder;
 import dev.penwright.models.SafetensorsHeader;
@@ -90,6 +91,10 @@ public final class StylePackValidator {
             List<String> form = readWords(formWords, StylePackFormat.FORM_WORDS, StyleVocabulary.MAX_FORM_WORDS);
             words = (words != null ? words : StyleVocabulary.of(exemplars.stream().map(Exemplar::text).toList()))
                     .withFormWords(form);
+            Path openers = dir.resolve(StylePackFormat.FORM_OPENERS);
+            if (Files.exists(openers)) {
+                words = words.withFormOpeners(readFormOpeners(openers));
+            }
         }
         return new ValidatedStyle(descriptor, dir, exemplars, words);
     }
@@ -304,6 +309,30 @@ public final class StylePackValidator {
             throw new InvalidStylePackException("exemplars.jsonl cannot be read", e);
         }
         return exemplars;
+    }
+
+    /** form-openers.tsv: UTF-8 lines "word TAB form word TAB count", at most {@link FormOpeners#MAX_KEYS} words. */
+    static FormOpeners readFormOpeners(Path file) throws InvalidStylePackException {
+        if (sizeOf(file) > 4L * 1024 * 1024) {
+            throw new InvalidStylePackException(StylePackFormat.FORM_OPENERS + " is larger than 4 MiB");
+        }
+        try {
+            return FormOpeners.parse(Files.readAllLines(file, StandardCharsets.UTF_8));
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new InvalidStylePackException(StylePackFormat.FORM_OPENERS + " is not UTF-8", e);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidStylePackException(StylePackFormat.FORM_OPENERS + " " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new InvalidStylePackException(StylePackFormat.FORM_OPENERS + " cannot be read", e);
+        }
+    }
+
+    private static long sizeOf(Path file) throws InvalidStylePackException {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new InvalidStylePackException(file.getFileName() + " cannot be read", e);
+        }
     }
 
     /** vocabulary.txt: UTF-8, one word a line (blank lines skipped), each a single word unit, at most 100,000. */

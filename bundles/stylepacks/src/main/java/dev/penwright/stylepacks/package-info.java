@@ -6,5 +6,5 @@
 @org.osgi.annotation.bundle.Capability(namespace = "osgi.extender", name = StylePackFormat.EXTENDER,
         version = StylePackFormat.EXTENDER_VERSION)
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.4.0")
+@org.osgi.annotation.versioning.Version("1.5.0")
 package dev.penwright.stylepacks;

@@ -53,6 +53,16 @@ class StylePackValidatorTest {
     }
 
     @Test
+    void formOpenersAreReadBesideTheFormWordsAndAMalformedLineIsRefused() throws Exception {
+        Files.writeString(style.resolve(StylePackFormat.FORM_WORDS), "n\nvt\n");
+        Files.writeString(style.resolve(StylePackFormat.FORM_OPENERS), "to\tvt\t3\na\tn\t9\n");
+        assertEquals(java.util.Map.of("to", java.util.Map.of("vt", 3), "a", java.util.Map.of("n", 9)),
+                validator.validate(style, "house").vocabulary().formOpeners().counts());
+        Files.writeString(style.resolve(StylePackFormat.FORM_OPENERS), "to\tvt\n");
+        assertReason("form-openers.tsv line 1 is not 'word TAB form word TAB count'");
+    }
+
+    @Test
     void theVocabularyIsReadFromItsFileOrComputedFromTheExemplars() throws Exception {
         // No vocabulary.txt: words in at least two of the (two) exemplars.
         assertEquals(List.of("The", "exemplar"), validator.validate(style, "house").vocabulary().words());

@@ -24,10 +24,14 @@ import java.util.Set;
  * its training texts with their drafts ({@link #formWords(Collection, Collection)}) and writes them into a pack
  * ({@code style/form-words.txt}).
  *
- * @param words     the vocabulary, most frequent first (each a single {@linkplain #units(String) unit})
- * @param formWords the style's form words, most frequent first (each a single unit); empty for none
+ * <p>Which form word goes where a draft left one out is counted too ({@link FormOpeners}): a style's first-line mark
+ * by the word that follows it.
+ *
+ * @param words       the vocabulary, most frequent first (each a single {@linkplain #units(String) unit})
+ * @param formWords   the style's form words, most frequent first (each a single unit); empty for none
+ * @param formOpeners which form word the style writes on a first line, by the word after it; none for none
  */
-public record StyleVocabulary(List<String> words, List<String> formWords) {
+public record StyleVocabulary(List<String> words, List<String> formWords, FormOpeners formOpeners) {
     /** A form word loses at least this share of its occurrences from the style's texts to their drafts... */
     public static final double MIN_FORM_DROP = 0.5;
     /** ...and at most this many of them, the most frequent. */
@@ -43,12 +47,18 @@ public record StyleVocabulary(List<String> words, List<String> formWords) {
     public StyleVocabulary {
         words = words == null ? List.of() : List.copyOf(words);
         formWords = formWords == null ? List.of() : List.copyOf(formWords);
+        formOpeners = formOpeners == null ? FormOpeners.NONE : formOpeners;
         for (String w : words) {
             requireUnit(w, "vocabulary word");
         }
         for (String w : formWords) {
             requireUnit(w, "form word");
         }
+    }
+
+    /** A vocabulary with form words but no counts of where they go. */
+    public StyleVocabulary(List<String> words, List<String> formWords) {
+        this(words, formWords, FormOpeners.NONE);
     }
 
     /** A vocabulary without form words. */
@@ -58,7 +68,12 @@ public record StyleVocabulary(List<String> words, List<String> formWords) {
 
     /** This vocabulary with {@code formWords} as its form words. */
     public StyleVocabulary withFormWords(List<String> formWords) {
-        return new StyleVocabulary(words, formWords);
+        return new StyleVocabulary(words, formWords, formOpeners);
+    }
+
+    /** This vocabulary with {@code openers} as its first-line form-word counts. */
+    public StyleVocabulary withFormOpeners(FormOpeners openers) {
+        return new StyleVocabulary(words, formWords, openers);
     }
 
     private static void requireUnit(String w, String what) {

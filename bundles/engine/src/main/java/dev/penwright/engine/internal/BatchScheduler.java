@@ -124,7 +124,7 @@ public final class BatchScheduler implements AutoCloseable {
             try {
                 copy = new CopyAwareState(new CopyPlan(request.plan().planIds(),
                         request.plan().copyIds(), request.plan().vocabulary(), request.plan().formWords(),
-                        request.options(), model.config().eosTokenIds(), tokenTexts.get()));
+                        request.plan().formOpeners(), request.options(), model.config().eosTokenIds(), tokenTexts.get()));
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }

@@ -3,6 +3,7 @@ package dev.penwright.engine.internal;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 import dev.penwright.api.style.StyleVocabulary;
@@ -38,6 +39,13 @@ public final class CopyAwareState {
      * write, and it stays a word of its own.
      */
     private boolean afterFormWord;
+    /**
+     * Whether the text ends with a form word it inserted and the punctuation after it, with no white space yet: a word
+     * may not follow directly ("1.The").
+     */
+    private boolean formTail;
+    /** The last sense number the text inserted (0: none): numbered senses count up from 1. */
+    private int lastNumber;
     /** Whether the text has not broken a line yet. */
     private boolean firstLine = true;
 
@@ -59,6 +67,8 @@ public final class CopyAwareState {
         this.tail = o.tail;
         this.covered = new HashSet<>(o.covered);
         this.afterFormWord = o.afterFormWord;
+        this.formTail = o.formTail;
+        this.lastNumber = o.lastNumber;
         this.firstLine = o.firstLine;
     }
 
@@ -91,7 +101,12 @@ public final class CopyAwareState {
             return;
         }
         cursor.advance(b);
-        afterFormWord = plan.formTokens.contains(token) && cursor.run() == 0;
+        boolean inserted = plan.formTokens.contains(token) && cursor.run() == 0;
+        if (inserted && plan.formNumbers.containsKey(token)) {
+            lastNumber = plan.formNumbers.get(token);
+        }
+        formTail = inserted || formTail && !plan.texts.hasWordByte(token) && !hasSpace(b);
+        afterFormWord = inserted;
         for (byte x : b) {
             firstLine &= x != '\n';
         }
@@ -174,6 +189,11 @@ public final class CopyAwareState {
             return;
         }
         boolean[] word = plan.texts.wordTokens();
+        // A draft that kept its own form word in this sentence ("/ku'dr/, vt.") gets no second one before it.
+        boolean formFree = !cursor.sentenceAheadHolds(plan.formWordStarts);
+        if (formFree && firstLine && !cursor.done()) {
+            weighOpeners(scores);
+        }
         Set<Integer> targets;
         if (cursor.done()) {
             targets = plan.eos;
@@ -211,7 +231,7 @@ public final class CopyAwareState {
             double p = Math.exp(scores[i] - max);
             if (targets.contains(i)) {
                 targetMass += p;
-            } else if (((i < word.length && word[i]) && (inside || !keepsOdds(i)))
+            } else if (((i < word.length && word[i]) && (inside || !keepsOdds(i, formFree)))
                     || plan.eos.contains(i) || inside || (midLine && dashes.contains(i))) {
                 // Ending before the source is written drops what is left of it: the end is moved like a word.
                 moved += p * (1 - keep);
@@ -237,6 +257,43 @@ public final class CopyAwareState {
         }
     }
 
+    /**
+     * On the first line, where the style may write a form word the draft left out, the model's odds among form words
+     * are weighed by how often the style writes each before the draft's next word ("To …" takes "vt.", "A …" takes
+     * "n."): a small model alone writes its most frequent mark almost everywhere. Their total stays the model's, so
+     * whether a mark is written at all is still the model's choice.
+     */
+    private void weighOpeners(double[] scores) {
+        Map<Integer, Double> weights = plan.openerWeights(cursor.nextUnit());
+        if (weights.isEmpty()) {
+            return;
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : scores) {
+            max = Math.max(max, v);
+        }
+        double mass = 0;
+        double weighed = 0;
+        for (Map.Entry<Integer, Double> e : weights.entrySet()) {
+            int t = e.getKey();
+            if (t < scores.length && inTurn(t)) {
+                double p = Math.exp(scores[t] - max);
+                mass += p;
+                weighed += p * e.getValue();
+            }
+        }
+        if (mass <= 0 || weighed <= 0) {
+            return;
+        }
+        for (Map.Entry<Integer, Double> e : weights.entrySet()) {
+            int t = e.getKey();
+            if (t < scores.length && inTurn(t)) {
+                double p = Math.exp(scores[t] - max) * e.getValue() * mass / weighed;
+                scores[t] = p > 0 ? max + Math.log(p) : Double.NEGATIVE_INFINITY;
+            }
+        }
+    }
+
     /** Whether the guard or the end gate have anything to check (else every token is allowed). */
     public boolean restricts() {
         return plan.factGuard || plan.minCoverage > 0;
@@ -259,11 +316,27 @@ public final class CopyAwareState {
 
     /**
      * A form word where the style puts its marks (the first line, a line's start: a headword's "n.", a sense's "2."),
-     * or the punctuation after one the text inserted: the model's odds stand.
+     * unless the draft holds one of its own ahead in this sentence, and a sense number only in turn; or the
+     * punctuation after one the text inserted: the model's odds stand.
      */
-    private boolean keepsOdds(int token) {
-        return plan.formTokens.contains(token) && (firstLine || cursor.atLineStart())
+    private boolean keepsOdds(int token, boolean formFree) {
+        return formFree && plan.formTokens.contains(token) && (firstLine || cursor.atLineStart()) && inTurn(token)
                 || afterFormWord && !plan.texts.hasWordByte(token);
+    }
+
+    /** Whether a form token is not a sense number, or the next one ("2" only after "1"). */
+    private boolean inTurn(int token) {
+        Integer n = plan.formNumbers.get(token);
+        return n == null || n == lastNumber + 1;
+    }
+
+    private static boolean hasSpace(byte[] b) {
+        for (byte x : b) {
+            if (CopySource.isSpace(x)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean closes(byte[] b, char closer) {
@@ -317,7 +390,7 @@ public final class CopyAwareState {
         if (plan.copyBias > 0 && cursor.asideOpen() && closes(b, cursor.owedCloser())) {
             return false;
         }
-        if ((afterFormWord || cursor.justClosedAside()) && startsWithWordByte(b)) {
+        if ((formTail || cursor.justClosedAside()) && startsWithWordByte(b)) {
             // "n" then "From" would make "nFrom": a form word the text inserted ends where it is.
             return false;
         }

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import dev.penwright.api.generate.GenerationOptions;
+import dev.penwright.api.style.FormOpeners;
 import dev.penwright.api.style.StyleVocabulary;
 
 /**
@@ -36,6 +37,16 @@ public final class CopyPlan {
     final Set<String> contentWords = new HashSet<>();
     /** Tokens that write one of the style's form words: the copy bias leaves their odds to the model. */
     final Set<Integer> formTokens;
+    /** Form tokens that write a number (a sense's "2"), by token: numbered senses count up. */
+    final Map<Integer, Integer> formNumbers = new HashMap<>();
+    /** Where the source holds a form word of its own (a draft that kept "vt."): none is inserted before it. */
+    final int[] formWordStarts;
+    /** Which form word the style writes on a first line, by the word after it. */
+    final FormOpeners formOpeners;
+    /** The unit each form token writes. */
+    private final Map<Integer, String> formUnits = new HashMap<>();
+    /** By the source's next word: each form token's weight there (its form word's odds before that word). */
+    private final Map<String, Map<Integer, Double>> openerWeights = new java.util.concurrent.ConcurrentHashMap<>();
     /** Whether an incomplete UTF-8 sequence can still become a character the guard allows, by its bytes. */
     final Map<Long, Boolean> completable = new HashMap<>();
 
@@ -55,6 +66,15 @@ public final class CopyPlan {
 
     public CopyPlan(long[] planIds, long[] copyIds, Collection<String> vocabulary, Collection<String> formWords,
                 GenerationOptions options, Collection<Integer> eos, TokenTexts texts) {
+        this(planIds, copyIds, vocabulary, formWords, FormOpeners.NONE, options, eos, texts);
+    }
+
+    /**
+     * @param formOpeners which form word the style writes on a first line, by the word after it
+     */
+    public CopyPlan(long[] planIds, long[] copyIds, Collection<String> vocabulary, Collection<String> formWords,
+                FormOpeners formOpeners, GenerationOptions options, Collection<Integer> eos, TokenTexts texts) {
+        this.formOpeners = formOpeners == null ? FormOpeners.NONE : formOpeners;
         this.planIds = ints(planIds);
         this.source = new CopySource(copyIds == null || copyIds.length == 0 ? this.planIds : ints(copyIds),
                 texts);
@@ -89,7 +109,34 @@ public final class CopyPlan {
             allow(w, true);
         }
         this.formTokens = form.isEmpty() ? Set.of() : texts.tokensWriting(form);
+        for (int token : formTokens) {
+            String unit = StyleVocabulary.units(new String(texts.bytes(token), StandardCharsets.UTF_8)).get(0);
+            formUnits.put(token, unit);
+            if (unit.length() <= 3 && unit.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                formNumbers.put(token, Integer.parseInt(unit));
+            }
+        }
+        Set<String> lowerForm = new HashSet<>();
+        form.forEach(w -> lowerForm.add(w.toLowerCase(Locale.ROOT)));
+        this.formWordStarts = source.wordStarts(lowerForm);
         allowedHanSorted.addAll(allowedHan);
+    }
+
+    /**
+     * Each form token's weight before {@code next} (the source's next word): the odds that the style writes that
+     * token's form word there; empty when the style has no such counts.
+     */
+    Map<Integer, Double> openerWeights(String next) {
+        if (formOpeners.isEmpty() || formUnits.isEmpty()) {
+            return Map.of();
+        }
+        return openerWeights.computeIfAbsent(next == null ? "" : next.toLowerCase(Locale.ROOT), key -> {
+            Map<String, Double> odds = formOpeners.odds(key);
+            Map<Integer, Double> weights = new HashMap<>();
+            // A floor, not a ban: a mark the counts never saw on a first line stays possible, only unlikely.
+            formUnits.forEach((token, unit) -> weights.put(token, Math.max(1e-3, odds.getOrDefault(unit, 0.0))));
+            return Map.copyOf(weights);
+        });
     }
 
     /** Lets a unit through, and for a lower-case one its capitalised form too (sentence-initial "The"). */

@@ -109,6 +109,33 @@ final class CopySource {
         return at + n;
     }
 
+    /**
+     * Where the source's whole words from {@code words} start (compared in lower case), in order: a style's form
+     * words the draft kept where they stand ("/ku'dr/, vt.").
+     */
+    int[] wordStarts(java.util.Set<String> words) {
+        if (words.isEmpty()) {
+            return new int[0];
+        }
+        List<Integer> found = new ArrayList<>();
+        int i = 0;
+        while (i < bytes.length) {
+            if (!isWordByte(bytes[i])) {
+                i++;
+                continue;
+            }
+            int start = i;
+            while (i < bytes.length && isWordByte(bytes[i])) {
+                i++;
+            }
+            String w = new String(bytes, start, i - start, java.nio.charset.StandardCharsets.UTF_8);
+            if (words.contains(w.toLowerCase(java.util.Locale.ROOT))) {
+                found.add(start);
+            }
+        }
+        return found.stream().mapToInt(Integer::intValue).toArray();
+    }
+
     static boolean isSpace(byte b) {
         return b == ' ' || b == '\n' || b == '\t' || b == '\r';
     }

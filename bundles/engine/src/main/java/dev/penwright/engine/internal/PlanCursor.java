@@ -115,9 +115,38 @@ final class PlanCursor {
         return out;
     }
 
-    /** Where the aside the text may start here begins: the next short sentence not written yet, or -1. */
+    /**
+     * Where the aside the text may start here begins: the next short sentence not written yet, or -1. Not before the
+     * text has written any of the source: what an aside stood beside is not there yet ("[Compare WIBNI]" first would
+     * move a closing remark to the top).
+     */
     private int asideStart() {
-        return source.asideAfter(pos, at -> writtenEnd(at) >= 0);
+        return pos == 0 ? -1 : source.asideAfter(pos, at -> writtenEnd(at) >= 0);
+    }
+
+    /** The source's next word (a unit, after its white space), or "" at the end or before punctuation. */
+    String nextUnit() {
+        int at = skipSpace(pos);
+        int end = at;
+        while (end < source.bytes.length && end - at < 64 && isWordByte(source.bytes[end])) {
+            end++;
+        }
+        java.util.List<String> units = dev.penwright.api.style.StyleVocabulary.units(
+                new String(source.bytes, at, end - at, java.nio.charset.StandardCharsets.UTF_8));
+        return units.isEmpty() ? "" : units.get(0);
+    }
+
+    /**
+     * Whether one of {@code starts} (source offsets, in order) lies between the cursor and the end of the sentence it
+     * stands in: the source still has such a word ahead in this sentence.
+     */
+    boolean sentenceAheadHolds(int[] starts) {
+        if (starts.length == 0 || done()) {
+            return false;
+        }
+        int i = Arrays.binarySearch(starts, pos);
+        int next = i >= 0 ? starts[i] : -i - 1 < starts.length ? starts[-i - 1] : Integer.MAX_VALUE;
+        return next <= source.sentenceEnd(skipSpace(pos));
     }
 
     /** The end of the written span that starts at {@code at}, or -1. */

@@ -22,6 +22,7 @@ import dev.penwright.api.model.BaseModelInfo;
 import dev.penwright.api.model.ModelCatalog;
 import dev.penwright.api.serve.AdapterServing;
 import dev.penwright.api.serve.LoadedAdapter;
+import dev.penwright.api.style.FormOpeners;
 import dev.penwright.api.style.StyleVocabulary;
 import dev.penwright.api.style.StyledText;
 import dev.penwright.api.style.TokenListener;
@@ -228,7 +229,7 @@ public final class EngineAdapterServing implements AdapterServing {
         }
         // A ready prompt has no separate plan: the whole prompt is what copying may draw on.
         PlanContext plan = options.isCopyAware() && ids.length > 0
-                ? PlanContext.span(ids, 0, ids.length, s.vocabulary.words()).withFormWords(s.vocabulary.formWords())
+                ? PlanContext.span(ids, 0, ids.length, s.vocabulary.words()).withForm(s.vocabulary)
                 : null;
         return s.model.submit(new GenerateRequest(ids, options, s.adapter, (id, lp, text) -> {
             if (!text.isEmpty()) {
@@ -313,11 +314,23 @@ public final class EngineAdapterServing implements AdapterServing {
     }
 
     /**
-     * vocabulary.txt and form-words.txt beside the adapter, one word a line, or none: the fact guard then allows the
-     * prompt's words only, and the copy bias leaves no words but the prompt's to the model.
+     * vocabulary.txt, form-words.txt and form-openers.tsv beside the adapter, or none: the fact guard then allows
+     * the prompt's words only, and the copy bias leaves no words but the prompt's to the model.
      */
     private static StyleVocabulary vocabularyOf(Path folder) {
-        return new StyleVocabulary(words(folder.resolve("vocabulary.txt")), words(folder.resolve("form-words.txt")));
+        return new StyleVocabulary(words(folder.resolve("vocabulary.txt")), words(folder.resolve("form-words.txt")),
+                openers(folder.resolve("form-openers.tsv")));
+    }
+
+    private static FormOpeners openers(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return FormOpeners.NONE;
+        }
+        try {
+            return FormOpeners.parse(Files.readAllLines(file, StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            return FormOpeners.NONE;
+        }
     }
 
     private static List<String> words(Path file) {

@@ -86,7 +86,7 @@ final class SectionedRendering {
             int[] span = StyleRenderer.planSpan(model, template, new StyleRenderer.Fitted(prompt, 0, ids, 0, false));
             if (span != null) {
                 planContext = PlanContext.span(ids, span[0], span[1], vocabulary.words())
-                        .withFormWords(vocabulary.formWords())
+                        .withForm(vocabulary)
                         .withCopySource(model.encode(section.copySource(), false));
             }
         }

@@ -160,7 +160,7 @@ public final class StyleRenderer {
             if (span != null) {
                 StyleVocabulary vocabulary = pack == null ? StyleVocabulary.EMPTY : pack.vocabulary();
                 planContext = PlanContext.span(ids, span[0], span[1], vocabulary.words())
-                        .withFormWords(vocabulary.formWords());
+                        .withForm(vocabulary);
                 if (!draft.isEmpty()) {
                     planContext = planContext.withCopySource(model.encode(draft, false));
                 }

@@ -12,11 +12,12 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 import dev.penwright.api.generate.GenerationOptions;
+import dev.penwright.api.style.FormOpeners;
 
 /** The copy cursor on a small explicit vocabulary: what the plan-copy bias proposes, token by token. */
 class PlanCursorTest {
     static final String[] VOCAB = {null, "the", " cat", " sat", "cat", "sat", "\n", " ", "{", "}", "c", "at", ".",
-            " dog", "dog", "-", "n", "(", ")", "a", " A", "'"};
+            " dog", "dog", "-", "n", "(", ")", "a", " A", "'", "1", "2"};
     static final int EOS = 0;
     static final TokenTexts TEXTS = TokenTexts.of(VOCAB);
     /** "the cat sat." as its tokens. */
@@ -206,10 +207,12 @@ class PlanCursorTest {
         GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
         double[] l = flat();
         l[19] = 3; // "a": the next sentence's start
-        // "the cat sat. A dog.": "A dog." is short enough to be a label before "the cat sat."
-        CopyAwareState label = new CopyAwareState(new CopyPlan(new long[] {1, 2, 3, 12, 20, 13, 12}, null,
+        // "dog. the cat sat. A dog.": "A dog." is short enough to be a label before "the cat sat."
+        CopyAwareState label = new CopyAwareState(new CopyPlan(new long[] {14, 12, 7, 1, 2, 3, 12, 20, 13, 12}, null,
                 List.of(), o, Set.of(EOS), TEXTS));
-        label.advance(17); // "(" before anything of the sentence
+        for (int t : new int[] {14, 12, 7, 17}) { // "dog. (" : the bracket opens before anything of the sentence
+            label.advance(t);
+        }
         assertEquals(19, argmax(biased(label, l)));
         for (int t : new int[] {19, 13}) { // "a", " dog": the label
             label.advance(t);
@@ -228,6 +231,68 @@ class PlanCursorTest {
                 TEXTS));
         sentence.advance(17);
         assertEquals(1, argmax(biased(sentence, l)), "the draft's own next word, not the next sentence");
+    }
+
+    @Test
+    void noAsideBeforeTheTextHasWrittenAnyOfTheDraft() {
+        // "the cat sat. A dog.": a bracket the text opens first holds the draft's start, not its closing remark.
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        CopyAwareState s = new CopyAwareState(new CopyPlan(new long[] {1, 2, 3, 12, 20, 13, 12}, null,
+                List.of(), o, Set.of(EOS), TEXTS));
+        s.advance(17); // "("
+        double[] l = flat();
+        l[19] = 3; // "a": the next sentence's start
+        assertEquals(1, argmax(biased(s, l)));
+    }
+
+    @Test
+    void noFormWordIsInsertedBeforeOneTheDraftHoldsInThisSentence() {
+        // "the cat sat n.": the draft kept its own "n", so the model's "n" first is not let through.
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        CopyAwareState s = new CopyAwareState(new CopyPlan(new long[] {1, 2, 3, 7, 16, 12}, null, List.of(),
+                List.of("n"), o, Set.of(EOS), TEXTS));
+        assertEquals("the cat sat n.", decode(s, PlanCursorTest::headed));
+    }
+
+    @Test
+    void senseNumbersCountUpAndStayWordsOfTheirOwn() {
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        double[] two = flat();
+        two[23] = 3; // "2" before any "1"
+        CopyAwareState s = new CopyAwareState(new CopyPlan(SOURCE, null, List.of(), List.of("1", "2"), o,
+                Set.of(EOS), TEXTS));
+        assertEquals(1, argmax(biased(s, two)), "'2' is not the first sense");
+        double[] one = flat();
+        one[22] = 3;
+        assertEquals(22, argmax(biased(s, one)), "'1' is");
+        s.advance(22); // "1"
+        s.advance(12); // "."
+        assertFalse(s.allows(1), "'1.the' glues the sense's text to its number");
+        assertTrue(s.allows(7));
+        s.advance(7);
+        s.advance(1);
+        s.advance(6); // "\n"
+        assertEquals(23, argmax(biased(s, two)), "'2' follows '1'");
+    }
+
+    @Test
+    void whichFormWordOpensTheTextIsWeighedByTheStylesCountsBeforeTheDraftsNextWord() {
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        double[] l = flat();
+        l[16] = 3; // "n": the model's favourite mark
+        l[22] = 2; // "1"
+        CopyAwareState plain = new CopyAwareState(new CopyPlan(SOURCE, null, List.of(), List.of("n", "1"), o,
+                Set.of(EOS), TEXTS));
+        assertEquals(16, argmax(biased(plain, l)));
+        // The style writes "1" before "the" nine times in ten.
+        FormOpeners counts = FormOpeners.parse(List.of("the\t1\t9", "the\tn\t1", "cat\tn\t5"));
+        CopyAwareState weighed = new CopyAwareState(new CopyPlan(SOURCE, null, List.of(), List.of("n", "1"),
+                counts, o, Set.of(EOS), TEXTS));
+        double[] scores = biased(weighed, l);
+        assertEquals(22, argmax(scores));
+        double before = Math.exp(l[16]) + Math.exp(l[22]);
+        double after = Math.exp(scores[16]) + Math.exp(scores[22]);
+        assertEquals(before, after, 1e-9 * before, "whether a mark is written stays the model's choice");
     }
 
     @Test

@@ -11,12 +11,13 @@ import java.util.concurrent.Callable;
 
 import dev.penwright.api.cli.Subcommand;
 import dev.penwright.api.plan.ContentPlan;
+import dev.penwright.api.style.StyleVocabulary;
 import dev.penwright.trainer.data.CorpusText;
 import dev.penwright.trainer.data.JsonlReader;
 import dev.penwright.trainer.data.Split;
 import dev.penwright.trainer.jobs.TrainerService;
 import dev.penwright.trainer.style.PlanCache;
-import dev.penwright.trainer.style.StyleTrainer;
+import dev.penwright.trainer.style.StyleForm;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -56,6 +57,10 @@ public final class TrainFormWordsCommand extends PicocliSubcommand {
         Path corpus;
         @Option(names = "--out", required = true, description = "File to write, one word a line.")
         Path file;
+        @Option(names = "--openers",
+                description = "Also write which form word a first line puts before which word (a pack's "
+                        + "style/form-openers.tsv) to this file.")
+        Path openers;
         @Option(names = "--max-texts", defaultValue = "2000",
                 description = "Training-split texts to plan and compare, the first by id order (default ${DEFAULT-VALUE}).")
         int maxTexts;
@@ -78,7 +83,8 @@ public final class TrainFormWordsCommand extends PicocliSubcommand {
             Path cache = Files.createTempFile("penwright-plans", ".jsonl");
             try {
                 Map<String, ContentPlan> plans = PlanCache.plans(trainer.planner(plannerId), train, cache, failures);
-                List<String> words = StyleTrainer.formWords(train, plans);
+                StyleVocabulary form = StyleForm.of(StyleVocabulary.EMPTY, train, plans);
+                List<String> words = form.formWords();
                 Path parent = file.toAbsolutePath().getParent();
                 if (parent != null) {
                     Files.createDirectories(parent);
@@ -86,6 +92,10 @@ public final class TrainFormWordsCommand extends PicocliSubcommand {
                 Files.write(file, words, StandardCharsets.UTF_8);
                 out.printf("%d form words from %d texts (%d not planned) -> %s%n%s%n", words.size(), plans.size(),
                         failures.size(), file, String.join(" ", words.subList(0, Math.min(40, words.size()))));
+                if (openers != null) {
+                    Files.write(openers, form.formOpeners().lines(), StandardCharsets.UTF_8);
+                    out.printf("%d first-line form-word counts -> %s%n", form.formOpeners().lines().size(), openers);
+                }
                 return 0;
             } finally {
                 Files.deleteIfExists(cache);

@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -204,8 +203,8 @@ public final class StyleTrainer {
             Pack pack = new Pack(recipe, data, train, val, plans, plannerId, base, template, model, adapter,
                     PackVersions.next(recipe.id(), out, recipe.deployDir()), maxNewTokens(model));
             pack.planFailureCount = planFailures.size();
-            StyleVocabulary vocabulary = StyleVocabulary.of(train.stream().map(CorpusText::text).toList())
-                    .withFormWords(formWords(train, plans));
+            StyleVocabulary vocabulary = StyleForm.of(
+                    StyleVocabulary.of(train.stream().map(CorpusText::text).toList()), train, plans);
             Candidates candidates = new Candidates(model, train.stream().map(CorpusText::text).toList(),
                     plans.values().stream().map(ContentPlan::neutralDraft).toList(), vocabulary);
 
@@ -498,6 +497,8 @@ public final class StyleTrainer {
             Files.write(styleDir.resolve(StylePackFormat.VOCABULARY), candidates.vocabulary().words(),
                     StandardCharsets.UTF_8);
             Files.write(styleDir.resolve(StylePackFormat.FORM_WORDS), candidates.vocabulary().formWords(),
+                    StandardCharsets.UTF_8);
+            Files.write(styleDir.resolve(StylePackFormat.FORM_OPENERS), candidates.vocabulary().formOpeners().lines(),
                     StandardCharsets.UTF_8);
             ObjectNode style = JSON.createObjectNode();
             style.put("id", recipe.id());
@@ -840,13 +841,6 @@ public final class StyleTrainer {
      * ROUGE-L F (0-100, rouge-score's tokenizer), and the share of outputs with unsupported facts (factual) or
      * dropped/contradicted key facts (faithfulness). The result's {@code scores} object holds them.
      */
-    /** The form words of the texts that have a plan: what they hold and their neutral drafts leave out. */
-    public static List<String> formWords(List<CorpusText> texts, Map<String, ContentPlan> plans) {
-        List<CorpusText> planned = texts.stream().filter(t -> plans.containsKey(t.id())).toList();
-        return StyleVocabulary.formWords(planned.stream().map(CorpusText::text).toList(),
-                planned.stream().map(t -> Objects.requireNonNullElse(plans.get(t.id()).neutralDraft(), "")).toList());
-    }
-
     private static ObjectNode validationScores(LanguageModel model, LoraAdapter adapter, List<CorpusText> val,
                                                Map<String, ContentPlan> plans, Candidates candidates,
                                                PromptTemplate template, int maxTokens, GenerationOptions options,
