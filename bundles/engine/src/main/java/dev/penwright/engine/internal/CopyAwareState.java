@@ -217,6 +217,9 @@ public final class CopyAwareState {
         }
         // Inside a word or before punctuation nothing but the source fits: a line break there splits the word.
         boolean inside = !cursor.done() && !cursor.atBoundary();
+        // Where a draft's first sentence ends, a style may label what it has written ("ABATIS" + ", n."): the
+        // style's form words, and a comma or semicolon before one, keep the model's odds there.
+        boolean labelHere = formFree && firstLine && !plan.formTokens.isEmpty() && cursor.atSentencePunct();
         // A dash starts a list item or an attribution at a line's start; inside a line it joins words (content).
         boolean midLine = !cursor.atLineStart();
         Set<Integer> dashes = plan.texts.dashTokens();
@@ -231,6 +234,8 @@ public final class CopyAwareState {
             double p = Math.exp(scores[i] - max);
             if (targets.contains(i)) {
                 targetMass += p;
+            } else if (labelHere && (labelPunctuation(i) || plan.formTokens.contains(i) && inTurn(i))) {
+                continue;
             } else if (((i < word.length && word[i]) && (inside || !keepsOdds(i, formFree)))
                     || plan.eos.contains(i) || inside || (midLine && dashes.contains(i))) {
                 // Ending before the source is written drops what is left of it: the end is moved like a word.
@@ -328,6 +333,20 @@ public final class CopyAwareState {
     private boolean inTurn(int token) {
         Integer n = plan.formNumbers.get(token);
         return n == null || n == lastNumber + 1;
+    }
+
+    /** A comma or semicolon alone (with white space around it at most): what sets a label off after a headword. */
+    private boolean labelPunctuation(int token) {
+        byte[] b = plan.texts.bytes(token);
+        int marks = 0;
+        for (byte x : b) {
+            if (x == ',' || x == ';') {
+                marks++;
+            } else if (!CopySource.isSpace(x)) {
+                return false;
+            }
+        }
+        return marks == 1;
     }
 
     private static boolean hasSpace(byte[] b) {

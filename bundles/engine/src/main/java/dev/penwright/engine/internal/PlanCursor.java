@@ -124,9 +124,12 @@ final class PlanCursor {
         return pos == 0 ? -1 : source.asideAfter(pos, at -> writtenEnd(at) >= 0);
     }
 
-    /** The source's next word (a unit, after its white space), or "" at the end or before punctuation. */
+    /** The source's next word (a unit, after white space and a few punctuation bytes), or "" at the end. */
     String nextUnit() {
-        int at = skipSpace(pos);
+        int at = pos;
+        while (at < source.bytes.length && at - pos < 8 && !isWordByte(source.bytes[at])) {
+            at++;
+        }
         int end = at;
         while (end < source.bytes.length && end - at < 64 && isWordByte(source.bytes[end])) {
             end++;
@@ -200,6 +203,11 @@ final class PlanCursor {
         int cp = new String(src, pos, Math.min(4, src.length - pos), java.nio.charset.StandardCharsets.UTF_8)
                 .codePointAt(0);
         return Character.isIdeographic(cp) || Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN;
+    }
+
+    /** Whether the source's next byte closes a sentence (a headword's "ABATIS." where the style writes ", n."). */
+    boolean atSentencePunct() {
+        return pos < source.bytes.length && CopySource.isSentencePunct(source.bytes[pos]);
     }
 
     /** Whether the text is at the start of a line (indentation aside), where a dash marks an item or an attribution. */

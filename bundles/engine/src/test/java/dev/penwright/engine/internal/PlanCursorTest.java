@@ -17,7 +17,7 @@ import dev.penwright.api.style.FormOpeners;
 /** The copy cursor on a small explicit vocabulary: what the plan-copy bias proposes, token by token. */
 class PlanCursorTest {
     static final String[] VOCAB = {null, "the", " cat", " sat", "cat", "sat", "\n", " ", "{", "}", "c", "at", ".",
-            " dog", "dog", "-", "n", "(", ")", "a", " A", "'", "1", "2"};
+            " dog", "dog", "-", "n", "(", ")", "a", " A", "'", "1", "2", ",", " n"};
     static final int EOS = 0;
     static final TokenTexts TEXTS = TokenTexts.of(VOCAB);
     /** "the cat sat." as its tokens. */
@@ -290,9 +290,29 @@ class PlanCursorTest {
                 counts, o, Set.of(EOS), TEXTS));
         double[] scores = biased(weighed, l);
         assertEquals(22, argmax(scores));
-        double before = Math.exp(l[16]) + Math.exp(l[22]);
-        double after = Math.exp(scores[16]) + Math.exp(scores[22]);
+        double before = Math.exp(l[16]) + Math.exp(l[22]) + Math.exp(l[25]); // "n", "1", " n"
+        double after = Math.exp(scores[16]) + Math.exp(scores[22]) + Math.exp(scores[25]);
         assertEquals(before, after, 1e-9 * before, "whether a mark is written stays the model's choice");
+    }
+
+    @Test
+    void whereTheDraftsFirstSentenceEndsAStyleMayLabelItsHeadword() {
+        // "the cat. dog.": the style writes "the cat, n. dog." (a headword and its part of speech).
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        long[] draft = {1, 2, 12, 13, 12};
+        java.util.function.Function<String, double[]> model = text -> {
+            double[] l = flat();
+            switch (text) {
+                case "the cat" -> l[24] = 5; // ","
+                case "the cat," -> l[25] = 5; // " n"
+                default -> { }
+            }
+            return l;
+        };
+        assertEquals("the cat. dog.", decode(new CopyAwareState(new CopyPlan(draft, null, List.of(), o, Set.of(EOS),
+                TEXTS)), model), "without form words the comma is not the draft's");
+        assertEquals("the cat, n. dog.", decode(new CopyAwareState(new CopyPlan(draft, null, List.of(), List.of("n"),
+                o, Set.of(EOS), TEXTS)), model));
     }
 
     @Test

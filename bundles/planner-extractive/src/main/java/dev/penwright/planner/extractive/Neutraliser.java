@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * ("(pronounced …)"), a footnote mark ("[1]") or holds no letter or digit is dropped. CJK asides stay: they clarify
  * more than they decorate.</li>
  * <li>Tone: exclamations outside quotations become full stops, leading interjections go, as do dictionary
- * part-of-speech labels and a leading attribution dash ("-- Author《Work》" → "Author《Work》").</li>
+ * part-of-speech labels (leading, or ending a headword line: "ABASEMENT, n." → "ABASEMENT.") and a leading attribution dash ("-- Author《Work》" → "Author《Work》").</li>
  * <li>Typography: curly quotes become straight ones.</li>
  * </ul>
  * It never adds a word: the only characters it may add are a full stop closing a moved aside and a capital letter
@@ -41,6 +41,11 @@ final class Neutraliser {
             Pattern.CASE_INSENSITIVE);
     private static final Pattern PART_OF_SPEECH = Pattern.compile(
             "^(?:(?:n|v|vt|vi|adj|adv|interj|excl|pl|suff|pref)\\.\\s*,?\\s*(?:and\\s+|or\\s+)?)+(?=\\S|$)");
+    // A dictionary's headword line: the headword (or its pronunciations) and its part of speech, "ABASEMENT, n.",
+    // "/jig/, /gig/, n.": the headword is content, the label form.
+    private static final String HEADWORD_PART = "[^\\s,;:.!?]+(?:\\s+[^\\s,;:.!?]+){0,2}";
+    private static final Pattern HEADWORD_LABEL = Pattern.compile("^(" + HEADWORD_PART + "(?:,\\s*" + HEADWORD_PART
+            + "){0,3}),\\s*(?:(?:n|v|vt|vi|adj|adv|interj|excl|pl|suff|pref)\\.\\s*,?\\s*(?:and\\s+|or\\s+)?)+(?=\\S|$)");
     private static final Pattern ATTRIBUTION_DASH = Pattern.compile("^(?:--+(?![\\w-])|——|―+|—|–)\\s*");
     // An attribution signed after a sentence inside the same line or aside: "... see also bogon. —ESR".
     private static final Pattern INNER_ATTRIBUTION_DASH = Pattern.compile(
@@ -102,6 +107,10 @@ final class Neutraliser {
         String s = SENSE_NUMBER.matcher(text.strip()).replaceFirst("");
         s = INTERJECTION.matcher(s).replaceFirst("");
         s = PART_OF_SPEECH.matcher(s).replaceFirst("");
+        Matcher headword = HEADWORD_LABEL.matcher(s);
+        if (headword.find()) {
+            s = headword.group(1) + "." + (headword.end() < s.length() ? " " + s.substring(headword.end()) : "");
+        }
         s = ATTRIBUTION_DASH.matcher(s).replaceFirst("");
         s = INNER_ATTRIBUTION_DASH.matcher(s).replaceAll("$1 ");
         s = SPACE_BEFORE_PUNCT.matcher(s).replaceAll("$1");

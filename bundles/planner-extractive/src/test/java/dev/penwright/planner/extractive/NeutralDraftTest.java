@@ -144,6 +144,20 @@ class NeutralDraftTest {
     }
 
     @Test
+    void aHeadwordLinesPartOfSpeechIsFormItsHeadwordContent() throws Exception {
+        String entry = """
+                ABATIS, n.  Rubbish in front of a fort, to prevent the rubbish outside
+                from molesting the rubbish inside.
+                """;
+        String draft = planner.plan(Material.ofArticle(entry)).neutralDraft();
+        assertTrue(draft.startsWith("ABATIS. Rubbish in front of a fort"), draft);
+        assertTrue(planner.plan(Material.ofArticle("/jig/, /gig/, n.\n\nSee {quantifiers}.\n")).neutralDraft()
+                .startsWith("/jig/, /gig/. See quantifiers."));
+        assertTrue(planner.plan(Material.ofArticle("Apples, pears, etc. are fruit.\n")).neutralDraft()
+                .startsWith("Apples, pears, etc. are fruit."), "not a headword line");
+    }
+
+    @Test
     void chineseVerseLinesJoinWithoutSpaces() throws Exception {
         String verse = """
                 白日依山尽，
