@@ -108,8 +108,8 @@ final class Candidates {
                         List.of(PromptFormat.END));
                 boolean copying = j < copyAware && plan != null;
                 if (copying) {
-                    o = o.withCopyAware(StyleTrainer.GEN_COPY_BIAS, StyleTrainer.GEN_FACT_GUARD,
-                            StyleTrainer.GEN_MIN_COVERAGE);
+                    o = o.withCopyAware(PackDefaults.COPY_BIAS, PackDefaults.FACT_GUARD,
+                            PackDefaults.MIN_COVERAGE);
                 }
                 requests.add(new GenerateRequest(prompts.get(i), o, adapter, null, copying ? plan : null));
             }
