@@ -13,6 +13,7 @@ import dev.penwright.api.model.BaseModelInfo;
 import dev.penwright.api.model.ModelCatalog;
 import dev.penwright.api.style.PromptTemplate;
 import dev.penwright.engine.LoraAdapter;
+import dev.penwright.trainer.loop.Checkpoints;
 import dev.penwright.stylepacks.DeployFolder;
 import dev.penwright.stylepacks.InvalidStylePackException;
 import dev.penwright.stylepacks.StylePackJar;
@@ -77,7 +78,7 @@ final class DeployCheck {
             run.control.note("deploy", "scoring the deployed " + current.getFileName()
                     + " on the same validation plans");
             Path work = run.out().resolve("replaced-pack");
-            StyleTrainer.deleteTree(work);
+            Checkpoints.deleteTree(work);
             try {
                 replaced = DeployGate.Figures.of(scoreDeployed(current, work.resolve("style")).scores());
             } catch (InvalidStylePackException e) {
@@ -86,7 +87,7 @@ final class DeployCheck {
                 replacedNote = "the deployed " + current.getFileName() + " cannot be scored on this base model ("
                         + e.getMessage() + ")";
             } finally {
-                StyleTrainer.deleteTree(work);
+                Checkpoints.deleteTree(work);
             }
         }
         return DeployGate.judge(packFigures, baseFigures, replaced, replacedNote, run.recipe.force());

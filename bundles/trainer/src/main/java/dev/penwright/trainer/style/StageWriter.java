@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.penwright.api.generate.GenerationOptions;
 import dev.penwright.api.plan.ContentPlan;
+import dev.penwright.trainer.loop.Checkpoints;
 import dev.penwright.stylepacks.StylePackFormat;
 import dev.penwright.stylepacks.StylePackJar;
 import dev.penwright.trainer.data.CorpusText;
@@ -76,7 +77,7 @@ final class StageWriter {
         run.control.note("pack-" + stage, "scoring validation outputs and writing the " + stage + " pack");
         Path stageDir = recipe.out().resolve("stages").resolve(stage);
         Path styleDir = stageDir.resolve("style");
-        StyleTrainer.deleteTree(stageDir);
+        Checkpoints.deleteTree(stageDir);
         Files.createDirectories(styleDir);
         run.adapter.save(styleDir, PackDefaults.ADAPTER_DTYPE);
         recordDropout(styleDir.resolve("adapter_config.json"), recipe.dropout());

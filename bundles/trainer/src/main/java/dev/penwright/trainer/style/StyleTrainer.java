@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,6 +21,7 @@ import dev.penwright.api.train.JobState;
 import dev.penwright.models.ModelFolder;
 import dev.penwright.trainer.data.BadDataException;
 import dev.penwright.trainer.data.CorpusText;
+import dev.penwright.trainer.loop.Checkpoints;
 import dev.penwright.trainer.loop.RunControl;
 
 /**
@@ -51,7 +51,7 @@ public final class StyleTrainer {
         Files.createDirectories(out);
         // Stage packs of an earlier run in this folder would pass for this run's (another version, maybe a stage
         // this run does not reach); each stage is written again as it completes.
-        deleteTree(out.resolve("stages"));
+        Checkpoints.deleteTree(out.resolve("stages"));
         StyleData data = StyleData.prepare(recipe, planner, control);
         budget.record("planning", budget.elapsedSeconds());
         List<String> stages = planBudget(recipe, budget);
@@ -128,16 +128,5 @@ public final class StyleTrainer {
         List<CorpusText> planned = texts.stream().filter(t -> plans.containsKey(t.id())).toList();
         return StyleVocabulary.formWords(planned.stream().map(CorpusText::text).toList(),
                 planned.stream().map(t -> Objects.requireNonNullElse(plans.get(t.id()).neutralDraft(), "")).toList());
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }
