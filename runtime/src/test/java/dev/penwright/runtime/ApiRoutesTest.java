@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -224,6 +225,40 @@ class ApiRoutesTest {
                 server.post("/v1/evaluate", "{\"items\":[{\"hypothesis\":\"x\"}],\"evaluators\":[\"zz\"]}"));
         assertError(400, "invalid_request", server.post("/v1/evaluate", "{\"items\":[]}"));
         assertError(400, "invalid_request", server.post("/v1/evaluate", "{\"items\":[{\"reference\":\"x\"}]}"));
+    }
+
+    /**
+     * /v1/plan plans with the pipeline's configured default planner, read live, as /v1/generate does: not a constant
+     * of its own.
+     */
+    @Test
+    @Order(5)
+    void planDefaultsToThePipelinesConfiguredPlanner() throws Exception {
+        assertEquals("extractive", json(server.get("/v1/plan")).path("default").asText());
+        Path cfg = server.home.resolve("etc/dev.penwright.pipeline.cfg");
+        Files.writeString(cfg, "defaultPlanner = no-such-planner\n");
+        try {
+            awaitPlanDefault("no-such-planner");
+            HttpResponse<String> missing = server.post("/v1/plan", "{\"material\":\"Debian 12 has 64419 packages.\"}");
+            assertError(404, "planner_not_found", missing);
+            assertTrue(missing.body().contains("no-such-planner"), missing.body());
+        } finally {
+            Files.delete(cfg);
+        }
+        awaitPlanDefault("extractive");
+    }
+
+    private static void awaitPlanDefault(String expected) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        String seen;
+        do {
+            seen = json(server.get("/v1/plan")).path("default").asText();
+            if (seen.equals(expected)) {
+                return;
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        assertEquals(expected, seen, "GET /v1/plan default");
     }
 
     @Test

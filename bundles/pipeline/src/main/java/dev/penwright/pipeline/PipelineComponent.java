@@ -90,6 +90,11 @@ public final class PipelineComponent implements GenerationService, Pipeline.Serv
         return pipeline.queueStatus();
     }
 
+    @Override
+    public String defaultPlannerId() {
+        return pipeline.settings().defaultPlanner();
+    }
+
     /** How long a request waits for the engine's replacement while its bundle is updated. */
     private static final Duration REPLACEMENT_WAIT = Duration.ofSeconds(20);
     /** How long after a styler went away a request still waits for its replacement. */

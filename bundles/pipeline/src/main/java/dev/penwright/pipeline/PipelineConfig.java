@@ -1,5 +1,6 @@
 package dev.penwright.pipeline;
 
+import dev.penwright.api.generate.GenerationService;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
@@ -18,7 +19,7 @@ public @interface PipelineConfig {
     int timeoutSeconds() default 120;
 
     @AttributeDefinition(description = "The planner used when a request names none.")
-    String defaultPlanner() default "extractive";
+    String defaultPlanner() default GenerationService.DEFAULT_PLANNER;
 
     @AttributeDefinition(description = "The largest best-of-k a request may ask for.")
     int maxBestOf() default 4;

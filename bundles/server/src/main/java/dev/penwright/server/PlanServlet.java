@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.penwright.api.generate.GenerationService;
 import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.plan.Material;
 import dev.penwright.api.plan.Planner;
@@ -28,13 +29,26 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 @HttpWhiteboardServletPattern("/v1/plan")
 public final class PlanServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
-    static final String DEFAULT_PLANNER = "extractive";
     private final transient ServicesById<Planner> planners = new ServicesById<>(Planner.ID, Planner::id);
     private final transient ServerSettings settings;
+    /**
+     * The pipeline, whose configuration names the default planner (the one /v1/generate plans with). Optional and
+     * dynamic: /v1/plan serves before the pipeline is up (a mandatory reference left it 404 at startup), and keeps
+     * serving while the pipeline bundle is updated.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile transient GenerationService generation;
 
     @Activate
     public PlanServlet(@Reference ServerSettings settings) {
         this.settings = settings;
+    }
+
+    /** The pipeline's default planner, or the embedded one while no pipeline is bound. */
+    String defaultPlanner() {
+        GenerationService g = generation;
+        return g == null ? GenerationService.DEFAULT_PLANNER : g.defaultPlannerId();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -56,7 +70,7 @@ public final class PlanServlet extends ApiServlet {
     protected void handle(String method, HttpServletRequest request, HttpServletResponse response) throws Exception {
         if (method.equals("GET")) {
             JsonResponses.write(response, 200, Map.of("planners", planners.ids(),
-                    "default", DEFAULT_PLANNER));
+                    "default", defaultPlanner()));
             return;
         }
         JsonNode body = readJson(request, settings.limits().maxRequestBytes());
@@ -65,7 +79,7 @@ public final class PlanServlet extends ApiServlet {
         if (material == null || material.isEmpty()) {
             throw ApiError.badRequest("give \"material\": a text, or {brief, facts, sourceArticle, language}");
         }
-        String id = Requests.text(body, "planner", DEFAULT_PLANNER);
+        String id = Requests.text(body, "planner", defaultPlanner());
         Planner planner = planners.find(id).orElse(null);
         if (planner == null) {
             throw new ApiError(404, "planner_not_found", "no planner '" + id + "' (installed: "

@@ -22,4 +22,16 @@ public interface GenerationService {
     default QueueStatus queueStatus() {
         return QueueStatus.UNKNOWN;
     }
+
+    /** The embedded planner's id: the default planner of a service that is not configured otherwise. */
+    String DEFAULT_PLANNER = "extractive";
+
+    /**
+     * The planner a request that names none is planned with (the pipeline's configured default).
+     *
+     * @since 1.4
+     */
+    default String defaultPlannerId() {
+        return DEFAULT_PLANNER;
+    }
 }

@@ -15,7 +15,7 @@ import java.util.zip.GZIPInputStream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** Reads entries of ../shared/corpora; tests that need it skip when the folder is absent. */
+/** Reads entries of the project's corpora/ (penwright.corpora); tests that need it skip only when it is absent. */
 final class Corpus {
     record Entry(String id, String title, String text) {
     }

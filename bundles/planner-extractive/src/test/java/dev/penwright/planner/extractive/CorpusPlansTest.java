@@ -19,7 +19,7 @@ import dev.penwright.api.plan.Material;
 
 /**
  * The planner on real corpus entries (English product copy, the Jargon File, Chinese fortunes): it invents
- * nothing, finds the facts, is deterministic, and is fast. Skips when ../shared/corpora is absent.
+ * nothing, finds the facts, is deterministic, and is fast. Reads the project's corpora/ (penwright.corpora); skips only when that folder is absent.
  */
 class CorpusPlansTest {
     // Facts are checked with patterns independent of the planner's own extractor.

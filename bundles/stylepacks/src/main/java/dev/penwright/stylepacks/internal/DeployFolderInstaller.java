@@ -177,7 +177,7 @@ public final class DeployFolderInstaller implements ArtifactInstaller {
                     installed != null);
         } finally {
             if (work != null) {
-                StylePackExtender.deleteTree(work);
+                StyleFolderExtractor.deleteTree(work);
             }
             try {
                 Files.deleteIfExists(permit);

@@ -6,12 +6,16 @@ import java.io.OutputStream;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Enumeration;
+import java.util.stream.Stream;
 
 import dev.penwright.stylepacks.InvalidStylePackException;
 import dev.penwright.stylepacks.PackLimits;
 import dev.penwright.stylepacks.StylePackFormat;
 import org.osgi.framework.Bundle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Copies a pack bundle's {@code style/} entries to a folder of their own, so that models can read them as files.
@@ -19,6 +23,8 @@ import org.osgi.framework.Bundle;
  * through the deploy folder's installer (which checked it before the framework saw it) is still held to them.
  */
 final class StyleFolderExtractor {
+    private static final Logger LOG = LoggerFactory.getLogger(StyleFolderExtractor.class);
+
     private StyleFolderExtractor() {
     }
 
@@ -71,6 +77,20 @@ final class StyleFolderExtractor {
         } catch (IOException e) {
             throw new InvalidStylePackException("cannot read the pack's files (" + e.getClass().getSimpleName() + ")",
                     e);
+        }
+    }
+
+    /** Deletes an extracted folder; a failure is logged, not thrown: the pack's fate does not depend on it. */
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            LOG.warn("could not delete the extracted pack folder {}: {}", dir, e.toString());
         }
     }
 }

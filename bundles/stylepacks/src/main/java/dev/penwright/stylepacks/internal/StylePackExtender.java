@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Dictionary;
-import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +22,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 import dev.penwright.api.model.ModelCatalog;
 import dev.penwright.api.style.Deployment;
@@ -76,15 +74,7 @@ public final class StylePackExtender implements StylePackRegistry, PackAdmission
     private static final int TRACKED = Bundle.INSTALLED | Bundle.RESOLVED | Bundle.STARTING | Bundle.ACTIVE
             | Bundle.STOPPING;
 
-    private record Active(BundleStylePack pack, ServiceRegistration<StylePack> registration, Instant since) {
-        StylePackEntry entry() {
-            return new StylePackEntry(pack.descriptor().id(), pack.version(), pack.descriptor().name(),
-                    pack.descriptor().language(), pack.descriptor().baseModel(), StylePackState.ACTIVE, "",
-                    pack.location(), since);
-        }
-    }
-
-    private final Map<String, Active> active = new HashMap<>();
+    private final ActivePacks active = new ActivePacks();
     private final Map<String, StylePackEntry> rejected = new ConcurrentHashMap<>();
     /** Per bundle id, the pack whose bundle was stopped on purpose, listed as STOPPED until it starts or goes. */
     private final Map<Long, StylePackEntry> stopped = new ConcurrentHashMap<>();
@@ -128,12 +118,7 @@ public final class StylePackExtender implements StylePackRegistry, PackAdmission
     @Deactivate
     void deactivate() {
         tracker.close();
-        List<Active> all;
-        synchronized (active) {
-            all = new ArrayList<>(active.values());
-            active.clear();
-        }
-        all.forEach(a -> retire(a, "the extender stops"));
+        active.removeAll().forEach(a -> retire(a, "the extender stops"));
         timer.shutdownNow();
     }
 
@@ -205,12 +190,8 @@ public final class StylePackExtender implements StylePackRegistry, PackAdmission
             return;
         }
         long revision = bundle.getLastModified();
-        synchronized (active) {
-            Active current = active.get(styleId);
-            if (current != null && current.pack().bundleId() == bundle.getBundleId()
-                    && current.pack().lastModified() == revision) {
-                return;
-            }
+        if (active.serves(styleId, bundle.getBundleId(), revision)) {
+            return;
         }
         String version = bundle.getVersion().toString();
         // A folder of its own for every activation: a withdrawn version's folder is deleted while the next is read.
@@ -221,11 +202,11 @@ public final class StylePackExtender implements StylePackRegistry, PackAdmission
             ValidatedStyle style = validator.validate(dir, styleId);
             BundleStylePack pack = new BundleStylePack(style, version,
                     new BundleStylePack.Origin(bundle.getBundleId(), revision, bundle.getLocation()), timer);
-            pack.withdrawn().thenRun(() -> deleteTree(dir));
+            pack.withdrawn().thenRun(() -> StyleFolderExtractor.deleteTree(dir));
             activate(pack);
         } catch (InvalidStylePackException e) {
             // A rejected pack leaves no files behind in the framework's storage.
-            deleteTree(dir);
+            StyleFolderExtractor.deleteTree(dir);
             reject(styleId, version, bundle.getLocation(), e.getMessage());
         } finally {
             judged.put(bundle.getBundleId(), revision);
@@ -255,45 +236,28 @@ public final class StylePackExtender implements StylePackRegistry, PackAdmission
         Dictionary<String, Object> properties = new Hashtable<>();
         properties.put(StylePack.ID, id);
         properties.put(StylePack.VERSION, pack.version());
-        Active previous;
-        Active now;
-        synchronized (active) {
-            previous = active.get(id);
-            if (previous != null && previous.pack().bundleId() != pack.bundleId()) {
-                // The file's name, not its location: reasons reach HTTP answers, which carry no server paths.
-                String other = previous.pack().location();
-                throw new InvalidStylePackException("style id '" + id + "' is already provided by "
-                        + other.substring(other.lastIndexOf('/') + 1));
-            }
-            now = new Active(pack, context.registerService(StylePack.class, pack, properties), Instant.now());
-            active.put(id, now);
-        }
-        if (previous != null) {
-            retire(previous, "replaced by " + pack.version());
+        ActivePacks.Replaced replaced = active.replace(pack,
+                p -> context.registerService(StylePack.class, p, properties));
+        if (replaced.previous() != null) {
+            retire(replaced.previous(), "replaced by " + pack.version());
         }
         rejected.remove(pack.location());
         LOG.info("style pack {} active ({}, base model {}, {} exemplars) from {}", pack.ref(),
                 pack.descriptor().name(), pack.descriptor().baseModel(), pack.exemplars().size(), pack.location());
-        verdict(now.entry());
+        verdict(replaced.now().entry());
     }
 
-    /** Withdraws the version the bundle provides, if it is the active one. */
     /** Withdraws the bundle's active version of the style, if it has one. @return that version's entry */
-    private java.util.Optional<StylePackEntry> withdrawFrom(Bundle bundle, String styleId, String why) {
-        Active current;
-        synchronized (active) {
-            current = active.get(styleId);
-            if (current == null || current.pack().bundleId() != bundle.getBundleId()) {
-                return java.util.Optional.empty();
-            }
-            active.remove(styleId);
-        }
-        retire(current, why);
-        notifyUnlisted();
-        return java.util.Optional.of(current.entry());
+    private Optional<StylePackEntry> withdrawFrom(Bundle bundle, String styleId, String why) {
+        Optional<ActivePacks.Active> current = active.remove(styleId, bundle.getBundleId());
+        current.ifPresent(c -> {
+            retire(c, why);
+            notifyUnlisted();
+        });
+        return current.map(ActivePacks.Active::entry);
     }
 
-    private void retire(Active version, String why) {
+    private void retire(ActivePacks.Active version, String why) {
         unregister(version.registration());
         version.pack().withdraw();
         LOG.info("style pack {} withdrawn ({})", version.pack().ref(), why);
@@ -343,25 +307,9 @@ public final class StylePackExtender implements StylePackRegistry, PackAdmission
         waiters.removed(this::listed);
     }
 
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            LOG.warn("could not delete the extracted pack folder {}: {}", dir, e.toString());
-        }
-    }
-
     @Override
     public Optional<Version> activeVersion(String styleId) {
-        synchronized (active) {
-            Active a = active.get(styleId);
-            return a == null ? Optional.empty() : Optional.of(Version.parseVersion(a.pack().version()));
-        }
+        return active.version(styleId);
     }
 
     @Override
@@ -429,10 +377,7 @@ public final class StylePackExtender implements StylePackRegistry, PackAdmission
 
     @Override
     public List<StylePackEntry> entries() {
-        List<StylePackEntry> entries = new ArrayList<>();
-        synchronized (active) {
-            active.values().forEach(a -> entries.add(a.entry()));
-        }
+        List<StylePackEntry> entries = new ArrayList<>(active.entries());
         entries.addAll(rejected.values());
         entries.addAll(stopped.values());
         entries.sort(Comparator.comparing(StylePackEntry::id).thenComparing(StylePackEntry::source));
@@ -441,10 +386,7 @@ public final class StylePackExtender implements StylePackRegistry, PackAdmission
 
     @Override
     public Optional<StylePack> find(String id) {
-        synchronized (active) {
-            Active a = active.get(id);
-            return a == null ? Optional.empty() : Optional.of(a.pack());
-        }
+        return active.get(id).map(ActivePacks.Active::pack);
     }
 
     @Override

@@ -89,12 +89,10 @@ public final class TrainBaseCommand extends PicocliSubcommand {
         Integer tokenizerTexts;
         @Option(names = "--out", required = true, description = "The model folder to write.")
         Path outDir;
-        @Option(names = "--background", description = "Queue as a background job (see jobs / pen:jobs) and return.")
-        boolean background;
-        @Option(names = "--json", description = "Progress and result as JSON lines.")
-        boolean json;
         @Mixin
         TrainOptions loop = new TrainOptions();
+        @Mixin
+        JobOptions job = new JobOptions();
 
         Base(PrintStream out, PrintStream err) {
             this.out = out;
@@ -139,7 +137,7 @@ public final class TrainBaseCommand extends PicocliSubcommand {
             }
             TrainingSpec spec = new TrainingSpec(TrainingKind.BASE, outDir.getFileName().toString(), corpora.get(0),
                     null, outDir, o);
-            return Foreground.run(trainer, spec, background, json, out, err);
+            return job.run(trainer, spec, out, err);
         }
     }
 }

@@ -117,12 +117,10 @@ public final class TrainStyleCommand extends PicocliSubcommand {
         @Option(names = "--force", description = "With --deploy: deploy even a pack that does not beat the base model "
                 + "or the deployed pack.")
         boolean force;
-        @Option(names = "--background", description = "Queue as a background job (see jobs / pen:jobs) and return.")
-        boolean background;
-        @Option(names = "--json", description = "Progress and result as JSON lines.")
-        boolean json;
         @Mixin
         TrainOptions loop = new TrainOptions();
+        @Mixin
+        JobOptions job = new JobOptions();
 
         Style(PrintStream out, PrintStream err) {
             this.out = out;
@@ -179,7 +177,7 @@ public final class TrainStyleCommand extends PicocliSubcommand {
                 o.put("force", "true");
             }
             TrainingSpec spec = new TrainingSpec(TrainingKind.STYLE, id, corpus, baseDir, outDir, o);
-            return Foreground.run(trainer, spec, background, json, out, err);
+            return job.run(trainer, spec, out, err);
         }
 
         private Path resolveBase(String given) {

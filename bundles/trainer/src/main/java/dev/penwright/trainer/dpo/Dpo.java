@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,15 +25,15 @@ import dev.penwright.api.train.JobProgress;
 import dev.penwright.api.train.JobState;
 import dev.penwright.engine.LanguageModel;
 import dev.penwright.engine.LoraAdapter;
-import dev.penwright.engine.TrainingAccess;
 import dev.penwright.trainer.loop.AdamW;
 import dev.penwright.trainer.loop.Batch;
+import dev.penwright.trainer.loop.Checkpoints;
 import dev.penwright.trainer.loop.Example;
 import dev.penwright.trainer.loop.History;
 import dev.penwright.trainer.loop.Losses;
+import dev.penwright.trainer.loop.Optimiser;
 import dev.penwright.trainer.loop.Scalars;
 import dev.penwright.trainer.loop.Schedule;
-import dev.penwright.trainer.loop.TrainingLoop;
 
 /**
  * Direct preference optimisation with the sigmoid loss (Rafailov et al.): for each pair,
@@ -143,38 +142,24 @@ public final class Dpo {
         Map<String, Boolean> decay = new LinkedHashMap<>();
         params.keySet().forEach(k -> decay.put(k, false));
         AdamW adam = AdamW.defaults(0);
+        Optimiser optimiser = new Optimiser(adam, decay, 1.0, manager);
+        Checkpoints store = checkpoints == null ? null : new Checkpoints(checkpoints, 1);
         History history = new History();
         int perStep = Math.min(settings.pairsPerStep(), pairs.size());
         int step = 0;
         int total = settings.steps();
-        if (resume && checkpoints != null) {
-            Path latest = TrainingLoop.latestIn(checkpoints);
+        if (resume && store != null) {
+            Path latest = store.latest();
             if (latest != null) {
-                JsonNode st = JSON.readTree(latest.resolve("state.json").toFile());
+                JsonNode st = store.state(latest);
                 if (st.path("pairs").asInt() != pairs.size() || st.path("pairsPerStep").asInt() != perStep) {
                     throw new IOException(latest + " was made with " + st.path("pairs").asInt() + " pairs, "
                             + st.path("pairsPerStep").asInt() + " a step; this run has " + pairs.size() + ", " + perStep);
                 }
-                try (NDManager tmp = manager.newSubManager()) {
-                    Map<String, NDArray> saved = TrainingAccess.readTensors(latest.resolve("trainable.safetensors"), tmp);
-                    for (var e : params.entrySet()) {
-                        NDArray v = saved.get(e.getKey());
-                        if (v == null || !v.getShape().equals(e.getValue().getShape())) {
-                            throw new IOException(latest + ": tensor " + e.getKey() + " is missing or has another shape");
-                        }
-                        NDArray w = e.getValue().stopGradient();
-                        w.subi(w).addi(v);
-                        w.close();
-                    }
-                }
-                adam.restore(TrainingAccess.readTensors(latest.resolve("optimizer.safetensors"), manager),
-                        st.path("adamSteps").asLong());
+                store.restore(latest, st, params, adam, manager);
                 step = st.path("step").asInt();
                 total = st.path("totalSteps").asInt();
-                for (JsonNode p : st.path("history")) {
-                    history.steps.add(new History.StepPoint(p.get(0).asInt(), p.get(1).asDouble(), p.get(2).asDouble(),
-                            p.get(3).asDouble()));
-                }
+                Checkpoints.readSteps(st.path("history"), history);
                 policy.invalidate();
             }
         }
@@ -219,9 +204,7 @@ public final class Dpo {
                     tokens += p.prompt().length * 2L + p.chosen().length + p.rejected().length;
                 }
                 double rate = schedule.at(step);
-                try (NDScope scope = new NDScope()) {
-                    clipAndStep(params, decay, adam, rate);
-                }
+                optimiser.step(params, rate);
                 policy.invalidate();
                 step++;
                 double seconds = (System.nanoTime() - started) / 1e9;
@@ -237,12 +220,12 @@ public final class Dpo {
                     progress.accept(new JobProgress(jobId, JobState.RUNNING, "dpo", step, total, loss, rate, tps,
                             eta, ""));
                 }
-                if (checkpoints != null && settings.checkpointEvery() > 0 && step % settings.checkpointEvery() == 0) {
-                    save(checkpoints, step, total, pairs.size(), perStep, params, adam, history);
+                if (store != null && settings.checkpointEvery() > 0 && step % settings.checkpointEvery() == 0) {
+                    save(store, step, total, pairs.size(), perStep, params, adam, history);
                 }
             }
-            if (checkpoints != null) {
-                save(checkpoints, step, total, pairs.size(), perStep, params, adam, history);
+            if (store != null) {
+                save(store, step, total, pairs.size(), perStep, params, adam, history);
             }
         } finally {
             params.values().forEach(p -> p.setRequiresGradient(false));
@@ -250,15 +233,8 @@ public final class Dpo {
         return new Outcome(history, step, reason);
     }
 
-    private static void save(Path checkpoints, int step, int total, int pairs, int perStep, Map<String, NDArray> params,
-                             AdamW adam, History history) throws IOException {
-        String name = String.format("step-%08d", step);
-        Path dir = checkpoints.resolve(name);
-        Path tmp = checkpoints.resolve(name + ".tmp");
-        deleteTree(tmp);
-        Files.createDirectories(tmp);
-        TrainingAccess.writeTensors(tmp.resolve("trainable.safetensors"), params, Map.of("format", "pt"));
-        TrainingAccess.writeTensors(tmp.resolve("optimizer.safetensors"), adam.state(), Map.of("format", "pt"));
+    private static void save(Checkpoints store, int step, int total, int pairs, int perStep,
+                             Map<String, NDArray> params, AdamW adam, History history) throws IOException {
         ObjectNode st = JSON.createObjectNode();
         st.put("phase", "dpo");
         st.put("step", step);
@@ -266,22 +242,8 @@ public final class Dpo {
         st.put("pairs", pairs);
         st.put("pairsPerStep", perStep);
         st.put("adamSteps", adam.stepCount());
-        ArrayNode h = st.putArray("history");
-        for (History.StepPoint p : history.steps) {
-            h.addArray().add(p.step()).add(p.loss()).add(p.learningRate()).add(p.tokensPerSecond());
-        }
-        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("state.json").toFile(), st);
-        deleteTree(dir);
-        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        Path pointerTmp = checkpoints.resolve("latest.tmp");
-        Files.writeString(pointerTmp, name + "\n");
-        Files.move(pointerTmp, checkpoints.resolve("latest"), StandardCopyOption.REPLACE_EXISTING);
-        try (Stream<Path> list = Files.list(checkpoints)) {
-            for (Path old : list.filter(p -> p.getFileName().toString().matches("step-\\d{8}")
-                    && !p.getFileName().toString().equals(name)).toList()) {
-                deleteTree(old);
-            }
-        }
+        st.set("history", Checkpoints.steps(history));
+        store.save(step, params, adam, st);
     }
 
     /** The pairs and their reference log-probabilities, computed once; written before the first DPO step. */
@@ -341,40 +303,6 @@ public final class Dpo {
 
     /** Removes the checkpoints (and saved pairs) of an earlier DPO phase. */
     public static void deleteCheckpoints(Path checkpoints) throws IOException {
-        deleteTree(checkpoints);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
-
-    private void clipAndStep(Map<String, NDArray> params, Map<String, Boolean> decay, AdamW adam, double lr) {
-        double sq = 0;
-        for (NDArray p : params.values()) {
-            NDArray g = p.getGradient();
-            sq += g.square().sum().getFloat();
-            g.close();
-        }
-        double norm = Math.sqrt(sq);
-        if (norm > 1.0) {
-            for (NDArray p : params.values()) {
-                NDArray g = p.getGradient();
-                g.muli((float) (1.0 / (norm + 1e-6)));
-                g.close();
-            }
-        }
-        adam.step(params, decay, lr, manager);
-        for (NDArray p : params.values()) {
-            NDArray g = p.getGradient();
-            g.subi(g);
-            g.close();
-        }
+        Checkpoints.deleteTree(checkpoints);
     }
 }

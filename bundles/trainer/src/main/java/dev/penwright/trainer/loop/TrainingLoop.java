@@ -1,10 +1,8 @@
 package dev.penwright.trainer.loop;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,9 +34,8 @@ import dev.penwright.engine.TrainingAccess;
  * elsewhere in the JVM is never recorded; gradients of the micro-batches of one step add up in the parameters
  * (that is the accumulation) and the loop zeroes them itself after the update.
  *
- * <p>A checkpoint ({@code checkpoints/step-N/}) holds the trainable tensors, the AdamW moments and a state.json
- * with the step, the data position (epoch, batch index), the RNG state, the planned step count and the history.
- * It is written to a temporary folder and renamed, and {@code checkpoints/latest} names the newest complete one.
+ * <p>A checkpoint ({@link Checkpoints}) holds the trainable tensors, the AdamW moments and a state.json with the
+ * step, the data position (epoch, batch index), the RNG state, the planned step count and the history.
  */
 public final class TrainingLoop {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,7 +47,7 @@ public final class TrainingLoop {
     private final Batches train;
     private final List<Batch> validation;
     private final long validationTokens;
-    private final Path checkpoints;
+    private final Checkpoints checkpoints;
     private final String jobId;
     private final String phase;
     private final Consumer<JobProgress> progress;
@@ -67,7 +64,7 @@ public final class TrainingLoop {
         this.validation = valExamples.isEmpty() ? List.of()
                 : new Batches(valExamples, config.maxBatchTokens(), config.maxBatchRows(), config.seed(), padId).all();
         this.validationTokens = validation.stream().mapToLong(Batch::tokens).sum();
-        this.checkpoints = checkpoints;
+        this.checkpoints = new Checkpoints(checkpoints, KEEP_CHECKPOINTS);
         this.jobId = jobId;
         this.phase = phase;
         this.progress = progress == null ? p -> { } : progress;
@@ -101,11 +98,12 @@ public final class TrainingLoop {
         params.forEach((k, p) -> decay.put(k, task.decays(k, p)));
         NDManager manager = task.manager();
         AdamW adam = AdamW.defaults(config.weightDecay());
+        Optimiser optimiser = new Optimiser(adam, decay, config.clipNorm(), manager);
         State s = new State();
         s.rng = config.seed() ^ 0x5DEECE66DL;
         s.totalSteps = config.maxSteps() > 0 ? config.maxSteps() : LoopConfig.TIME_BUDGET_STEP_CAP;
         if (resume) {
-            Path latest = latest();
+            Path latest = checkpoints.latest();
             if (latest != null) {
                 restore(latest, params, adam, s, manager);
             }
@@ -155,11 +153,7 @@ public final class TrainingLoop {
                 runTokens += b.tokens();
                 s.tokens += b.tokens();
             }
-            try (NDScope scope = new NDScope()) {
-                clip(params);
-                adam.step(params, decay, lr, manager);
-                zeroGradients(params);
-            }
+            optimiser.step(params, lr);
             task.updated();
             s.step++;
             s.rng = rng.state();
@@ -228,7 +222,7 @@ public final class TrainingLoop {
         // stop, or a schedule that ran past the optimum) the last weights are worse than ones the run already had.
         int kept = s.step;
         if (s.bestStep >= 0 && s.bestStep != s.step) {
-            copyInto(params, best(s.bestStep).resolve("trainable.safetensors"), manager);
+            Checkpoints.copyInto(params, best(s.bestStep).resolve("trainable.safetensors"), manager);
             task.updated();
             kept = s.bestStep;
         }
@@ -247,49 +241,26 @@ public final class TrainingLoop {
      * end (on time) before it reaches the newer best again.
      */
     private void saveBest(State s, Map<String, NDArray> params) throws IOException {
-        Path dir = best(s.step);
-        Path tmp = checkpoints.resolve(dir.getFileName() + ".tmp");
-        deleteTree(tmp);
-        Files.createDirectories(tmp);
-        TrainingAccess.writeTensors(tmp.resolve("trainable.safetensors"), params,
-                Map.of("format", "pt", "step", Integer.toString(s.step)));
-        deleteTree(dir);
-        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        Checkpoints.writeAtomically(best(s.step), tmp -> TrainingAccess.writeTensors(
+                tmp.resolve("trainable.safetensors"), params, Map.of("format", "pt", "step", Integer.toString(s.step))));
         s.bestStep = s.step;
         pruneBest(s.bestStep, savedBest);
     }
 
     private Path best(int step) {
-        return checkpoints.resolve(String.format(BEST + "-%08d", step));
+        return checkpoints.dir().resolve(String.format(BEST + "-%08d", step));
     }
 
     /** Deletes the best-N folders other than those of the given steps. */
     private void pruneBest(int keep, int alsoKeep) throws IOException {
         List<Path> all;
-        try (Stream<Path> list = Files.list(checkpoints)) {
+        try (Stream<Path> list = Files.list(checkpoints.dir())) {
             all = list.filter(p -> p.getFileName().toString().matches(BEST + "-\\d{8}")).toList();
         }
         for (Path p : all) {
             int step = Integer.parseInt(p.getFileName().toString().substring(BEST.length() + 1));
             if (step != keep && step != alsoKeep) {
-                deleteTree(p);
-            }
-        }
-    }
-
-    /** Overwrites the live parameters, in place, with the tensors of a safetensors file. */
-    private static void copyInto(Map<String, NDArray> params, Path file, NDManager manager) throws IOException {
-        try (NDManager tmp = manager.newSubManager()) {
-            Map<String, NDArray> saved = TrainingAccess.readTensors(file, tmp);
-            for (var e : params.entrySet()) {
-                NDArray v = saved.get(e.getKey());
-                if (v == null || !v.getShape().equals(e.getValue().getShape())) {
-                    throw new IOException(file + ": trainable tensor " + e.getKey() + " is missing or has another shape");
-                }
-                // In place, so the model keeps reading the same arrays.
-                NDArray w = e.getValue().stopGradient();
-                w.subi(w).addi(v);
-                w.close();
+                Checkpoints.deleteTree(p);
             }
         }
     }
@@ -335,63 +306,9 @@ public final class TrainingLoop {
                 message));
     }
 
-    private void clip(Map<String, NDArray> params) {
-        if (config.clipNorm() <= 0) {
-            return;
-        }
-        double sq = 0;
-        for (NDArray p : params.values()) {
-            NDArray g = p.getGradient();
-            sq += g.square().sum().getFloat();
-            g.close();
-        }
-        double norm = Math.sqrt(sq);
-        if (norm > config.clipNorm()) {
-            float scale = (float) (config.clipNorm() / (norm + 1e-6));
-            for (NDArray p : params.values()) {
-                NDArray g = p.getGradient();
-                g.muli(scale);
-                g.close();
-            }
-        }
-    }
-
-    private static void zeroGradients(Map<String, NDArray> params) {
-        for (NDArray p : params.values()) {
-            NDArray g = p.getGradient();
-            g.subi(g);
-            g.close();
-        }
-    }
-
     // ---- checkpoints ----
 
-    /** The newest complete checkpoint, or null. */
-    public Path latest() throws IOException {
-        return latestIn(checkpoints);
-    }
-
-    /** The newest complete checkpoint in a phase's checkpoint folder (its {@code latest} pointer), or null. */
-    public static Path latestIn(Path checkpoints) throws IOException {
-        Path pointer = checkpoints.resolve("latest");
-        if (!Files.isRegularFile(pointer)) {
-            return null;
-        }
-        Path dir = checkpoints.resolve(Files.readString(pointer).strip());
-        if (!Files.isRegularFile(dir.resolve("state.json"))) {
-            throw new IOException(pointer + " names " + dir + ", which is not a complete checkpoint");
-        }
-        return dir;
-    }
-
     private void save(State s, Map<String, NDArray> params, AdamW adam) throws IOException {
-        String name = String.format("step-%08d", s.step);
-        Path dir = checkpoints.resolve(name);
-        Path tmp = checkpoints.resolve(name + ".tmp");
-        deleteTree(tmp);
-        Files.createDirectories(tmp);
-        TrainingAccess.writeTensors(tmp.resolve("trainable.safetensors"), params, Map.of("format", "pt"));
-        TrainingAccess.writeTensors(tmp.resolve("optimizer.safetensors"), adam.state(), Map.of("format", "pt"));
         ObjectNode st = JSON.createObjectNode();
         st.put("phase", phase);
         st.put("step", s.step);
@@ -409,47 +326,21 @@ public final class TrainingLoop {
         st.put("keptStep", s.keptStep);
         st.put("seed", config.seed());
         st.put("batchesPerEpoch", train.perEpoch());
-        ArrayNode steps = st.putArray("history");
-        for (History.StepPoint p : s.history.steps) {
-            steps.addArray().add(p.step()).add(p.loss()).add(p.learningRate()).add(p.tokensPerSecond());
-        }
+        st.set("history", Checkpoints.steps(s.history));
         ArrayNode evals = st.putArray("evals");
         for (History.EvalPoint p : s.history.evals) {
             evals.addArray().add(p.step()).add(p.loss());
         }
-        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("state.json").toFile(), st);
-        deleteTree(dir);
-        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        Path pointerTmp = checkpoints.resolve("latest.tmp");
-        Files.writeString(pointerTmp, name + "\n");
-        try {
-            Files.move(pointerTmp, checkpoints.resolve("latest"), StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(pointerTmp, checkpoints.resolve("latest"), StandardCopyOption.REPLACE_EXISTING);
-        }
-        prune(name);
+        checkpoints.save(s.step, params, adam, st);
         savedBest = s.bestStep;
         if (s.bestStep >= 0) {
             pruneBest(s.bestStep, s.bestStep);
         }
     }
 
-    private void prune(String keep) throws IOException {
-        List<Path> old;
-        try (Stream<Path> list = Files.list(checkpoints)) {
-            old = list.filter(p -> p.getFileName().toString().matches("step-\\d{8}")).sorted().toList();
-        }
-        for (int i = 0; i < old.size() - KEEP_CHECKPOINTS; i++) {
-            if (!old.get(i).getFileName().toString().equals(keep)) {
-                deleteTree(old.get(i));
-            }
-        }
-    }
-
     private void restore(Path dir, Map<String, NDArray> params, AdamW adam, State s, NDManager manager)
             throws IOException {
-        JsonNode st = JSON.readTree(dir.resolve("state.json").toFile());
+        JsonNode st = checkpoints.state(dir);
         if (st.path("seed").asLong() != config.seed() || st.path("batchesPerEpoch").asInt() != train.perEpoch()
                 || !st.path("phase").asText().equals(phase)) {
             throw new IOException(dir + " was made by a different run (phase " + st.path("phase").asText()
@@ -457,9 +348,7 @@ public final class TrainingLoop {
                     + " batches an epoch; this run: " + phase + ", " + config.seed() + ", " + train.perEpoch()
                     + "): resume needs the same data and settings");
         }
-        copyInto(params, dir.resolve("trainable.safetensors"), manager);
-        Map<String, NDArray> moments = TrainingAccess.readTensors(dir.resolve("optimizer.safetensors"), manager);
-        adam.restore(moments, st.path("adamSteps").asLong());
+        checkpoints.restore(dir, st, params, adam, manager);
         s.step = st.path("step").asInt();
         s.epoch = st.path("epoch").asInt();
         s.cursor = st.path("cursor").asInt();
@@ -475,24 +364,10 @@ public final class TrainingLoop {
             throw new IOException(dir + " names best step " + s.bestStep + " but " + best(s.bestStep)
                     + " holds no weights");
         }
-        for (JsonNode p : st.path("history")) {
-            s.history.steps.add(new History.StepPoint(p.get(0).asInt(), p.get(1).asDouble(), p.get(2).asDouble(),
-                    p.get(3).asDouble()));
-        }
+        Checkpoints.readSteps(st.path("history"), s.history);
         for (JsonNode p : st.path("evals")) {
             s.history.evals.add(new History.EvalPoint(p.get(0).asInt(), p.get(1).asDouble()));
         }
         task.updated();
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

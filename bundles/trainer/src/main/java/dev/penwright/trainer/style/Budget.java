@@ -5,9 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * The wall-clock budget of a whole {@code train style} run ({@code --minutes N}), shared by its phases. Planning
@@ -29,8 +27,16 @@ final class Budget {
     private final double totalSeconds;
     private final long started;
     private final Map<String, Double> pending = new LinkedHashMap<>();
-    private final List<ObjectNode> spent = new ArrayList<>();
-    private final ObjectMapper json = new ObjectMapper();
+    private final List<PhaseTime> spent = new ArrayList<>();
+
+    /** A phase's time: its planned share (null when the run has no budget) and what it used. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record PhaseTime(String phase, Double plannedSeconds, double usedSeconds) {
+    }
+
+    /** The {@code budget} object of report.json and deploy.json. */
+    record Report(double minutes, String rule, List<PhaseTime> phases, double elapsedSeconds) {
+    }
 
     /** @param minutes the whole run's budget, 0 for none */
     Budget(double minutes) {
@@ -69,21 +75,13 @@ final class Budget {
 
     /** Records a phase that was not shared out (planning), with the time it took. */
     void record(String phase, double seconds) {
-        ObjectNode n = json.createObjectNode();
-        n.put("phase", phase);
-        n.put("usedSeconds", seconds);
-        spent.add(n);
+        spent.add(new PhaseTime(phase, null, seconds));
     }
 
     /** The rule, the budget and each phase's planned and used seconds so far. */
-    ObjectNode report() {
-        ObjectNode n = json.createObjectNode();
-        n.put("minutes", totalSeconds / 60);
-        n.put("rule", limited() ? RULE : "no time budget: the phases' step counts bound the run");
-        ArrayNode phases = n.putArray("phases");
-        spent.forEach(p -> phases.add(p.deepCopy()));
-        n.put("elapsedSeconds", elapsedSeconds());
-        return n;
+    Report report() {
+        return new Report(totalSeconds / 60, limited() ? RULE : "no time budget: the phases' step counts bound the run",
+                List.copyOf(spent), elapsedSeconds());
     }
 
     /** One phase's time. */
@@ -127,13 +125,7 @@ final class Budget {
         }
 
         void end() {
-            ObjectNode n = json.createObjectNode();
-            n.put("phase", phase);
-            if (limited()) {
-                n.put("plannedSeconds", seconds);
-            }
-            n.put("usedSeconds", used());
-            spent.add(n);
+            spent.add(new PhaseTime(phase, limited() ? seconds : null, used()));
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.penwright.trainer.style;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -37,7 +38,12 @@ final class Candidates {
     /** @param vocabulary the style's vocabulary and form words, as its pack ships them */
     Candidates(LanguageModel model, List<String> styledTexts, List<String> neutralDrafts, StyleVocabulary vocabulary) {
         this.model = model;
-        this.classifier = StyleClassifier.train(Map.of(TARGET, styledTexts, NEUTRAL, neutralDrafts));
+        // In a fixed class order: the classifier's training visits the classes in map order, and Map.of's order
+        // changes from one JVM to the next, so the same run scored style 26 in one and 34 in another.
+        Map<String, List<String>> classes = new LinkedHashMap<>();
+        classes.put(TARGET, styledTexts);
+        classes.put(NEUTRAL, neutralDrafts);
+        this.classifier = StyleClassifier.train(classes);
         this.vocabulary = vocabulary;
     }
 
@@ -108,8 +114,8 @@ final class Candidates {
                         List.of(PromptFormat.END));
                 boolean copying = j < copyAware && plan != null;
                 if (copying) {
-                    o = o.withCopyAware(StyleTrainer.GEN_COPY_BIAS, StyleTrainer.GEN_FACT_GUARD,
-                            StyleTrainer.GEN_MIN_COVERAGE);
+                    o = o.withCopyAware(PackDefaults.COPY_BIAS, PackDefaults.FACT_GUARD,
+                            PackDefaults.MIN_COVERAGE);
                 }
                 requests.add(new GenerateRequest(prompts.get(i), o, adapter, null, copying ? plan : null));
             }

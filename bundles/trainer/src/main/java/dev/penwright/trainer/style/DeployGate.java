@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Whether {@code train style --deploy} may put a run's pack in front of users: only when, on the run's own validation
@@ -33,14 +32,13 @@ final class DeployGate {
      * @param faithfulnessRate share of outputs dropping or contradicting a key fact
      */
     record Figures(double styleScore, double rougeL, double factualRate, double faithfulnessRate) {
-        /** From a {@code validationScores} side as the trainer writes it; null when it has no figures. */
-        static Figures of(JsonNode side) {
-            if (side == null || !side.has("styleScore")) {
+        /** From a side of a stage's validation scores; null when it has no figures. */
+        static Figures of(StyleReports.Scores side) {
+            if (side == null) {
                 return null;
             }
-            return new Figures(side.get("styleScore").asDouble(), side.path("rougeL").asDouble(),
-                    side.path("factualHallucinationRate").asDouble(),
-                    side.path("faithfulnessHallucinationRate").asDouble());
+            return new Figures(side.styleScore(), side.rougeL(), side.factualHallucinationRate(),
+                    side.faithfulnessHallucinationRate());
         }
 
         @Override

@@ -25,7 +25,7 @@ class ContextExtensionTest {
         Path init = dir.resolve("init");
         RandomModels.write(init, Tiny.config(64, 32, 2, 128), 7L, "F32", 1);
         Path out = dir.resolve("out");
-        Path extended = BaseTrainer.withContext(init, 256, out);
+        Path extended = StartingModel.withContext(init, 256, out);
         assertEquals(out.resolve("init-context-256"), extended);
         try (LanguageModel a = LanguageModel.load(init); LanguageModel b = LanguageModel.load(extended)) {
             assertEquals(128, a.config().maxPositions());
@@ -42,8 +42,8 @@ class ContextExtensionTest {
             assertEquals(3, b.score(longPrompt, next, null).length);
         }
         // Not longer than the model's own: the init folder itself.
-        assertEquals(init, BaseTrainer.withContext(init, 128, out));
-        assertEquals(init, BaseTrainer.withContext(init, 0, out));
+        assertEquals(init, StartingModel.withContext(init, 128, out));
+        assertEquals(init, StartingModel.withContext(init, 0, out));
         assertEquals(List.of(), List.of(Files.list(out).filter(p -> !p.equals(extended)).toArray()));
     }
 }

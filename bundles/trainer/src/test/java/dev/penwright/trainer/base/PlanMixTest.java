@@ -24,6 +24,7 @@ import dev.penwright.trainer.data.Split;
 import dev.penwright.trainer.loop.Batch;
 import dev.penwright.trainer.loop.Example;
 import dev.penwright.trainer.loop.LoopConfig;
+import dev.penwright.trainer.loop.RunControl;
 import dev.penwright.trainer.style.PlanCache;
 import dev.penwright.trainer.style.PromptFormat;
 import dev.penwright.trainer.style.Sequences;
@@ -46,9 +47,9 @@ class PlanMixTest {
         return out;
     }
 
-    static BaseTrainer.Corpus corpus(String name, int n) {
+    static BaseCorpora.Corpus corpus(String name, int n) {
         List<CorpusText> all = texts(name, n);
-        return new BaseTrainer.Corpus(name, Split.TRAIN.select(all, CorpusText::id),
+        return new BaseCorpora.Corpus(name, Split.TRAIN.select(all, CorpusText::id),
                 Split.VALIDATION.select(all, CorpusText::id));
     }
 
@@ -62,25 +63,24 @@ class PlanMixTest {
     void planSequencesAreSftSequencesWithTheirPromptMasked() throws Exception {
         Path dir = Tiny.model(tmp.resolve("m"), Tiny.TEXTS, 32, 1, 3);
         ExtractivePlanner planner = new ExtractivePlanner();
-        List<BaseTrainer.Corpus> corpora = List.of(corpus("big", 60), corpus("small", 12));
+        List<BaseCorpora.Corpus> corpora = List.of(corpus("big", 60), corpus("small", 12));
         try (LanguageModel model = LanguageModel.load(dir)) {
             Map<String, ContentPlan> plans = new LinkedHashMap<>();
             List<String> failures = new ArrayList<>();
             List<String> planNotes = new ArrayList<>();
-            Map<String, BaseTrainer.Mix> mixes = new BaseTrainer(planner).mixes(model, corpora,
-                    recipe(tmp, 0.7, false), plans, failures, "job", p -> {
+            Map<String, PlanMixer.Mix> mixes = new PlanMixer(planner, new RunControl("job", p -> {
                         if (p.phase().equals("plan")) {
                             planNotes.add(p.message());
                         }
-                    });
+                    }, null)).mixes(model, corpora, recipe(tmp, 0.7, false), plans, failures);
             assertTrue(failures.isEmpty(), failures.toString());
             assertTrue(planNotes.stream().anyMatch(m -> m.startsWith("planned ")), planNotes.toString());
             Map<String, CorpusText> byId = new LinkedHashMap<>();
             corpora.forEach(c -> c.train().forEach(t -> byId.put(t.id(), t)));
             java.util.Set<String> templatesSeen = new java.util.HashSet<>();
             int ended = 0;
-            for (BaseTrainer.Corpus c : corpora) {
-                BaseTrainer.Mix m = mixes.get(c.name());
+            for (BaseCorpora.Corpus c : corpora) {
+                PlanMixer.Mix m = mixes.get(c.name());
                 int total = m.raw().size() + m.plan().size();
                 // Every text of the corpus gives one plan sequence at most, so the plan side is the limit here.
                 assertEquals(Math.round(0.7 * total), m.plan().size(), c.name() + ": " + m.plan().size() + "/" + total);
@@ -128,12 +128,12 @@ class PlanMixTest {
     @Test
     void balanceGivesEachCorpusAboutAsManySequences() throws Exception {
         Path dir = Tiny.model(tmp.resolve("m"), Tiny.TEXTS, 32, 1, 3);
-        List<BaseTrainer.Corpus> corpora = List.of(corpus("big", 80), corpus("small", 10));
+        List<BaseCorpora.Corpus> corpora = List.of(corpus("big", 80), corpus("small", 10));
         try (LanguageModel model = LanguageModel.load(dir)) {
-            Map<String, BaseTrainer.Mix> plain = new BaseTrainer(new ExtractivePlanner()).mixes(model, corpora,
-                    recipe(tmp, 0.5, false), new LinkedHashMap<>(), new ArrayList<>(), "job", p -> { });
-            Map<String, BaseTrainer.Mix> balanced = new BaseTrainer(new ExtractivePlanner()).mixes(model, corpora,
-                    recipe(tmp, 0.5, true), new LinkedHashMap<>(), new ArrayList<>(), "job", p -> { });
+            Map<String, PlanMixer.Mix> plain = new PlanMixer(new ExtractivePlanner(), new RunControl("job", null, null))
+                    .mixes(model, corpora, recipe(tmp, 0.5, false), new LinkedHashMap<>(), new ArrayList<>());
+            Map<String, PlanMixer.Mix> balanced = new PlanMixer(new ExtractivePlanner(), new RunControl("job", null, null))
+                    .mixes(model, corpora, recipe(tmp, 0.5, true), new LinkedHashMap<>(), new ArrayList<>());
             int big = size(plain.get("big"));
             int small = size(plain.get("small"));
             assertTrue(big > 4 * small, big + " vs " + small);
@@ -155,7 +155,7 @@ class PlanMixTest {
         return ids[0];
     }
 
-    private static int size(BaseTrainer.Mix m) {
+    private static int size(PlanMixer.Mix m) {
         return m.raw().size() + m.plan().size();
     }
 }

@@ -34,18 +34,18 @@ class TokenizerSampleTest {
         List<CorpusText> train = new ArrayList<>(corpus("big", 100, "a"));
         train.addAll(corpus("small", 5, "b"));
         train.addAll(corpus("mid", 10, "c"));
-        Map<String, Long> counts = BaseTrainer.tokenizerSample(train, 20).stream()
+        Map<String, Long> counts = StartingModel.tokenizerSample(train, 20).stream()
                 .collect(Collectors.groupingBy(CorpusText::style, Collectors.counting()));
         assertEquals(Map.of("big", 8L, "small", 5L, "mid", 7L), counts);
-        assertEquals(train, BaseTrainer.tokenizerSample(train, 0), "0: every text");
-        assertEquals(train, BaseTrainer.tokenizerSample(train, 500), "more than there are: every text");
+        assertEquals(train, StartingModel.tokenizerSample(train, 0), "0: every text");
+        assertEquals(train, StartingModel.tokenizerSample(train, 500), "more than there are: every text");
     }
 
     @Test
     void aChineseCorpusAfterALargeEnglishOneGetsItsOwnTokens() throws Exception {
         List<CorpusText> train = new ArrayList<>(corpus("en", 400, "The package provides a library for parsing files."));
         train.addAll(corpus("zh", 40, "春眠不觉晓，处处闻啼鸟。夜来风雨声，花落知多少。"));
-        List<String> texts = BaseTrainer.tokenizerSample(train, 100).stream().map(CorpusText::text).toList();
+        List<String> texts = StartingModel.tokenizerSample(train, 100).stream().map(CorpusText::text).toList();
         new BpeTrainer(400, BpeTrainer.DEFAULT_SPECIALS, 2).trainAndWrite(texts, tmp);
         try (HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(tmp.resolve("tokenizer.json"),
                 Map.of("truncation", "false", "padding", "false", "addSpecialTokens", "false"))) {

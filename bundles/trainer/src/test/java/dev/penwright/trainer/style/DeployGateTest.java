@@ -50,8 +50,9 @@ class DeployGateTest {
 
     @Test
     void figuresAreReadFromAReportsValidationSide() throws Exception {
-        var side = new ObjectMapper().readTree("{\"styleScore\":61.5,\"rougeL\":92.0,"
-                + "\"factualHallucinationRate\":0.125,\"faithfulnessHallucinationRate\":0.25}");
+        var side = new ObjectMapper().readValue("{\"styleScore\":61.5,\"rougeL\":92.0,"
+                + "\"factualHallucinationRate\":0.125,\"faithfulnessHallucinationRate\":0.25}",
+                StyleReports.Scores.class);
         DeployGate.Figures f = DeployGate.Figures.of(side);
         assertTrue(f.styleScore() == 61.5 && f.rougeL() == 92.0 && f.factualRate() == 0.125
                 && f.faithfulnessRate() == 0.25, f.toString());
