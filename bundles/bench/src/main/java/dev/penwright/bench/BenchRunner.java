@@ -216,7 +216,8 @@ public final class BenchRunner {
                     row.styleScore(), row.factualHallucination(), row.faithfulnessHallucination(),
                     row.contentRecall(), row.seconds(),
                     signatures, row.system(), failures.size(), failures.stream().limit(5).toList(),
-                    truncations, prompted && !items.isEmpty() ? (double) shots / items.size() : null,
+                    truncations, prompted ? system.shots() : null,
+                    prompted && !items.isEmpty() ? (double) shots / items.size() : null,
                     anyJudged ? judged.factualHallucinationRate() : null,
                     anyJudged ? judged.faithfulnessHallucinationRate() : null, judged == null ? 0 : judged.unjudged(),
                     system.shipped()));
@@ -326,7 +327,7 @@ public final class BenchRunner {
         sig.put("hallucination", HallucinationChecker.signature());
         sig.put("contentRecall", ContentRecall.signature());
         return new RowResult(system.key(), system.label(), true, "", outputs.size(), rougeL, b.score(), styleScore,
-                h.factualRate(), h.faithfulnessHallucinationRate(), recall, seconds, sig, what, 0, null, 0, null, null, null, 0,
+                h.factualRate(), h.faithfulnessHallucinationRate(), recall, seconds, sig, what, 0, null, 0, null, null, null, null, 0,
                 system.shipped());
     }
 
@@ -354,11 +355,17 @@ public final class BenchRunner {
                     mean(rows, RowResult::contentRecall), rows.stream().mapToDouble(RowResult::seconds).sum(), rows.get(0).signatures(),
                     "mean over " + rows.size() + " style(s)", rows.stream().mapToInt(RowResult::failures).sum(),
                     rows.stream().flatMap(r -> r.failureMessages().stream()).limit(5).toList(),
-                    rows.stream().mapToInt(RowResult::truncations).sum(), mean(rows, RowResult::meanShots),
+                    rows.stream().mapToInt(RowResult::truncations).sum(), sameShots(rows), mean(rows, RowResult::meanShots),
                     mean(rows, RowResult::factualHallucinationJudge), mean(rows, RowResult::faithfulnessHallucinationJudge),
                     rows.stream().mapToInt(RowResult::unjudged).sum(), s.shipped()));
         }
         return out;
+    }
+
+    /** The configured shots the styles' rows share (one setting a run), or null when a row has none. */
+    private static Integer sameShots(List<RowResult> rows) {
+        Integer first = rows.get(0).shots();
+        return rows.stream().allMatch(r -> java.util.Objects.equals(r.shots(), first)) ? first : null;
     }
 
     private static Double mean(List<RowResult> rows, java.util.function.Function<RowResult, Double> f) {

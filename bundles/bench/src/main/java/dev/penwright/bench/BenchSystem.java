@@ -31,6 +31,15 @@ public interface BenchSystem {
         return false;
     }
 
+    /**
+     * Few-shot exemplars each prompt is given, as configured ({@code --shots}; 0 for a prompt without any), or null
+     * for rows without a prompt. How many of them fitted the model's context is measured per output
+     * ({@link Output#shots()}).
+     */
+    default Integer shots() {
+        return null;
+    }
+
     /** Empty when it can run for this style; otherwise why not. */
     Optional<String> unavailableReason(String style);
 

@@ -28,6 +28,11 @@ public final class LlmFewShotSystem implements BenchSystem {
         this.maxTokens = maxTokens;
     }
 
+    @Override
+    public Integer shots() {
+        return fewShots.k();
+    }
+
     public String key() { return "llm-fewshot"; }
     public String label() { return "LLM endpoint, few-shot"; }
 

@@ -79,7 +79,7 @@ public final class ReportWriter {
                 sb.append("- ").append(key).append(": ").append(v).append('\n');
             }
         }
-        sb.append('\n');
+        sb.append("\n").append(SHOTS_LEGEND).append(".\n\n");
         for (StyleTable t : r.styles()) {
             sb.append("## ").append(t.style()).append(" (").append(t.language()).append(", ").append(t.n())
                     .append(" of ").append(t.testSize()).append(' ').append(split(r)).append(" texts)\n\n");
@@ -126,9 +126,24 @@ public final class ReportWriter {
         return split == null ? "test" : split.toString();
     }
 
-    /** Mean few-shot exemplars a prompt held, or a dash for rows without prompts. */
+    /** What the shots column means (under the settings of the Markdown report and above the HTML tables). */
+    static final String SHOTS_LEGEND = "shots: the few-shot exemplars each prompt was given (--shots; 0 for pack"
+            + " rows), then in brackets the mean that fitted the model's context beside the plan (the styler drops"
+            + " exemplars, the last first, before it cuts the plan); plan cut: prompts whose plan was cut to fit";
+
+    /**
+     * The configured shots and, in brackets, the mean that fitted ({@code 2 (fit 0.1)}); {@code 0} for rows given
+     * none; a dash for rows without prompts. A report written before the setting was recorded shows the fit alone.
+     */
     static String shots(RowResult row) {
-        return row.meanShots() == null ? "–" : String.format(Locale.ROOT, "%.1f", row.meanShots());
+        if (row.meanShots() == null && row.shots() == null) {
+            return "–";
+        }
+        String fit = row.meanShots() == null ? "" : String.format(Locale.ROOT, "fit %.1f", row.meanShots());
+        if (row.shots() == null) {
+            return fit;
+        }
+        return row.shots() == 0 || fit.isEmpty() ? Integer.toString(row.shots()) : row.shots() + " (" + fit + ")";
     }
 
     /** Outputs whose prompt had its plan cut to fit the context; a dash for rows without prompts. */
@@ -174,6 +189,7 @@ public final class ReportWriter {
         for (String c : charts) {
             sb.append("<img alt=\"").append(esc(c)).append("\" src=\"").append(esc(c)).append("\">");
         }
+        sb.append("<p>").append(esc(SHOTS_LEGEND)).append(".</p>");
         for (StyleTable t : r.styles()) {
             sb.append("<h2>").append(esc(t.style())).append("</h2><p>").append(t.n()).append(" of ")
                     .append(t.testSize()).append(' ').append(split(r)).append(" texts (").append(t.trainSize())

@@ -17,8 +17,10 @@ import java.util.Map;
  * @param failureMessages the first few failures, {@code id: message}
  * @param truncations outputs whose prompt had the plan cut to fit the model's context with room for the new tokens
  *                    (its draft; facts and summary only when the plan without a draft leaves too little room)
- * @param meanShots   mean few-shot exemplars a prompt held (they are dropped before the draft is cut); null for rows
- *                    without shots
+ * @param shots       few-shot exemplars each prompt was given, as configured ({@code --shots}; 0 for pack rows);
+ *                    null for rows without prompts
+ * @param meanShots   mean few-shot exemplars that fitted in a prompt (the styler drops them, the last first, before
+ *                    it cuts the draft), at most {@code shots}; null for rows without prompts
  * @param factualHallucinationJudge      the factual hallucination rate as an LLM judge sees it ({@code --judge}),
  *                                       percent of judged outputs; null when not judged
  * @param faithfulnessHallucinationJudge the same for the faithfulness hallucination rate
@@ -28,7 +30,7 @@ import java.util.Map;
 public record RowResult(String key, String label, boolean available, String reason, int n, Double rougeL,
                         Double bleu4, Double styleScore, Double factualHallucination, Double faithfulnessHallucination,
                         Double contentRecall, double seconds, Map<String, String> signatures, String system,
-                        int failures, java.util.List<String> failureMessages, int truncations, Double meanShots,
+                        int failures, java.util.List<String> failureMessages, int truncations, Integer shots, Double meanShots,
                         Double factualHallucinationJudge, Double faithfulnessHallucinationJudge, int unjudged,
                         boolean shipped) {
     public RowResult {
@@ -38,6 +40,6 @@ public record RowResult(String key, String label, boolean available, String reas
     }
 
     public static RowResult notAvailable(String key, String label, String reason) {
-        return new RowResult(key, label, false, reason, 0, null, null, null, null, null, null, 0, Map.of(), "", 0, null, 0, null, null, null, 0, false);
+        return new RowResult(key, label, false, reason, 0, null, null, null, null, null, null, 0, Map.of(), "", 0, null, 0, null, null, null, null, 0, false);
     }
 }

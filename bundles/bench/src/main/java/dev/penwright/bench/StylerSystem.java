@@ -70,6 +70,11 @@ public final class StylerSystem implements BenchSystem {
         return shipped;
     }
 
+    @Override
+    public Integer shots() {
+        return fewShots == null ? 0 : fewShots.k();
+    }
+
     public String key() { return key; }
     public String label() { return label; }
 

@@ -136,6 +136,25 @@ class BenchRunnerTest {
     }
 
     @Test
+    void theShotsColumnShowsTheSettingAndTheMeanThatFitted() {
+        // A 2-shot row on long plans: 0.1 exemplars fitted a prompt on average; the column must not read 0.1 shots.
+        RowResult fewShot = new RowResult("base", "Base", true, "", 10, 1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1, null, "",
+                0, null, 9, 2, 0.1, null, null, 0, false);
+        assertEquals("2 (fit 0.1)", ReportWriter.shots(fewShot));
+        RowResult pack = new RowResult("s-sft", "S-SFT", true, "", 10, 1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1, null, "",
+                0, null, 0, 0, 0.0, null, null, 0, false);
+        assertEquals("0", ReportWriter.shots(pack));
+        RowResult none = new RowResult("draft", "Draft", true, "", 10, 1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1, null, "",
+                0, null, 0, null, null, null, null, 0, false);
+        assertEquals("–", ReportWriter.shots(none));
+        // A report written before the setting was recorded: the fit alone, named as such.
+        RowResult old = new RowResult("base", "Base", true, "", 10, 1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1, null, "",
+                0, null, 9, null, 0.1, null, null, 0, false);
+        assertEquals("fit 0.1", ReportWriter.shots(old));
+        assertTrue(ReportWriter.markdown(result).contains(ReportWriter.SHOTS_LEGEND), "the column is explained");
+    }
+
+    @Test
     void overallIsTheMeanOfTheStyles() {
         for (int i = 0; i < 2; i++) {
             RowResult o = result.overall().get(i);

@@ -185,6 +185,11 @@ class ModelRowsTest {
         JsonNode base = jargon.get(3);
         assertEquals("base", base.get("key").asText());
         assertTrue(base.get("meanShots").asDouble() >= 0 && base.get("meanShots").asDouble() <= 2, base.toString());
+        // The setting beside the fit: two exemplars were asked for, whatever fitted; pack rows were given none.
+        assertEquals(2, base.get("shots").asInt(), base.toString());
+        assertEquals(0, jargon.get(4).get("shots").asInt(), jargon.get(4).toString());
+        assertTrue(jargon.get(0).get("shots").isNull(), "the original row has no prompt: " + jargon.get(0));
+        assertEquals(2, r.at("/overall/3/shots").asInt());
         int cut = base.get("truncations").asInt() + zhRows.get(3).get("truncations").asInt();
         assertTrue(cut > 0, "some jargon or zh-fortunes prompt must have been cut: " + base);
         assertTrue(r.at("/overall/3/available").asBoolean());
@@ -192,6 +197,7 @@ class ModelRowsTest {
         // The LLM row: two exemplars a prompt, from TRAIN (never the test text), then the plan.
         JsonNode llmRow = jargon.get(8);
         assertEquals(2.0, llmRow.get("meanShots").asDouble(), 1e-9);
+        assertEquals(2, llmRow.get("shots").asInt());
         assertTrue(llmRow.get("system").asText().contains("judge"), llmRow.toString());
         assertEquals(6, llm.prompts.size());
         // --judge: the same endpoint rated every output of every row that ran (9 + 6 rows, 3 texts each).
