@@ -67,6 +67,37 @@ class ExecCommandTest {
         assertTrue(missing.stdout().contains("no style pack 'nope'"), missing.stdout());
     }
 
+    /**
+     * Gogo's help describes a command by reflection on methods named after it, which a pen: function has none of: help
+     * pen:&lt;cmd&gt; must still print the command's own help (picocli's usage and options), and the commands that
+     * share its word.
+     */
+    @Test
+    void helpOfAPenCommandPrintsItsUsageAndOptions() throws Exception {
+        Result help = penwright("exec", "help pen:generate");
+        assertEquals(0, help.status(), help.stdout() + help.stderr());
+        assertTrue(help.stdout().contains("Usage: generate"), help.stdout());
+        assertTrue(help.stdout().contains("--copy-bias"), help.stdout());
+        assertTrue(help.stdout().contains("pen:generate article"), "the other command under the word: "
+                + help.stdout());
+        // A word with no command of its own lists the commands under it; two words name one of them.
+        Result bench = penwright("exec", "help pen:bench ; help pen:bench notes");
+        assertEquals(0, bench.status(), bench.stdout() + bench.stderr());
+        assertTrue(bench.stdout().contains("pen:bench engine") && bench.stdout().contains("pen:bench notes"),
+                bench.stdout());
+        assertTrue(bench.stdout().contains("Usage: bench notes") && bench.stdout().contains("--shots"),
+                bench.stdout());
+        // Gogo's own help still answers for its commands (exec prints a script's last result), and help alone lists
+        // the pen: commands too.
+        Result lb = penwright("exec", "help lb");
+        assertEquals(0, lb.status(), lb.stdout() + lb.stderr());
+        assertTrue(lb.stdout().contains("lb - list all installed bundles"), lb.stdout());
+        Result all = penwright("exec", "help");
+        assertEquals(0, all.status(), all.stdout() + all.stderr());
+        assertTrue(all.stdout().lines().anyMatch(l -> l.startsWith("felix:lb")), all.stdout());
+        assertTrue(all.stdout().lines().anyMatch(l -> l.startsWith("pen:generate article")), all.stdout());
+    }
+
     @Test
     void oneShotSubcommandsPrintJson() throws Exception {
         Result json = penwright("styles", "--json");

@@ -54,6 +54,10 @@ class InteractiveShellTest {
             awaitScreen(screen, "pen:styles", Duration.ofSeconds(20));
             type(keys, "\u0015pen:style nope\r");
             awaitScreen(screen, "no style pack 'nope'", Duration.ofSeconds(60));
+            // help pen:<cmd> shows the command's picocli help: its usage line and its options.
+            type(keys, "help pen:styles\r");
+            awaitScreen(screen, "Usage: styles", Duration.ofSeconds(60));
+            awaitScreen(screen, "--all", Duration.ofSeconds(10));
             type(keys, "exit\r");
             assertTrue(process.waitFor(60, TimeUnit.SECONDS), "exit did not end the runtime:\n" + text(screen));
             reader.join(5_000);

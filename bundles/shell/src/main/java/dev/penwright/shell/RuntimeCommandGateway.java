@@ -39,6 +39,7 @@ public final class RuntimeCommandGateway implements CommandGateway {
     private final BundleContext context;
     private final CommandProcessor processor;
     private final StylePackRegistry styles;
+    private final HelpOverride help;
 
     @Activate
     public RuntimeCommandGateway(BundleContext context, @Reference CommandProcessor processor,
@@ -53,10 +54,13 @@ public final class RuntimeCommandGateway implements CommandGateway {
             exit.put(CommandProcessor.COMMAND_FUNCTION, new String[] {"exit"});
             functions.put("exit", context.registerService(Function.class, new ExitFunction(context), exit));
         }
+        help = new HelpOverride(context, index);
+        help.open();
     }
 
     @Deactivate
     void deactivate() {
+        help.close();
         synchronized (functions) {
             functions.values().forEach(ServiceRegistration::unregister);
             functions.clear();

@@ -33,7 +33,12 @@ final class SubcommandFunction implements Function {
         PrintStream out = session.getConsole() != null ? session.getConsole() : System.out;
         Optional<SubcommandIndex.Match> match = index.match(argv);
         int status;
-        if (match.isEmpty()) {
+        if (arguments.size() == 1 && "--help".equals(String.valueOf(arguments.get(0)))) {
+            // What Karaf's help pen:<word> runs: the command's help and the others under its word (pen:bench has
+            // no command of its own, only bench engine and bench notes).
+            out.print(index.helpText(argv));
+            status = 0;
+        } else if (match.isEmpty()) {
             out.println("pen:" + word + ": expected one of " + index.namesStartingWith(word));
             status = 2;
         } else {

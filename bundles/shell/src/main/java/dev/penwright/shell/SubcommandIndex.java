@@ -61,6 +61,47 @@ final class SubcommandIndex {
         return help;
     }
 
+    /**
+     * What {@code help pen:<word> [<second word>]} prints: the named command's own {@code --help} (picocli's usage
+     * and options), followed by the other commands that share its first word; for a word that names no command by
+     * itself ({@code bench}), the commands under it with their summaries. Empty when no command has that word.
+     */
+    String helpText(List<String> argv) {
+        String word = argv.get(0);
+        List<String> names = namesStartingWith(word);
+        if (names.isEmpty()) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder();
+        Optional<Match> match = match(argv);
+        String shown = null;
+        if (match.isPresent() && match.get().args().isEmpty()) {
+            shown = nameOf(match.get().command());
+            text.append(usageOf(match.get().command()));
+            if (text.length() > 0 && text.charAt(text.length() - 1) != '\n') {
+                text.append('\n');
+            }
+        }
+        List<String> others = new ArrayList<>();
+        for (String name : names) {
+            if (!name.equals(shown)) {
+                others.add(String.format("  %-24s %s", "pen:" + name, byName.get(name).summary()));
+            }
+        }
+        if (!others.isEmpty()) {
+            text.append(shown == null ? "pen:" + word + " runs one of these commands:\n"
+                    : "\nAlso under pen:" + word + ":\n");
+            others.forEach(line -> text.append(line).append('\n'));
+            text.append("Their options: help pen:<command>, or pen:<command> --help.\n");
+        }
+        return text.toString();
+    }
+
+    private String nameOf(Subcommand command) {
+        return byName.entrySet().stream().filter(e -> e.getValue() == command).map(Map.Entry::getKey).findFirst()
+                .orElse(command.name());
+    }
+
     private static String usageOf(Subcommand command) {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         try (PrintStream out = new PrintStream(text, true, StandardCharsets.UTF_8)) {
