@@ -30,7 +30,9 @@ final class SubcommandFunction implements Function {
         List<String> argv = new ArrayList<>();
         argv.add(word);
         arguments.forEach(a -> argv.add(String.valueOf(a)));
-        PrintStream out = session.getConsole() != null ? session.getConsole() : System.out;
+        // Karaf hands a Function the CommandSession its session variable .commandSession holds, which a session
+        // may lack: then System.out, which Gogo and Karaf point at the running session's output.
+        PrintStream out = session != null && session.getConsole() != null ? session.getConsole() : System.out;
         Optional<SubcommandIndex.Match> match = index.match(argv);
         int status;
         if (arguments.size() == 1 && "--help".equals(String.valueOf(arguments.get(0)))) {
@@ -45,7 +47,7 @@ final class SubcommandFunction implements Function {
             status = runQuietly(match.get(), out);
         }
         out.flush();
-        if (status != 0 && Boolean.TRUE.equals(session.get(EXEC_SESSION))) {
+        if (status != 0 && session != null && Boolean.TRUE.equals(session.get(EXEC_SESSION))) {
             throw new ExitStatusException("pen:" + word + " exited with status " + status, status);
         }
         return null;
