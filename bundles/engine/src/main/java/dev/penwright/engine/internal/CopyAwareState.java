@@ -3,7 +3,6 @@ package dev.penwright.engine.internal;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 import dev.penwright.api.style.StyleVocabulary;
@@ -192,7 +191,7 @@ public final class CopyAwareState {
         // A draft that kept its own form word in this sentence ("/ku'dr/, vt.") gets no second one before it.
         boolean formFree = !cursor.sentenceAheadHolds(plan.formWordStarts);
         if (formFree && firstLine && !cursor.done()) {
-            weighOpeners(scores);
+            plan.weighOpeners(scores, cursor.nextUnit(), this::inTurn);
         }
         Set<Integer> targets;
         if (cursor.done()) {
@@ -259,43 +258,6 @@ public final class CopyAwareState {
             double p = Math.exp(scores[t] - max);
             double share = targetMass > 0 ? p / targetMass : 1.0 / n;
             scores[t] = max + Math.log(p + moved * share);
-        }
-    }
-
-    /**
-     * On the first line, where the style may write a form word the draft left out, the model's odds among form words
-     * are weighed by how often the style writes each before the draft's next word ("To …" takes "vt.", "A …" takes
-     * "n."): a small model alone writes its most frequent mark almost everywhere. Their total stays the model's, so
-     * whether a mark is written at all is still the model's choice.
-     */
-    private void weighOpeners(double[] scores) {
-        Map<Integer, Double> weights = plan.openerWeights(cursor.nextUnit());
-        if (weights.isEmpty()) {
-            return;
-        }
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : scores) {
-            max = Math.max(max, v);
-        }
-        double mass = 0;
-        double weighed = 0;
-        for (Map.Entry<Integer, Double> e : weights.entrySet()) {
-            int t = e.getKey();
-            if (t < scores.length && inTurn(t)) {
-                double p = Math.exp(scores[t] - max);
-                mass += p;
-                weighed += p * e.getValue();
-            }
-        }
-        if (mass <= 0 || weighed <= 0) {
-            return;
-        }
-        for (Map.Entry<Integer, Double> e : weights.entrySet()) {
-            int t = e.getKey();
-            if (t < scores.length && inTurn(t)) {
-                double p = Math.exp(scores[t] - max) * e.getValue() * mass / weighed;
-                scores[t] = p > 0 ? max + Math.log(p) : Double.NEGATIVE_INFINITY;
-            }
         }
     }
 

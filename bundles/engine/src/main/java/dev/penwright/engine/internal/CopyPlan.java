@@ -139,6 +139,44 @@ public final class CopyPlan {
         });
     }
 
+    /**
+     * On the first line, where the style may write a form word the draft left out, the model's odds among form words
+     * are weighed by how often the style writes each before the draft's next word ("To …" takes "vt.", "A …" takes
+     * "n."): a small model alone writes its most frequent mark almost everywhere. Their total stays the model's, so
+     * whether a mark is written at all is still the model's choice. {@code inTurn} says which form tokens may come
+     * now (a sense number only in turn).
+     */
+    void weighOpeners(double[] scores, String next, java.util.function.IntPredicate inTurn) {
+        Map<Integer, Double> weights = openerWeights(next);
+        if (weights.isEmpty()) {
+            return;
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : scores) {
+            max = Math.max(max, v);
+        }
+        double mass = 0;
+        double weighed = 0;
+        for (Map.Entry<Integer, Double> e : weights.entrySet()) {
+            int t = e.getKey();
+            if (t < scores.length && inTurn.test(t)) {
+                double p = Math.exp(scores[t] - max);
+                mass += p;
+                weighed += p * e.getValue();
+            }
+        }
+        if (mass <= 0 || weighed <= 0) {
+            return;
+        }
+        for (Map.Entry<Integer, Double> e : weights.entrySet()) {
+            int t = e.getKey();
+            if (t < scores.length && inTurn.test(t)) {
+                double p = Math.exp(scores[t] - max) * e.getValue() * mass / weighed;
+                scores[t] = p > 0 ? max + Math.log(p) : Double.NEGATIVE_INFINITY;
+            }
+        }
+    }
+
     /** Lets a unit through, and for a lower-case one its capitalised form too (sentence-initial "The"). */
     private void allow(String unit, boolean capitalised) {
         if (unit.isEmpty()) {

@@ -136,6 +136,49 @@ final class CopySource {
         return found.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** The source's next word from {@code pos} (a unit, past white space and a few punctuation bytes), or "". */
+    String nextUnit(int pos) {
+        int at = pos;
+        while (at < bytes.length && at - pos < 8 && !isWordByte(bytes[at])) {
+            at++;
+        }
+        int end = at;
+        while (end < bytes.length && end - at < 64 && isWordByte(bytes[end])) {
+            end++;
+        }
+        List<String> units = dev.penwright.api.style.StyleVocabulary.units(
+                new String(bytes, at, end - at, java.nio.charset.StandardCharsets.UTF_8));
+        return units.isEmpty() ? "" : units.get(0);
+    }
+
+    /**
+     * Whether one of {@code starts} (offsets, in order) lies at or after {@code pos} and no further than the end of the
+     * sentence that goes on at {@code from}: the source still has such a word ahead in this sentence.
+     */
+    boolean holdsBeforeSentenceEnd(int[] starts, int from, int pos) {
+        if (starts.length == 0) {
+            return false;
+        }
+        int i = Arrays.binarySearch(starts, pos);
+        int next = i >= 0 ? starts[i] : -i - 1 < starts.length ? starts[-i - 1] : Integer.MAX_VALUE;
+        return next <= sentenceEnd(from);
+    }
+
+    /**
+     * Where the source continues after {@code word} found within {@code window} bytes after {@code pos} (not inside
+     * another word, unless it starts with punctuation), or -1.
+     */
+    int findAhead(byte[] word, int pos, int window) {
+        int last = Math.min(bytes.length - word.length, pos + window);
+        for (int at = pos + 1; at <= last; at++) {
+            int end = match(word, 0, at, false);
+            if (end >= 0 && (at == 0 || !isWordByte(bytes[at - 1]) || !isWordByte(word[0]))) {
+                return end;
+            }
+        }
+        return -1;
+    }
+
     static boolean isSpace(byte b) {
         return b == ' ' || b == '\n' || b == '\t' || b == '\r';
     }

@@ -5,7 +5,6 @@ import java.util.HashSet;
 import java.util.Set;
 
 import static dev.penwright.engine.internal.CopySource.isSpace;
-import static dev.penwright.engine.internal.CopySource.isWordByte;
 
 /**
  * How far a row's text has written its copy source (the plan's draft): a position in the source's bytes that moves
@@ -124,34 +123,6 @@ final class PlanCursor {
         return pos == 0 ? -1 : source.asideAfter(pos, at -> writtenEnd(at) >= 0);
     }
 
-    /** The source's next word (a unit, after white space and a few punctuation bytes), or "" at the end. */
-    String nextUnit() {
-        int at = pos;
-        while (at < source.bytes.length && at - pos < 8 && !isWordByte(source.bytes[at])) {
-            at++;
-        }
-        int end = at;
-        while (end < source.bytes.length && end - at < 64 && isWordByte(source.bytes[end])) {
-            end++;
-        }
-        java.util.List<String> units = dev.penwright.api.style.StyleVocabulary.units(
-                new String(source.bytes, at, end - at, java.nio.charset.StandardCharsets.UTF_8));
-        return units.isEmpty() ? "" : units.get(0);
-    }
-
-    /**
-     * Whether one of {@code starts} (source offsets, in order) lies between the cursor and the end of the sentence it
-     * stands in: the source still has such a word ahead in this sentence.
-     */
-    boolean sentenceAheadHolds(int[] starts) {
-        if (starts.length == 0 || done()) {
-            return false;
-        }
-        int i = Arrays.binarySearch(starts, pos);
-        int next = i >= 0 ? starts[i] : -i - 1 < starts.length ? starts[-i - 1] : Integer.MAX_VALUE;
-        return next <= source.sentenceEnd(skipSpace(pos));
-    }
-
     /** The end of the written span that starts at {@code at}, or -1. */
     private int writtenEnd(int at) {
         for (int i = 0; i < written.length; i += 2) {
@@ -160,6 +131,21 @@ final class PlanCursor {
             }
         }
         return -1;
+    }
+
+    /** The source's next word after the cursor (see {@link CopySource#nextUnit}). */
+    String nextUnit() {
+        return source.nextUnit(pos);
+    }
+
+    /** Whether one of {@code starts} lies between the cursor and its sentence's end (see {@link CopySource}). */
+    boolean sentenceAheadHolds(int[] starts) {
+        return !done() && source.holdsBeforeSentenceEnd(starts, skipSpace(pos), pos);
+    }
+
+    /** Whether the source's next byte closes a sentence (a headword's "ABATIS." where the style writes ", n."). */
+    boolean atSentencePunct() {
+        return pos < source.bytes.length && CopySource.isSentencePunct(source.bytes[pos]);
     }
 
     /** The source's tokens from the cursor, when it stands at a token's start (else empty). */
@@ -203,11 +189,6 @@ final class PlanCursor {
         int cp = new String(src, pos, Math.min(4, src.length - pos), java.nio.charset.StandardCharsets.UTF_8)
                 .codePointAt(0);
         return Character.isIdeographic(cp) || Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN;
-    }
-
-    /** Whether the source's next byte closes a sentence (a headword's "ABATIS." where the style writes ", n."). */
-    boolean atSentencePunct() {
-        return pos < source.bytes.length && CopySource.isSentencePunct(source.bytes[pos]);
     }
 
     /** Whether the text is at the start of a line (indentation aside), where a dash marks an item or an attribution. */
@@ -440,16 +421,7 @@ final class PlanCursor {
         if (hi - lo < RESYNC_MIN_BYTES) {
             return -1;
         }
-        byte[] src = source.bytes;
-        int last = Math.min(src.length - (hi - lo), pos + RESYNC_WINDOW);
-        byte[] word = Arrays.copyOfRange(b, lo, hi);
-        for (int at = pos + 1; at <= last; at++) {
-            int end = matchAt(word, 0, at);
-            if (end >= 0 && (at == 0 || !isWordByte(src[at - 1]) || !isWordByte(b[lo]))) {
-                return end;
-            }
-        }
-        return -1;
+        return source.findAhead(Arrays.copyOfRange(b, lo, hi), pos, RESYNC_WINDOW);
     }
 
     /** How many white-space bytes the token starts with. */
