@@ -93,7 +93,8 @@ public final class TrainStyleCommand extends PicocliSubcommand {
         Path preference;
         @Option(names = "--beta", description = "DPO beta (default 0.1).")
         Double beta;
-        @Option(names = "--dpo-steps", description = "DPO optimiser steps (default 30).")
+        @Option(names = "--dpo-steps", description = "DPO optimiser steps (default 30; with --minutes, as many as C-DPO's share of "
+                + "the time holds, at most 3 passes over its pairs).")
         Integer dpoSteps;
         @Option(names = "--rank", description = "LoRA rank (default 16).")
         Integer rank;

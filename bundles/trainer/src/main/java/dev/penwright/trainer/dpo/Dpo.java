@@ -110,6 +110,9 @@ public final class Dpo {
         }
     }
 
+    /** Steps between refits of a time-budgeted phase's step count to its pace. */
+    static final int REFIT_EVERY = 10;
+
     /**
      * How a DPO phase runs.
      *
@@ -169,6 +172,8 @@ public final class Dpo {
         long tokens = 0;
         int startStep = step;
         String reason = "steps";
+        double fitSeconds = 0;
+        int fitStep = startStep;
         try {
             while (step < total) {
                 if (cancelled != null && cancelled.getAsBoolean()) {
@@ -209,10 +214,16 @@ public final class Dpo {
                 step++;
                 double seconds = (System.nanoTime() - started) / 1e9;
                 double tps = tokens / Math.max(1e-9, seconds);
-                if (fit && step - startStep == 2) {
-                    double perStepSeconds = seconds / 2;
-                    total = (int) Math.max(step + 1, Math.min(total,
-                            step + Math.floor(Math.max(0, settings.seconds() - seconds) / perStepSeconds)));
+                if (fit && (step - startStep == 2 || (step - startStep) % REFIT_EVERY == 0 && step < total)) {
+                    // Refitted every few steps from the pace since the last fit, as the training loop does: a shared
+                    // machine gets busier or quieter, and a fit made once ends the phase early or cuts its schedule.
+                    double perStepSeconds = (seconds - fitSeconds) / Math.max(1, step - fitStep);
+                    fitSeconds = seconds;
+                    fitStep = step;
+                    total = (int) Math.max(step + 1, Math.min(settings.steps(),
+                            // Rounded, not floored: a step takes over a minute on a loaded machine, and flooring
+                            // ended the phase most of a step early every time.
+                            step + Math.floor(Math.max(0, settings.seconds() - seconds) / perStepSeconds + 0.5)));
                 }
                 history.steps.add(new History.StepPoint(step, loss, rate, tps));
                 if (progress != null) {

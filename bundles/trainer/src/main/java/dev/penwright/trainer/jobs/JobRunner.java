@@ -121,7 +121,8 @@ public final class JobRunner {
                 integer(o, "candidates", 4), number(o, "styleThreshold", 50),
                 // A preference file is only used by C-DPO: giving one asks for it.
                 bool(o, "dpo") || o.containsKey("preference"), number(o, "beta", 0.1),
-                integer(o, "dpoSteps", 30), resume, deploy, onBad,
+                // 0: 30 steps, or with a time budget as many as C-DPO's share holds (Budget.dpoSteps).
+                integer(o, "dpoSteps", 0), resume, deploy, onBad,
                 o.containsKey("preference") ? Path.of(o.get("preference")) : null, format(o.get("format")),
                 o.get("promptTemplate"), bool(o, "force"));
         StyleRun run = new StyleTrainer(planner).run(recipe, jobId, progress, cancelled);

@@ -45,8 +45,10 @@ public final class TrainingLoop {
     private final TrainTask task;
     private final LoopConfig config;
     private final Batches train;
-    private final List<Batch> validation;
-    private final long validationTokens;
+    /** The validation batches a pass scores: all of them, or an even subset when a pass would cost too much. */
+    private List<Batch> validation;
+    private long validationTokens;
+    private final int validationAll;
     private final Checkpoints checkpoints;
     private final String jobId;
     private final String phase;
@@ -64,6 +66,7 @@ public final class TrainingLoop {
         this.validation = valExamples.isEmpty() ? List.of()
                 : new Batches(valExamples, config.maxBatchTokens(), config.maxBatchRows(), config.seed(), padId).all();
         this.validationTokens = validation.stream().mapToLong(Batch::tokens).sum();
+        this.validationAll = validation.size();
         this.checkpoints = new Checkpoints(checkpoints, KEEP_CHECKPOINTS);
         this.jobId = jobId;
         this.phase = phase;
@@ -85,8 +88,17 @@ public final class TrainingLoop {
         int evalsWithoutGain;
         /** The step whose weights the run ended with (the best validated one); -1 while running. */
         int keptStep = -1;
+        /** Validation batches a pass scores (0: all). */
+        int validationBatches;
         History history = new History();
     }
+
+    /**
+     * The most of a time-budgeted phase its validation passes may take. A pass over 64 validation texts took 150 s
+     * on a loaded 2-core machine, where a whole S-SFT share was 100 s: the phase overran by its final pass. The loss
+     * of an even subset of the validation batches tells whether it still falls.
+     */
+    static final double VALIDATION_SHARE = 0.1;
 
     /** Steps between refits of a time-budgeted phase's step count to its pace. */
     static final int REFIT_EVERY = 10;
@@ -164,6 +176,12 @@ public final class TrainingLoop {
                 paceSeconds = seconds;
                 paceDone = done;
                 s.totalSteps = fitSteps(s.step, seconds, seconds / 3, (double) runTokens / done);
+                int batches = validationBatchesFor(s.totalSteps, seconds / 3, (double) runTokens / done);
+                if (batches < validation.size()) {
+                    useValidationBatches(batches);
+                    s.validationBatches = batches;
+                    s.totalSteps = fitSteps(s.step, seconds, seconds / 3, (double) runTokens / done);
+                }
             } else if (estimateSteps && done > 3 && done % (done < 3 * REFIT_EVERY ? REFIT_EVERY / 2 : REFIT_EVERY) == 0
                     && s.step < s.totalSteps * 0.9) {
                 // Refit every few steps, from the pace of the steps since the last refit (validation passes left
@@ -206,6 +224,17 @@ public final class TrainingLoop {
             }
             if (config.checkpointEvery() > 0 && s.step % config.checkpointEvery() == 0) {
                 save(s, params, adam);
+            }
+        }
+        int done = s.step - startStep;
+        if (estimateSteps && s.validationBatches == 0 && done > 0 && done <= 3) {
+            // A phase whose time ran out before its step count was fitted (a few slow steps): its one validation
+            // pass too is bounded by the phase's time, at the pace of those steps.
+            double seconds = (System.nanoTime() - started) / 1e9;
+            int batches = validationBatchesFor(s.step, seconds / done, (double) runTokens / done);
+            if (batches < validation.size()) {
+                useValidationBatches(batches);
+                s.validationBatches = batches;
             }
         }
         if (!validation.isEmpty() && (s.history.evals.isEmpty()
@@ -271,12 +300,43 @@ public final class TrainingLoop {
      * third of a training pass per token (forward only), so its time is estimated from the training pace; without
      * it a run on a slow CPU overran its budget by its final validation.
      */
+    /**
+     * Validation batches that keep the phase's validation passes (one every {@code evalEvery} steps of
+     * {@code totalSteps}, and the final one) within {@link #VALIDATION_SHARE} of its time, at least one.
+     */
+    private int validationBatchesFor(int totalSteps, double perStep, double tokensPerStep) {
+        if (validation.isEmpty() || config.minutes() <= 0) {
+            return validation.size();
+        }
+        int passes = 1 + (config.evalEvery() > 0 ? totalSteps / config.evalEvery() : 0);
+        double passSeconds = validationTokens * perStep / Math.max(1, tokensPerStep) / 3;
+        double allowed = VALIDATION_SHARE * config.minutes() * 60;
+        if (passes * passSeconds <= allowed) {
+            return validation.size();
+        }
+        return Math.max(1, (int) Math.floor(validation.size() * allowed / (passes * passSeconds)));
+    }
+
+    /** Scores {@code n} of the validation batches from now on, spread evenly over them (the same ones each time). */
+    private void useValidationBatches(int n) {
+        List<Batch> all = validationAll == validation.size() ? validation : null;
+        if (all == null || n >= all.size()) {
+            return;
+        }
+        List<Batch> subset = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            subset.add(all.get((int) ((long) i * all.size() / n)));
+        }
+        validation = List.copyOf(subset);
+        validationTokens = validation.stream().mapToLong(Batch::tokens).sum();
+    }
+
     private int fitSteps(int step, double elapsed, double perStep, double tokensPerStep) {
         double validationSeconds = validationTokens * perStep / Math.max(1, tokensPerStep) / 3;
         double remaining = Math.max(0, config.minutes() * 60 - elapsed - validationSeconds);
         double cost = perStep + (config.evalEvery() > 0 ? validationSeconds / config.evalEvery() : 0);
         return (int) Math.max(step + 1, Math.min(LoopConfig.TIME_BUDGET_STEP_CAP,
-                step + Math.floor(remaining / Math.max(1e-9, cost))));
+                step + Math.floor(remaining / Math.max(1e-9, cost) + 0.5)));
     }
 
     private static double meanLoss(List<History.StepPoint> h, boolean first) {
@@ -324,6 +384,7 @@ public final class TrainingLoop {
         st.put("evalsWithoutGain", s.evalsWithoutGain);
         st.put("bestStep", s.bestStep);
         st.put("keptStep", s.keptStep);
+        st.put("validationBatches", s.validationBatches);
         st.put("seed", config.seed());
         st.put("batchesPerEpoch", train.perEpoch());
         st.set("history", Checkpoints.steps(s.history));
@@ -359,6 +420,10 @@ public final class TrainingLoop {
         s.evalsWithoutGain = st.path("evalsWithoutGain").asInt();
         s.bestStep = st.path("bestStep").asInt(-1);
         s.keptStep = st.path("keptStep").asInt(-1);
+        s.validationBatches = st.path("validationBatches").asInt(0);
+        if (s.validationBatches > 0) {
+            useValidationBatches(s.validationBatches);
+        }
         savedBest = s.bestStep;
         if (s.bestStep >= 0 && !Files.isRegularFile(best(s.bestStep).resolve("trainable.safetensors"))) {
             throw new IOException(dir + " names best step " + s.bestStep + " but " + best(s.bestStep)

@@ -74,7 +74,9 @@ final class DeployCheck {
         DeployGate.Figures replaced = null;
         String replacedNote = null;
         Path current = current(run.recipe);
-        if (Files.isRegularFile(current)) {
+        // Without figures of its own (the time budget held no scoring) the pack is not judged on evidence: scoring
+        // what it would replace proves nothing.
+        if (Files.isRegularFile(current) && packFigures != null) {
             run.control.note("deploy", "scoring the deployed " + current.getFileName()
                     + " on the same validation plans");
             Path work = run.out().resolve("replaced-pack");
@@ -103,7 +105,7 @@ final class DeployCheck {
                 || old.descriptor().promptTemplate().isBlank() ? PromptTemplate.DEFAULT
                 : new PromptTemplate(old.descriptor().promptTemplate());
         try (LoraAdapter oldAdapter = run.model.loadAdapter(styleDir)) {
-            return new ValidationScorer(run).score(oldAdapter, oldTemplate, oldDefaults, old.vocabulary());
+            return stages.scorer().score(oldAdapter, oldTemplate, oldDefaults, old.vocabulary());
         }
     }
 

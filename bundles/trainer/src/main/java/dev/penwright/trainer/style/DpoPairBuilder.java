@@ -69,7 +69,8 @@ final class DpoPairBuilder {
         int ownChosen = 0;
         int originalChosen = 0;
         for (int from = 0; from < todo.size() && pairs.size() < MAX_PAIRS - MAX_ALTERED_PAIRS / 2
-                && !share.spent(0.5) && !run.control.cancelled(); from += SelfImprovePhase.SAMPLE_CHUNK) {
+                && !run.control.cancelled() && share.affordsSampling(0.5, Math.min(SelfImprovePhase.SAMPLE_CHUNK,
+                todo.size() - from) * run.recipe.candidates()); from += SelfImprovePhase.SAMPLE_CHUNK) {
             List<CorpusText> chunk = todo.subList(from, Math.min(todo.size(), from + SelfImprovePhase.SAMPLE_CHUNK));
             List<ContentPlan> plans = chunk.stream().map(t -> run.data.plans().get(t.id())).toList();
             // Half the candidates decode with the copy cursor (the side to prefer), half freely (the side that
@@ -136,7 +137,7 @@ final class DpoPairBuilder {
             List<CorpusText> chunk = alterable.subList(from,
                     Math.min(alterable.size(), from + SelfImprovePhase.SAMPLE_CHUNK));
             List<Generation> gens = null;
-            if (!share.spent(0.3) && !run.control.cancelled()) {
+            if (!run.control.cancelled() && share.affordsSampling(0.3, chunk.size())) {
                 List<ContentPlan> alteredPlans = chunk.stream()
                         .map(t -> Candidates.altered(run.data.plans().get(t.id()))).toList();
                 // The copy cursor carries the altered figures into the text: a sample that states them.

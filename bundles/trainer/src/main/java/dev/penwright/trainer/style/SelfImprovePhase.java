@@ -36,6 +36,11 @@ final class SelfImprovePhase {
         this.grown = new ArrayList<>(run.trainExamples);
     }
 
+    /** The training set as the rounds left it: the training texts and every round's kept candidates. */
+    List<Example> grown() {
+        return grown;
+    }
+
     /** The tallies of one round's sampling. */
     private static final class Tally {
         int kept;
@@ -66,27 +71,41 @@ final class SelfImprovePhase {
         run.control.note(name, "sampling " + recipe.candidates() + " candidates for up to " + sampled.size()
                 + " plans");
         Tally tally = new Tally();
-        // A few plans at a time, so that the round's sampling share (40%) bounds the time it takes.
-        for (int from = 0; from < sampled.size() && !share.spent(0.4) && !run.control.cancelled();
-             from += SAMPLE_CHUNK) {
+        // A few plans at a time, so that the round's sampling share (40%) bounds the time it takes: a chunk starts
+        // only when it should end within it.
+        for (int from = 0; from < sampled.size() && !run.control.cancelled() && share.affordsSampling(0.4,
+                Math.min(SAMPLE_CHUNK, sampled.size() - from) * recipe.candidates()); from += SAMPLE_CHUNK) {
             sample(sampled.subList(from, Math.min(sampled.size(), from + SAMPLE_CHUNK)), r, from, tally);
         }
         double samplingSeconds = share.used();
         Object training = null;
-        if (tally.kept > 0 && !run.control.cancelled()) {
+        // With a time budget, a round that kept nothing still trains its share on the training texts (and what
+        // earlier rounds kept), while the validation loss falls: the time is the user's, not a refund.
+        boolean trains = (tally.kept > 0 || share.limited())
+                && share.affordsSteps(2, recipe.loop().maxBatchTokens() * recipe.loop().accumulation());
+        if (trains && !run.control.cancelled()) {
             TrainingResult si = run.train(name, grown, 0.4 / Math.max(1, run.phases - 1), share);
             training = StyleReports.LoopFigures.of(si, grown.size(), run.valExamples.size());
-        } else if (tally.kept == 0) {
+            run.budget.trainingSpeed(si.tokensPerSecond());
+            share.stopped(si.stopReason());
+        } else if (tally.kept == 0 && !share.limited()) {
             training = "none: no candidate cleared the thresholds; the adapter is unchanged";
+        } else if (!trains) {
+            training = "none: the round's time left does not hold two training steps";
         }
         // Said as it happens, not only in report.json: a round that keeps nothing is a round of sampling that changed
         // nothing, and the user should know why (a high --style-threshold, a weak base model).
-        run.control.note(name, tally.kept == 0
+        int chunk = Math.min(SAMPLE_CHUNK, sampled.size());
+        run.control.note(name, (tally.plans == 0 && share.limited()
+                ? String.format(Locale.ROOT, "sampled no plan: %d candidates of %d plans would not end within 40%%"
+                        + " of the round's %.0f s", recipe.candidates() * chunk, chunk, share.seconds())
+                : tally.kept == 0
                 ? String.format(Locale.ROOT, "kept 0 of %d candidates from %d plans (%d clean of facts, mean style"
-                        + " %.1f, threshold %.1f): no candidate cleared the keep rule, the adapter is unchanged",
+                        + " %.1f, threshold %.1f): no candidate cleared the keep rule, the round adds no example",
                 tally.scored, tally.plans, tally.clean, tally.meanStyle(), recipe.styleThreshold())
                 : String.format(Locale.ROOT, "kept %d of %d candidates from %d plans; trained on %d examples",
-                tally.kept, tally.scored, tally.plans, grown.size()));
+                tally.kept, tally.scored, tally.plans, grown.size()))
+                + (tally.kept == 0 && trains ? "; the round's time went on training on the training texts" : ""));
         share.end();
         return new StyleReports.Round(r, tally.plans, tally.scored, tally.kept,
                 tally.plans == 0 ? 0 : (double) tally.kept / tally.plans, tally.meanStyle(),

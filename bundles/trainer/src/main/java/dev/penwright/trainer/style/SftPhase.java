@@ -16,7 +16,9 @@ final class SftPhase {
         Budget.Share share = run.budget.begin("sft");
         // Alone it takes every step; before other phases, 60 % of them.
         TrainingResult sft = run.train("sft", run.trainExamples, run.phases == 1 ? 1.0 : 0.6, share);
+        share.stopped(sft.stopReason());
         share.end();
+        run.budget.trainingSpeed(sft.tokensPerSecond());
         return StyleReports.LoopFigures.of(sft, run.trainExamples.size(), run.valExamples.size());
     }
 }

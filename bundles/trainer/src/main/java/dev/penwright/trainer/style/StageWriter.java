@@ -61,6 +61,25 @@ final class StageWriter {
         return version;
     }
 
+    /** The validation scorer every stage uses, on the validation plans the budget affords. */
+    ValidationScorer scorer() {
+        return scorer;
+    }
+
+    /**
+     * The base model's validation scores, before any training (the first stage needs them): with a time budget their
+     * time is what each stage's scoring will cost, reserved from the training phases' shares, and a probe first
+     * decides how many outputs every scoring decodes ({@link ValidationScorer#plan}).
+     */
+    void scoreBase() {
+        Budget.Share share = run.budget.begin("baseline");
+        run.control.note("baseline", "scoring the base model's validation outputs (what each stage's scoring will"
+                + " cost)");
+        scorer.plan(run.budget, run.template, defaults(), run.candidates.vocabulary());
+        baseScores = scorer.score(null, run.template, defaults(), run.candidates.vocabulary());
+        share.end();
+    }
+
     StyleReports.StageScores lastScores() {
         return lastScores;
     }
@@ -109,11 +128,17 @@ final class StageWriter {
             // on), no adapter: the difference is what the adapter adds, and what --deploy asks of it.
             baseScores = scorer.score(null, run.template, defaults(), run.candidates.vocabulary());
         }
+        String note = "the base model with the pack's prompt template and decoding options (copy-aware decoding"
+                + " included), no adapter";
+        if (!run.budget.scoresStage()) {
+            return new StyleReports.StageScores(0, null, null, baseScores.scores(), note,
+                    run.budget.scoresNothing() ? "the time budget holds no scoring of validation outputs"
+                            : "the time budget holds scorings of the last stage only");
+        }
         StyleReports.Validation mine = scorer.score(run.adapter, run.template, defaults(),
                 run.candidates.vocabulary());
         return new StyleReports.StageScores(mine.items(), mine.rougeSignature(), mine.scores(), baseScores.scores(),
-                "the base model with the pack's prompt template and decoding options (copy-aware decoding"
-                        + " included), no adapter");
+                note, null);
     }
 
     private StyleReports.StageReport report(String stage, StyleReports.Phases phases, StyleReports.StageScores scores,

@@ -25,7 +25,8 @@ import dev.penwright.trainer.loop.LoopConfig;
  * @param styleThreshold   minimum style score (0-100) a kept candidate needs
  * @param dpo           run C-DPO after S-SFT
  * @param dpoBeta       DPO beta
- * @param dpoSteps      DPO optimiser steps
+ * @param dpoSteps      DPO optimiser steps; 0: 30, or with a time budget as many as C-DPO's share of it holds, at
+ *                      most a few passes over the pairs ({@link Budget#dpoSteps})
  * @param resume        continue from the run folder's checkpoints
  * @param deployDir     copy the jar here atomically when not null
  * @param onBadLine     skip or fail on bad corpus lines

@@ -59,7 +59,14 @@ final class StyleReports {
                       Integer fromOwnSamplesOriginalChosen, Integer fromPreferenceFile, Integer fromAlteredPlans,
                       Integer fromAlteredTexts, int pairs, String skipped, Map<String, Integer> pairsBySource,
                       Double marginBefore, Double marginAfter, Integer steps, String stopReason, Double firstLoss,
-                      Double lastLoss, List<Double> losses) {
+                      Double lastLoss, List<Double> losses, Integer pairsLeftOut, LoopFigures training) {
+        /** The same figures with the S-SFT that went on in a share too short for C-DPO. */
+        DpoFigures withTraining(LoopFigures more) {
+            return new DpoFigures(beta, resumedFrom, ownSamplePlans, fromOwnSamplesOwnChosen,
+                    fromOwnSamplesOriginalChosen, fromPreferenceFile, fromAlteredPlans, fromAlteredTexts, pairs, skipped,
+                    pairsBySource, marginBefore, marginAfter, steps, stopReason, firstLoss, lastLoss, losses,
+                    pairsLeftOut, more);
+        }
     }
 
     /** Validation outputs scored: {@code scores} is absent when no validation text has a plan. */
@@ -71,9 +78,13 @@ final class StyleReports {
                   double faithfulnessHallucinationRate, String options, String sample) {
     }
 
-    /** A stage's validation: the pack's figures beside the base model's, decoded the same way. */
+    /**
+     * A stage's validation: the pack's figures beside the base model's, decoded the same way; {@code skipped} says
+     * why a stage the time budget left unscored has no figures of its own.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record StageScores(int items, String rougeSignature, Scores withPack, Scores baseModel, String baseModelNote) {
+    record StageScores(int items, String rougeSignature, Scores withPack, Scores baseModel, String baseModelNote,
+                       String skipped) {
     }
 
     record DataFigures(String corpus, String format, String license, String source, int lines, int badLines,

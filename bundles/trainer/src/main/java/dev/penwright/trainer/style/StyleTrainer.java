@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -17,6 +16,7 @@ import dev.penwright.api.train.JobState;
 import dev.penwright.models.ModelFolder;
 import dev.penwright.trainer.data.BadDataException;
 import dev.penwright.trainer.loop.Checkpoints;
+import dev.penwright.trainer.loop.Example;
 import dev.penwright.trainer.loop.RunControl;
 
 /**
@@ -48,29 +48,37 @@ public final class StyleTrainer {
         // this run does not reach); each stage is written again as it completes.
         Checkpoints.deleteTree(out.resolve("stages"));
         StyleData data = StyleData.prepare(recipe, planner, control);
-        budget.record("planning", budget.elapsedSeconds());
+        budget.mark("planning");
         List<String> stages = planBudget(recipe, budget);
         // --deploy over a deployed pack scores that pack on this run's validation plans: a validation pass, planned.
         boolean replacing = DeployCheck.replacing(recipe);
         if (replacing) {
-            budget.plan("deploy-check", Budget.STAGE);
+            budget.planFixed("deploy-check");
         }
         String baseId = recipe.baseModel().toAbsolutePath().normalize().getFileName().toString();
         BaseModelInfo base = ModelFolder.read(baseId, recipe.baseModel());
         try (StyleRunContext run = StyleRunContext.open(recipe, control, budget, data, base)) {
             StageWriter writer = new StageWriter(run, PackVersions.next(recipe.id(), out, recipe.deployDir()));
+            budget.mark("loading");
+            // The base model's validation scores before any training: their time is what each stage's scoring will
+            // cost, reserved from the training phases' shares.
+            writer.scoreBase();
             StyleReports.LoopFigures sft = new SftPhase(run).run();
             control.checkCancelled();
             Path lastJar = writer.write(STAGE_SFT, new StyleReports.Phases(sft, List.of(), null));
             List<StyleReports.Round> rounds = List.of();
+            // The training set as the phases leave it: grown by what self-improvement kept.
+            List<Example> trainingSet = run.trainExamples;
             if (recipe.selfImprove() > 0) {
-                rounds = new SelfImprovePhase(run).run();
+                SelfImprovePhase selfImprove = new SelfImprovePhase(run);
+                rounds = selfImprove.run();
+                trainingSet = selfImprove.grown();
                 control.checkCancelled();
                 lastJar = writer.write(STAGE_SELF_IMPROVE, new StyleReports.Phases(sft, rounds, null));
             }
             if (recipe.dpo()) {
                 control.checkCancelled();
-                StyleReports.DpoFigures dpo = new DpoPhase(run).run();
+                StyleReports.DpoFigures dpo = new DpoPhase(run, trainingSet).run();
                 control.checkCancelled();
                 lastJar = writer.write(STAGE_DPO, new StyleReports.Phases(sft, rounds, dpo));
             }
@@ -90,9 +98,7 @@ public final class StyleTrainer {
                             + ")" + (deploy == null ? "" : deploy.deployed() != null
                             ? ", deployed to " + deploy.deployed()
                             : ", not deployed (" + deploy.verdict().message() + ")")
-                            + String.format(Locale.ROOT, "; %.1f of %s min", budget.elapsedSeconds() / 60,
-                            recipe.loop().minutes() > 0 ? String.format(Locale.ROOT, "%.1f",
-                                    recipe.loop().minutes()) : "unbounded")));
+                            + "; " + budget.summary()));
             return new StyleRun(jar, writer.version(), deploy == null ? null : deploy.deployed(),
                     stageDir.resolve("style/report.json"), png, deploy == null ? null : deploy.verdict().message());
         }
@@ -101,19 +107,20 @@ public final class StyleTrainer {
     /** Declares the run's phases to the budget, in run order; returns the stages the run writes. */
     private static List<String> planBudget(StyleRecipe recipe, Budget budget) {
         List<String> stages = new ArrayList<>(List.of(STAGE_SFT));
+        budget.planFixed("baseline");
         budget.plan("sft", Budget.SFT);
-        budget.plan("stage-" + STAGE_SFT, Budget.STAGE);
+        budget.planFixed("stage-" + STAGE_SFT);
         for (int r = 1; r <= recipe.selfImprove(); r++) {
             budget.plan("self-improve-" + r, Budget.ROUND);
         }
         if (recipe.selfImprove() > 0) {
             stages.add(STAGE_SELF_IMPROVE);
-            budget.plan("stage-" + STAGE_SELF_IMPROVE, Budget.STAGE);
+            budget.planFixed("stage-" + STAGE_SELF_IMPROVE);
         }
         if (recipe.dpo()) {
             stages.add(STAGE_DPO);
             budget.plan("dpo", Budget.DPO);
-            budget.plan("stage-" + STAGE_DPO, Budget.STAGE);
+            budget.planFixed("stage-" + STAGE_DPO);
         }
         return stages;
     }

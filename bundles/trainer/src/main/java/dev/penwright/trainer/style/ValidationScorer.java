@@ -20,18 +20,45 @@ import dev.penwright.trainer.data.CorpusText;
  */
 final class ValidationScorer {
     static final int ITEMS = 8;
+    /** Tokens of one validation output decoded first in a budgeted run, to plan the scorings ({@link Budget#planScoring}). */
+    static final int PROBE_TOKENS = 24;
 
     private final StyleRunContext run;
+    /** The validation texts whose outputs are scored: the first of them, as many as the budget affords. */
+    private List<CorpusText> items;
 
     ValidationScorer(StyleRunContext run) {
         this.run = run;
+        this.items = run.data.val().stream().filter(t -> run.data.plans().containsKey(t.id())).limit(ITEMS).toList();
+    }
+
+    /** How many validation outputs each scoring decodes. */
+    int items() {
+        return items.size();
+    }
+
+    /**
+     * With a time budget, decodes {@value #PROBE_TOKENS} tokens of one validation output as the pack decodes, and
+     * lets the budget decide from that pace and each output's longest length how many outputs every scoring decodes
+     * ({@link Budget#planScoring}). Call it once, before the base model's scoring.
+     */
+    void plan(Budget budget, PromptTemplate template, GenerationOptions options, StyleVocabulary vocabulary) {
+        if (!budget.limited() || items.isEmpty()) {
+            return;
+        }
+        List<CorpusText> all = items;
+        items = all.subList(0, 1);
+        long t0 = System.nanoTime();
+        score(null, template, options.withMaxNewTokens(PROBE_TOKENS), vocabulary);
+        double perToken = (System.nanoTime() - t0) / 1e9 / PROBE_TOKENS;
+        List<Integer> caps = all.stream().map(t -> Math.min(run.model.config().maxPositions(),
+                Budget.scoredTokens(run.model.encode(t.text(), false).length))).toList();
+        items = all.subList(0, budget.planScoring(perToken, caps));
     }
 
     /** With {@code adapter} (null: the bare base model), decoded with {@code template} and {@code options}. */
     StyleReports.Validation score(LoraAdapter adapter, PromptTemplate template, GenerationOptions options,
                                   StyleVocabulary vocabulary) {
-        List<CorpusText> items = run.data.val().stream().filter(t -> run.data.plans().containsKey(t.id()))
-                .limit(ITEMS).toList();
         if (items.isEmpty()) {
             return new StyleReports.Validation(0, null, null);
         }
@@ -49,7 +76,10 @@ final class ValidationScorer {
                     : null;
             // The styler renders a draft longer than the context in sections; the engine's own batch does not, so a
             // validation text ends where the context does (the pack's maxNewTokens is twice the context).
-            int room = Math.max(1, run.model.config().maxPositions() - prompts.get(i).length);
+            // An output that runs past twice its reference is a failure whatever follows; cut there, a scoring's time
+            // is bounded by the texts, not by the context (an unfinished adapter once decoded for minutes).
+            int room = Math.min(Math.max(1, run.model.config().maxPositions() - prompts.get(i).length),
+                    Budget.scoredTokens(run.model.encode(items.get(i).text(), false).length));
             requests.add(new GenerateRequest(prompts.get(i), o.withMaxNewTokens(Math.min(o.maxNewTokens(), room)),
                     adapter, null, plan));
         }
@@ -77,7 +107,8 @@ final class ValidationScorer {
 
     private static String describe(GenerationOptions o) {
         return o.temperature() + " temperature, top-k " + o.topK() + ", top-p " + o.topP() + ", repetition penalty "
-                + o.repetitionPenalty() + ", at most " + o.maxNewTokens() + " tokens, seed 0"
+                + o.repetitionPenalty() + ", at most " + o.maxNewTokens() + " tokens (and the context, and "
+                + Budget.SCORED_TOKENS_RULE + "), seed 0"
                 + (o.isCopyAware() ? ", copy bias " + o.copyBias() + ", fact guard " + o.factGuard()
                 + ", min coverage " + o.minCoverage() : ", copy-aware decoding off");
     }
