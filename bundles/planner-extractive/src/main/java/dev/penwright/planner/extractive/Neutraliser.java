@@ -39,13 +39,15 @@ final class Neutraliser {
     private static final Pattern INTERJECTION = Pattern.compile(
             "^(?:Oh|Ah|Alas|Well|Hey|Wow|Indeed|Of course|Needless to say|Frankly|Honestly),\\s+",
             Pattern.CASE_INSENSITIVE);
-    private static final Pattern PART_OF_SPEECH = Pattern.compile(
-            "^(?:(?:n|v|vt|vi|adj|adv|interj|excl|pl|suff|pref)\\.\\s*,?\\s*(?:and\\s+|or\\s+)?)+(?=\\S|$)");
+    /** Dictionary part-of-speech labels, one or several ("n., v."), with what follows them up to the next word. */
+    private static final String LABELS =
+            "(?:(?:n|v|vt|vi|adj|adv|interj|excl|pl|suff|pref)\\.\\s*,?\\s*(?:and\\s+|or\\s+)?)+(?=\\S|$)";
+    private static final Pattern PART_OF_SPEECH = Pattern.compile("^" + LABELS);
     // A dictionary's headword line: the headword (or its pronunciations) and its part of speech, "ABASEMENT, n.",
     // "/jig/, /gig/, n.": the headword is content, the label form.
     private static final String HEADWORD_PART = "[^\\s,;:.!?]+(?:\\s+[^\\s,;:.!?]+){0,2}";
     private static final Pattern HEADWORD_LABEL = Pattern.compile("^(" + HEADWORD_PART + "(?:,\\s*" + HEADWORD_PART
-            + "){0,3}),\\s*(?:(?:n|v|vt|vi|adj|adv|interj|excl|pl|suff|pref)\\.\\s*,?\\s*(?:and\\s+|or\\s+)?)+(?=\\S|$)");
+            + "){0,3}),\\s*" + LABELS);
     private static final Pattern ATTRIBUTION_DASH = Pattern.compile("^(?:--+(?![\\w-])|——|―+|—|–)\\s*");
     // An attribution signed after a sentence inside the same line or aside: "... see also bogon. —ESR".
     private static final Pattern INNER_ATTRIBUTION_DASH = Pattern.compile(
