@@ -206,6 +206,11 @@ public final class CopyAwareState {
                 withAsides.addAll(asides);
                 targets = withAsides;
             }
+            Set<Integer> items = cursor.itemProposals();
+            if (!items.isEmpty()) {
+                // A list written back as items has no "and" before its last one: that is the draft's prose.
+                targets = items;
+            }
             char closer = cursor.owedCloser();
             if (closer != 0 && cursor.atBoundary() && !cursor.asideOpen()) {
                 // A bracket the text opened is closed where the model would close it, against the source's next word.
@@ -371,7 +376,10 @@ public final class CopyAwareState {
         if (plan.copyBias > 0 && cursor.asideOpen() && closes(b, cursor.owedCloser())) {
             return false;
         }
-        if ((formTail || cursor.justClosedAside()) && startsWithWordByte(b)) {
+        if (plan.copyBias > 0 && cursor.itemMarkMisplaced(b)) {
+            return false;
+        }
+        if ((formTail || cursor.justClosedAside() || cursor.justMarkedItem()) && startsWithWordByte(b)) {
             // "n" then "From" would make "nFrom": a form word the text inserted ends where it is.
             return false;
         }

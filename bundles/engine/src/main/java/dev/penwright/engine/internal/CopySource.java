@@ -15,6 +15,7 @@ final class CopySource {
     final byte[] bytes;
     final int[] tokenAt;
     final TokenTrie trie;
+    private final TokenTexts texts;
     /** Offsets where a sentence starts after another's closing punctuation and white space. */
     final int[] sentenceStarts;
 
@@ -34,6 +35,7 @@ final class CopySource {
             tokenAt[starts[i]] = i;
         }
         this.trie = texts.trie();
+        this.texts = texts;
         List<Integer> starts2 = new ArrayList<>();
         for (int i = 1; i < bytes.length; i++) {
             if (isSpace(bytes[i - 1]) && !isSpace(bytes[i]) && endsSentence(bytes, i - 1)) {
@@ -177,6 +179,104 @@ final class CopySource {
             }
         }
         return -1;
+    }
+
+    /**
+     * Whether a list item may start at {@code pos}: at the start, or after the draft's item joiner, a lead-in's colon
+     * or a sentence's end (ASCII or CJK), white space between. A line the text starts with a list mark elsewhere
+     * would cut an item in two.
+     */
+    boolean atItemStart(int pos) {
+        int i = Math.min(pos, bytes.length);
+        while (i > 0 && isSpace(bytes[i - 1])) {
+            i--;
+        }
+        if (i == 0) {
+            return true;
+        }
+        byte last = bytes[i - 1];
+        if (last == ';' || last == ':' || isSentencePunct(last)) {
+            return true;
+        }
+        // Three-byte CJK punctuation: "；" EF BC 9B, "：" EF BC 9A, "。" E3 80 82, "！" EF BC 81, "？" EF BC 9F.
+        if (i < 3) {
+            return false;
+        }
+        int cp = ((bytes[i - 3] & 0x0F) << 12) | ((bytes[i - 2] & 0x3F) << 6) | (bytes[i - 1] & 0x3F);
+        return (bytes[i - 3] & 0xF0) == 0xE0 && "；：。！？".indexOf(cp) >= 0;
+    }
+
+    /**
+     * Where a list's last item goes on past the conjunction a draft put before it ("…; and X"): the offset of the
+     * white space before X, or -1 when {@code pos} is not at such a conjunction.
+     */
+    int pastSeriesConjunction(int pos) {
+        int from = skipSpace(pos);
+        int back = from;
+        while (back > 0 && isSpace(bytes[back - 1])) {
+            back--;
+        }
+        if (back == 0 || bytes[back - 1] != ';') {
+            return -1;
+        }
+        for (String conjunction : SERIES_CONJUNCTIONS) {
+            byte[] c = conjunction.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            int end = match(c, 0, from, false);
+            if (end >= 0 && end < bytes.length && isSpace(bytes[end])) {
+                return end;
+            }
+        }
+        return -1;
+    }
+
+    private static final List<String> SERIES_CONJUNCTIONS = List.of("and", "or");
+
+    /** The tokens that start the item past a series conjunction at {@code pos}, with its white space or without. */
+    java.util.Set<Integer> tokensPastConjunction(int pos, boolean withSpace) {
+        int at = pastSeriesConjunction(pos);
+        if (at < 0) {
+            return java.util.Set.of();
+        }
+        java.util.Set<Integer> out = new java.util.HashSet<>();
+        trie.prefixesAt(bytes, withSpace ? at : skipSpace(at), out::add);
+        // A token that also starts the conjunction (" a" of " and" and " amulecmd") would let the copy go on with it.
+        java.util.Set<Integer> conjunction = new java.util.HashSet<>();
+        trie.prefixesAt(bytes, withSpace ? pos : skipSpace(pos), conjunction::add);
+        out.removeIf(t -> conjunction.contains(t) && leadingSpace(texts.bytes(t)) < texts.bytes(t).length);
+        return out;
+    }
+
+    /** Where the source goes on after {@code b} written past a series conjunction at {@code pos}, or -1. */
+    int matchPastConjunction(byte[] b, int pos) {
+        int at = pastSeriesConjunction(pos);
+        if (at < 0) {
+            return -1;
+        }
+        int next = match(b, 0, at, false);
+        return next >= 0 ? next : match(b, leadingSpace(b), skipSpace(at), false);
+    }
+
+    /** {@code at}, or the first offset after it that is not white space. */
+    int skipSpace(int at) {
+        while (at < bytes.length && isSpace(bytes[at])) {
+            at++;
+        }
+        return at;
+    }
+
+    /** How many white-space bytes {@code b} starts with. */
+    static int leadingSpace(byte[] b) {
+        int lead = 0;
+        while (lead < b.length && isSpace(b[lead])) {
+            lead++;
+        }
+        return lead;
+    }
+
+    /** Whether a token is a list mark alone ("*", "-", "+", "•"), white space around it at most. */
+    static boolean isListMark(byte[] b) {
+        String t = new String(b, java.nio.charset.StandardCharsets.UTF_8).strip();
+        return t.length() == 1 && "*-+•".indexOf(t.charAt(0)) >= 0;
     }
 
     static boolean isSpace(byte b) {

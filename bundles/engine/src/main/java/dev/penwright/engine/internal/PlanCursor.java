@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.Set;
 
 import static dev.penwright.engine.internal.CopySource.isSpace;
+import static dev.penwright.engine.internal.CopySource.leadingSpace;
 
 /**
  * How far a row's text has written its copy source (the plan's draft): a position in the source's bytes that moves
@@ -50,6 +51,8 @@ final class PlanCursor {
     private int[] written = new int[0];
     /** Whether the text's last token closed an aside: the word after it needs a separator of its own. */
     private boolean closedAside;
+    /** Whether the text's line so far is a list mark it put at the line's start (and white space): an item begins. */
+    private boolean markedItem;
 
     PlanCursor(CopySource source) {
         this.source = source;
@@ -69,6 +72,7 @@ final class PlanCursor {
         c.asideDepth = asideDepth;
         c.written = written;
         c.closedAside = closedAside;
+        c.markedItem = markedItem;
         return c;
     }
 
@@ -86,7 +90,7 @@ final class PlanCursor {
         Set<Integer> out = new HashSet<>();
         source.trie.prefixesAt(source.bytes, pos, out::add);
         if (afterBreak && pos < source.bytes.length && isSpace(source.bytes[pos])) {
-            source.trie.prefixesAt(source.bytes, skipSpace(pos), out::add);
+            source.trie.prefixesAt(source.bytes, source.skipSpace(pos), out::add);
         }
         return out;
     }
@@ -140,7 +144,7 @@ final class PlanCursor {
 
     /** Whether one of {@code starts} lies between the cursor and its sentence's end (see {@link CopySource}). */
     boolean sentenceAheadHolds(int[] starts) {
-        return !done() && source.holdsBeforeSentenceEnd(starts, skipSpace(pos), pos);
+        return !done() && source.holdsBeforeSentenceEnd(starts, source.skipSpace(pos), pos);
     }
 
     /** Whether the source's next byte closes a sentence (a headword's "ABATIS." where the style writes ", n."). */
@@ -215,8 +219,16 @@ final class PlanCursor {
             return;
         }
         int before = pos;
+        boolean lineStart = atLineStart;
+        boolean blank = leadingSpace(b) == b.length;
         closedAside = false;
         advanceOver(b);
+        boolean mark = lineStart && pos == before && CopySource.isListMark(b);
+        markedItem = mark || markedItem && blank;
+        if (mark && !isSpace(b[b.length - 1]) && pos > 0 && isSpace(source.bytes[pos - 1])) {
+            // "*" then "alcc" would make "*alcc": the item owes the white space the source had before its word.
+            pos--;
+        }
         for (byte x : b) {
             if (x == '\n') {
                 atLineStart = true;
@@ -234,9 +246,9 @@ final class PlanCursor {
                     if (returnTo >= 0 && owed.length() <= asideDepth) {
                         closeAside();
                     }
-                } else if (OPENERS.indexOf(x) >= 0) {
-                    owed += CLOSERS.charAt(OPENERS.indexOf(x));
-                    opened = ASIDE_OPENERS.indexOf(x) >= 0;
+                } else if (Brackets.OPENERS.indexOf(x) >= 0) {
+                    owed += Brackets.CLOSERS.charAt(Brackets.OPENERS.indexOf(x));
+                    opened = Brackets.ASIDE_OPENERS.indexOf(x) >= 0;
                 } else if (!isSpace(x)) {
                     opened = false;
                 }
@@ -271,6 +283,21 @@ final class PlanCursor {
         closedAside = true;
     }
 
+    /** Whether the text's last token was a list mark at a line's start (a word may not follow it directly). */
+    boolean justMarkedItem() {
+        return markedItem && !afterBreak;
+    }
+
+    /** Whether a list mark at this line's start would begin an item where the draft's items do not break. */
+    boolean itemMarkMisplaced(byte[] b) {
+        return atLineStart && CopySource.isListMark(b) && !copies(b) && !source.atItemStart(pos);
+    }
+
+    /** Right after a list mark, the tokens that start the item past a series conjunction of the draft's, or none. */
+    Set<Integer> itemProposals() {
+        return markedItem ? source.tokensPastConjunction(pos, !afterBreak) : Set.of();
+    }
+
     /** Whether the text's last token closed an aside (a word may not follow it directly: "[Unix]The"). */
     boolean justClosedAside() {
         return closedAside;
@@ -282,47 +309,30 @@ final class PlanCursor {
      * (which the hallucination check reads as a quotation the plan does not hold).
      */
     boolean closesUnopened(byte[] b) {
-        if (b.length == 0 || copies(b)) {
-            return false;
-        }
-        String open = owed;
-        for (byte x : b) {
-            if (!open.isEmpty() && x == open.charAt(open.length() - 1)) {
-                open = open.substring(0, open.length() - 1);
-            } else if (OPENERS.indexOf(x) >= 0) {
-                open += CLOSERS.charAt(OPENERS.indexOf(x));
-            } else if (CLOSERS.indexOf(x) >= 0) {
-                return true;
-            }
-        }
-        return false;
+        return b.length > 0 && !copies(b) && Brackets.closesUnopened(owed, b);
     }
+
 
     /** Whether the token writes the source's next bytes (after layout the text may put before them). */
     private boolean copies(byte[] b) {
         if (matchAt(b, 0, pos) >= 0) {
             return true;
         }
-        int from = pos < source.bytes.length && isSpace(source.bytes[pos]) ? skipSpace(pos) : pos;
+        int from = pos < source.bytes.length && isSpace(source.bytes[pos]) ? source.skipSpace(pos) : pos;
         int lead = leadingSpace(b);
         return (afterBreak || lead > 0) && lead < b.length && matchAt(b, lead, from) >= 0;
     }
 
-    /** Brackets the text may insert around what it copies; a quote mark both opens and closes. */
-    private static final String OPENERS = "{[(<\"";
-    private static final String CLOSERS = "}])>\"";
-    /** Brackets that set an aside apart (braces mark up a reference, quotes quote: neither holds an aside). */
-    private static final String ASIDE_OPENERS = "([";
 
     private void advanceOver(byte[] b) {
         byte[] src = source.bytes;
         int next = matchAt(b, 0, pos);
         if (next < 0 && pos < src.length && isSpace(src[pos]) && afterBreak) {
-            next = matchAt(b, 0, skipSpace(pos));
+            next = matchAt(b, 0, source.skipSpace(pos));
         }
         if (next < 0 && isSpace(b[0])) {
             int lead = leadingSpace(b);
-            int from = pos < src.length && isSpace(src[pos]) ? skipSpace(pos) : pos;
+            int from = pos < src.length && isSpace(src[pos]) ? source.skipSpace(pos) : pos;
             if (lead == b.length) {
                 // Layout only (a line break for the source's space, or white space inserted): the cursor passes the
                 // source's white space, if any, and the copy run goes on.
@@ -331,6 +341,9 @@ final class PlanCursor {
                 return;
             }
             next = matchAt(b, lead, from);
+        }
+        if (next < 0 && markedItem) {
+            next = source.matchPastConjunction(b, pos);
         }
         if (next < 0 && justOpened && returnTo < 0) {
             int taken = takeAside(b);
@@ -398,7 +411,7 @@ final class PlanCursor {
     private int passWritten(int at) {
         int end = writtenEnd(at);
         if (end < 0) {
-            end = writtenEnd(skipSpace(at));
+            end = writtenEnd(source.skipSpace(at));
         }
         return end < 0 ? at : end;
     }
@@ -424,20 +437,5 @@ final class PlanCursor {
         return source.findAhead(Arrays.copyOfRange(b, lo, hi), pos, RESYNC_WINDOW);
     }
 
-    /** How many white-space bytes the token starts with. */
-    private static int leadingSpace(byte[] b) {
-        int lead = 0;
-        while (lead < b.length && isSpace(b[lead])) {
-            lead++;
-        }
-        return lead;
-    }
-
-    private int skipSpace(int at) {
-        while (at < source.bytes.length && isSpace(source.bytes[at])) {
-            at++;
-        }
-        return at;
-    }
 
 }

@@ -17,7 +17,7 @@ import dev.penwright.api.style.FormOpeners;
 /** The copy cursor on a small explicit vocabulary: what the plan-copy bias proposes, token by token. */
 class PlanCursorTest {
     static final String[] VOCAB = {null, "the", " cat", " sat", "cat", "sat", "\n", " ", "{", "}", "c", "at", ".",
-            " dog", "dog", "-", "n", "(", ")", "a", " A", "'", "1", "2", ",", " n"};
+            " dog", "dog", "-", "n", "(", ")", "a", " A", "'", "1", "2", ",", " n", ";", " and", "*"};
     static final int EOS = 0;
     static final TokenTexts TEXTS = TokenTexts.of(VOCAB);
     /** "the cat sat." as its tokens. */
@@ -35,6 +35,10 @@ class PlanCursorTest {
 
     /** Greedy decoding of the model whose logits {@code model} gives for the text so far, with the copy bias. */
     static String decode(CopyAwareState s, Function<String, double[]> model) {
+        return decode(s, model, VOCAB);
+    }
+
+    static String decode(CopyAwareState s, Function<String, double[]> model, String[] vocab) {
         StringBuilder text = new StringBuilder();
         for (int step = 0; step < 40; step++) {
             double[] scores = biased(s, model.apply(text.toString()));
@@ -48,7 +52,7 @@ class PlanCursorTest {
                 return text.toString();
             }
             s.advance(next);
-            text.append(VOCAB[next]);
+            text.append(vocab[next]);
         }
         return text + "<no end>";
     }
@@ -324,6 +328,72 @@ class PlanCursorTest {
         assertEquals(2, argmax(biased(s, l)), "mid-line, a dash would join 'the' and 'cat': the source goes on");
         s.advance(6); // "\n"
         assertEquals(15, argmax(biased(s, l)), "at a line's start the model may open an item with a dash");
+    }
+
+    @Test
+    void aListWrittenBackLeavesOutTheConjunctionTheDraftPutBeforeItsLastItem() {
+        // The draft "the cat; and dog." ran the list "* the cat / * dog" into a sentence.
+        long[] draft = {1, 2, 26, 27, 13, 12};
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        String out = decode(new CopyAwareState(new CopyPlan(draft, null, List.of(), o, Set.of(EOS), TEXTS)), text -> {
+            double[] l = flat();
+            switch (text) {
+                case "the cat;" -> l[6] = 5; // a line break
+                case "the cat;\n" -> l[28] = 5; // "*"
+                case "the cat;\n*" -> {
+                    l[27] = 3; // " and": the model would copy the draft's conjunction
+                    l[14] = 3; // "dog", glued to the mark
+                }
+                default -> { }
+            }
+            return l;
+        });
+        assertEquals("the cat;|* dog.", out.replace("\n", "|"),
+                "the item keeps its word, takes a space after the mark, drops 'and'");
+        assertEquals("the cat; and dog.", decode(new CopyAwareState(new CopyPlan(draft, null, List.of(), o,
+                Set.of(EOS), TEXTS)), text -> flat()), "written as prose, the series keeps its conjunction");
+    }
+
+    @Test
+    void aTokenThatStartsBothTheConjunctionAndTheItemIsNotTakenForTheItem() {
+        // "the cat; and at.": " a" starts " and" as well as " at"; taken, it would go on to copy the "and".
+        String[] vocab = java.util.Arrays.copyOf(VOCAB, VOCAB.length + 2);
+        vocab[VOCAB.length] = " a";
+        vocab[VOCAB.length + 1] = " at";
+        int a = VOCAB.length;
+        long[] draft = {1, 2, 26, 27, a + 1, 12};
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        CopyAwareState s = new CopyAwareState(new CopyPlan(draft, null, List.of(), o, Set.of(EOS),
+                TokenTexts.of(vocab)));
+        String out = decode(s, text -> {
+            double[] l = new double[vocab.length];
+            switch (text) {
+                case "the cat;" -> l[6] = 5;
+                case "the cat;\n" -> l[28] = 5;
+                case "the cat;\n*" -> {
+                    l[a] = 3; // " a"
+                    l[a + 1] = 1; // " at"
+                }
+                default -> { }
+            }
+            return l;
+        }, vocab);
+        assertEquals("the cat;|* at.", out.replace("\n", "|"));
+    }
+
+    @Test
+    void aListItemStartsOnlyWhereTheDraftsItemsBreak() {
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        CopyAwareState s = new CopyAwareState(new CopyPlan(new long[] {1, 2, 26, 13, 12}, null, List.of(), o,
+                Set.of(EOS), TEXTS));
+        assertTrue(s.allows(28), "the text may open with an item");
+        s.advance(1);
+        s.advance(6);
+        assertFalse(s.allows(28), "a line broken inside 'the cat' goes on, it does not start an item");
+        s.advance(2);
+        s.advance(26);
+        s.advance(6);
+        assertTrue(s.allows(28), "after the draft's ';' an item may start");
     }
 
     @Test

@@ -33,6 +33,7 @@ public class ExtractivePlanner implements Planner {
             + "\\.[\\s,]*(?:and|or)?[\\s,]*)*\\s*(?:\\n\\s*\\n|$)");
     private static final Pattern CLAUSE_BREAK = Pattern.compile(",\\s|;\\s|:\\s|\\s[—–-]{1,2}\\s|[，；：]");
     private static final Pattern ATTRIBUTION = Pattern.compile("\\s*(?:--|——|—)\\s*\\S");
+    private static final Pattern SERIES_CONJUNCTION = Pattern.compile("(?i)(and|or|nor|but|plus|as well as|then)\\b");
     private static final Pattern TERMINAL = Pattern.compile(".*[.!?。！？…][\"'”’」』)）\\]]*$");
 
     private final LanguageDetector languages = new LanguageDetector();
@@ -264,6 +265,12 @@ public class ExtractivePlanner implements Planner {
                         break; // the item ends its own sentence
                     }
                 }
+                boolean listEnded = j == units.size() || !units.get(j).sentence().listItem();
+                if (!cjk && listEnded && items.size() > 1) {
+                    // A series in prose takes a conjunction before its last item; a styler that writes the list
+                    // back as items leaves it out again.
+                    items.set(items.size() - 1, seriesEnd(items.get(items.size() - 1)));
+                }
                 String lead = text.substring(0, text.length() - 1).strip();
                 String joiner = cjk ? "；" : "; ";
                 sentences.add(lead + (cjk ? "：" : ": ") + String.join(joiner, items));
@@ -273,6 +280,11 @@ public class ExtractivePlanner implements Planner {
             }
         }
         return joinSentences(sentences, cjk);
+    }
+
+    /** A series' last item with "and" before it, unless it starts with a conjunction of its own. */
+    private static String seriesEnd(String item) {
+        return SERIES_CONJUNCTION.matcher(item).lookingAt() ? item : "and " + item;
     }
 
     private static String capitalised(String s) {

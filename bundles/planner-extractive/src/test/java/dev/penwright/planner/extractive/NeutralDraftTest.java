@@ -90,7 +90,7 @@ class NeutralDraftTest {
         String draft = planner.plan(Material.ofArticle(post)).neutralDraft();
         assertEquals("Why we moved our builds to Arm runners. Last spring our CI bill doubled. Nobody was happy. "
                 + "What we changed. We read the pricing page twice, then: moved 40 jobs to arm64 runners; cached the "
-                + "Gradle daemon; dropped the nightly full rebuild. The result? Builds take 7 minutes instead of 12.",
+                + "Gradle daemon; and dropped the nightly full rebuild. The result? Builds take 7 minutes instead of 12.",
                 draft);
     }
 
