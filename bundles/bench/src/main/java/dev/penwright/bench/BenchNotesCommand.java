@@ -2,6 +2,7 @@ package dev.penwright.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.penwright.api.generate.GenerationOptions;
+import dev.penwright.api.generate.GenerationService;
 import dev.penwright.trainer.data.Split;
 import dev.penwright.api.llm.LlmEndpoint;
 import dev.penwright.api.model.BaseModelInfo;
@@ -47,7 +48,8 @@ public final class BenchNotesCommand implements Callable<Integer> {
             + "default: -Dpenwright.corpora, PENWRIGHT_CORPORA, corpora/ in the working directory, the project root)")
     List<Path> corpora;
 
-    @Option(names = "--planner", defaultValue = "extractive", description = "planner id (default ${DEFAULT-VALUE})")
+    @Option(names = "--planner", description = "planner id (default: the pipeline's configured default planner; "
+            + "extractive when no pipeline is running)")
     String plannerId;
 
     @Option(names = "--out", description = "folder for bench.json, bench.md, bench.html and the PNG charts")
@@ -128,6 +130,7 @@ public final class BenchNotesCommand implements Callable<Integer> {
     private final List<LlmEndpoint> endpoints;
     private final PrintWriter out;
     private final PrintStream err;
+    private String defaultPlanner = GenerationService.DEFAULT_PLANNER;
 
     /** With only a Styler and packs (tests, and runtimes without the engine's own services). */
     public BenchNotesCommand(Map<String, Planner> planners, Styler styler, List<StylePack> packs, PrintWriter out,
@@ -151,6 +154,12 @@ public final class BenchNotesCommand implements Callable<Integer> {
         this.endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
         this.out = out;
         this.err = err;
+    }
+
+    /** The planner used without {@code --planner}: the pipeline's default ({@code GenerationService.defaultPlannerId}). */
+    public BenchNotesCommand defaultPlanner(String id) {
+        defaultPlanner = id;
+        return this;
     }
 
     /**
@@ -204,6 +213,7 @@ public final class BenchNotesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        plannerId = plannerId != null ? plannerId : defaultPlanner;
         Planner planner = planners.get(plannerId);
         if (planner == null) {
             err.println("bench notes: no planner '" + plannerId + "' (installed: " + planners.keySet() + ")");

@@ -1,4 +1,8 @@
-/** Reading model folders: safetensors headers and fingerprints, shared with the style-pack validator. */
+/**
+ * Reading model folders: fingerprints, and the one safetensors header reader, shared with the style-pack validator
+ * and the engine. 2.0.0: {@code SafetensorsHeader} gained {@code dataStart}, {@code metadata} (record components, so
+ * its constructor changed), {@code FormatException}, {@code bytesPerElement} and stricter checks.
+ */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package dev.penwright.models;

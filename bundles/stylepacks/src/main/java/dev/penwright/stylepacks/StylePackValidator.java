@@ -178,10 +178,8 @@ public final class StylePackValidator {
         List<Map.Entry<String, SafetensorsHeader.TensorEntry>> byOffset = header.tensors().entrySet().stream()
                 .sorted(Map.Entry.comparingByValue(java.util.Comparator.comparingLong(
                         SafetensorsHeader.TensorEntry::begin))).toList();
+        long dataStart = header.dataStart();
         try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
-            java.nio.ByteBuffer length = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            channel.read(length, 0);
-            long dataStart = 8 + length.flip().getLong();
             java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             for (Map.Entry<String, SafetensorsHeader.TensorEntry> tensor : byOffset) {
                 SafetensorsHeader.TensorEntry t = tensor.getValue();

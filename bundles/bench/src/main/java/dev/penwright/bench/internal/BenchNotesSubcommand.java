@@ -1,6 +1,7 @@
 package dev.penwright.bench.internal;
 
 import dev.penwright.api.cli.Subcommand;
+import dev.penwright.api.generate.GenerationService;
 import dev.penwright.api.llm.LlmEndpoint;
 import dev.penwright.api.model.ModelCatalog;
 import dev.penwright.api.plan.Planner;
@@ -11,6 +12,7 @@ import dev.penwright.engine.Engine;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import picocli.CommandLine;
 
@@ -45,6 +47,11 @@ public class BenchNotesSubcommand implements Subcommand {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policyOption = ReferencePolicyOption.GREEDY)
     volatile List<LlmEndpoint> endpoints;
 
+    /** The pipeline, whose configuration names the default planner (as for /v1/plan); optional. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile GenerationService generation;
+
     @Override
     public String name() {
         return "bench notes";
@@ -64,7 +71,7 @@ public class BenchNotesSubcommand implements Subcommand {
         PrintWriter writer = new PrintWriter(out, true, StandardCharsets.UTF_8);
         CommandLine cl = new CommandLine(new BenchNotesCommand(byId, styler,
                 packs == null ? List.of() : packs, engine, models, endpoints == null ? List.of() : endpoints, writer,
-                err));
+                err).defaultPlanner(defaultPlanner()));
         cl.setOut(writer);
         cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
@@ -72,5 +79,10 @@ public class BenchNotesSubcommand implements Subcommand {
             return 1;
         });
         return cl.execute(args.toArray(String[]::new));
+    }
+
+    private String defaultPlanner() {
+        GenerationService g = generation;
+        return g == null ? GenerationService.DEFAULT_PLANNER : g.defaultPlannerId();
     }
 }

@@ -5,7 +5,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -15,22 +14,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.penwright.engine.ModelFormatException;
+import dev.penwright.models.SafetensorsHeader;
 
 /**
  * One {@code .safetensors} file: an 8-byte little-endian header length, a JSON header naming each tensor's dtype,
- * shape and byte range, then the raw data. We read it ourselves (rather than with DJL's NDList.decode) because DJL
- * loses the tensor order, is limited to 2 GB a file and aborts the JVM on BF16; every tensor leaves here as F32
+ * shape and byte range, then the raw data. The header is read by the models bundle's {@link SafetensorsHeader} (the
+ * one reader of it); the data is read here, rather than with DJL's NDList.decode, because DJL loses the tensor
+ * order, is limited to 2 GB a file and aborts the JVM on BF16; every tensor leaves here as F32
  * (half-precision weights are then rounded back by PyTorch, see {@link HalfOps}).
  */
 public final class Safetensors {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long MAX_HEADER = 100L * 1024 * 1024;
 
     /** What the header says of one tensor; offsets are absolute within the file. */
     public record TensorInfo(String name, String dtype, long[] shape, long begin, long end) {
@@ -79,91 +77,29 @@ public final class Safetensors {
         }
     }
 
+    /** Bytes per element of a safetensors dtype, or -1 for one the format does not define. */
     public static int bytesPerElement(String dtype) {
-        return switch (dtype) {
-            case "F32", "I32" -> 4;
-            case "F16", "BF16", "I16" -> 2;
-            case "F64", "I64" -> 8;
-            case "I8", "U8", "BOOL" -> 1;
-            default -> -1;
-        };
+        return SafetensorsHeader.bytesPerElement(dtype);
     }
 
-    /** Reads and checks the header; the data stays on disk until a tensor is asked for. */
+    /**
+     * Reads and checks the header (with the one header reader, {@link SafetensorsHeader}); the data stays on disk
+     * until a tensor is asked for.
+     *
+     * @throws ModelFormatException when the file is missing or its header is corrupt, naming the file and tensor
+     */
     public static Safetensors open(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw ModelFormatException.of(file, null, "no such file");
+        SafetensorsHeader header;
+        try {
+            header = SafetensorsHeader.read(file);
+        } catch (SafetensorsHeader.FormatException e) {
+            throw new ModelFormatException(e.getMessage(), e);
         }
-        long size = Files.size(file);
-        if (size < 8) {
-            throw ModelFormatException.of(file, null, "corrupt safetensors header: file has " + size + " bytes, fewer than the 8-byte header length");
-        }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, len, 0);
-            long headerLen = len.flip().getLong();
-            if (headerLen <= 0 || headerLen > MAX_HEADER || 8 + headerLen > size) {
-                throw ModelFormatException.of(file, null, "corrupt safetensors header: header length " + headerLen
-                        + " does not fit a file of " + size + " bytes");
-            }
-            ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
-            readFully(ch, hb, 8);
-            String headerText = new String(hb.array(), StandardCharsets.UTF_8);
-            JsonNode header;
-            try {
-                header = JSON.readTree(headerText);
-            } catch (JsonProcessingException e) {
-                throw ModelFormatException.of(file, null, "corrupt safetensors header: not JSON (" + e.getOriginalMessage() + ")");
-            }
-            if (header == null || !header.isObject()) {
-                throw ModelFormatException.of(file, null, "corrupt safetensors header: not a JSON object");
-            }
-            long dataStart = 8 + headerLen;
-            long dataLen = size - dataStart;
-            Map<String, TensorInfo> tensors = new LinkedHashMap<>();
-            Map<String, String> metadata = new LinkedHashMap<>();
-            var fields = header.fields();
-            while (fields.hasNext()) {
-                var f = fields.next();
-                String name = f.getKey();
-                JsonNode t = f.getValue();
-                if ("__metadata__".equals(name)) {
-                    t.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
-                    continue;
-                }
-                JsonNode dtype = t.get("dtype");
-                JsonNode shape = t.get("shape");
-                JsonNode offsets = t.get("data_offsets");
-                if (dtype == null || shape == null || !shape.isArray() || offsets == null || !offsets.isArray() || offsets.size() != 2) {
-                    throw ModelFormatException.of(file, name, "corrupt safetensors header: entry needs dtype, shape and two data_offsets");
-                }
-                int width = bytesPerElement(dtype.asText());
-                if (width < 0) {
-                    throw ModelFormatException.of(file, name, "unknown dtype " + dtype.asText());
-                }
-                long[] dims = new long[shape.size()];
-                long n = 1;
-                for (int i = 0; i < dims.length; i++) {
-                    dims[i] = shape.get(i).asLong(-1);
-                    if (dims[i] < 0) {
-                        throw ModelFormatException.of(file, name, "corrupt safetensors header: negative dimension in shape " + shape);
-                    }
-                    n *= dims[i];
-                }
-                long b = offsets.get(0).asLong(-1);
-                long e = offsets.get(1).asLong(-1);
-                if (b < 0 || e < b || e > dataLen) {
-                    throw ModelFormatException.of(file, name, "corrupt safetensors header: data_offsets [" + b + ", " + e
-                            + "] fall outside the " + dataLen + " data bytes");
-                }
-                if (e - b != n * width) {
-                    throw ModelFormatException.of(file, name, "corrupt safetensors header: " + dtype.asText() + " shape "
-                            + Arrays.toString(dims) + " needs " + n * width + " bytes but data_offsets span " + (e - b));
-                }
-                tensors.put(name, new TensorInfo(name, dtype.asText(), dims, dataStart + b, dataStart + e));
-            }
-            return new Safetensors(file, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
-        }
+        long dataStart = header.dataStart();
+        Map<String, TensorInfo> tensors = new LinkedHashMap<>();
+        header.tensors().forEach((name, t) -> tensors.put(name,
+                new TensorInfo(name, t.dtype(), t.dims(), dataStart + t.begin(), dataStart + t.end())));
+        return new Safetensors(file, Collections.unmodifiableMap(tensors), header.metadata());
     }
 
     /** The tensor's values as F32 in a direct, native-order buffer (what DJL copies from without another pass). */

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.penwright.api.cli.Subcommand;
+import dev.penwright.api.generate.GenerationService;
 import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.style.StyleVocabulary;
 import dev.penwright.trainer.data.CorpusText;
@@ -21,6 +22,9 @@ import dev.penwright.trainer.style.StyleForm;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,6 +35,10 @@ import picocli.CommandLine.Option;
 @Component(service = Subcommand.class, property = Subcommand.NAME + "=train form-words")
 public final class TrainFormWordsCommand extends PicocliSubcommand {
     private final TrainerService trainer;
+    /** The pipeline, whose configuration names the default planner (as for /v1/plan); optional. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile GenerationService generation;
 
     @Activate
     public TrainFormWordsCommand(@Reference TrainerService trainer) {
@@ -64,8 +72,8 @@ public final class TrainFormWordsCommand extends PicocliSubcommand {
         @Option(names = "--max-texts", defaultValue = "2000",
                 description = "Training-split texts to plan and compare, the first by id order (default ${DEFAULT-VALUE}).")
         int maxTexts;
-        @Option(names = "--planner", defaultValue = "extractive",
-                description = "Planner id whose drafts are compared (default ${DEFAULT-VALUE}).")
+        @Option(names = "--planner", description = "Planner id whose drafts are compared (default: the "
+                + "pipeline's configured default planner; extractive when no pipeline is running).")
         String plannerId;
 
         FormWords(PrintStream out) {
@@ -82,7 +90,10 @@ public final class TrainFormWordsCommand extends PicocliSubcommand {
             List<String> failures = new ArrayList<>();
             Path cache = Files.createTempFile("penwright-plans", ".jsonl");
             try {
-                Map<String, ContentPlan> plans = PlanCache.plans(trainer.planner(plannerId), train, cache, failures);
+                GenerationService g = generation;
+                String id = plannerId != null ? plannerId
+                        : g == null ? GenerationService.DEFAULT_PLANNER : g.defaultPlannerId();
+                Map<String, ContentPlan> plans = PlanCache.plans(trainer.planner(id), train, cache, failures);
                 StyleVocabulary form = StyleForm.of(StyleVocabulary.EMPTY, train, plans);
                 List<String> words = form.formWords();
                 Path parent = file.toAbsolutePath().getParent();

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import dev.penwright.api.generate.GenerationService;
 import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.plan.Material;
 import dev.penwright.api.plan.Planner;
@@ -27,8 +28,9 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {"0:the plan was printed", "1:planning failed or the material could not be read",
                 "2:bad arguments, or no planner with that id"})
 public class PlanCommand implements Callable<Integer> {
-    @Option(names = "--planner", paramLabel = "ID", defaultValue = "extractive",
-            description = "planner id (default: ${DEFAULT-VALUE}; LLM planners take theirs from configuration)")
+    @Option(names = "--planner", paramLabel = "ID",
+            description = "planner id (default: the pipeline's configured default planner, the one /v1/generate and "
+                    + "/v1/plan use; extractive when no pipeline is running)")
     String plannerId;
 
     @Option(names = "--json", description = "print the plan as JSON")
@@ -56,6 +58,11 @@ public class PlanCommand implements Callable<Integer> {
         Planner find(String id);
 
         List<String> ids();
+
+        /** The planner used when {@code --planner} is not given: the pipeline's default, else the embedded one. */
+        default String defaultId() {
+            return GenerationService.DEFAULT_PLANNER;
+        }
     }
 
     public PlanCommand(PlannerLookup planners, PrintWriter out, PrintWriter err) {
@@ -66,6 +73,9 @@ public class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (plannerId == null) {
+            plannerId = planners.defaultId();
+        }
         Planner planner = planners.find(plannerId);
         if (planner == null) {
             err.println("no planner '" + plannerId + "'; available: " + String.join(", ", planners.ids()));

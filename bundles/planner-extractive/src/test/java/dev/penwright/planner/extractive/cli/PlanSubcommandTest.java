@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.penwright.api.generate.GenerationRequest;
+import dev.penwright.api.generate.GenerationResult;
+import dev.penwright.api.generate.GenerationService;
+import dev.penwright.api.plan.ContentPlan;
+import dev.penwright.api.plan.Material;
 import dev.penwright.api.plan.Planner;
+import dev.penwright.api.style.TokenListener;
 import dev.penwright.planner.extractive.ExtractivePlanner;
 
 class PlanSubcommandTest {
@@ -66,6 +73,47 @@ class PlanSubcommandTest {
         assertTrue(err().contains("no planner 'gpt-9'; available: extractive"), err());
         assertEquals(2, run());
         assertTrue(err().contains("FILE|TEXT"), err());
+    }
+
+    @Test
+    void withoutPlannerThePipelinesDefaultPlans() {
+        PlanSubcommand command = new PlanSubcommand();
+        command.addPlanner(new ExtractivePlanner(), Map.of(Planner.ID, "extractive"));
+        Planner house = new Planner() {
+            @Override
+            public String id() {
+                return "house";
+            }
+
+            @Override
+            public ContentPlan plan(Material material) {
+                return new ContentPlan("House", "", List.of(), material.sourceArticle(), "en", "house", null);
+            }
+        };
+        command.addPlanner(house, Map.of(Planner.ID, "house"));
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        // No pipeline: the embedded planner.
+        assertEquals(0, command.run(List.of("--json", "some text"), o, e), err());
+        assertTrue(out().contains("\"plannerId\" : \"extractive\""), out());
+        // A pipeline configured with another default: that one, as /v1/plan does.
+        command.generation = new GenerationService() {
+            @Override
+            public CompletionStage<GenerationResult> generate(GenerationRequest request, TokenListener listener) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public String defaultPlannerId() {
+                return "house";
+            }
+        };
+        out.reset();
+        assertEquals(0, command.run(List.of("--json", "some text"), o, e), err());
+        assertTrue(out().contains("\"plannerId\" : \"house\""), out());
+        out.reset();
+        assertEquals(0, command.run(List.of("--json", "--planner", "extractive", "some text"), o, e), err());
+        assertTrue(out().contains("\"plannerId\" : \"extractive\""), out());
     }
 
     @Test
