@@ -80,6 +80,11 @@ class ExecCommandTest {
         assertTrue(help.stdout().contains("--copy-bias"), help.stdout());
         assertTrue(help.stdout().contains("pen:generate article"), "the other command under the word: "
                 + help.stdout());
+        // pen:<word> --help, which Karaf's help runs, answers the same: the command's usage, then the others.
+        Result own = penwright("exec", "pen:generate --help");
+        assertEquals(0, own.status(), own.stdout() + own.stderr());
+        assertTrue(own.stdout().contains("Usage: generate") && own.stdout().contains("--copy-bias"), own.stdout());
+        assertTrue(own.stdout().contains("pen:generate article"), own.stdout());
         // A word with no command of its own lists the commands under it; two words name one of them.
         Result bench = penwright("exec", "help pen:bench");
         assertEquals(0, bench.status(), bench.stdout() + bench.stderr());

@@ -33,6 +33,9 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  */
 @Component(service = CommandGateway.class, immediate = true)
 public final class RuntimeCommandGateway implements CommandGateway {
+    /** The service property Karaf's shell reads a Gogo function's description from. */
+    static final String COMMAND_DESCRIPTION = "osgi.command.description";
+
     private final SubcommandIndex index = new SubcommandIndex();
     private final Map<String, ServiceRegistration<Function>> functions = new HashMap<>();
     private final Map<String, Integer> functionUsers = new HashMap<>();
@@ -76,6 +79,8 @@ public final class RuntimeCommandGateway implements CommandGateway {
             functionUsers.merge(word, 1, Integer::sum);
             if (context != null && !functions.containsKey(word)) {
                 registerFunction(word);
+            } else if (functions.containsKey(word)) {
+                functions.get(word).setProperties(functionProperties(word));
             }
         }
     }
@@ -88,15 +93,29 @@ public final class RuntimeCommandGateway implements CommandGateway {
             if (functionUsers.merge(word, -1, Integer::sum) <= 0) {
                 functionUsers.remove(word);
                 Optional.ofNullable(functions.remove(word)).ifPresent(ServiceRegistration::unregister);
+            } else if (functions.containsKey(word)) {
+                functions.get(word).setProperties(functionProperties(word));
             }
         }
     }
 
     private void registerFunction(String word) {
+        functions.put(word, context.registerService(Function.class, new SubcommandFunction(word, index),
+                functionProperties(word)));
+    }
+
+    /**
+     * A {@code pen:<word>} function's service properties. Besides Gogo's scope and function,
+     * {@value #COMMAND_DESCRIPTION}: Karaf's shell describes a command registered as a plain Gogo function by the
+     * {@code @Descriptor} of a method named after it, else by this property (its {@code help} lists commands with it);
+     * Gogo ignores it. Renewed whenever a command under the word comes or goes.
+     */
+    private Dictionary<String, Object> functionProperties(String word) {
         Dictionary<String, Object> properties = new Hashtable<>();
         properties.put(CommandProcessor.COMMAND_SCOPE, "pen");
         properties.put(CommandProcessor.COMMAND_FUNCTION, new String[] {word});
-        functions.put(word, context.registerService(Function.class, new SubcommandFunction(word, index), properties));
+        properties.put(COMMAND_DESCRIPTION, index.summaryOf(word));
+        return properties;
     }
 
     private static String nameOf(Subcommand command, Map<String, Object> properties) {

@@ -37,8 +37,10 @@ final class SubcommandFunction implements Function {
         int status;
         if (arguments.size() == 1 && "--help".equals(String.valueOf(arguments.get(0)))) {
             // What Karaf's help pen:<word> runs: the command's help and the others under its word (pen:bench has
-            // no command of its own, only bench engine and bench notes).
-            out.print(index.helpText(argv));
+            // no command of its own, only bench engine and bench notes). The word alone names the command: with
+            // "--help" after it, the index would see a command line with arguments, and list the word's commands
+            // without the command's own usage.
+            out.print(index.helpText(List.of(word)));
             status = 0;
         } else if (match.isEmpty()) {
             out.println("pen:" + word + ": expected one of " + index.namesStartingWith(word));

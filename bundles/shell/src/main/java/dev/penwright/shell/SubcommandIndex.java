@@ -47,6 +47,20 @@ final class SubcommandIndex {
         return byName.keySet().stream().filter(n -> n.equals(firstWord) || n.startsWith(firstWord + " ")).toList();
     }
 
+    /**
+     * One line for {@code pen:<word>}: the summary of the command named {@code word}, else the commands under it
+     * ({@code pen:bench}: "One of: bench engine, bench notes").
+     */
+    String summaryOf(String word) {
+        Subcommand own = byName.get(word);
+        if (own != null && own.summary() != null) {
+            return own.summary();
+        }
+        List<String> names = namesStartingWith(word);
+        return names.isEmpty() || names.equals(List.of(word)) ? word
+                : "One of: " + String.join(", ", names) + " (help pen:" + word + ")";
+    }
+
     List<String> describe() {
         List<String> lines = new ArrayList<>();
         byName.entrySet().stream().sorted(Map.Entry.comparingByKey(Comparator.naturalOrder()))
