@@ -34,7 +34,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Penwright installed into a real Apache Karaf from its feature repository: a shipped style pack dropped into Karaf's
- * deploy/ is listed and generates over HTTP and in Karaf's console, and the engine bundle is updated under load.
+ * deploy/ is listed and generates over HTTP and in Karaf's console, help for a pen: command prints its usage in Karaf's
+ * console, and the engine bundle is updated under load.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KarafFeatureIT {
@@ -99,6 +100,25 @@ class KarafFeatureIT {
 
     @Test
     @Order(3)
+    void helpForAPenCommandPrintsItsUsage() throws Exception {
+        java.util.function.Predicate<String> usage = out -> out.contains("Usage: styles")
+                && out.contains("--all") && out.contains("Include rejected packs.");
+        String own = karaf.console("pen:styles --help");
+        assertTrue(usage.test(own), own);
+        // Karaf's help command itself: it runs "pen:styles --help" in a session of its own and prints what that printed.
+        String karafs = karaf.console("*:help pen:styles");
+        assertTrue(usage.test(karafs), karafs);
+        // What a user types at Karaf's console: help is Karaf's alias { *:help $args | more }, which pages to the
+        // terminal (a batch session has none: there help prints nothing, for Karaf's own commands too).
+        String typed = karaf.interactive("help pen:styles", usage, Duration.ofSeconds(60));
+        assertTrue(usage.test(typed), typed);
+        // Karaf's command list shows each pen: command with its summary (the osgi.command.description property).
+        String list = karaf.console("*:help");
+        assertTrue(list.contains("List the active style packs"), list);
+    }
+
+    @Test
+    @Order(4)
     void updatingTheEngineBundleUnderLoadFinishesRequestsInFlightAndServesOnTheNewOne() throws Exception {
         Path newEngine = withBundleVersion(Path.of(System.getProperty("penwright.engine")),
                 Path.of(System.getProperty("karaf.it.work")).resolve("engine-updated.jar"), "0.1.0.updated");

@@ -91,6 +91,63 @@ final class KarafInstance implements AutoCloseable {
         return new String(out, StandardCharsets.UTF_8);
     }
 
+    /**
+     * Types one command at Karaf's interactive console ({@code bin/client} with neither {@code -b} nor a command: SSH's
+     * shell channel, a terminal, the prompt), waits until what the console printed satisfies {@code done} or
+     * {@code timeout} passes, then logs out. Returns what the console printed, prompts included, without ANSI
+     * escapes and carriage returns. Karaf's {@code help} is an alias, {@code *:help $args | more}, and {@code more} pages
+     * to a terminal: a batch session ({@link #console}) has none, and there {@code help <command>} prints nothing for
+     * any command, Karaf's own too.
+     */
+    String interactive(String command, java.util.function.Predicate<String> done, Duration timeout)
+            throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/client").toString(), "-a",
+                Integer.toString(sshPort), "-h", "127.0.0.1", "-u", "karaf", "-p", "karaf")
+                .redirectErrorStream(true);
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().remove("TERM");
+        Process client = builder.start();
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        Thread reader = new Thread(() -> {
+            byte[] buffer = new byte[8192];
+            try (InputStream in = client.getInputStream()) {
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    synchronized (printed) {
+                        printed.write(buffer, 0, n);
+                    }
+                }
+            } catch (IOException ended) {
+                // The client exited.
+            }
+        }, "karaf-client-reader");
+        reader.start();
+        try (var in = client.getOutputStream()) {
+            in.write((command + "\n").getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline && !done.test(plain(printed)) && client.isAlive()) {
+                Thread.sleep(200);
+            }
+            in.write("logout\n".getBytes(StandardCharsets.UTF_8));
+            in.flush();
+        } catch (IOException clientGone) {
+            // It exited; what it printed is all there is.
+        }
+        if (!client.waitFor(30, TimeUnit.SECONDS)) {
+            client.destroyForcibly();
+        }
+        reader.join(5000);
+        return plain(printed);
+    }
+
+    private static String plain(java.io.ByteArrayOutputStream printed) {
+        String text;
+        synchronized (printed) {
+            text = printed.toString(StandardCharsets.UTF_8);
+        }
+        return text.replaceAll("\u001B\\[[0-9;?]*[ -/]*[@-~]", "").replace("\r", "");
+    }
+
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(120)).build(),
                 HttpResponse.BodyHandlers.ofString());
