@@ -18,6 +18,8 @@ final class CopySource {
     private final TokenTexts texts;
     /** Offsets where a sentence starts after another's closing punctuation and white space. */
     final int[] sentenceStarts;
+    /** Where the source's last sentence starts (past white space): where a text signs off ("-- Li Bai"). */
+    final int lastSentenceStart;
 
     CopySource(int[] ids, TokenTexts texts) {
         this.ids = ids.clone();
@@ -43,6 +45,42 @@ final class CopySource {
             }
         }
         this.sentenceStarts = starts2.stream().mapToInt(Integer::intValue).toArray();
+        this.lastSentenceStart = lastSentenceStart(bytes);
+    }
+
+    /** The start of the last sentence: after the last sentence end (ASCII or CJK) before the closing one. */
+    private static int lastSentenceStart(byte[] b) {
+        int end = b.length;
+        while (end > 0 && (isSpace(b[end - 1]) || isSentencePunct(b[end - 1]))) {
+            end--;
+        }
+        while (end >= 3 && isCjkSentenceEnd(b, end)) {
+            end -= 3;
+        }
+        for (int i = end; i > 0; i--) {
+            if (isSentencePunct(b[i - 1]) && i < b.length && isSpace(b[i]) || i >= 3 && isCjkSentenceEnd(b, i)) {
+                int start = i;
+                while (start < b.length && isSpace(b[start])) {
+                    start++;
+                }
+                return start;
+            }
+        }
+        return 0;
+    }
+
+    /** Whether the three bytes before {@code i} are "。", "！" or "？". */
+    private static boolean isCjkSentenceEnd(byte[] b, int i) {
+        int x = b[i - 3] & 0xFF;
+        int y = b[i - 2] & 0xFF;
+        int z = b[i - 1] & 0xFF;
+        return x == 0xE3 && y == 0x80 && z == 0x82 || x == 0xEF && y == 0xBC && (z == 0x81 || z == 0x9F);
+    }
+
+    /** Whether a token is an attribution dash alone ("--", "—", "——"), white space around it at most. */
+    static boolean isAttributionDash(byte[] b) {
+        String t = new String(b, java.nio.charset.StandardCharsets.UTF_8).strip();
+        return t.matches("-{2,3}|[—―]{1,2}");
     }
 
     /** Where the sentence starting at {@code start} ends: the offset of its closing punctuation, or the end. */

@@ -288,6 +288,12 @@ final class PlanCursor {
         return markedItem && !afterBreak;
     }
 
+    /** Whether a dash at this line's start would sign off the text before the draft's last sentence. */
+    boolean attributionMisplaced(byte[] b) {
+        return atLineStart && CopySource.isAttributionDash(b) && !copies(b)
+                && source.skipSpace(pos) != source.lastSentenceStart;
+    }
+
     /** Whether a list mark at this line's start would begin an item where the draft's items do not break. */
     boolean itemMarkMisplaced(byte[] b) {
         return atLineStart && CopySource.isListMark(b) && !copies(b) && !source.atItemStart(pos);

@@ -382,6 +382,25 @@ class PlanCursorTest {
     }
 
     @Test
+    void anAttributionDashOpensOnlyTheDraftsLastSentence() {
+        // "the cat. dog." with "dog" the signature: "-- dog" closes the text; a dash before "cat" would sign it off early.
+        String[] vocab = java.util.Arrays.copyOf(VOCAB, VOCAB.length + 1);
+        vocab[VOCAB.length] = "--";
+        int dash = VOCAB.length;
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        CopyAwareState s = new CopyAwareState(new CopyPlan(new long[] {1, 2, 12, 13, 12}, null, List.of(), o,
+                Set.of(EOS), TokenTexts.of(vocab)));
+        assertFalse(s.allows(dash), "not before the text has begun");
+        s.advance(1);
+        s.advance(6);
+        assertFalse(s.allows(dash), "not on a line inside the first sentence");
+        s.advance(2);
+        s.advance(12);
+        s.advance(6);
+        assertTrue(s.allows(dash), "before the last sentence, a dash may sign the text off");
+    }
+
+    @Test
     void aListItemStartsOnlyWhereTheDraftsItemsBreak() {
         GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
         CopyAwareState s = new CopyAwareState(new CopyPlan(new long[] {1, 2, 26, 13, 12}, null, List.of(), o,
