@@ -10,17 +10,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
-import org.osgi.framework.BundleContext;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.penwright.api.plan.Planner;
+import dev.penwright.api.style.StylePackRegistry;
 import dev.penwright.api.train.JobProgress;
 import dev.penwright.api.train.JobState;
 import dev.penwright.api.train.Trainer;
@@ -42,7 +43,8 @@ public class TrainerService implements Trainer {
     private final List<String> order = new CopyOnWriteArrayList<>();
     private final AtomicLong counter = new AtomicLong();
     private final List<Planner> planners = new CopyOnWriteArrayList<>();
-    private volatile Path deployDir;
+    /** The style-pack registry, which knows the deploy folder {@code --deploy} copies into; optional. */
+    private final AtomicReference<StylePackRegistry> styles = new AtomicReference<>();
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     public void addPlanner(Planner planner) {
@@ -53,10 +55,14 @@ public class TrainerService implements Trainer {
         planners.remove(planner);
     }
 
-    @Activate
-    void activate(BundleContext context) {
-        String d = context.getProperty("penwright.deploy");
-        deployDir = d == null || d.isBlank() ? null : Path.of(d);
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void setStyles(StylePackRegistry registry) {
+        styles.set(registry);
+    }
+
+    void unsetStyles(StylePackRegistry registry) {
+        styles.compareAndSet(registry, null);
     }
 
     @Deactivate
@@ -80,8 +86,10 @@ public class TrainerService implements Trainer {
                 .orElse(planners.isEmpty() ? null : planners.get(0));
     }
 
+    /** The deploy folder {@code --deploy} copies into, as the style-pack registry has it; null when there is none. */
     public Path deployDir() {
-        return deployDir;
+        StylePackRegistry registry = styles.get();
+        return registry == null ? null : registry.deployFolder().orElse(null);
     }
 
     @Override
@@ -105,8 +113,8 @@ public class TrainerService implements Trainer {
             }
             sink.accept(new JobProgress(id, JobState.RUNNING, "start", 0, 0, Double.NaN, 0, 0, -1, "started"));
             try {
-                Path result = JobRunner.run(spec, id, planner(spec.options().getOrDefault("planner", "")), deployDir,
-                        sink, job::isCancelled);
+                Path result = JobRunner.run(spec, id, planner(spec.options().getOrDefault("planner", "")),
+                        deployDir(), sink, job::isCancelled);
                 finish(job, job.isCancelled() ? JobState.CANCELLED : JobState.SUCCEEDED, "wrote " + result, result,
                         sink);
             } catch (Exception | Error e) {
