@@ -20,6 +20,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
+import dev.penwright.api.generate.GenerationService;
 import dev.penwright.api.plan.Planner;
 import dev.penwright.api.style.StylePackRegistry;
 import dev.penwright.api.train.JobProgress;
@@ -43,6 +44,8 @@ public class TrainerService implements Trainer {
     private final List<String> order = new CopyOnWriteArrayList<>();
     private final AtomicLong counter = new AtomicLong();
     private final List<Planner> planners = new CopyOnWriteArrayList<>();
+    /** The pipeline, whose configuration names the default planner (as for /v1/plan); optional. */
+    private final AtomicReference<GenerationService> generation = new AtomicReference<>();
     /** The style-pack registry, which knows the deploy folder {@code --deploy} copies into; optional. */
     private final AtomicReference<StylePackRegistry> styles = new AtomicReference<>();
 
@@ -53,6 +56,16 @@ public class TrainerService implements Trainer {
 
     void removePlanner(Planner planner) {
         planners.remove(planner);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void setGeneration(GenerationService service) {
+        generation.set(service);
+    }
+
+    void unsetGeneration(GenerationService service) {
+        generation.compareAndSet(service, null);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -71,7 +84,11 @@ public class TrainerService implements Trainer {
         worker.shutdownNow();
     }
 
-    /** The planner named {@code id}, else the extractive one, else any. */
+    /**
+     * The planner named {@code id}; for none (null or blank), the pipeline's configured default planner
+     * ({@link GenerationService#defaultPlannerId()}, {@value GenerationService#DEFAULT_PLANNER} when no pipeline is
+     * running), else any.
+     */
     public Planner planner(String id) {
         for (Planner p : planners) {
             if (p.id().equals(id)) {
@@ -82,8 +99,15 @@ public class TrainerService implements Trainer {
             throw new IllegalArgumentException("no planner '" + id + "' (available: "
                     + planners.stream().map(Planner::id).toList() + ")");
         }
-        return planners.stream().filter(p -> p.id().equals("extractive")).findFirst()
+        String defaultId = defaultPlannerId();
+        return planners.stream().filter(p -> p.id().equals(defaultId)).findFirst()
                 .orElse(planners.isEmpty() ? null : planners.get(0));
+    }
+
+    /** The pipeline's configured default planner id; {@value GenerationService#DEFAULT_PLANNER} without a pipeline. */
+    public String defaultPlannerId() {
+        GenerationService g = generation.get();
+        return g == null ? GenerationService.DEFAULT_PLANNER : g.defaultPlannerId();
     }
 
     /** The deploy folder {@code --deploy} copies into, as the style-pack registry has it; null when there is none. */

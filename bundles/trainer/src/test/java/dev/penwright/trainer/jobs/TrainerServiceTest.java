@@ -2,6 +2,8 @@ package dev.penwright.trainer.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
@@ -9,12 +11,13 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
+import dev.penwright.api.generate.GenerationService;
 import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.plan.Material;
 import dev.penwright.api.plan.Planner;
 import dev.penwright.api.style.StylePackRegistry;
 
-/** The trainer takes its deploy folder from the style-pack registry. */
+/** The trainer takes its default planner from the pipeline and its deploy folder from the style-pack registry. */
 class TrainerServiceTest {
     private static Planner planner(String id) {
         return new Planner() {
@@ -38,6 +41,37 @@ class TrainerServiceTest {
             }
             throw new UnsupportedOperationException(m.getName());
         }));
+    }
+
+    @Test
+    void noPlannerNamedMeansThePipelinesDefault() {
+        TrainerService trainer = new TrainerService();
+        Planner llm = planner("llm");
+        Planner extractive = planner(GenerationService.DEFAULT_PLANNER);
+        trainer.addPlanner(llm);
+        trainer.addPlanner(extractive);
+        // No pipeline bound: the api's default.
+        assertEquals(GenerationService.DEFAULT_PLANNER, trainer.defaultPlannerId());
+        assertSame(extractive, trainer.planner(""));
+        assertSame(extractive, trainer.planner(null));
+
+        GenerationService pipeline = answering(GenerationService.class, "defaultPlannerId", "llm");
+        trainer.setGeneration(pipeline);
+        assertEquals("llm", trainer.defaultPlannerId());
+        assertSame(llm, trainer.planner(""));
+        assertSame(extractive, trainer.planner(GenerationService.DEFAULT_PLANNER));
+        assertThrows(IllegalArgumentException.class, () -> trainer.planner("nope"));
+
+        // A greedy replacement binds before the old one unbinds: the old one's unbind leaves the new one.
+        GenerationService next = answering(GenerationService.class, "defaultPlannerId", GenerationService.DEFAULT_PLANNER);
+        trainer.setGeneration(next);
+        trainer.unsetGeneration(pipeline);
+        assertSame(extractive, trainer.planner(""));
+        trainer.unsetGeneration(next);
+        trainer.setGeneration(pipeline);
+        // The configured default planner not bound: any planner, as before.
+        trainer.removePlanner(llm);
+        assertSame(extractive, trainer.planner(""));
     }
 
     @Test
