@@ -22,8 +22,9 @@ public interface StylePackRegistry {
     Optional<StylePack> find(String id);
 
     /**
-     * The folder this runtime deploys packs from (the framework property {@code penwright.deploy}, read here and
-     * nowhere else), absolute; empty when it has none (a framework started outside the launcher).
+     * The folder this runtime deploys packs from, absolute; empty when it has none (a framework started outside the
+     * launcher). The registry's implementation is the one reader of its setting (the framework property
+     * {@code penwright.deploy}); the server and the trainer ask here.
      */
     Optional<Path> deployFolder();
 
