@@ -50,7 +50,6 @@ public final class ServerSettings implements ApiKeys {
     }
 
     private final String host;
-    private final String deployDir;
     private final Path home;
     private volatile Limits limits;
     private volatile Access access;
@@ -59,7 +58,6 @@ public final class ServerSettings implements ApiKeys {
     @Activate
     public ServerSettings(BundleContext context, ServerConfig config) {
         this.host = valueOr(context.getProperty("org.apache.felix.http.host"), "127.0.0.1");
-        this.deployDir = context.getProperty("penwright.deploy");
         this.home = Path.of(valueOr(context.getProperty("penwright.home"), ".")).toAbsolutePath().normalize();
         modified(config);
     }
@@ -100,11 +98,6 @@ public final class ServerSettings implements ApiKeys {
 
     public String host() {
         return host;
-    }
-
-    /** The deploy folder FileInstall watches, or null outside the launcher. */
-    public String deployDir() {
-        return deployDir;
     }
 
     static boolean isLoopback(String host) {

@@ -206,11 +206,8 @@ public final class StylesServlet extends ApiServlet {
     }
 
     private DeployFolder deployFolder() {
-        String dir = settings.deployDir();
-        if (dir == null || dir.isBlank()) {
-            throw new ApiError(503, "no_deploy_folder", "this runtime has no deploy folder (penwright.deploy)");
-        }
-        return new DeployFolder(Path.of(dir));
+        return styles.deployFolder().map(DeployFolder::new).orElseThrow(() -> new ApiError(503, "no_deploy_folder",
+                "this runtime has no deploy folder (penwright.deploy)"));
     }
 
     private Optional<StylePackEntry> entry(String id) {
@@ -256,8 +253,7 @@ public final class StylesServlet extends ApiServlet {
             URI uri = URI.create(source);
             if ("file".equals(uri.getScheme())) {
                 Path file = Path.of(uri).toAbsolutePath().normalize();
-                String dir = settings.deployDir();
-                Path deploy = dir == null || dir.isBlank() ? null : Path.of(dir).toAbsolutePath().normalize();
+                Path deploy = styles.deployFolder().orElse(null);
                 return deploy != null && file.startsWith(deploy)
                         ? "deploy/" + deploy.relativize(file).toString().replace('\\', '/')
                         : String.valueOf(file.getFileName());

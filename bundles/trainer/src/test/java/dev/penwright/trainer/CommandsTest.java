@@ -62,6 +62,12 @@ class CommandsTest {
                 "--id", "x", "--base", model.toString(), "--format", "csv", "--out", tmp.resolve("f").toString());
         assertEquals(1, badFormat.status());
         assertTrue(badFormat.err().contains("format must be auto, corpus or alpaca"), badFormat.err());
+        // No style-pack registry, so no deploy folder: --deploy says so before any training.
+        Result noDeployFolder = run(new TrainStyleCommand(t), "--corpus",
+                StyleTrainerTest.writeCorpus(tmp.resolve("d.jsonl"), StyleTrainerTest.corpusTexts()).toString(),
+                "--id", "x", "--base", model.toString(), "--deploy", "--out", tmp.resolve("d").toString());
+        assertEquals(1, noDeployFolder.status());
+        assertTrue(noDeployFolder.err().contains("--deploy: no deploy folder is configured"), noDeployFolder.err());
         Result missing = run(new TrainStyleCommand(t), "--corpus", tmp.resolve("nope.jsonl").toString(), "--id", "x",
                 "--out", tmp.toString());
         assertEquals(2, missing.status());

@@ -22,6 +22,13 @@ public interface StylePackRegistry {
     Optional<StylePack> find(String id);
 
     /**
+     * The folder this runtime deploys packs from, absolute; empty when it has none (a framework started outside the
+     * launcher). The registry's implementation is the one reader of its setting (the framework property
+     * {@code penwright.deploy}); the server and the trainer ask here.
+     */
+    Optional<Path> deployFolder();
+
+    /**
      * Copies a jar into the deploy folder atomically (a style pack as {@code <id>.jar}) and follows it until it is
      * judged: the deployment's verdict completes with the jar's ACTIVE or REJECTED entry. It never completes when
      * the deploy folder is not watched; callers wait on it with a timeout of their own.

@@ -85,8 +85,7 @@ public final class DeployFolderInstaller implements ArtifactInstaller {
         this.admission = admission;
         this.limits = limits;
         this.validator = new StylePackValidator(models, remote);
-        String dir = context.getProperty("penwright.deploy");
-        this.deploy = dir == null ? null : Path.of(dir).toAbsolutePath().normalize();
+        this.deploy = admission.deployFolder().orElse(null);
         this.remote = remote;
         remote.onArrival(retryAwaiting);
     }

@@ -10,6 +10,9 @@ import org.osgi.framework.Version;
  * this bundle only (the package is private), so the installer, which needs FileInstall, stays a component of its own.
  */
 interface PackAdmission {
+    /** The deploy folder, as {@link dev.penwright.api.style.StylePackRegistry#deployFolder()}: the files to admit. */
+    Optional<Path> deployFolder();
+
     /** The version of the active pack with this style id. */
     Optional<Version> activeVersion(String styleId);
 

@@ -68,6 +68,8 @@ import org.slf4j.LoggerFactory;
 public final class StylePackExtender implements StylePackRegistry, PackAdmission, BundleTrackerCustomizer<String>,
         DeployFolderInspector.Listing {
     private static final Logger LOG = LoggerFactory.getLogger(StylePackExtender.class);
+    /** The framework property naming the deploy folder (the launcher sets it); read here alone. */
+    static final String DEPLOY_PROPERTY = "penwright.deploy";
     /** How often the deploy folder is looked at for what no bundle event reports; FileInstall's own poll is 200 ms. */
     private static final Duration INSPECT_EVERY = Duration.ofMillis(200);
     /** Every state but UNINSTALLED: the tracker then sees STOPPED, UPDATED and STARTED of the same bundle. */
@@ -97,8 +99,7 @@ public final class StylePackExtender implements StylePackRegistry, PackAdmission
         this.context = context;
         this.validator = new StylePackValidator(models, remote);
         this.limits = limits;
-        String deployDir = context.getProperty("penwright.deploy");
-        this.deployFolder = deployDir == null ? null : new DeployFolder(Path.of(deployDir));
+        this.deployFolder = deployFolderSetting(context).map(DeployFolder::new).orElse(null);
         this.inspector = deployFolder == null ? null : new DeployFolderInspector(context, deployFolder.dir(), this);
         this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "penwright-stylepacks");
@@ -113,6 +114,15 @@ public final class StylePackExtender implements StylePackRegistry, PackAdmission
                 checkSettled();
             }, 0, INSPECT_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * The one reading of the deploy folder setting, the framework property {@value #DEPLOY_PROPERTY} (the launcher
+     * sets it): everyone else asks {@link #deployFolder()}. Unset or blank, there is none.
+     */
+    private static Optional<Path> deployFolderSetting(BundleContext context) {
+        String dir = context.getProperty(DEPLOY_PROPERTY);
+        return dir == null || dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir).toAbsolutePath().normalize());
     }
 
     @Deactivate
@@ -264,9 +274,14 @@ public final class StylePackExtender implements StylePackRegistry, PackAdmission
     }
 
     @Override
+    public Optional<Path> deployFolder() {
+        return Optional.ofNullable(deployFolder).map(DeployFolder::dir);
+    }
+
+    @Override
     public Deployment deploy(Path jar, boolean allowDowngrade) throws IOException {
         if (deployFolder == null) {
-            throw new IllegalStateException("this runtime has no deploy folder (penwright.deploy)");
+            throw new IllegalStateException("this runtime has no deploy folder (" + DEPLOY_PROPERTY + ")");
         }
         Path file = deployFolder.dir().resolve(DeployFolder.targetName(jar));
         String styleId = PackArchive.styleIdOf(jar);

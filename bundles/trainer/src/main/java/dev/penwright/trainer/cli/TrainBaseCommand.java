@@ -73,7 +73,8 @@ public final class TrainBaseCommand extends PicocliSubcommand {
                 + " (the api's, rendered for a request without a pack), compact (S-SFT's, carried by packs), both (in"
                 + " turn; the default), or a template's text ending with <|text|> (\\n for a line break).")
         String promptTemplate;
-        @Option(names = "--planner", description = "Planner id for --plan-mix (default: the extractive planner).")
+        @Option(names = "--planner", description = "Planner id for --plan-mix (default: the pipeline's configured "
+                + "default planner; extractive when no pipeline is running).")
         String planner;
         @Option(names = "--vocab", description = "BPE vocabulary size (default 8000).")
         Integer vocab;

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.penwright.api.cli.Subcommand;
-import dev.penwright.api.generate.GenerationService;
 import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.style.StyleVocabulary;
 import dev.penwright.trainer.data.CorpusText;
@@ -22,9 +21,6 @@ import dev.penwright.trainer.style.StyleForm;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -35,10 +31,6 @@ import picocli.CommandLine.Option;
 @Component(service = Subcommand.class, property = Subcommand.NAME + "=train form-words")
 public final class TrainFormWordsCommand extends PicocliSubcommand {
     private final TrainerService trainer;
-    /** The pipeline, whose configuration names the default planner (as for /v1/plan); optional. */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    volatile GenerationService generation;
 
     @Activate
     public TrainFormWordsCommand(@Reference TrainerService trainer) {
@@ -90,10 +82,8 @@ public final class TrainFormWordsCommand extends PicocliSubcommand {
             List<String> failures = new ArrayList<>();
             Path cache = Files.createTempFile("penwright-plans", ".jsonl");
             try {
-                GenerationService g = generation;
-                String id = plannerId != null ? plannerId
-                        : g == null ? GenerationService.DEFAULT_PLANNER : g.defaultPlannerId();
-                Map<String, ContentPlan> plans = PlanCache.plans(trainer.planner(id), train, cache, failures);
+                Map<String, ContentPlan> plans = PlanCache.plans(trainer.planner(plannerId != null ? plannerId
+                        : trainer.defaultPlannerId()), train, cache, failures);
                 StyleVocabulary form = StyleForm.of(StyleVocabulary.EMPTY, train, plans);
                 List<String> words = form.formWords();
                 Path parent = file.toAbsolutePath().getParent();

@@ -108,7 +108,8 @@ public final class TrainStyleCommand extends PicocliSubcommand {
         Integer maxTokens;
         @Option(names = "--max-examples", description = "At most this many training texts (default all).")
         Integer maxExamples;
-        @Option(names = "--planner", description = "Planner id (default extractive).")
+        @Option(names = "--planner", description = "Planner id (default: the pipeline's configured default "
+                + "planner; extractive when no pipeline is running).")
         String planner;
         @Option(names = "--deploy", description = "Copy the jar atomically into the runtime's deploy folder when, on "
                 + "the run's validation plans, it beats the base model decoded the same way and the deployed pack it "

@@ -10,17 +10,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
-import org.osgi.framework.BundleContext;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
+import dev.penwright.api.generate.GenerationService;
 import dev.penwright.api.plan.Planner;
+import dev.penwright.api.style.StylePackRegistry;
 import dev.penwright.api.train.JobProgress;
 import dev.penwright.api.train.JobState;
 import dev.penwright.api.train.Trainer;
@@ -42,7 +44,10 @@ public class TrainerService implements Trainer {
     private final List<String> order = new CopyOnWriteArrayList<>();
     private final AtomicLong counter = new AtomicLong();
     private final List<Planner> planners = new CopyOnWriteArrayList<>();
-    private volatile Path deployDir;
+    /** The pipeline, whose configuration names the default planner (as for /v1/plan); optional. */
+    private final AtomicReference<GenerationService> generation = new AtomicReference<>();
+    /** The style-pack registry, which knows the deploy folder {@code --deploy} copies into; optional. */
+    private final AtomicReference<StylePackRegistry> styles = new AtomicReference<>();
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     public void addPlanner(Planner planner) {
@@ -53,10 +58,24 @@ public class TrainerService implements Trainer {
         planners.remove(planner);
     }
 
-    @Activate
-    void activate(BundleContext context) {
-        String d = context.getProperty("penwright.deploy");
-        deployDir = d == null || d.isBlank() ? null : Path.of(d);
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void setGeneration(GenerationService service) {
+        generation.set(service);
+    }
+
+    void unsetGeneration(GenerationService service) {
+        generation.compareAndSet(service, null);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void setStyles(StylePackRegistry registry) {
+        styles.set(registry);
+    }
+
+    void unsetStyles(StylePackRegistry registry) {
+        styles.compareAndSet(registry, null);
     }
 
     @Deactivate
@@ -65,7 +84,11 @@ public class TrainerService implements Trainer {
         worker.shutdownNow();
     }
 
-    /** The planner named {@code id}, else the extractive one, else any. */
+    /**
+     * The planner named {@code id}; for none (null or blank), the pipeline's configured default planner
+     * ({@link GenerationService#defaultPlannerId()}, {@value GenerationService#DEFAULT_PLANNER} when no pipeline is
+     * running), else any.
+     */
     public Planner planner(String id) {
         for (Planner p : planners) {
             if (p.id().equals(id)) {
@@ -76,12 +99,21 @@ public class TrainerService implements Trainer {
             throw new IllegalArgumentException("no planner '" + id + "' (available: "
                     + planners.stream().map(Planner::id).toList() + ")");
         }
-        return planners.stream().filter(p -> p.id().equals("extractive")).findFirst()
+        String defaultId = defaultPlannerId();
+        return planners.stream().filter(p -> p.id().equals(defaultId)).findFirst()
                 .orElse(planners.isEmpty() ? null : planners.get(0));
     }
 
+    /** The pipeline's configured default planner id; {@value GenerationService#DEFAULT_PLANNER} without a pipeline. */
+    public String defaultPlannerId() {
+        GenerationService g = generation.get();
+        return g == null ? GenerationService.DEFAULT_PLANNER : g.defaultPlannerId();
+    }
+
+    /** The deploy folder {@code --deploy} copies into, as the style-pack registry has it; null when there is none. */
     public Path deployDir() {
-        return deployDir;
+        StylePackRegistry registry = styles.get();
+        return registry == null ? null : registry.deployFolder().orElse(null);
     }
 
     @Override
@@ -105,8 +137,8 @@ public class TrainerService implements Trainer {
             }
             sink.accept(new JobProgress(id, JobState.RUNNING, "start", 0, 0, Double.NaN, 0, 0, -1, "started"));
             try {
-                Path result = JobRunner.run(spec, id, planner(spec.options().getOrDefault("planner", "")), deployDir,
-                        sink, job::isCancelled);
+                Path result = JobRunner.run(spec, id, planner(spec.options().getOrDefault("planner", "")),
+                        deployDir(), sink, job::isCancelled);
                 finish(job, job.isCancelled() ? JobState.CANCELLED : JobState.SUCCEEDED, "wrote " + result, result,
                         sink);
             } catch (Exception | Error e) {
