@@ -18,6 +18,7 @@ import dev.penwright.engine.internal.Checkpoint;
 import dev.penwright.engine.internal.LayerWeights;
 import dev.penwright.engine.internal.LoraBatch;
 import dev.penwright.engine.internal.LoraGroup;
+import dev.penwright.engine.internal.ModelInternals;
 import dev.penwright.engine.internal.RowAdapters;
 import dev.penwright.engine.internal.Transformer;
 
@@ -44,6 +45,11 @@ public final class LanguageModel implements AutoCloseable {
     /** Plan-lookup speculative decoding: draft tokens a row verifies in one pass (0 = off), see {@link #lookahead(int)}. */
     private volatile int lookahead = DEFAULT_LOOKAHEAD;
     private dev.penwright.engine.internal.TokenTexts tokenTexts;
+
+    static {
+        // The training package (TrainingAccess) reads the decoder through the engine's internal package.
+        ModelInternals.transformers(LanguageModel::transformer);
+    }
 
     private LanguageModel(Path directory, ModelConfig config, Transformer transformer, HuggingFaceTokenizer tokenizer,
                           boolean ownsTokenizer) {
@@ -104,8 +110,8 @@ public final class LanguageModel implements AutoCloseable {
         return config;
     }
 
-    /** The decoder itself, for {@link TrainingAccess} (same package, not part of the API). */
-    Transformer transformer() {
+    /** The decoder itself, not part of the API: see {@link ModelInternals}. */
+    private Transformer transformer() {
         return transformer;
     }
 

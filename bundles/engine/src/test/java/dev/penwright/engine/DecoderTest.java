@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import dev.penwright.api.generate.GenerationOptions;
+import dev.penwright.engine.training.TrainingAccess;
 
 class DecoderTest {
     @TempDir

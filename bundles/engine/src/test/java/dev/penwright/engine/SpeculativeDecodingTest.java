@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.penwright.api.generate.GenerationOptions;
 import dev.penwright.engine.internal.Safetensors;
+import dev.penwright.engine.training.BpeTrainer;
 
 /**
  * Plan-lookup speculative decoding gives exactly the output of one-token steps: the same ids, finish reasons, texts

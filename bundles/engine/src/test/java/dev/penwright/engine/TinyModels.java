@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.penwright.engine.training.BpeTrainer;
+
 /** Tiny random models written by the tests themselves: config.json, safetensors and a trained tokenizer.json. */
 final class TinyModels {
     static final List<String> TEXTS = List.of(

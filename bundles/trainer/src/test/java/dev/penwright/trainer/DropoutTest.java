@@ -18,7 +18,7 @@ import ai.djl.ndarray.NDScope;
 import dev.penwright.engine.LanguageModel;
 import dev.penwright.engine.LoraAdapter;
 import dev.penwright.engine.LoraConfig;
-import dev.penwright.engine.TrainingAccess;
+import dev.penwright.engine.training.TrainingAccess;
 import dev.penwright.trainer.loop.Batch;
 import dev.penwright.trainer.loop.Example;
 import dev.penwright.trainer.loop.LoraTask;

@@ -5,9 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import dev.penwright.engine.BpeTrainer;
 import dev.penwright.engine.ModelConfig;
 import dev.penwright.engine.RandomModels;
+import dev.penwright.engine.training.BpeTrainer;
 
 /** Tiny random models written by the tests: a BPE tokenizer trained on a few texts and a llama of that vocabulary. */
 public final class Tiny {

@@ -20,6 +20,7 @@ import dev.penwright.engine.LoraAdapter;
 import dev.penwright.engine.LoraConfig;
 import dev.penwright.engine.ModelConfig;
 import dev.penwright.engine.RandomModels;
+import dev.penwright.engine.training.BpeTrainer;
 
 /**
  * The engine benchmark: decode tokens/s at batch 1 and 8 (and 8 rows with 8 different adapters), prefill tokens/s,
@@ -77,7 +78,7 @@ public final class EngineBench {
             RandomModels.write(temp, shape, 42, dtype, 1);
             // A tokenizer too, for the copy-aware (copy-heavy) rows: its vocabulary is smaller than the model's,
             // which copy-aware decoding allows (ids past it add no text).
-            new dev.penwright.engine.BpeTrainer(512, dev.penwright.engine.BpeTrainer.DEFAULT_SPECIALS, 1)
+            new BpeTrainer(512, BpeTrainer.DEFAULT_SPECIALS, 1)
                     .trainAndWrite(TOKENIZER_TEXTS, temp);
             dir = temp;
         }

@@ -17,7 +17,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.penwright.api.generate.GenerationOptions;
-import dev.penwright.engine.BpeTrainer;
 import dev.penwright.engine.Engine;
 import dev.penwright.engine.GenerateRequest;
 import dev.penwright.engine.Generation;
@@ -26,6 +25,7 @@ import dev.penwright.engine.LoraAdapter;
 import dev.penwright.engine.LoraConfig;
 import dev.penwright.engine.ModelConfig;
 import dev.penwright.engine.RandomModels;
+import dev.penwright.engine.training.BpeTrainer;
 
 class GenerateSubcommandTest {
     @TempDir

@@ -22,7 +22,6 @@ import dev.penwright.api.style.StyleDescriptor;
 import dev.penwright.api.style.StylePack;
 import dev.penwright.api.style.StyleRequest;
 import dev.penwright.api.style.StyledText;
-import dev.penwright.engine.BpeTrainer;
 import dev.penwright.engine.Engine;
 import dev.penwright.engine.GenerateRequest;
 import dev.penwright.engine.LanguageModel;
@@ -30,6 +29,7 @@ import dev.penwright.engine.LoraAdapter;
 import dev.penwright.engine.LoraConfig;
 import dev.penwright.engine.ModelConfig;
 import dev.penwright.engine.RandomModels;
+import dev.penwright.engine.training.BpeTrainer;
 
 class StyleRendererTest {
     @TempDir

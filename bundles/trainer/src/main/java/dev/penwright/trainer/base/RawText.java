@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import dev.penwright.engine.BpeTrainer;
 import dev.penwright.engine.LanguageModel;
+import dev.penwright.engine.training.BpeTrainer;
 import dev.penwright.trainer.data.CorpusText;
 import dev.penwright.trainer.loop.Example;
 

@@ -13,11 +13,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.penwright.engine.BpeTrainer;
 import dev.penwright.engine.LanguageModel;
 import dev.penwright.engine.ModelConfig;
 import dev.penwright.engine.RandomModels;
-import dev.penwright.engine.TrainingAccess;
+import dev.penwright.engine.training.BpeTrainer;
+import dev.penwright.engine.training.TrainingAccess;
 import dev.penwright.trainer.data.CorpusText;
 import dev.penwright.trainer.loop.RunControl;
 

@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.penwright.engine.TrainingAccess;
+import dev.penwright.engine.training.TrainingAccess;
 
 /**
  * A phase's checkpoint folder, for the training loop and C-DPO alike. A checkpoint ({@code step-N/}) holds the

@@ -9,7 +9,7 @@ import java.util.Map;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.penwright.engine.LanguageModel;
-import dev.penwright.engine.TrainingAccess;
+import dev.penwright.engine.training.TrainingAccess;
 
 /** Full-parameter training of the engine's own decoder (base training). */
 public final class FullTask implements TrainTask {

@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.penwright.engine.LanguageModel;
 import dev.penwright.engine.LoraAdapter;
-import dev.penwright.engine.TrainingAccess;
+import dev.penwright.engine.training.TrainingAccess;
 
 /** LoRA training: only the adapter's A and B (PEFT names) learn; the base model stays frozen. */
 public final class LoraTask implements TrainTask {

@@ -22,7 +22,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import dev.penwright.api.train.JobProgress;
 import dev.penwright.api.train.JobState;
-import dev.penwright.engine.TrainingAccess;
+import dev.penwright.engine.training.TrainingAccess;
 
 /**
  * The optimisation loop: AdamW, warm-up + cosine, gradient accumulation and global-norm clipping, length-bucketed

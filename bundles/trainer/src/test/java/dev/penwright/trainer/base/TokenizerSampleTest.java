@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import dev.penwright.engine.BpeTrainer;
+import dev.penwright.engine.training.BpeTrainer;
 import dev.penwright.trainer.data.CorpusText;
 
 /** The BPE trainer's sample takes every corpus in turn, so a large first corpus cannot crowd out the others. */

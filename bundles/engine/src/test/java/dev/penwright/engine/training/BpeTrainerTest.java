@@ -1,4 +1,4 @@
-package dev.penwright.engine;
+package dev.penwright.engine.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

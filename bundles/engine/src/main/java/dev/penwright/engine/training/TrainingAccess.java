@@ -1,4 +1,4 @@
-package dev.penwright.engine;
+package dev.penwright.engine.training;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,9 +16,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.penwright.engine.LanguageModel;
+import dev.penwright.engine.LoraAdapter;
+import dev.penwright.engine.ModelConfig;
 import dev.penwright.engine.internal.LayerWeights;
 import dev.penwright.engine.internal.LoraBatch;
 import dev.penwright.engine.internal.LoraGroup;
+import dev.penwright.engine.internal.ModelInternals;
 import dev.penwright.engine.internal.Safetensors;
 
 /**
@@ -36,7 +40,7 @@ public final class TrainingAccess {
      * matrices ({@code layers.N.qkv}, {@code layers.N.gate_up}); a tied output head is not listed twice.
      */
     public static Map<String, NDArray> parameters(LanguageModel model) {
-        var t = model.transformer();
+        var t = ModelInternals.transformer(model);
         if (t.half() != null) {
             throw new IllegalStateException(model.directory() + " is held in half precision; training its base weights"
                     + " needs F32: load it with LanguageModel.loadF32");
@@ -117,8 +121,8 @@ public final class TrainingAccess {
             }
         };
         // The masks and dropped inputs stay in the caller's NDScope (closed after its backward).
-        NDArray hidden = model.transformer().forward(ids, new int[b], null, 0, batch);
-        return model.transformer().logits(hidden);
+        NDArray hidden = ModelInternals.transformer(model).forward(ids, new int[b], null, 0, batch);
+        return ModelInternals.transformer(model).logits(hidden);
     }
 
     /**
@@ -168,7 +172,7 @@ public final class TrainingAccess {
         ModelConfig c = model.config();
         Files.createDirectories(dir);
         c.write(dir.resolve("config.json"));
-        var t = model.transformer();
+        var t = ModelInternals.transformer(model);
         Map<String, Safetensors.Entry> out = new LinkedHashMap<>();
         out.put("model.embed_tokens.weight", entry(t.embedding()));
         for (int l = 0; l < c.numLayers(); l++) {

@@ -1,4 +1,4 @@
-package dev.penwright.engine;
+package dev.penwright.engine.training;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
