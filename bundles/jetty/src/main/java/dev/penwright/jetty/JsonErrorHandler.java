@@ -31,7 +31,7 @@ import org.eclipse.jetty.util.Callback;
  */
 final class JsonErrorHandler extends ErrorHandler {
     static final String REQUEST_ID = "X-Request-Id";
-    private static final System.Logger LOG = System.getLogger(JsonErrorHandler.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JsonErrorHandler.class);
     /** Jetty's fixed reasons ("Bad URI", "Ambiguous URI empty segment", "Illegal character …") fit; paths do not. */
     private static final Pattern PLAIN_PHRASE = Pattern.compile("[A-Za-z0-9 ,.'()_-]{1,120}");
 
@@ -114,8 +114,12 @@ final class JsonErrorHandler extends ErrorHandler {
     }
 
     private static void log(String requestId, int status, String message, Throwable cause) {
-        LOG.log(status >= 500 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
-                "request " + requestId + " answered " + status + " by Jetty: " + message, cause);
+        String line = "request " + requestId + " answered " + status + " by Jetty: " + message;
+        if (status >= 500) {
+            LOG.warn(line, cause);
+        } else {
+            LOG.debug(line, cause);
+        }
     }
 
     /** The same form as the API's ids: 63 random bits in hex. */

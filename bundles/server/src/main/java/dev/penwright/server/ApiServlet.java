@@ -20,7 +20,7 @@ import jakarta.servlet.http.HttpServletResponse;
  */
 abstract class ApiServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
-    private static final System.Logger LOG = System.getLogger(ApiServlet.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ApiServlet.class);
 
     /** The methods this route serves. */
     protected abstract Set<String> methods();
@@ -88,7 +88,7 @@ abstract class ApiServlet extends HttpServlet {
         String requestId = response.getHeader(JsonResponses.REQUEST_ID);
         if (error.status >= 500) {
             // The detail goes to the log, under the id the answer carries; the answer names no class or path.
-            LOG.log(System.Logger.Level.WARNING, "request " + requestId + " failed: " + error.code, t);
+            LOG.warn("request " + requestId + " failed: " + error.code, t);
         }
         if (response.isCommitted()) {
             return;

@@ -15,7 +15,7 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletEr
 @HttpWhiteboardServletErrorPage(errorPage = {"4xx", "5xx", "java.lang.Throwable"})
 public final class ErrorPageServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
-    private static final System.Logger LOG = System.getLogger(ErrorPageServlet.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ErrorPageServlet.class);
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -25,8 +25,13 @@ public final class ErrorPageServlet extends HttpServlet {
         Object message = request.getAttribute(RequestDispatcher.ERROR_MESSAGE);
         Object exception = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
         String requestId = response.getHeader(JsonResponses.REQUEST_ID);
-        LOG.log(code >= 500 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG, "request " + requestId
-                + " answered " + code + ": " + message, exception instanceof Throwable t ? t : null);
+        String line = "request " + requestId + " answered " + code + ": " + message;
+        Throwable cause = exception instanceof Throwable t ? t : null;
+        if (code >= 500) {
+            LOG.warn(line, cause);
+        } else {
+            LOG.debug(line, cause);
+        }
         JsonResponses.error(response, code, code >= 500 ? "internal_error" : "http_" + code, code >= 500
                 ? "internal error; the server's log has the detail under this request's id" : "HTTP " + code);
     }

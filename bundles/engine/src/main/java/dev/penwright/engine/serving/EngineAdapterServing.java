@@ -50,7 +50,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Designate(ocd = EngineAdapterServing.Config.class)
 public final class EngineAdapterServing implements AdapterServing {
     static final String PID = "dev.penwright.engine.serving";
-    private static final System.Logger LOG = System.getLogger(EngineAdapterServing.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EngineAdapterServing.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @ObjectClassDefinition(name = "Penwright adapter serving",
@@ -138,7 +138,7 @@ public final class EngineAdapterServing implements AdapterServing {
                 LoraAdapter adapter = model.loadAdapter(folder);
                 LoadedAdapter info = new LoadedAdapter(name, base.id(), Instant.now());
                 served.put(name, new Served(info, model, adapter, vocabularyOf(folder)));
-                LOG.log(System.Logger.Level.INFO, "loaded LoRA adapter " + name + " on " + base.id() + " from "
+                LOG.info("loaded LoRA adapter " + name + " on " + base.id() + " from "
                         + folder);
                 return info;
             } catch (IOException | IllegalArgumentException | IllegalStateException e) {
@@ -159,7 +159,7 @@ public final class EngineAdapterServing implements AdapterServing {
                         + "' cannot be found.");
             }
             s.unloaded = true;
-            LOG.log(System.Logger.Level.INFO, "unloaded LoRA adapter " + name + (s.running > 0 ? " (after its "
+            LOG.info("unloaded LoRA adapter " + name + (s.running > 0 ? " (after its "
                     + s.running + " running request(s))" : ""));
             if (s.running > 0) {
                 return; // the last running request closes it

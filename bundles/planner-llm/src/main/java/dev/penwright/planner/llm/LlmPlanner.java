@@ -27,7 +27,7 @@ import dev.penwright.api.plan.TokenUsage;
  * in flight; a caller waits for a slot no longer than the timeout.
  */
 final class LlmPlanner implements Planner {
-    private static final System.Logger LOG = System.getLogger(LlmPlanner.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LlmPlanner.class);
     private static final long MAX_BACKOFF_MILLIS = 2_000;
 
     private final PlannerSettings settings;
@@ -90,7 +90,7 @@ final class LlmPlanner implements Planner {
                 EndpointError error = EndpointError.of(e, settings);
                 lastProblem = error.message();
                 lastWasInvalidOutput = false;
-                LOG.log(System.Logger.Level.WARNING, "planner {0}: attempt {1}/{2}: {3}", id(), attempt, attempts,
+                LOG.warn("planner {}: attempt {}/{}: {}", id(), attempt, attempts,
                         error.message());
                 if (!error.retriable()) {
                     break;
@@ -108,7 +108,7 @@ final class LlmPlanner implements Planner {
             }
             lastProblem = result.problem();
             lastWasInvalidOutput = true;
-            LOG.log(System.Logger.Level.WARNING, "planner {0}: attempt {1}/{2} gave an invalid plan: {3}", id(),
+            LOG.warn("planner {}: attempt {}/{} gave an invalid plan: {}", id(),
                     attempt, attempts, lastProblem);
             messages.add(AiMessage.from(answer == null || answer.isBlank() ? "(empty)" : answer));
             messages.add(UserMessage.from(Prompts.correction(lastProblem)));
@@ -129,7 +129,7 @@ final class LlmPlanner implements Planner {
         if (extractive == null) {
             throw new PlanningException(why + "; and the fallback planner 'extractive' is not available");
         }
-        LOG.log(System.Logger.Level.WARNING, "{0}; falling back to the extractive planner", why);
+        LOG.warn("{}; falling back to the extractive planner", why);
         ContentPlan plan = extractive.plan(material);
         // The plan is the extractive planner's; the tokens spent trying the model are still counted.
         return new ContentPlan(plan.title(), plan.summary(), PlanParser.withMaterialFacts(material, plan.keyFacts()),

@@ -30,7 +30,7 @@ import dev.penwright.api.plan.Planner;
 @Designate(ocd = LlmPlannerConfig.class, factory = true)
 public class LlmPlannerComponent {
     static final String PID = "dev.penwright.planner.llm";
-    private static final System.Logger LOG = System.getLogger(LlmPlannerComponent.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LlmPlannerComponent.class);
 
     @Reference(target = "(" + Planner.ID + "=extractive)", cardinality = ReferenceCardinality.OPTIONAL,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -46,8 +46,8 @@ public class LlmPlannerComponent {
             settings = PlannerSettings.fromProperties(properties, System::getenv);
         } catch (IllegalArgumentException | IOException e) {
             // A bad configuration is the user's to fix: one clear line, no stack trace, and no planner.
-            LOG.log(System.Logger.Level.ERROR, "LLM planner configuration {0} is invalid, so no planner is "
-                    + "registered for it: {1}", properties.get("service.pid"), e.getMessage());
+            LOG.error("LLM planner configuration {} is invalid, so no planner is "
+                    + "registered for it: {}", properties.get("service.pid"), e.getMessage());
             return;
         }
         LlmPlanner planner = new LlmPlanner(settings, ChatModels.create(settings), () -> extractive);
@@ -61,7 +61,7 @@ public class LlmPlannerComponent {
         endpointProperties.put(LlmEndpoint.ID, settings.id());
         endpointProperties.put("penwright.planner.model", settings.model());
         endpoint = context.registerService(LlmEndpoint.class, new LlmChat(settings), endpointProperties);
-        LOG.log(System.Logger.Level.INFO, "LLM planner registered: {0}", settings);
+        LOG.info("LLM planner registered: {}", settings);
     }
 
     @Deactivate

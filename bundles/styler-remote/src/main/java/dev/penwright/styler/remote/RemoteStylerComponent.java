@@ -33,7 +33,7 @@ import org.osgi.service.metatype.annotations.Designate;
         immediate = true, service = {})
 @Designate(ocd = RemoteStylerConfig.class, factory = true)
 public final class RemoteStylerComponent {
-    private static final System.Logger LOG = System.getLogger(RemoteStylerComponent.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RemoteStylerComponent.class);
     /** Service property: the backend's name. */
     public static final String BACKEND = "penwright.styler.remote";
 
@@ -60,12 +60,12 @@ public final class RemoteStylerComponent {
         this.backendCalls = Executors.newSingleThreadExecutor(r -> daemon(r, tag + "-adapters"));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, tag + "-watchdog"));
         this.styler = new RemoteStyler(settings, workers, backendCalls, timer, () -> local,
-                message -> LOG.log(System.Logger.Level.WARNING, "backend " + settings.name() + ": " + message));
+                message -> LOG.warn("backend " + settings.name() + ": " + message));
         Dictionary<String, Object> serviceProperties = new Hashtable<>();
         serviceProperties.put(Styler.BASE_MODEL, settings.baseModel());
         serviceProperties.put(BACKEND, settings.name());
         this.registration = context.registerService(Styler.class, styler, serviceProperties);
-        LOG.log(System.Logger.Level.INFO, "remote styler " + settings.name() + " renders base model "
+        LOG.info("remote styler " + settings.name() + " renders base model "
                 + settings.baseModel() + " at " + settings.root() + " (" + settings.selection() + ", "
                 + settings.provisioning() + ")");
     }
