@@ -38,6 +38,8 @@ import dev.penwright.api.style.TokenListener;
  * slot.
  */
 public final class Pipeline implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Pipeline.class);
+
     /** What the pipeline needs from its environment: the services present right now. */
     public interface Services {
         Styler styler();
@@ -291,7 +293,8 @@ public final class Pipeline implements AutoCloseable {
                     }
                 }
             } catch (RuntimeException e) {
-                // One broken evaluator must not fail the article; its scores are simply missing.
+                // One broken evaluator must not fail the article; its scores are missing, and the log says why.
+                LOG.warn("evaluator {} failed; its scores are left out of this article", evaluator.id(), e);
             }
         }
         return scores;
