@@ -1,7 +1,8 @@
 // Drives the console page of bundle penwright-web (/web/) in headless Chromium (Debian's, through puppeteer-core):
 // the catalogue shows an active and a rejected pack with its reason and the active pack's report; the playground
 // plans, then streams styled text with scores; an API error is displayed; the reports tab shows a benchmark report.
-// Screenshots (PNG) of each tab go to OUT_DIR.
+// Screenshots (PNG) of each tab go to OUT_DIR, taken in a 1,400 × 1,000 window; the page's width beside the window's is
+// recorded where a report is shown (a report wider than the window overflows it).
 // Usage: node web-console-check.mjs BASE_URL ACTIVE_STYLE REJECTED_STYLE CHROMIUM OUT_DIR
 // Prints one JSON line with what the page showed.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +11,9 @@ import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
 
 const [base, active, rejected, executablePath, out] = process.argv.slice(2);
+
+/** The page's scrolling width and the window's: [scrollWidth, innerWidth]. */
+const pageWidth = (page) => page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
 const profile = mkdtempSync(join(tmpdir(), 'penwright-chromium-'));
 const browser = await puppeteer.launch({ executablePath, headless: true, userDataDir: profile,
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
@@ -18,7 +22,7 @@ const errors = [];
 const seen = {};
 try {
   const page = await browser.newPage();
-  await page.setViewport({ width: 1280, height: 900 });
+  await page.setViewport({ width: 1400, height: 1000 });
   page.on('pageerror', (e) => errors.push(String(e)));
   // The deliberate error below (a 404 from /v1/generate) is logged by Chromium too; anything else counts.
   page.on('console', (m) => {
@@ -38,6 +42,7 @@ try {
   await page.waitForFunction(() => !document.querySelector('#detail-report').textContent.includes('loading'));
   seen.report = await page.$eval('#detail-report', (e) => e.textContent);
   seen.detail = await page.$eval('#detail-facts', (e) => e.textContent);
+  seen.catalogueWidth = await pageWidth(page);
   await page.screenshot({ path: join(out, 'catalogue.png') });
 
   await page.click('nav button[data-tab="playground"]');
@@ -90,6 +95,7 @@ try {
   const frame = await (await page.$('#report-view iframe')).contentFrame();
   await frame.waitForSelector('h1', { timeout: 15000 });
   seen.reportHeading = await frame.$eval('h1', (h) => h.textContent);
+  seen.reportsWidth = await pageWidth(page);
   await page.screenshot({ path: join(out, 'reports.png') });
   seen.errors = errors;
   console.log(JSON.stringify(seen));

@@ -95,13 +95,27 @@ async function loadHealth() {
   try {
     const h = await api('/health');
     const parts = [h.status || 'ok'];
-    for (const [k, v] of Object.entries(h)) if (k !== 'status' && typeof v !== 'object') parts.push(`${k}: ${v}`);
+    if (h.styles !== undefined) parts.push(`styles: ${h.styles}`);
+    if (h.rejected) parts.push(`rejected: ${h.rejected}`);
+    if (h.uptimeMillis !== undefined) parts.push(`up ${duration(h.uptimeMillis)}`);
+    if (h.engine) parts.push(h.engine);
     target.textContent = parts.join(' · ');
     target.className = 'health ok';
   } catch (e) {
     target.textContent = e instanceof ApiProblem ? `${e.status} ${e.code}` : 'server unreachable';
     target.className = 'health bad';
   }
+}
+
+/** A duration for people: "42 s", "12 min", "3 h 5 min", "2 d 4 h". */
+function duration(millis) {
+  const s = Math.floor(millis / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h} h ${m % 60} min`;
+  return `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
 // ---- catalogue ----

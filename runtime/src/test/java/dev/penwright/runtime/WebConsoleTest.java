@@ -180,6 +180,13 @@ class WebConsoleTest {
         assertEquals("REJECTED", rejected.get(1));
         assertTrue(rejected.get(5).contains("unknown base model 'no-such-model'"), rejected.toString());
         assertTrue(seen.path("report").asText().contains("untrained test pack"), seen.toString());
+        assertTrue(seen.path("health").asText().matches("ok · styles: 1 · rejected: 1 · up \\d+ (s|min) · .+"),
+                "the header reads as a person would say it: " + seen.path("health"));
+        for (String view : List.of("catalogueWidth", "reportsWidth")) {
+            JsonNode w = seen.path(view);
+            assertTrue(w.path(0).asInt() > 0 && w.path(0).asInt() <= w.path(1).asInt(),
+                    view + ": the page is no wider than the 1,400 px window " + w);
+        }
         assertTrue(seen.path("report").asText().contains("factRecall0.7500"), seen.toString());
 
         assertTrue(seen.path("facts").toString().contains("64419"), seen.toString());
