@@ -79,8 +79,8 @@ class RemoteRenderingTest {
                 "dev.penwright.pipeline", "maxConcurrent = 8\nmaxQueued = 64\n"));
         // The remote styler comes up with the configuration; a pack is admitted on A once it serves the model.
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!a.log().contains("remote styler b renders base model " + BASE)) {
-            assertTrue(System.nanoTime() < deadline, "A's remote styler did not start:\n" + a.log());
+        while (!a.runtimeLog().contains("remote styler b renders base model " + BASE)) {
+            assertTrue(System.nanoTime() < deadline, "A's remote styler did not start:\n" + a.log() + a.runtimeLog());
             Thread.sleep(50);
         }
     }

@@ -165,6 +165,21 @@ final class ServerProcess implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /** What the runtime wrote to its log files (home/log, every level), beside what its console showed. */
+    String runtimeLog() throws IOException {
+        Path dir = home.resolve("log");
+        if (!Files.isDirectory(dir)) {
+            return "";
+        }
+        StringBuilder all = new StringBuilder();
+        try (var files = Files.list(dir)) {
+            for (Path f : files.sorted().toList()) {
+                all.append(Files.readString(f));
+            }
+        }
+        return all.toString();
+    }
+
     boolean alive() {
         return process.isAlive();
     }
