@@ -79,9 +79,10 @@ final class CopySource {
 
     /** Whether a token is an attribution dash alone ("--", "—", "——"), white space around it at most. */
     static boolean isAttributionDash(byte[] b) {
-        String t = new String(b, java.nio.charset.StandardCharsets.UTF_8).strip();
-        return t.matches("-{2,3}|[—―]{1,2}");
+        return ATTRIBUTION_DASH.matcher(new String(b, java.nio.charset.StandardCharsets.UTF_8).strip()).matches();
     }
+
+    private static final java.util.regex.Pattern ATTRIBUTION_DASH = java.util.regex.Pattern.compile("-{2,3}|[—―]{1,2}");
 
     /** Where the sentence starting at {@code start} ends: the offset of its closing punctuation, or the end. */
     int sentenceEnd(int start) {
