@@ -69,20 +69,28 @@ final class CopySource {
         return 0;
     }
 
-    /** Whether the three bytes before {@code i} are "。", "！" or "？". */
+    /** Whether the character before {@code i} is a CJK sentence end: "。", "！" or "？". */
     private static boolean isCjkSentenceEnd(byte[] b, int i) {
-        int x = b[i - 3] & 0xFF;
-        int y = b[i - 2] & 0xFF;
-        int z = b[i - 1] & 0xFF;
-        return x == 0xE3 && y == 0x80 && z == 0x82 || x == 0xEF && y == 0xBC && (z == 0x81 || z == 0x9F);
+        return CJK_SENTENCE_ENDS.indexOf(threeByteCharBefore(b, i)) >= 0;
     }
+
+    /** The character whose three UTF-8 bytes end at {@code i} (CJK punctuation is three bytes), or -1. */
+    private static int threeByteCharBefore(byte[] b, int i) {
+        if (i < 3 || (b[i - 3] & 0xF0) != 0xE0) {
+            return -1;
+        }
+        return ((b[i - 3] & 0x0F) << 12) | ((b[i - 2] & 0x3F) << 6) | (b[i - 1] & 0x3F);
+    }
+
+    private static final String CJK_SENTENCE_ENDS = "。！？";
 
     /** Whether a token is an attribution dash alone ("--", "—", "——"), white space around it at most. */
     static boolean isAttributionDash(byte[] b) {
         return ATTRIBUTION_DASH.matcher(new String(b, java.nio.charset.StandardCharsets.UTF_8).strip()).matches();
     }
 
-    private static final java.util.regex.Pattern ATTRIBUTION_DASH = java.util.regex.Pattern.compile("-{2,3}|[—―]{1,2}");
+    private static final java.util.regex.Pattern ATTRIBUTION_DASH =
+            java.util.regex.Pattern.compile("-{2,3}|[—―]{1,2}");
 
     /** Where the sentence starting at {@code start} ends: the offset of its closing punctuation, or the end. */
     int sentenceEnd(int start) {
@@ -237,12 +245,8 @@ final class CopySource {
         if (last == ';' || last == ':' || isSentencePunct(last)) {
             return true;
         }
-        // Three-byte CJK punctuation: "；" EF BC 9B, "：" EF BC 9A, "。" E3 80 82, "！" EF BC 81, "？" EF BC 9F.
-        if (i < 3) {
-            return false;
-        }
-        int cp = ((bytes[i - 3] & 0x0F) << 12) | ((bytes[i - 2] & 0x3F) << 6) | (bytes[i - 1] & 0x3F);
-        return (bytes[i - 3] & 0xF0) == 0xE0 && "；：。！？".indexOf(cp) >= 0;
+        int cjk = threeByteCharBefore(bytes, i);
+        return cjk == '；' || cjk == '：' || CJK_SENTENCE_ENDS.indexOf(cjk) >= 0;
     }
 
     /**
@@ -258,8 +262,7 @@ final class CopySource {
         if (back == 0 || bytes[back - 1] != ';') {
             return -1;
         }
-        for (String conjunction : SERIES_CONJUNCTIONS) {
-            byte[] c = conjunction.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (byte[] c : SERIES_CONJUNCTIONS) {
             int end = match(c, 0, from, false);
             if (end >= 0 && end < bytes.length && isSpace(bytes[end])) {
                 return end;
@@ -268,7 +271,9 @@ final class CopySource {
         return -1;
     }
 
-    private static final List<String> SERIES_CONJUNCTIONS = List.of("and", "or");
+    private static final List<byte[]> SERIES_CONJUNCTIONS = List.of(
+            "and".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+            "or".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 
     /** The tokens that start the item past a series conjunction at {@code pos}, with its white space or without. */
     java.util.Set<Integer> tokensPastConjunction(int pos, boolean withSpace) {
