@@ -61,6 +61,47 @@ class DpoTest {
         }
     }
 
+    /** A pair recomputed layer by layer (as a large base's are) gives the plain step's loss and gradients. */
+    @Test
+    void recomputedPairHasThePlainPairsGradients() throws Exception {
+        List<String> texts = StyleTrainerTest.corpusTexts();
+        Path dir = Tiny.model(tmp.resolve("m"), texts, 32, 2, 9);
+        try (LanguageModel model = LanguageModel.load(dir); NDManager manager = NDManager.newBaseManager();
+             LoraAdapter policy = model.createAdapter("p", LoraConfig.of(4, 8, LoraConfig.MODULES), 4, true)) {
+            for (NDArray p : policy.tensors().values()) {
+                p.addi(manager.randomNormal(p.getShape()).mul(0.05f).toType(p.getDataType(), false));
+            }
+            DpoPair pair = pairs(model, texts).get(1);
+            double[] ref = {-40, -38};
+            List<float[]> grads = new ArrayList<>();
+            double[] losses = new double[2];
+            int k = 0;
+            for (long budget : new long[] {Long.MAX_VALUE, 0}) {
+                policy.tensors().values().forEach(p -> p.setRequiresGradient(true));
+                losses[k++] = new Dpo(model, policy, 0.1, manager, budget).accumulate(pair, ref, 2);
+                for (NDArray p : policy.tensors().values()) {
+                    NDArray g = p.getGradient();
+                    grads.add(g.toFloatArray());
+                    g.subi(g);
+                }
+                policy.tensors().values().forEach(p -> p.setRequiresGradient(false));
+                policy.invalidate();
+            }
+            assertEquals(losses[0], losses[1], 1e-5, "loss");
+            int half = grads.size() / 2;
+            double largest = 0;
+            for (int i = 0; i < half; i++) {
+                float[] a = grads.get(i);
+                float[] b = grads.get(half + i);
+                for (int j = 0; j < a.length; j++) {
+                    largest = Math.max(largest, Math.abs(a[j]));
+                    assertEquals(a[j], b[j], 1e-6 + 1e-4 * Math.abs(a[j]), "gradient " + i + "[" + j + "]");
+                }
+            }
+            assertTrue(largest > 1e-5, "gradients not all zero: " + largest);
+        }
+    }
+
     private static List<DpoPair> pairs(LanguageModel model, List<String> texts) {
         List<DpoPair> pairs = new ArrayList<>();
         for (int i = 0; i < 5; i++) {

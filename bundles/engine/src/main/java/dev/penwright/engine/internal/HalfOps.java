@@ -62,6 +62,10 @@ public final class HalfOps implements AutoCloseable {
                 w: Tensor) -> Tensor:
                 _0 = torch.linear(torch.to(x, ops.prim.dtype(w)), w)
                 return torch.to(_0, 6)
+              def linear_f32(self: __torch__.HalfOps,
+                x: Tensor,
+                w: Tensor) -> Tensor:
+                return torch.linear(x, torch.to(w, 6))
               def embed(self: __torch__.HalfOps,
                 w: Tensor,
                 ids: Tensor) -> Tensor:
@@ -75,7 +79,7 @@ public final class HalfOps implements AutoCloseable {
 
     public HalfOps(NDManager manager) {
         this.manager = manager;
-        for (String method : new String[] {"empty_bf16", "empty_f16", "fill_rows", "linear", "embed"}) {
+        for (String method : new String[] {"empty_bf16", "empty_f16", "fill_rows", "linear", "linear_f32", "embed"}) {
             NDArray marker = manager.create(0f);
             marker.setName("module_method:" + method);
             NDScope.unregister(marker);
@@ -133,6 +137,14 @@ public final class HalfOps implements AutoCloseable {
     /** x·wᵀ with x cast to w's dtype for the matmul (oneDNN's AVX512-BF16 kernels for bfloat16), as float32. */
     public NDArray linear(NDArray x, NDArray w) {
         return call("linear", x, w);
+    }
+
+    /**
+     * x·wᵀ in float32, w widened to float32 for the call: faster than the half-precision matmul once x has more
+     * than a few rows (prefill, training), and its backward runs float32 kernels.
+     */
+    public NDArray linearF32(NDArray x, NDArray w) {
+        return call("linear_f32", x, w);
     }
 
     /** Rows of w for the ids, as float32. */

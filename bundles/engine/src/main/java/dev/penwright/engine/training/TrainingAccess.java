@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.IntFunction;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -16,6 +17,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.NDScope;
+import ai.djl.training.GradientCollector;
 import dev.penwright.engine.LanguageModel;
 import dev.penwright.engine.LoraAdapter;
 import dev.penwright.engine.ModelConfig;
@@ -71,8 +74,8 @@ public final class TrainingAccess {
      * Logits [B, T, V] with LoRA dropout as PEFT applies it: {@code lora_B(lora_A(dropout(h)))}, each adapted module
      * with its own mask over its input h (q, k and v read the same h but drop it independently), the kept entries
      * scaled by 1/(1-dropout); the frozen base projection reads h undropped. {@code dropout} 0 is the plain forward
-     * pass. The masks come from a SplitMix64 stream seeded by one draw of {@code rnd}, so a resumed run that replays
-     * the same {@code rnd} drops the same entries.
+     * pass. The masks come from one SplitMix64 stream a layer, seeded by one draw of {@code rnd}, so a resumed run
+     * that replays the same {@code rnd} drops the same entries, and so does {@link #recomputedBackward}.
      */
     public static NDArray logits(LanguageModel model, long[][] ids, LoraAdapter adapter, double dropout, Random rnd) {
         if (adapter == null || dropout <= 0) {
@@ -81,22 +84,37 @@ public final class TrainingAccess {
         if (dropout >= 1) {
             throw new IllegalArgumentException("LoRA dropout must be below 1, got " + dropout);
         }
-        int layers = model.config().numLayers();
         int b = ids.length;
+        LoraBatch batch = trainingBatch(adapter, layerDropout(dropout, rnd.nextLong()), false);
+        // The masks and dropped inputs stay in the caller's NDScope (closed after its backward).
+        NDArray hidden = ModelInternals.transformer(model).forward(ids, new int[b], null, 0, batch);
+        return ModelInternals.transformer(model).logits(hidden);
+    }
+
+    /**
+     * The adapter's rows for a training pass: its fused projections (so gradients reach A and B), with LoRA dropout
+     * on each adapted module's input, drawn from the layer's stream ({@code dropoutOf}, null for none);
+     * {@code detached}: cut from the gradient graph (a pass that records none).
+     */
+    private static LoraBatch trainingBatch(LoraAdapter adapter, IntFunction<InputDropout> dropoutOf,
+                                           boolean detached) {
         Map<String, Integer> ranks = new LinkedHashMap<>();
         for (LoraAdapter.Module m : adapter.modules()) {
             ranks.put(m.layer() + "." + m.name(), (int) m.a().getShape().get(0));
         }
-        InputDropout drop = new InputDropout(dropout, rnd.nextLong());
-        LoraBatch batch = new LoraBatch() {
+        return new LoraBatch() {
             @Override
             public NDArray at(int layer, LoraGroup group) {
-                return adapter.fusedA(layer, group.ordinal());
+                return cut(adapter.fusedA(layer, group.ordinal()));
             }
 
             @Override
             public NDArray bt(int layer, LoraGroup group) {
-                return adapter.fusedB(layer, group.ordinal());
+                return cut(adapter.fusedB(layer, group.ordinal()));
+            }
+
+            private NDArray cut(NDArray fused) {
+                return fused == null || !detached ? fused : fused.stopGradient();
             }
 
             @Override
@@ -106,6 +124,10 @@ public final class TrainingAccess {
 
             @Override
             public NDArray low(int layer, LoraGroup group, NDArray h, NDArray at) {
+                InputDropout drop = dropoutOf.apply(layer);
+                if (drop == null) {
+                    return h.matMul(at);
+                }
                 List<NDArray> parts = new ArrayList<>();
                 long col = 0;
                 for (String module : group.modules()) {
@@ -120,9 +142,126 @@ public final class TrainingAccess {
                 return parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts.toArray(NDArray[]::new)), -1);
             }
         };
-        // The masks and dropped inputs stay in the caller's NDScope (closed after its backward).
-        NDArray hidden = ModelInternals.transformer(model).forward(ids, new int[b], null, 0, batch);
-        return ModelInternals.transformer(model).logits(hidden);
+    }
+
+    /**
+     * Activation recomputation ("gradient checkpointing") for LoRA training of a model too large to keep a whole
+     * step's graph: adds to the adapter's gradients those of {@code Σ weights[r][t] · log p(targets[r][t])} over
+     * {@code ids}, and returns that sum for each row. Every layer runs once without a graph, keeping only its input
+     * ([B, T, d] a layer); the output head runs over a few positions at a time (its [.., V] logits are the largest
+     * arrays of a step), each slice's backward leaving its gradient on the last layer's output; then each layer, last
+     * first, runs again with a graph from its kept input and takes its backward at once, handing the gradient of its
+     * input to the layer before. Peak memory is the kept inputs plus one layer's graph plus one slice of logits,
+     * instead of every layer's graph and the whole [B, T, V]; the cost is a second forward pass. The frozen base gets
+     * no gradients. LoRA dropout draws from one stream a layer (seeded by one draw of {@code rnd}; none when null),
+     * so the recomputed pass drops what the first one dropped. The caller holds the gradient collector; the
+     * adapter's A and B must require gradients. With a null collector it only evaluates the sums, in the same
+     * bounded memory.
+     */
+    public static double[] recomputedBackward(LanguageModel model, long[][] ids, long[][] targets, float[][] weights,
+                                              LoraAdapter adapter, double dropout, Random rnd,
+                                              GradientCollector collector) {
+        if (dropout >= 1) {
+            throw new IllegalArgumentException("LoRA dropout must be below 1, got " + dropout);
+        }
+        var transformer = ModelInternals.transformer(model);
+        long seed = rnd == null ? 0 : rnd.nextLong();
+        int b = ids.length;
+        int t = ids[0].length;
+        NDManager manager = transformer.manager();
+        try (NDScope pass = new NDScope()) {
+            var layers = transformer.layerPass(ids);
+            int n = layers.layers();
+            NDArray[] inputs = new NDArray[n + 1];
+            inputs[0] = layers.embedded();
+            adapter.invalidate();
+            // Nothing this pass reads requires a gradient (the adapter's projections detached), so no graph is kept.
+            LoraBatch detached = trainingBatch(adapter, layerDropout(dropout, seed), true);
+            for (int l = 0; l < n; l++) {
+                inputs[l + 1] = layers.layer(l, inputs[l], detached);
+            }
+            // The head, a slice of positions at a time: about 128 MB of F32 logits a slice (a half-precision head is
+            // widened once a slice, so slices are not made smaller than that).
+            long v = model.config().vocabSize();
+            int slice = (int) Math.max(1, Math.min(t, (32L << 20) / Math.max(1, b * v)));
+            NDArray top = inputs[n].stopGradient();
+            boolean backward = collector != null;
+            if (backward) {
+                top.setRequiresGradient(true);
+            } else {
+                adapter.invalidate();
+            }
+            double[] value = new double[b];
+            for (int from = 0; from < t; from += slice) {
+                int to = Math.min(t, from + slice);
+                try (NDScope s = new NDScope()) {
+                    NDArray logits = backward ? layers.logits(top.get(new NDIndex(":, {}:{}, :", from, to)))
+                            : layers.logits(top.get(new NDIndex(":, {}:{}, :", from, to))).stopGradient();
+                    long[] flat = new long[b * (to - from)];
+                    float[] w = new float[b * (to - from)];
+                    for (int r = 0; r < b; r++) {
+                        System.arraycopy(targets[r], from, flat, r * (to - from), to - from);
+                        System.arraycopy(weights[r], from, w, r * (to - from), to - from);
+                    }
+                    NDArray index = manager.create(flat, new Shape(b, to - from, 1));
+                    NDArray logProbs = logits.logSoftmax(-1).gather(index, 2).reshape(b, to - from);
+                    NDArray rows = logProbs.mul(manager.create(w, new Shape(b, to - from))).sum(new int[] {1});
+                    if (backward) {
+                        collector.backward(rows.sum());
+                    }
+                    float[] got = rows.toFloatArray();
+                    for (int r = 0; r < b; r++) {
+                        value[r] += got[r];
+                    }
+                }
+            }
+            if (!backward) {
+                return value;
+            }
+            NDArray upstream = top.getGradient().duplicate();
+            LoraBatch lora = trainingBatch(adapter, layerDropout(dropout, seed), false);
+            for (int l = n - 1; l >= 0; l--) {
+                try (NDScope s = new NDScope()) {
+                    NDArray in = inputs[l].stopGradient();
+                    // Layer 0 reads the frozen embedding: nothing before it learns.
+                    if (l > 0) {
+                        in.setRequiresGradient(true);
+                    }
+                    NDArray out = layers.layer(l, in, lora);
+                    collector.backward(out.mul(upstream).sum());
+                    upstream.close();
+                    if (l > 0) {
+                        upstream = in.getGradient().duplicate();
+                        NDScope.unregister(upstream);
+                    }
+                }
+                if (l > 0) {
+                    NDScope.register(upstream);
+                }
+            }
+            adapter.invalidate();
+            return value;
+        }
+    }
+
+    /**
+     * Roughly what a plain training step's graph holds over {@code rows × t} positions, in bytes: a layer keeps about
+     * 16 floats of the hidden width, 5 of the FFN width and 2 of each head's scores a position (activations, norms,
+     * attention probabilities), and the head 3 of the vocabulary (logits, log-softmax and their gradient).
+     */
+    public static long plainStepBytes(ModelConfig c, int rows, int t) {
+        long perPosition = (long) c.numLayers() * (16L * c.hiddenSize() + 5L * c.intermediateSize()
+                + 2L * c.numHeads() * t) + 3L * c.vocabSize();
+        return 4L * rows * t * perPosition;
+    }
+
+    /** One dropout stream a layer, the same for the same seed however often and in whatever order layers run. */
+    private static IntFunction<InputDropout> layerDropout(double dropout, long seed) {
+        if (dropout <= 0) {
+            return layer -> null;
+        }
+        Map<Integer, InputDropout> streams = new java.util.HashMap<>();
+        return layer -> streams.computeIfAbsent(layer, l -> new InputDropout(dropout, seed + 0x9E3779B97F4A7C15L * (l + 1)));
     }
 
     /**

@@ -25,12 +25,14 @@ import dev.penwright.api.train.JobProgress;
 import dev.penwright.api.train.JobState;
 import dev.penwright.engine.LanguageModel;
 import dev.penwright.engine.LoraAdapter;
+import dev.penwright.engine.training.TrainingAccess;
 import dev.penwright.trainer.loop.AdamW;
 import dev.penwright.trainer.loop.Batch;
 import dev.penwright.trainer.loop.Checkpoints;
 import dev.penwright.trainer.loop.Example;
 import dev.penwright.trainer.loop.History;
 import dev.penwright.trainer.loop.Losses;
+import dev.penwright.trainer.loop.LoraTask;
 import dev.penwright.trainer.loop.Optimiser;
 import dev.penwright.trainer.loop.Scalars;
 import dev.penwright.trainer.loop.Schedule;
@@ -48,12 +50,19 @@ public final class Dpo {
     private final LoraAdapter policy;
     private final double beta;
     private final NDManager manager;
+    private final long graphBudget;
 
     public Dpo(LanguageModel model, LoraAdapter policy, double beta, NDManager manager) {
+        this(model, policy, beta, manager, LoraTask.DEFAULT_GRAPH_BUDGET);
+    }
+
+    /** {@code graphBudget}: a pair whose plain step would keep more graph (bytes) is recomputed layer by layer. */
+    public Dpo(LanguageModel model, LoraAdapter policy, double beta, NDManager manager, long graphBudget) {
         this.model = model;
         this.policy = policy;
         this.beta = beta;
         this.manager = manager;
+        this.graphBudget = graphBudget;
     }
 
     /** Reference log-probabilities [chosen, rejected] of each pair under {@code reference}. */
@@ -85,8 +94,72 @@ public final class Dpo {
         Batch b = Batch.of(List.of(example(p.id() + ":c", p.prompt(), p.chosen()),
                 example(p.id() + ":r", p.prompt(), p.rejected())), 0);
         adapter.invalidate();
+        if (TrainingAccess.plainStepBytes(model.config(), 2, b.inputs()[0].length) > graphBudget) {
+            double[] lp = TrainingAccess.recomputedBackward(model, b.inputs(), b.targets(), b.mask(), adapter, 0, null,
+                    null);
+            return manager.create(new float[] {(float) lp[0], (float) lp[1]});
+        }
         NDArray logits = model.logits(b.inputs(), adapter);
         return Losses.tokenLogProbs(logits, b.targets(), manager).mul(Losses.mask(b.mask(), manager)).sum(new int[] {1});
+    }
+
+    /**
+     * Adds the gradients of one pair's share of a step's DPO loss ({@code −log σ(z) / n}, z the scaled margin over
+     * {@code ref}) to the policy's A and B, which must require gradients; returns that share.
+     */
+    public double accumulate(DpoPair p, double[] ref, int n) {
+        if (recomputes(p)) {
+            return recomputedStep(p, ref, n);
+        }
+        try (NDScope scope = new NDScope();
+             GradientCollector gc = manager.getEngine().newGradientCollector()) {
+            NDArray lp = sequenceLogProbs(p, policy);
+            float refMargin = (float) (ref[0] - ref[1]);
+            // Scalars the backward reads are torch-owned 0-d arrays (see Scalars).
+            NDArray z = lp.get(0).sub(lp.get(1)).sub(refMargin).mul(Scalars.of(manager, beta));
+            // −log σ(z) = softplus(−z) = max(−z, 0) + log(1 + e^{−|z|})
+            NDArray nz = z.neg();
+            NDArray l = nz.maximum(Scalars.of(manager, 0)).add(nz.abs().neg().exp().add(1f).log())
+                    .div(Scalars.of(manager, n));
+            gc.backward(l);
+            return l.getFloat();
+        }
+    }
+
+    /** Whether a pair's plain step would keep more graph than style training allows (a large base model). */
+    private boolean recomputes(DpoPair p) {
+        int t = p.prompt().length + Math.max(p.chosen().length, p.rejected().length) - 1;
+        return TrainingAccess.plainStepBytes(model.config(), 2, t) > graphBudget;
+    }
+
+    /**
+     * One pair's step with activation recomputation: its log-probabilities first, without a graph, then the
+     * gradient of the DPO loss, which is the gradient of c·π(chosen) + d·π(rejected) with c = −β·σ(−z)/n and
+     * d = −c (z the scaled margin), taken as a weighted log-likelihood through the recomputed pass. Returns the
+     * pair's share of the step's loss.
+     */
+    private double recomputedStep(DpoPair p, double[] ref, int n) {
+        Batch b = Batch.of(List.of(example(p.id() + ":c", p.prompt(), p.chosen()),
+                example(p.id() + ":r", p.prompt(), p.rejected())), 0);
+        double[] lp = TrainingAccess.recomputedBackward(model, b.inputs(), b.targets(), b.mask(), policy, 0, null, null);
+        double z = beta * ((lp[0] - lp[1]) - (ref[0] - ref[1]));
+        double c = -beta / (1 + Math.exp(z)) / n;
+        float[][] w = new float[2][];
+        w[0] = scaled(b.mask()[0], c);
+        w[1] = scaled(b.mask()[1], -c);
+        try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
+            TrainingAccess.recomputedBackward(model, b.inputs(), b.targets(), w, policy, 0, null, gc);
+        }
+        // −log σ(z) = softplus(−z), computed stably.
+        return (Math.max(-z, 0) + Math.log1p(Math.exp(-Math.abs(z)))) / n;
+    }
+
+    private static float[] scaled(float[] mask, double factor) {
+        float[] out = new float[mask.length];
+        for (int i = 0; i < mask.length; i++) {
+            out[i] = (float) (mask[i] * factor);
+        }
+        return out;
     }
 
     private static Example example(String id, long[] prompt, long[] response) {
@@ -193,19 +266,7 @@ public final class Dpo {
                 }
                 for (int i : chosen) {
                     DpoPair p = pairs.get(i);
-                    try (NDScope scope = new NDScope();
-                         GradientCollector gc = manager.getEngine().newGradientCollector()) {
-                        NDArray lp = sequenceLogProbs(p, policy);
-                        float refMargin = (float) (ref[i][0] - ref[i][1]);
-                        // Scalars the backward reads are torch-owned 0-d arrays (see Scalars).
-                        NDArray z = lp.get(0).sub(lp.get(1)).sub(refMargin).mul(Scalars.of(manager, beta));
-                        // −log σ(z) = softplus(−z) = max(−z, 0) + log(1 + e^{−|z|})
-                        NDArray nz = z.neg();
-                        NDArray l = nz.maximum(Scalars.of(manager, 0)).add(nz.abs().neg().exp().add(1f).log())
-                                .div(Scalars.of(manager, chosen.size()));
-                        gc.backward(l);
-                        loss += l.getFloat();
-                    }
+                    loss += accumulate(p, ref[i], chosen.size());
                     tokens += p.prompt().length * 2L + p.chosen().length + p.rejected().length;
                 }
                 double rate = schedule.at(step);

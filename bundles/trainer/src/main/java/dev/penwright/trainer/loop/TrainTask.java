@@ -6,6 +6,7 @@ import java.util.Map;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
 
 /** What {@link TrainingLoop} trains: a set of live parameters and a differentiable loss on a batch. */
 public interface TrainTask {
@@ -23,6 +24,17 @@ public interface TrainTask {
      * @param rng the stream for dropout during training, or null for evaluation (no dropout)
      */
     NDArray lossSum(Batch batch, Rng rng);
+
+    /**
+     * One micro-batch's forward and backward under {@code collector}: adds the gradients of
+     * {@code lossSum(batch, rng) / divisor} to the parameters and returns that value. A task may do it its own way
+     * (activation recomputation), as long as the gradients are the same.
+     */
+    default double backward(Batch batch, Rng rng, double divisor, GradientCollector collector) {
+        NDArray l = lossSum(batch, rng).div(Scalars.of(manager(), divisor));
+        collector.backward(l);
+        return l.getFloat();
+    }
 
     /** Called after every optimiser step (an adapter drops its cached fused projections). */
     default void updated() {

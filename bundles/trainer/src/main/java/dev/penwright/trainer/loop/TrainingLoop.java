@@ -158,9 +158,7 @@ public final class TrainingLoop {
             for (Batch b : micro) {
                 try (NDScope scope = new NDScope();
                      GradientCollector gc = manager.getEngine().newGradientCollector()) {
-                    NDArray l = task.lossSum(b, rng).div(Scalars.of(manager, Math.max(1, targets)));
-                    gc.backward(l);
-                    loss += l.getFloat();
+                    loss += task.backward(b, rng, Math.max(1, targets), gc);
                 }
                 runTokens += b.tokens();
                 s.tokens += b.tokens();

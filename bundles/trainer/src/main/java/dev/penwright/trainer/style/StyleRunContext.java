@@ -60,7 +60,7 @@ final class StyleRunContext implements AutoCloseable {
         LoraConfig loraConfig = new LoraConfig(recipe.rank(), recipe.alpha(), recipe.targets(), Map.of(), Map.of(),
                 false, base.id());
         this.adapter = model.createAdapter(recipe.id(), loraConfig, recipe.loop().seed(), true);
-        this.task = new LoraTask(model, adapter, recipe.dropout(), manager);
+        this.task = new LoraTask(model, adapter, recipe.dropout(), manager, LoraTask.DEFAULT_GRAPH_BUDGET);
         this.candidates = new Candidates(model, data.train().stream().map(CorpusText::text).toList(),
                 data.plans().values().stream().map(ContentPlan::neutralDraft).toList(), data.vocabulary());
         this.phases = 1 + recipe.selfImprove() + (recipe.dpo() ? 1 : 0);
