@@ -375,7 +375,7 @@ public final class EngineBench {
         return n / (best / 1e9);
     }
 
-    private static double measuredMatmulFlops(LanguageModel model) {
+    static double measuredMatmulFlops(LanguageModel model) {
         try (NDManager m = NDManager.newBaseManager()) {
             int n = 1024;
             NDArray a = m.randomNormal(new Shape(n, n));

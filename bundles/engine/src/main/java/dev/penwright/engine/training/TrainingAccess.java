@@ -245,6 +245,13 @@ public final class TrainingAccess {
     }
 
     /**
+     * The graph a LoRA training step may keep before it recomputes activations instead (bytes, see
+     * {@link #plainStepBytes}): a 0.5B model's 512-token step would keep about 3.5 GB, the shipped default's well
+     * under this.
+     */
+    public static final long GRAPH_BUDGET = 1L << 30;
+
+    /**
      * Roughly what a plain training step's graph holds over {@code rows × t} positions, in bytes: a layer keeps about
      * 16 floats of the hidden width, 5 of the FFN width and 2 of each head's scores a position (activations, norms,
      * attention probabilities), and the head 3 of the vocabulary (logits, log-softmax and their gradient).

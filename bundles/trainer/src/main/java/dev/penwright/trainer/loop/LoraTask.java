@@ -23,8 +23,8 @@ public final class LoraTask implements TrainTask {
      */
     private final long graphBudget;
 
-    /** The graph budget of style training: larger steps recompute (a 0.5B model's 512-token step would keep ~3.5 GB). */
-    public static final long DEFAULT_GRAPH_BUDGET = 1L << 30;
+    /** The graph budget of style training: larger steps recompute (see {@link TrainingAccess#GRAPH_BUDGET}). */
+    public static final long DEFAULT_GRAPH_BUDGET = TrainingAccess.GRAPH_BUDGET;
 
     /** A task whose steps always keep their whole graph. */
     public LoraTask(LanguageModel model, LoraAdapter adapter, double dropout, NDManager manager) {
