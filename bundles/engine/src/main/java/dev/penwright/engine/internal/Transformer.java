@@ -34,11 +34,11 @@ public final class Transformer implements AutoCloseable {
     /** The operations on half-precision weights, or null when every weight is F32. */
     private final HalfOps half;
     /**
-     * From this many rows on, a half-precision weight is widened to F32 for its matmul. libtorch's half-precision
-     * matmul costs about as much per row as a matrix-vector product (measured on a [4864, 896] BF16 weight: 1.3 ms at
-     * 1 row, 15 ms at 16, 120 ms at 128, and its backward 10× that), while widening costs about 4 ms and then runs
-     * F32 GEMM (7 ms at 16 rows, 28 ms at 128, backward 14 ms): prefill and training take the wide path, decoding
-     * the narrow one.
+     * From this many rows on, a half-precision weight is widened to F32 for its matmul. On a CPU without native BF16
+     * matmuls (oneDNN's need AVX512-BF16/AMX or AVX-NE-CONVERT; this AVX2 EPYC has neither) libtorch falls back to a
+     * loop that costs about a matrix-vector product per row (a [4864, 896] BF16 weight: 1.3 ms at 1 row, 15 ms at 16,
+     * 120 ms at 128, its backward 10× that), while widening costs about 4 ms and then runs F32 GEMM (7 ms at 16 rows,
+     * 28 ms at 128, backward 14 ms): prefill and training take the wide path, decoding the narrow one.
      */
     static final int HALF_MATMUL_MAX_ROWS = 16;
     /** Rotary tables and attention masks. */
