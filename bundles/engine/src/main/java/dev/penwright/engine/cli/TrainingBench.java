@@ -65,9 +65,9 @@ final class TrainingBench {
             out.put("parameters", c.parameterCount());
             out.put("adapter", "rank " + rank + " on " + String.join(", ", LoraConfig.MODULES));
             out.put("tokens_per_step", tokens);
-            boolean recompute = TrainingAccess.plainStepBytes(c, 1, tokens) > TrainingAccess.GRAPH_BUDGET;
+            boolean recompute = TrainingAccess.plainStepBytes(model, 1, tokens) > TrainingAccess.GRAPH_BUDGET;
             out.put("recomputed", recompute);
-            out.put("plain_graph_mb", TrainingAccess.plainStepBytes(c, 1, tokens) >> 20);
+            out.put("plain_graph_mb", TrainingAccess.plainStepBytes(model, 1, tokens) >> 20);
             Map<String, NDArray> params = adapter.tensors();
             params.values().forEach(p -> p.setRequiresGradient(true));
             Random ids = new Random(7);

@@ -262,6 +262,16 @@ public final class TrainingAccess {
         return 4L * rows * t * perPosition;
     }
 
+    /**
+     * {@link #plainStepBytes(ModelConfig, int, int)} for this model: a half-precision base's matmuls of many rows run
+     * on F32 copies of its weights, and a graph keeps each (its backward multiplies by it), so a plain step of such a
+     * model also holds an F32 copy of every matrix (2 GB for a 0.5B model).
+     */
+    public static long plainStepBytes(LanguageModel model, int rows, int t) {
+        boolean half = ModelInternals.transformer(model).half() != null;
+        return plainStepBytes(model.config(), rows, t) + (half ? 4L * model.config().parameterCount() : 0);
+    }
+
     /** One dropout stream a layer, the same for the same seed however often and in whatever order layers run. */
     private static IntFunction<InputDropout> layerDropout(double dropout, long seed) {
         if (dropout <= 0) {

@@ -94,7 +94,7 @@ public final class Dpo {
         Batch b = Batch.of(List.of(example(p.id() + ":c", p.prompt(), p.chosen()),
                 example(p.id() + ":r", p.prompt(), p.rejected())), 0);
         adapter.invalidate();
-        if (TrainingAccess.plainStepBytes(model.config(), 2, b.inputs()[0].length) > graphBudget) {
+        if (TrainingAccess.plainStepBytes(model, 2, b.inputs()[0].length) > graphBudget) {
             double[] lp = TrainingAccess.recomputedBackward(model, b.inputs(), b.targets(), b.mask(), adapter, 0, null,
                     null);
             return manager.create(new float[] {(float) lp[0], (float) lp[1]});
@@ -129,7 +129,7 @@ public final class Dpo {
     /** Whether a pair's plain step would keep more graph than style training allows (a large base model). */
     private boolean recomputes(DpoPair p) {
         int t = p.prompt().length + Math.max(p.chosen().length, p.rejected().length) - 1;
-        return TrainingAccess.plainStepBytes(model.config(), 2, t) > graphBudget;
+        return TrainingAccess.plainStepBytes(model, 2, t) > graphBudget;
     }
 
     /**

@@ -43,7 +43,7 @@ public final class LoraTask implements TrainTask {
     /** Whether a step on {@code batch} recomputes its activations. */
     public boolean recomputes(Batch batch) {
         long[][] in = batch.inputs();
-        return TrainingAccess.plainStepBytes(model.config(), in.length, in.length == 0 ? 0 : in[0].length) > graphBudget;
+        return TrainingAccess.plainStepBytes(model, in.length, in.length == 0 ? 0 : in[0].length) > graphBudget;
     }
 
     public LoraAdapter adapter() {
