@@ -56,6 +56,11 @@ public final class BenchEngineCommand implements Callable<Integer> {
             + "penwright.python property, else /usr/bin/python3, else python3 on PATH, whichever imports torch")
     String python;
 
+    @Option(names = "--torch-dtype", defaultValue = "auto", description = "PyTorch's weights: stored (the "
+            + "checkpoint's dtype), F32, or auto: stored unless it is half and this CPU has no native matmul in it, "
+            + "then F32 (default ${DEFAULT-VALUE})")
+    String torchDtype;
+
     @Option(names = "--rounds", defaultValue = "3", description = "interleaved engine/PyTorch rounds (default ${DEFAULT-VALUE})")
     int rounds;
 
@@ -85,7 +90,7 @@ public final class BenchEngineCommand implements Callable<Integer> {
         }
         PrintWriter progress = spec == null ? null : spec.commandLine().getErr();
         Map<String, Object> r = new EngineBench(tokens, promptTokens, rank, speculativeOnly, shape, dtype, engineOnly,
-                new EngineBench.Comparison(python, threads, rounds, yardstick, progress)).run(model);
+                new EngineBench.Comparison(python, threads, rounds, yardstick, torchDtype, progress)).run(model);
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(r));
         } else {

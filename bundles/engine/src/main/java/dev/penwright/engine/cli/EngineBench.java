@@ -51,11 +51,13 @@ public final class EngineBench {
      * @param threads    intra-op threads of both (0: each keeps its default)
      * @param rounds     interleaved rounds (medians are reported, and every round)
      * @param yardstick  also run the plain DJL decoder (cli/PlainDecoder) in the same rounds
+     * @param torchDtype PyTorch's weights: auto, stored or F32 (see TorchComparison.torchDtype)
      * @param progress   where a line a phase goes (stderr), or null
      */
-    public record Comparison(String python, int threads, int rounds, boolean yardstick, java.io.PrintWriter progress) {
+    public record Comparison(String python, int threads, int rounds, boolean yardstick, String torchDtype,
+                             java.io.PrintWriter progress) {
         public static Comparison defaults() {
-            return new Comparison(null, 0, 3, false, null);
+            return new Comparison(null, 0, 3, false, "auto", null);
         }
     }
 
@@ -123,7 +125,7 @@ public final class EngineBench {
                 out.put("decode_tokens_per_s_batch8", round(b8[0]));
                 out.put("prefill_tokens_per_s", round(prefillRate(model)));
                 out.put("load_average", ProcessFigures.loadAverage());
-                out.put("intra_op_threads", System.getProperty("ai.djl.pytorch.num_threads", "engine default"));
+                out.put("intra_op_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
                 out.put("decode_tokens", decodeTokens);
                 out.put("prompt_tokens", promptTokens);
                 out.put("peak_rss_mb", ProcessFigures.peakRssMb());
@@ -174,7 +176,7 @@ public final class EngineBench {
                 out.put("yardstick_plain_djl_tokens_per_cpu_s_batch1", round(plain1[1]));
                 out.put("yardstick_plain_djl_tokens_per_cpu_s_batch8", round(plain8[1]));
                 out.put("load_average", ProcessFigures.loadAverage());
-                out.put("intra_op_threads", System.getProperty("ai.djl.pytorch.num_threads", "engine default"));
+                out.put("intra_op_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
                 out.put("adapter_rank", adapterRank);
                 out.put("prefill_tokens_per_s", round(prefill));
                 out.put("speculative", speculative(model, dir, c));

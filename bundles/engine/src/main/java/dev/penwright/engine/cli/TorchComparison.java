@@ -42,6 +42,7 @@ final class TorchComparison {
     private final Path dir;
     private final Map<String, Object> out;
     private final PrintWriter progress;
+    private String torchDtypeChoice = "";
 
     TorchComparison(EngineBench bench, LanguageModel model, Path dir, Map<String, Object> out) {
         this.bench = bench;
@@ -88,8 +89,11 @@ final class TorchComparison {
                     adapters.get(i).save(a);
                     adapterDirs.add(a);
                 }
-                say("pytorch: loading the checkpoint with " + found.python() + " (" + threads + " threads)");
-                torch = TorchEager.start(found.python(), dir, threads, work);
+                String[] dtype = torchDtype(bench.comparison().torchDtype(), checkpointDtype(dir));
+                torchDtypeChoice = dtype[1];
+                say("pytorch: loading the checkpoint with " + found.python() + " (" + threads + " threads, weights "
+                        + dtype[0] + ")");
+                torch = TorchEager.start(found.python(), dir, threads, dtype[0].equals("F32"), work);
             }
             try {
                 if (torch != null) {
@@ -149,7 +153,7 @@ final class TorchComparison {
                     py.put("torch", info.get("torch").asText());
                     py.put("python", found.python() + " " + info.get("python").asText());
                     py.put("intra_op_threads", info.get("threads").asInt());
-                    py.put("weights", info.get("dtype").asText() + " (the checkpoint's dtype)");
+                    py.put("weights", info.get("dtype").asText() + ": " + torchDtypeChoice);
                     py.put("decoder", "reference/torch_decoder.py --bench: eager, KV cache by concatenation, "
                             + "8 adapters as one per row with batched matmuls");
                     out.put("pytorch", py);
@@ -311,6 +315,58 @@ final class TorchComparison {
             }
         }
         return bytes;
+    }
+
+    /** The dtype of the checkpoint's embedding (what the engine judges a checkpoint's precision by). */
+    static String checkpointDtype(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path f : s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList()) {
+                Safetensors.TensorInfo t = Safetensors.open(f).tensors().get("model.embed_tokens.weight");
+                if (t != null) {
+                    return t.dtype();
+                }
+            }
+        }
+        return "F32";
+    }
+
+    /**
+     * {dtype, why} of PyTorch's weights. {@code auto} keeps a half checkpoint half only where the CPU multiplies in
+     * that dtype natively (AVX512-BF16 or AMX for BF16, AVX512-FP16 or AMX-FP16 for F16): elsewhere eager PyTorch's
+     * half matmuls take a scalar path (Debian's torch 1.13 on AVX2: 1.6 GFLOP/s for BF16 against 27–83 for F32),
+     * and what a user runs is F32, which transformers' from_pretrained also gives without torch_dtype.
+     */
+    static String[] torchDtype(String requested, String stored) {
+        String r = requested == null ? "auto" : requested.toUpperCase(java.util.Locale.ROOT);
+        if (!List.of("AUTO", "STORED", "F32").contains(r)) {
+            throw new IllegalArgumentException("--torch-dtype must be auto, stored or F32, not '" + requested + "'");
+        }
+        if (r.equals("F32")) {
+            return new String[] {"F32", "F32 as asked (--torch-dtype F32)"};
+        }
+        if (r.equals("STORED") || stored.equals("F32")) {
+            return new String[] {stored, "the checkpoint's dtype"};
+        }
+        String flags = cpuFlags();
+        boolean fast = stored.equals("BF16")
+                ? flags.contains(" avx512_bf16 ") || flags.contains(" amx_bf16 ")
+                : flags.contains(" avx512_fp16 ") || flags.contains(" amx_fp16 ");
+        return fast ? new String[] {stored, "the checkpoint's dtype (the CPU multiplies it natively)"}
+                : new String[] {"F32", "upcast from " + stored + " (--torch-dtype auto: this CPU has no native "
+                        + stored + " matmul, where eager PyTorch's " + stored + " linear runs a scalar path)"};
+    }
+
+    private static String cpuFlags() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("flags")) {
+                    return " " + line.substring(line.indexOf(':') + 1).trim() + " ";
+                }
+            }
+        } catch (IOException e) {
+            // unknown: no native half matmuls assumed
+        }
+        return " ";
     }
 
     static double median(List<Double> values) {

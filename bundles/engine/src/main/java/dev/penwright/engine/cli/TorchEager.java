@@ -84,13 +84,14 @@ final class TorchEager implements AutoCloseable {
     }
 
     /**
-     * Starts the decoder on {@code model} with {@code threads} intra-op threads (0: torch's default). The child's
+     * Starts the decoder on {@code model} with {@code threads} intra-op threads (0: torch's default), its weights
+     * upcast to F32 when {@code f32}, else in the checkpoint's dtype. The child's
      * environment, and only it, is set for a real BLAS: Debian's torch links libblas.so.3, which the alternatives
      * system may point at the reference BLAS; OpenBLAS's own libblas.so.3 directory first on LD_LIBRARY_PATH makes
      * the dynamic linker take OpenBLAS whatever the alternative says. LD_PRELOAD is dropped (the launcher's MKL
      * shim is for the JVM's libtorch, not this one).
      */
-    static TorchEager start(String python, Path model, int threads, Path workDir) throws IOException {
+    static TorchEager start(String python, Path model, int threads, boolean f32, Path workDir) throws IOException {
         Path script = workDir.resolve("torch_decoder.py");
         try (InputStream in = TorchEager.class.getResourceAsStream("/dev/penwright/engine/reference/torch_decoder.py")) {
             if (in == null) {
@@ -99,7 +100,7 @@ final class TorchEager implements AutoCloseable {
             Files.write(script, in.readAllBytes());
         }
         ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--bench", "--model", model.toString(),
-                "--threads", Integer.toString(threads));
+                "--threads", Integer.toString(threads), "--dtype", f32 ? "f32" : "stored");
         Map<String, String> env = pb.environment();
         env.remove("LD_PRELOAD");
         if (Files.isRegularFile(OPENBLAS_DIR.resolve("libblas.so.3"))) {

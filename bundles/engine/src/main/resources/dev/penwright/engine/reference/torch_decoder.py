@@ -406,9 +406,10 @@ class Bench:
                 "blas_info": blas[0] if blas else "unknown", "python": sys.version.split()[0]}
 
 
-def bench_serve(model, threads):
-    """`--bench`: load the model once in its stored dtype, then answer timing jobs from stdin, one JSON a line."""
-    dec = Decoder(model, None, None)
+def bench_serve(model, compute):
+    """`--bench`: load the model once (compute None: in its stored dtype), then answer timing jobs from stdin, one
+    JSON a line."""
+    dec = Decoder(model, None, compute)
     bench = Bench(dec)
     # One small matmul so that the BLAS is loaded (and shows in /proc/<pid>/maps) before the caller looks.
     torch.randn(64, 64) @ torch.randn(64, 64)
@@ -456,7 +457,7 @@ def main():
         serve()
         return
     if a.bench:
-        bench_serve(a.model, a.threads)
+        bench_serve(a.model, torch.float32 if a.dtype == "f32" else None)
         return
     if not a.model or not a.prompt_ids:
         ap.error("--model and --prompt-ids are required (or --serve)")
