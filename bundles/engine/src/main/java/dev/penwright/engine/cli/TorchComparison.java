@@ -146,7 +146,7 @@ final class TorchComparison {
                     t.forEach((k, v) -> py.put(k + "_tokens_per_s", EngineBench.round(median(v))));
                     JsonNode rss = torch.peakRss();
                     py.put("peak_rss_mb", rss.get("vmhwm_mb").asLong());
-                    py.put("ru_maxrss_mb", rss.get("ru_maxrss_mb").asLong());
+                    // Not ru_maxrss: Linux carries it over fork and exec, so the child's starts at the JVM's size.
                     py.put("blas", torch.blas());
                     JsonNode info = torch.info();
                     py.put("torch_blas_info", info.get("blas_info").asText());

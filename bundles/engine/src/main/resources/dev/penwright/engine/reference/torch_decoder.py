@@ -330,6 +330,8 @@ def peak_rss_mb():
             key, _, value = line.partition(":")
             status[key] = value.strip()
     vmhwm = int(status.get("VmHWM", "0 kB").split()[0]) // 1024
+    # ru_maxrss too, though a child started by fork and exec inherits its parent's figure (Linux keeps it over
+    # both): VmHWM is this process's own peak.
     return {"vmhwm_mb": vmhwm, "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
 
 
