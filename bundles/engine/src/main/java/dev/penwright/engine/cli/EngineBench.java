@@ -23,8 +23,9 @@ import dev.penwright.engine.RandomModels;
 import dev.penwright.engine.training.BpeTrainer;
 
 /**
- * The engine benchmark: decode tokens/s at batch 1 and 8 (and 8 rows with 8 different adapters), prefill tokens/s,
- * peak RSS and the fraction of the CPU's peak FLOP/s that decoding reaches.
+ * The engine benchmark: decode tokens/s at batch 1 and 8 (and 8 rows with 8 different adapters), prefill tokens/s and
+ * peak RSS, by default beside the PyTorch eager decoder on the same checkpoint ({@link TorchComparison}); with the
+ * yardstick, beside the plain DJL decoder, with the fraction of the CPU's peak FLOP/s that decoding reaches.
  */
 public final class EngineBench {
     /** The stated shape of the random model used without --model: d=512, 8 layers, 8 heads, 8k vocabulary. */
@@ -50,7 +51,8 @@ public final class EngineBench {
      * @param python     the Python to try first (--python), or null
      * @param threads    intra-op threads of both (0: each keeps its default)
      * @param rounds     interleaved rounds (medians are reported, and every round)
-     * @param yardstick  also run the plain DJL decoder (cli/PlainDecoder) in the same rounds
+     * @param yardstick  instead of PyTorch, the plain DJL decoder (cli/PlainDecoder) in the same process, with the
+     *                   speculative and FLOP-fraction rows (the default before PyTorch was compared)
      * @param torchDtype PyTorch's weights: auto, stored or F32 (see TorchComparison.torchDtype)
      * @param progress   where a line a phase goes (stderr), or null
      */
@@ -319,10 +321,6 @@ public final class EngineBench {
         return decodeTokens;
     }
 
-    int promptTokens() {
-        return promptTokens;
-    }
-
     int adapterRank() {
         return adapterRank;
     }
@@ -437,7 +435,7 @@ public final class EngineBench {
         return n / (best / 1e9);
     }
 
-    static double measuredMatmulFlops(LanguageModel model) {
+    private static double measuredMatmulFlops(LanguageModel model) {
         try (NDManager m = NDManager.newBaseManager()) {
             int n = 1024;
             NDArray a = m.randomNormal(new Shape(n, n));
