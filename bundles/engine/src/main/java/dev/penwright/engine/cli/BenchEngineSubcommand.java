@@ -7,7 +7,7 @@ import org.osgi.service.component.annotations.Component;
 
 import dev.penwright.api.cli.Subcommand;
 
-/** {@code ./penwright bench engine [--model DIR] [--json]}. */
+/** {@code ./penwright bench engine [--model DIR | --shape NAME] [--threads N] [--json]}. */
 @Component(service = Subcommand.class, property = Subcommand.NAME + "=bench engine")
 public class BenchEngineSubcommand implements Subcommand {
     @Override

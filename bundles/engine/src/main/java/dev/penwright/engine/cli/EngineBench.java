@@ -23,8 +23,9 @@ import dev.penwright.engine.RandomModels;
 import dev.penwright.engine.training.BpeTrainer;
 
 /**
- * The engine benchmark: decode tokens/s at batch 1 and 8 (and 8 rows with 8 different adapters), prefill tokens/s,
- * peak RSS and the fraction of the CPU's peak FLOP/s that decoding reaches.
+ * The engine benchmark: decode tokens/s at batch 1 and 8 (and 8 rows with 8 different adapters), prefill tokens/s and
+ * peak RSS, by default beside the PyTorch eager decoder on the same checkpoint ({@link TorchComparison}); with the
+ * yardstick, beside the plain DJL decoder, with the fraction of the CPU's peak FLOP/s that decoding reaches.
  */
 public final class EngineBench {
     /** The stated shape of the random model used without --model: d=512, 8 layers, 8 heads, 8k vocabulary. */
@@ -42,6 +43,25 @@ public final class EngineBench {
     private final ModelConfig shape;
     private final String dtype;
     private final boolean engineOnly;
+    private final Comparison comparison;
+
+    /**
+     * How the default run compares the engine with PyTorch.
+     *
+     * @param python     the Python to try first (--python), or null
+     * @param threads    intra-op threads of both (0: each keeps its default)
+     * @param rounds     interleaved rounds (medians are reported, and every round)
+     * @param yardstick  instead of PyTorch, the plain DJL decoder (cli/PlainDecoder) in the same process, with the
+     *                   speculative and FLOP-fraction rows (the default before PyTorch was compared)
+     * @param torchDtype PyTorch's weights: auto, stored or F32 (see TorchComparison.torchDtype)
+     * @param progress   where a line a phase goes (stderr), or null
+     */
+    public record Comparison(String python, int threads, int rounds, boolean yardstick, String torchDtype,
+                             java.io.PrintWriter progress) {
+        public static Comparison defaults() {
+            return new Comparison(null, 0, 3, false, "auto", null);
+        }
+    }
 
     public EngineBench(int decodeTokens, int promptTokens, int adapterRank) {
         this(decodeTokens, promptTokens, adapterRank, false);
@@ -60,6 +80,12 @@ public final class EngineBench {
      */
     public EngineBench(int decodeTokens, int promptTokens, int adapterRank, boolean speculativeOnly, String shape,
                        String dtype, boolean engineOnly) {
+        this(decodeTokens, promptTokens, adapterRank, speculativeOnly, shape, dtype, engineOnly, Comparison.defaults());
+    }
+
+    public EngineBench(int decodeTokens, int promptTokens, int adapterRank, boolean speculativeOnly, String shape,
+                       String dtype, boolean engineOnly, Comparison comparison) {
+        this.comparison = comparison;
         this.shape = BenchShapes.named(shape);
         dev.penwright.engine.internal.Safetensors.requireFloatType("--dtype", dtype);
         this.dtype = dtype;
@@ -101,7 +127,7 @@ public final class EngineBench {
                 out.put("decode_tokens_per_s_batch8", round(b8[0]));
                 out.put("prefill_tokens_per_s", round(prefillRate(model)));
                 out.put("load_average", ProcessFigures.loadAverage());
-                out.put("intra_op_threads", System.getProperty("ai.djl.pytorch.num_threads", "engine default"));
+                out.put("intra_op_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
                 out.put("decode_tokens", decodeTokens);
                 out.put("prompt_tokens", promptTokens);
                 out.put("peak_rss_mb", ProcessFigures.peakRssMb());
@@ -110,6 +136,10 @@ public final class EngineBench {
                 out.put("speculative", speculative(model, dir, c));
                 out.put("load_average", ProcessFigures.loadAverage());
                 out.put("decode_tokens", decodeTokens);
+                return out;
+            }
+            if (!comparison.yardstick()) {
+                new TorchComparison(this, model, dir, out).run();
                 return out;
             }
             // The machine may be shared: each figure also comes per CPU-second of this process, the plain DJL
@@ -148,7 +178,7 @@ public final class EngineBench {
                 out.put("yardstick_plain_djl_tokens_per_cpu_s_batch1", round(plain1[1]));
                 out.put("yardstick_plain_djl_tokens_per_cpu_s_batch8", round(plain8[1]));
                 out.put("load_average", ProcessFigures.loadAverage());
-                out.put("intra_op_threads", System.getProperty("ai.djl.pytorch.num_threads", "engine default"));
+                out.put("intra_op_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
                 out.put("adapter_rank", adapterRank);
                 out.put("prefill_tokens_per_s", round(prefill));
                 out.put("speculative", speculative(model, dir, c));
@@ -287,7 +317,19 @@ public final class EngineBench {
         return new Object[] {counted.get() / ((end[0] - started.get()) / 1e9), done.speculation()};
     }
 
-    private double decodeRate(LanguageModel model, int rows, int tokens, List<LoraAdapter> adapters) {
+    int decodeTokens() {
+        return decodeTokens;
+    }
+
+    int adapterRank() {
+        return adapterRank;
+    }
+
+    Comparison comparison() {
+        return comparison;
+    }
+
+    double decodeRate(LanguageModel model, int rows, int tokens, List<LoraAdapter> adapters) {
         return decodeRate(model, rows, tokens, adapters, model.lookahead());
     }
 
@@ -347,7 +389,7 @@ public final class EngineBench {
     }
 
 
-    private static long[][] prompts(int rows, int vocab) {
+    static long[][] prompts(int rows, int vocab) {
         long[][] p = new long[rows][16];
         for (int r = 0; r < rows; r++) {
             for (int i = 0; i < 16; i++) {
@@ -355,6 +397,24 @@ public final class EngineBench {
             }
         }
         return p;
+    }
+
+    /** The prefill prompt: {@code promptTokens} ids (fewer if the model's positions end sooner). */
+    long[] prefillPrompt(ModelConfig c) {
+        int n = Math.min(promptTokens, c.maxPositions() - 1);
+        long[] prompt = new long[n];
+        for (int i = 0; i < n; i++) {
+            prompt[i] = 1 + (i * 31) % (c.vocabSize() - 1);
+        }
+        return prompt;
+    }
+
+    /** Tokens/s of one prefill of {@link #prefillPrompt} (its first token included, as PyTorch's is). */
+    double prefillOnce(LanguageModel model) {
+        long[] prompt = prefillPrompt(model.config());
+        long t0 = System.nanoTime();
+        model.generateAll(List.of(new GenerateRequest(prompt, GenerationOptions.greedy(1), null)), 1);
+        return prompt.length / ((System.nanoTime() - t0) / 1e9);
     }
 
     private double prefillRate(LanguageModel model) {
@@ -407,13 +467,13 @@ public final class EngineBench {
     }
 
     /** Whether oneMKL was made to use its AVX-512 kernels on this AMD CPU (launcher/native/mkl-dispatch.c). */
-    private static String mklDispatch() {
+    static String mklDispatch() {
         String preload = System.getenv("LD_PRELOAD");
         return preload != null && preload.contains("penwright-mkl-dispatch")
                 ? "AVX-512 (penwright MKL dispatch shim preloaded)" : "MKL's own choice (no shim)";
     }
 
-    private static String cpuName() {
+    static String cpuName() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
                 if (line.startsWith("model name")) {
@@ -427,11 +487,11 @@ public final class EngineBench {
     }
 
 
-    private static double round(double v) {
+    static double round(double v) {
         return Math.round(v * 10) / 10.0;
     }
 
-    private static double round4(double v) {
+    static double round4(double v) {
         return Math.round(v * 10000) / 10000.0;
     }
 }

@@ -74,11 +74,25 @@ public final class HalfOps implements AutoCloseable {
 
     private final NDManager manager;
     private final PtSymbolBlock module;
+    /**
+     * From this many rows on, a linear upcasts the weight and multiplies in F32 (0: never). On a CPU without
+     * AVX512-BF16 or AMX, libtorch's BF16 × BF16 matmul runs at about 13 GFLOP/s whatever the batch; widening the
+     * weight at each call pays off for a prompt (Qwen2.5-0.5B shape, 64-token prefill: 43 against 13 tok/s) but not
+     * for a decode step (batch 8: 5.5 against 9 tok/s, the widening costs more than the BF16 product), so only
+     * prefill-sized inputs take it. -Dpenwright.engine.halfUpcastRows overrides it.
+     */
+    private final int upcastRows;
+    /**
+     * Larger matrices are never widened: the transient F32 copy of a 151936 × 896 output head is 545 MB, which
+     * raised the peak RSS of that shape by half a gigabyte; a decoder layer's largest (fused gate/up) is 35 MB.
+     */
+    private static final long MAX_UPCAST_ELEMENTS = 16L << 20;
     /** One marker array a method: DJL picks the method to run from the name of an input it then leaves out. */
     private final java.util.Map<String, NDArray> markers = new java.util.HashMap<>();
 
     public HalfOps(NDManager manager) {
         this.manager = manager;
+        this.upcastRows = Integer.getInteger("penwright.engine.halfUpcastRows", nativeHalfMatmul() ? 0 : 16);
         for (String method : new String[] {"empty_bf16", "empty_f16", "fill_rows", "linear", "linear_f32", "embed"}) {
             NDArray marker = manager.create(0f);
             marker.setName("module_method:" + method);
@@ -136,12 +150,29 @@ public final class HalfOps implements AutoCloseable {
 
     /** x·wᵀ with x cast to w's dtype for the matmul (oneDNN's AVX512-BF16 kernels for bfloat16), as float32. */
     public NDArray linear(NDArray x, NDArray w) {
-        return call("linear", x, w);
+        long rows = x.getShape().size() / x.getShape().get(x.getShape().dimension() - 1);
+        boolean upcast = upcastRows > 0 && rows >= upcastRows && w.getShape().size() <= MAX_UPCAST_ELEMENTS;
+        return call(upcast ? "linear_f32" : "linear", x, w);
+    }
+
+    /** Whether the CPU multiplies BF16 natively (AVX512-BF16 or AMX-BF16), from /proc/cpuinfo; true off Linux. */
+    private static boolean nativeHalfMatmul() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("flags")) {
+                    String flags = " " + line.substring(line.indexOf(':') + 1).trim() + " ";
+                    return flags.contains(" avx512_bf16 ") || flags.contains(" amx_bf16 ");
+                }
+            }
+        } catch (IOException e) {
+            // not Linux: keep the half matmuls
+        }
+        return true;
     }
 
     /**
-     * x·wᵀ in float32, w widened to float32 for the call: faster than the half-precision matmul once x has more
-     * than a few rows (prefill, training), and its backward runs float32 kernels.
+     * x·wᵀ in float32, w widened to float32 for the call whatever its size: what a training pass's output head needs
+     * on a CPU without BF16 arithmetic (its backward runs float32 kernels; the half one costs ten times the forward).
      */
     public NDArray linearF32(NDArray x, NDArray w) {
         return call("linear_f32", x, w);

@@ -33,14 +33,6 @@ public final class Transformer implements AutoCloseable {
     private final LayerWeights[] layers;
     /** The operations on half-precision weights, or null when every weight is F32. */
     private final HalfOps half;
-    /**
-     * From this many rows on, a half-precision weight is widened to F32 for its matmul. On a CPU without native BF16
-     * matmuls (oneDNN's need AVX512-BF16/AMX or AVX-NE-CONVERT; this AVX2 EPYC has neither) libtorch falls back to a
-     * loop that costs about a matrix-vector product per row (a [4864, 896] BF16 weight: 1.3 ms at 1 row, 15 ms at 16,
-     * 120 ms at 128, its backward 10× that), while widening costs about 4 ms and then runs F32 GEMM (7 ms at 16 rows,
-     * 28 ms at 128, backward 14 ms): prefill and training take the wide path, decoding the narrow one.
-     */
-    static final int HALF_MATMUL_MAX_ROWS = 16;
     /** Rotary tables and attention masks. */
     private final Positions positions;
     /** RMSNorm's exponent and epsilon as 0-d arrays that live with the model (see rmsNorm). */
@@ -292,9 +284,14 @@ public final class Transformer implements AutoCloseable {
             return Transformer.this.layer(l, x, rope, masks[config.slidingLayer(l) ? 1 : 0], null, null, lora);
         }
 
-        /** Logits [.., V] of the last layer's output [.., d] (final norm, then the output head). */
+        /**
+         * Logits [.., V] of the last layer's output [.., d] (final norm, then the output head). A half-precision head
+         * is widened to F32 for the call even where inference keeps it narrow (its F32 copy is large): a training
+         * slice multiplies hundreds of rows by it, and its backward more.
+         */
         public NDArray logits(NDArray x) {
-            return Transformer.this.logits(rmsNorm(x, finalNorm));
+            NDArray normed = rmsNorm(x, finalNorm);
+            return isHalf(lmHead) ? half.linearF32(normed, lmHead) : Transformer.this.logits(normed);
         }
     }
 
@@ -415,8 +412,7 @@ public final class Transformer implements AutoCloseable {
 
     private NDArray linear(NDArray x, NDArray w, NDArray bias) {
         if (isHalf(w)) {
-            long rows = x.getShape().size() / x.getShape().tail();
-            NDArray y = rows >= HALF_MATMUL_MAX_ROWS ? half.linearF32(x, w) : half.linear(x, w);
+            NDArray y = half.linear(x, w);
             return bias == null ? y : y.add(bias);
         }
         return x.getNDArrayInternal().linear(x, w, bias).singletonOrThrow();

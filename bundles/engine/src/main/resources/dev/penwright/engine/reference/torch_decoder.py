@@ -10,7 +10,9 @@ full-match regular expression, a list matches by exact name or '.'-suffix, layer
 rank_pattern/alpha_pattern; default lora_alpha 8; use_rslora). It shares no code with the engine.
 
 Prints one JSON object: {"token_ids": [[...] per row], "logprobs": [[...] per row]} (greedy decoding, an EOS that ends
-a row included), plus timings when asked.
+a row included), plus timings when asked. With --serve it answers parity jobs from stdin; with --bench it is the
+PyTorch side of `bench engine`: the checkpoint in its own dtype, timing jobs (decode at batch B, with one LoRA adapter
+a row, prefill, greedy ids, peak RSS) answered from stdin.
 """
 import argparse
 import json
@@ -29,19 +31,22 @@ PROJECTIONS = {"q_proj": "self_attn", "k_proj": "self_attn", "v_proj": "self_att
 
 
 def read_safetensors(path):
+    """Each tensor read on its own (not the whole file at once): a 1 GB checkpoint peaks at its size, not twice it."""
+    out = {}
     with open(path, "rb") as f:
         (length,) = struct.unpack("<Q", f.read(8))
         header = json.loads(f.read(length))
-        data = f.read()
-    out = {}
-    for name, entry in header.items():
-        if name == "__metadata__":
-            continue
-        begin, end = entry["data_offsets"]
-        dtype = DTYPES[entry["dtype"]]
-        raw = bytearray(data[begin:end])
-        t = torch.frombuffer(raw, dtype=dtype) if end > begin else torch.zeros(0, dtype=dtype)
-        out[name] = t.reshape(entry["shape"]).clone()
+        for name, entry in header.items():
+            if name == "__metadata__":
+                continue
+            begin, end = entry["data_offsets"]
+            dtype = DTYPES[entry["dtype"]]
+            if end > begin:
+                f.seek(8 + length + begin)
+                t = torch.frombuffer(bytearray(f.read(end - begin)), dtype=dtype)
+            else:
+                t = torch.zeros(0, dtype=dtype)
+            out[name] = t.reshape(entry["shape"])
     return out
 
 
@@ -163,6 +168,29 @@ class Lora:
             return None
         a, b, scale = m
         return (x @ a.t()) @ b.t() * scale
+
+
+class MultiLora:
+    """One PEFT adapter a batch row (row i gets adapters[i]), as a multi-adapter server batches them: A and B of every
+    module stacked over the adapters, the delta of all rows in two batched matmuls (x_i A_i^T B_i^T scale_i)."""
+
+    def __init__(self, adapters):
+        keys = set(adapters[0].modules)
+        if any(set(a.modules) != keys for a in adapters):
+            raise ValueError("the adapters of one batch must adapt the same modules")
+        self.modules = {}
+        for key in keys:
+            a = torch.stack([ad.modules[key][0] for ad in adapters])          # [n, r, in]
+            b = torch.stack([ad.modules[key][1] for ad in adapters])          # [n, out, r]
+            scale = torch.tensor([ad.modules[key][2] for ad in adapters], dtype=a.dtype).view(-1, 1, 1)
+            self.modules[key] = (a.transpose(1, 2).contiguous(), b.transpose(1, 2).contiguous(), scale)
+
+    def delta(self, key, x):
+        m = self.modules.get(key)
+        if m is None:
+            return None
+        a_t, b_t, scale = m
+        return torch.bmm(torch.bmm(x, a_t), b_t) * scale
 
 
 class Decoder:
@@ -289,11 +317,135 @@ def serve():
         sys.stdout.flush()
 
 
+def bench_prompts(rows, length, vocab):
+    """The engine bench's decode prompts (EngineBench.prompts): row r, position i -> 1 + (97 r + 13 i) mod (vocab - 1)."""
+    return [[1 + (r * 97 + i * 13) % (vocab - 1) for i in range(length)] for r in range(rows)]
+
+
+def peak_rss_mb():
+    import resource
+    status = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            status[key] = value.strip()
+    vmhwm = int(status.get("VmHWM", "0 kB").split()[0]) // 1024
+    # ru_maxrss too, though a child started by fork and exec inherits its parent's figure (Linux keeps it over
+    # both): VmHWM is this process's own peak.
+    return {"vmhwm_mb": vmhwm, "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
+
+
+class Bench:
+    """Timing jobs for `bench engine` on one decoder kept in the checkpoint's own dtype (what a user runs for speed).
+    Each phase is one job, so that the caller can interleave them with the engine's and load changes hit both."""
+
+    def __init__(self, dec):
+        self.dec = dec
+        self.vocab = dec.cfg["vocab_size"]
+        self.adapters = {}
+
+    def lora_for(self, folders):
+        if not folders:
+            return None
+        key = tuple(folders)
+        if key not in self.adapters:
+            dtype = next(iter(self.dec.w.values())).dtype
+            self.adapters[key] = MultiLora([Lora(f, self.dec.layers, dtype) for f in folders])
+        return self.adapters[key]
+
+    def decode(self, rows, tokens, adapters):
+        """Tokens/s while all rows decode together, prefill and the first token excluded (as the engine bench times
+        it); greedy argmax, no EOS stop, so every row decodes `tokens` tokens."""
+        self.dec.lora = self.lora_for(adapters)
+        try:
+            ids = torch.tensor(bench_prompts(rows, 16, self.vocab), dtype=torch.long)
+            cache = [None] * self.dec.layers
+            best = torch.argmax(self.dec.forward(ids, 0, cache), dim=-1)
+            start = ids.shape[1]
+            began = time.perf_counter()
+            for _ in range(tokens - 1):
+                best = torch.argmax(self.dec.forward(best[:, None], start, cache), dim=-1)
+                start += 1
+            seconds = time.perf_counter() - began
+        finally:
+            self.dec.lora = None
+        return {"tokens_per_s": rows * (tokens - 1) / seconds, "seconds": seconds}
+
+    def prefill(self, tokens):
+        """Tokens/s of one prompt's forward pass and its first token (EngineBench.prefillRate's prompt)."""
+        ids = torch.tensor([[1 + (i * 31) % (self.vocab - 1) for i in range(tokens)]], dtype=torch.long)
+        began = time.perf_counter()
+        torch.argmax(self.dec.forward(ids, 0, [None] * self.dec.layers), dim=-1)
+        seconds = time.perf_counter() - began
+        return {"tokens_per_s": tokens / seconds, "seconds": seconds}
+
+    def greedy(self, prompt, max_tokens, compare):
+        """Greedy ids and log-probs of one row, and the log-prob this decoder gives the caller's id at each step
+        (compare[i]; the prefixes agree up to the first difference, so there the gap between the two is exact)."""
+        ids = torch.tensor([prompt], dtype=torch.long)
+        cache = [None] * self.dec.layers
+        logits = self.dec.forward(ids, 0, cache)
+        start = ids.shape[1]
+        out, logps, other = [], [], []
+        for step in range(max_tokens):
+            logp = torch.log_softmax(logits, dim=-1)[0]
+            best = int(torch.argmax(logp))
+            out.append(best)
+            logps.append(float(logp[best]))
+            if step < len(compare):
+                other.append(float(logp[compare[step]]))
+            if best in self.dec.eos or step + 1 == max_tokens:
+                break
+            logits = self.dec.forward(torch.tensor([[best]], dtype=torch.long), start, cache)
+            start += 1
+        return {"token_ids": out, "logprobs": logps, "compare_logprobs": other}
+
+    def info(self):
+        config = torch.__config__.show()
+        blas = [part.split("=", 1)[1] for part in config.replace(",", " ").split() if part.startswith("BLAS_INFO=")]
+        return {"torch": torch.__version__, "threads": torch.get_num_threads(),
+                "dtype": str(next(iter(self.dec.w.values())).dtype).replace("torch.", ""),
+                "blas_info": blas[0] if blas else "unknown", "python": sys.version.split()[0]}
+
+
+def bench_serve(model, compute):
+    """`--bench`: load the model once (compute None: in its stored dtype), then answer timing jobs from stdin, one
+    JSON a line."""
+    dec = Decoder(model, None, compute)
+    bench = Bench(dec)
+    # One small matmul so that the BLAS is loaded (and shows in /proc/<pid>/maps) before the caller looks.
+    torch.randn(64, 64) @ torch.randn(64, 64)
+    sys.stdout.write(json.dumps({"ready": True, **bench.info()}) + "\n")
+    sys.stdout.flush()
+    for line in sys.stdin:
+        job = json.loads(line)
+        op = job["op"]
+        try:
+            if op == "decode":
+                answer = bench.decode(job["rows"], job["tokens"], job.get("adapters"))
+            elif op == "prefill":
+                answer = bench.prefill(job["tokens"])
+            elif op == "greedy":
+                answer = bench.greedy(job["prompt_ids"], job["max_tokens"], job.get("compare_ids", []))
+            elif op == "rss":
+                answer = peak_rss_mb()
+            elif op == "info":
+                answer = bench.info()
+            else:
+                answer = {"error": "unknown op %r" % op}
+        except Exception as e:  # the caller reports it with the job that failed
+            answer = {"error": "%s: %s" % (type(e).__name__, e)}
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model")
     ap.add_argument("--adapter")
     ap.add_argument("--serve", action="store_true", help="answer JSON jobs from stdin, one a line")
+    ap.add_argument("--bench", action="store_true",
+                    help="with --model: keep the checkpoint's dtype and answer timing jobs from stdin (bench engine)")
     ap.add_argument("--prompt-ids", help="comma-separated ids; rows separated by ';'")
     ap.add_argument("--max-tokens", type=int, default=16)
     ap.add_argument("--dtype", choices=["f32", "stored"], default="f32",
@@ -305,6 +457,9 @@ def main():
     torch.set_grad_enabled(False)
     if a.serve:
         serve()
+        return
+    if a.bench:
+        bench_serve(a.model, torch.float32 if a.dtype == "f32" else None)
         return
     if not a.model or not a.prompt_ids:
         ap.error("--model and --prompt-ids are required (or --serve)")
