@@ -197,7 +197,9 @@ final class ServerProcess implements AutoCloseable {
                 throw new IllegalStateException("launcher exited with " + process.exitValue() + ":\n" + log());
             }
             try {
-                if (get("/health").statusCode() == 200) {
+                // Health answers once the HTTP edge is up; the API's servlets register as their services arrive (on
+                // Equinox a moment later: a first upload once met "no route POST styles"), so wait for one of them.
+                if (get("/health").statusCode() == 200 && get("/v1/styles").statusCode() != 404) {
                     return;
                 }
             } catch (IOException notYet) {
