@@ -110,7 +110,7 @@ final class TrainingBench {
                     : "forward + input gradients: 4 per matrix weight");
             double sgemm = EngineBench.measuredMatmulFlops(model);
             out.put("measured_sgemm_gflops", round(sgemm / 1e9));
-            out.put("sgemm_fraction", round4(tokens / median * perToken / sgemm));
+            out.put("sgemm_fraction", EngineBench.round4(tokens / median * perToken / sgemm));
             out.put("intra_op_threads", System.getProperty("ai.djl.pytorch.num_threads", "engine default"));
             out.put("load_average", ProcessFigures.loadAverage());
             out.put("peak_rss_mb", ProcessFigures.peakRssMb());
@@ -126,10 +126,6 @@ final class TrainingBench {
 
     private static double round(double v) {
         return Math.round(v * 100) / 100.0;
-    }
-
-    private static double round4(double v) {
-        return Math.round(v * 10000) / 10000.0;
     }
 
     /** One step's forward and backward: recomputed layer by layer, or one graph over the whole pass. */

@@ -145,21 +145,13 @@ public final class Dpo {
         double z = beta * ((lp[0] - lp[1]) - (ref[0] - ref[1]));
         double c = -beta / (1 + Math.exp(z)) / n;
         float[][] w = new float[2][];
-        w[0] = scaled(b.mask()[0], c);
-        w[1] = scaled(b.mask()[1], -c);
+        w[0] = Losses.scaled(b.mask()[0], c);
+        w[1] = Losses.scaled(b.mask()[1], -c);
         try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
             TrainingAccess.recomputedBackward(model, b.inputs(), b.targets(), w, policy, 0, null, gc);
         }
         // −log σ(z) = softplus(−z), computed stably.
         return (Math.max(-z, 0) + Math.log1p(Math.exp(-Math.abs(z)))) / n;
-    }
-
-    private static float[] scaled(float[] mask, double factor) {
-        float[] out = new float[mask.length];
-        for (int i = 0; i < mask.length; i++) {
-            out[i] = (float) (mask[i] * factor);
-        }
-        return out;
     }
 
     private static Example example(String id, long[] prompt, long[] response) {

@@ -87,10 +87,7 @@ public final class LoraTask implements TrainTask {
         float[][] mask = batch.mask();
         float[][] out = new float[mask.length][];
         for (int r = 0; r < mask.length; r++) {
-            out[r] = new float[mask[r].length];
-            for (int i = 0; i < mask[r].length; i++) {
-                out[r][i] = (float) (mask[r][i] * factor);
-            }
+            out[r] = Losses.scaled(mask[r], factor);
         }
         return out;
     }

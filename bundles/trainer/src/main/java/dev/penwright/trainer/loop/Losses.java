@@ -31,6 +31,15 @@ public final class Losses {
         return manager.create(flat, new Shape(b, t));
     }
 
+    /** A mask row times {@code factor}: the per-position weights of a weighted log-likelihood. */
+    public static float[] scaled(float[] mask, double factor) {
+        float[] out = new float[mask.length];
+        for (int i = 0; i < mask.length; i++) {
+            out[i] = (float) (mask[i] * factor);
+        }
+        return out;
+    }
+
     /** Σ −log p(target) over the masked positions of a batch. */
     public static NDArray nllSum(NDArray logits, Batch batch, NDManager manager) {
         NDArray lp = tokenLogProbs(logits, batch.targets(), manager);
