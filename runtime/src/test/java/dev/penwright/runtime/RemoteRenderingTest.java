@@ -107,6 +107,18 @@ class RemoteRenderingTest {
         return dir;
     }
 
+    /** The warnings, errors and stack traces the runtime logged (the last 200 such lines), for a failure's message. */
+    static String tail(ServerProcess p) {
+        try {
+            List<String> lines = (p.runtimeLog() + p.log()).lines().filter(l -> l.contains("WARN")
+                    || l.contains("ERROR") || l.contains("Exception") || l.startsWith("\tat ")
+                    || l.startsWith("Caused by")).toList();
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 200), lines.size()));
+        } catch (java.io.IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
     static void drop(Path jar) throws Exception {
         Path part = a.deploy.resolve(STYLE + ".jar.part");
         Files.copy(jar, part, StandardCopyOption.REPLACE_EXISTING);
@@ -275,7 +287,8 @@ class RemoteRenderingTest {
         System.out.printf("[measure] %d hot updates on A in %.1f s under 4 clients rendering on B: %d requests "
                 + "served, %d failed; B holds %d version(s) after%n", UPDATES, seconds, served.get(), failures.size(),
                 left.size());
-        assertEquals(List.of(), failures.subList(0, Math.min(5, failures.size())));
+        assertEquals(List.of(), failures.subList(0, Math.min(5, failures.size())), () -> "A's log:\n"
+                + tail(a) + "\nB's log:\n" + tail(b));
         assertTrue(served.get() >= UPDATES / 2, "too little load: " + served.get());
         // The bound. Usually B ends with the current version alone; once in a clean-clone run a superseded
         // version stayed loaded (a race between an update and the old version's last request, to be looked into).

@@ -97,6 +97,10 @@ final class BackendClient {
                 reading.fail(BackendFailure.timeout("sent nothing for " + settings.idleTimeout().toSeconds() + " s"));
             }
         }, 100, 100, TimeUnit.MILLISECONDS);
+        if (reading.result.isDone()) {
+            // Ended before the fields were set: stop what they hold now.
+            reading.stop(reading.result.isCompletedExceptionally());
+        }
         return reading;
     }
 
@@ -119,7 +123,7 @@ final class BackendClient {
 
         Reading(TokenListener listener) {
             this.listener = listener;
-            result.whenComplete((r, e) -> stop());
+            result.whenComplete((r, e) -> stop(e != null));
         }
 
         @Override
@@ -141,10 +145,18 @@ final class BackendClient {
             result.completeExceptionally(failure);
         }
 
-        private synchronized void stop() {
+        /**
+         * Ends the watchdog and, when the rendering was given up, the exchange. A finished answer's exchange is left
+         * alone: cancelling it races the client handing its connection back to the pool, and the next rendering on
+         * that connection then breaks off (the JDK client closes a connection that is already serving it).
+         */
+        private synchronized void stop(boolean givenUp) {
             ScheduledFuture<?> w = watchdog;
             if (w != null) {
                 w.cancel(false);
+            }
+            if (!givenUp) {
+                return;
             }
             if (subscription != null) {
                 subscription.cancel();

@@ -57,9 +57,10 @@ final class BackendFailure extends RuntimeException {
             return new BackendFailure(GenerationException.BACKEND_FAILED, "is unreachable (connection refused)", true,
                     false, t);
         }
-        return new BackendFailure(GenerationException.BACKEND_FAILED, started ? "broke off its answer ("
-                + t.getClass().getSimpleName() + ")" : "failed (" + t.getClass().getSimpleName() + ")", !started,
-                false, t);
+        String why = t.getClass().getSimpleName() + (t.getMessage() == null || t.getMessage().isBlank() ? ""
+                : ": " + t.getMessage());
+        return new BackendFailure(GenerationException.BACKEND_FAILED, started ? "broke off its answer (" + why + ")"
+                : "failed (" + why + ")", !started, false, t);
     }
 
     GenerationException toGenerationException(String backend) {

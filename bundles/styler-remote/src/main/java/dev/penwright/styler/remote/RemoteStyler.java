@@ -148,7 +148,11 @@ public final class RemoteStyler implements Styler, AutoCloseable {
                     BackendClient.Call current = client.render(BackendProtocol.renderPath(settings.selection()),
                             body(pack, lease, prompt, options), listener);
                     call = current;
-                    result.whenComplete((r, e) -> current.cancel()); // the pipeline gave up: so does the backend
+                    result.whenComplete((r, e) -> {
+                        if (e != null) {
+                            current.cancel(); // the pipeline gave up: so does the backend
+                        }
+                    });
                     BackendClient.Outcome o = await(current.result(), deadline, "rendering");
                     return new StyledText(o.text(), settings.baseModel(), pack == null ? "" : pack.ref(),
                             Math.max(0, o.promptTokens()), Math.max(0, o.completionTokens()), o.finishReason());

@@ -273,6 +273,35 @@ class RemoteStylerTest {
     }
 
     @Test
+    void renderingsOneAfterAnotherOnPooledConnectionsNeverBreakOff() throws Exception {
+        // No retries: a pooled connection that the client closed under a later rendering shows as a failure.
+        try (FakeBackend backend = new FakeBackend((exchange, body) -> FakeBackend.stream(exchange, "a ", "daemon"))) {
+            RemoteStyler styler = styler(backend.url(), Map.of("provisioning", "none", "retries", "0"), null);
+            TestPack pack = pack("1.0.0", "w");
+            List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ExecutorService clients = Executors.newFixedThreadPool(4);
+            List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
+            for (int c = 0; c < 4; c++) {
+                running.add(clients.submit(() -> {
+                    for (int i = 0; i < 250; i++) {
+                        try {
+                            render(styler, pack, new StringBuilder()).get(20, TimeUnit.SECONDS);
+                        } catch (ExecutionException e) {
+                            failures.add(e.getCause().getMessage());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : running) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+            clients.shutdown();
+            assertEquals(List.of(), failures.subList(0, Math.min(3, failures.size())), failures.size() + " of 1000");
+        }
+    }
+
+    @Test
     void badSettingsAreRefusedNamingTheKey() {
         for (Map.Entry<Map<String, String>, String> bad : Map.of(
                 Map.of("baseUrl", "ftp://x", "baseModel", "m"), "baseUrl",
