@@ -180,7 +180,8 @@ public final class CopyAwareState {
      * one (at the cursor) moves to that one (the source's own token when the cursor is at one, else every token that
      * writes the source's next bytes, by the model's odds); white space, punctuation, markup and the style's form words
      * keep the model's odds, so the model still decides where a line breaks, a list item starts, a bracket opens or a
-     * sense is numbered, against the odds it gives to going on with a word. The end of text counts as a word until the whole source is written; then the moved
+     * sense is numbered, against the odds it gives to going on with a word. The end of text counts as a word until the whole source is written (but keeps its
+     * odds before the source's closing full stop, which a text may end without); then the moved
      * share goes to it.
      */
     public void addCopyBias(double[] scores) {
@@ -221,6 +222,10 @@ public final class CopyAwareState {
         }
         // Inside a word or before punctuation nothing but the source fits: a line break there splits the word.
         boolean inside = !cursor.done() && !cursor.atBoundary();
+        // A line break may stand for a draft's CJK full stop (a heading, an attribution): there layout keeps its odds.
+        boolean stopMayBreak = inside && cursor.atDroppableStop();
+        // Only the draft's closing full stop left: the end keeps its odds (an attribution or a heading ends without).
+        boolean endMayCome = cursor.onlyStopLeft();
         // Where a draft's first sentence ends, a style may label what it has written ("ABATIS" + ", n."): the
         // style's form words, and a comma or semicolon before one, keep the model's odds there.
         boolean labelHere = formFree && firstLine && !plan.formTokens.isEmpty() && cursor.atSentencePunct();
@@ -239,6 +244,8 @@ public final class CopyAwareState {
             if (targets.contains(i)) {
                 targetMass += p;
             } else if (labelHere && (labelPunctuation(i) || plan.formTokens.contains(i) && inTurn(i))) {
+                continue;
+            } else if (stopMayBreak && plan.texts.isLineBreak(i) || endMayCome && plan.eos.contains(i)) {
                 continue;
             } else if (((i < word.length && word[i]) && (inside || !keepsOdds(i, formFree)))
                     || plan.eos.contains(i) || inside || (midLine && dashes.contains(i))) {

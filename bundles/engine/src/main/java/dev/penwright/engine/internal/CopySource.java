@@ -20,6 +20,14 @@ final class CopySource {
     final int[] sentenceStarts;
     /** Where the source's last sentence starts (past white space): where a text signs off ("-- Li Bai"). */
     final int lastSentenceStart;
+    /**
+     * At each byte offset, whether a line may break before it by the JDK's line-break rules (Unicode's UAX #14 in
+     * the main): between CJK characters, before an opening bracket or quote, after a closing full stop. Where the
+     * source has no white space, these are the places a styled text may still put a line break.
+     */
+    private final boolean[] breakBefore;
+    /** Where the source's content ends: before its closing full stop(s) and white space. */
+    final int contentEnd;
 
     CopySource(int[] ids, TokenTexts texts) {
         this.ids = ids.clone();
@@ -46,6 +54,59 @@ final class CopySource {
         }
         this.sentenceStarts = starts2.stream().mapToInt(Integer::intValue).toArray();
         this.lastSentenceStart = lastSentenceStart(bytes);
+        this.breakBefore = lineBreaks(bytes);
+        int end = bytes.length;
+        while (end > 0 && (isSpace(bytes[end - 1]) || isSentencePunct(bytes[end - 1]) || isCjkSentenceEnd(bytes, end))) {
+            end -= isCjkSentenceEnd(bytes, end) ? 3 : 1;
+        }
+        this.contentEnd = end;
+    }
+
+    /** The line-break opportunities of UTF-8 text, by byte offset (see {@link #breakBefore}). */
+    private static boolean[] lineBreaks(byte[] b) {
+        // Decode by hand to keep each character's byte offset (a byte that starts no valid character stands alone).
+        StringBuilder text = new StringBuilder();
+        int[] offsetOfChar = new int[b.length + 1];
+        int i = 0;
+        while (i < b.length) {
+            int lead = b[i] & 0xff;
+            int n = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+            boolean whole = n > 1 && i + n <= b.length;
+            for (int k = 1; whole && k < n; k++) {
+                whole = (b[i + k] & 0xC0) == 0x80;
+            }
+            int cp = n == 1 ? lead : whole ? new String(b, i, n, java.nio.charset.StandardCharsets.UTF_8).codePointAt(0)
+                    : 0xFFFD;
+            int step = n == 1 || whole ? n : 1;
+            for (char c : Character.toChars(cp)) {
+                offsetOfChar[text.length()] = i;
+                text.append(c);
+            }
+            i += step;
+        }
+        offsetOfChar[text.length()] = b.length;
+        boolean[] out = new boolean[b.length + 1];
+        java.text.BreakIterator lines = java.text.BreakIterator.getLineInstance(java.util.Locale.ROOT);
+        lines.setText(text.toString());
+        for (int at = lines.first(); at != java.text.BreakIterator.DONE; at = lines.next()) {
+            out[offsetOfChar[at]] = true;
+        }
+        return out;
+    }
+
+    /** Whether a line may break before the byte at {@code pos} (see {@link #breakBefore}). */
+    boolean breaksBefore(int pos) {
+        return pos >= 0 && pos < breakBefore.length && breakBefore[pos];
+    }
+
+    /**
+     * Whether the bytes at {@code pos} are a CJK full stop ("。", "！", "？") that ends a line of the source's sense: a
+     * line may break after it. A draft closes its headings and attributions so; a styled text may break the line there
+     * instead.
+     */
+    boolean cjkStopAt(int pos) {
+        return pos + 3 <= bytes.length && isCjkSentenceEnd(bytes, pos + 3)
+                && (pos + 3 == bytes.length || isSpace(bytes[pos + 3]) || breaksBefore(pos + 3));
     }
 
     /** The start of the last sentence: after the last sentence end (ASCII or CJK) before the closing one. */

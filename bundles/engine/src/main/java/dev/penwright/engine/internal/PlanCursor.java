@@ -81,6 +81,14 @@ final class PlanCursor {
         return pos >= source.bytes.length;
     }
 
+    /**
+     * Whether all that is left of the source is its closing full stop: a text that ends on an attribution or a heading
+     * has none, so the end of text may come instead, by the model's odds.
+     */
+    boolean onlyStopLeft() {
+        return pos >= source.contentEnd && !done();
+    }
+
     int run() {
         return run;
     }
@@ -175,8 +183,8 @@ final class PlanCursor {
 
     /**
      * Whether the text may take layout here (white space, markup) rather than the source's next bytes: where the
-     * source has white space, between two CJK characters (which break lines anywhere but before their punctuation),
-     * at its start and its end. Never inside a word, nor before punctuation.
+     * source has white space, after a CJK character where a line may break (between two CJK characters, before an
+     * opening bracket, after a full stop), at its start and its end. Never inside a word, nor before punctuation.
      */
     boolean atBoundary() {
         byte[] src = source.bytes;
@@ -187,12 +195,17 @@ final class PlanCursor {
             // The aside's own full stop: its closing bracket takes that place.
             return true;
         }
-        if ((src[pos] & 0xC0) != 0xC0 || (src[pos - 1] & 0x80) == 0) {
-            return false;
-        }
-        int cp = new String(src, pos, Math.min(4, src.length - pos), java.nio.charset.StandardCharsets.UTF_8)
-                .codePointAt(0);
-        return Character.isIdeographic(cp) || Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN;
+        // Between CJK characters, before an opening bracket, after a full stop: where a line may break although the
+        // source has no white space (a space-separated script breaks only at its spaces, handled above).
+        return (src[pos - 1] & 0x80) != 0 && source.breaksBefore(pos);
+    }
+
+    /**
+     * Whether the source's next bytes are a CJK full stop a line may break after: a line break may stand for it (a
+     * heading or an attribution ends its line with none), and the cursor then passes over it.
+     */
+    boolean atDroppableStop() {
+        return source.cjkStopAt(pos);
     }
 
     /** Whether the text is at the start of a line (indentation aside), where a dash marks an item or an attribution. */
@@ -341,7 +354,10 @@ final class PlanCursor {
             int from = pos < src.length && isSpace(src[pos]) ? source.skipSpace(pos) : pos;
             if (lead == b.length) {
                 // Layout only (a line break for the source's space, or white space inserted): the cursor passes the
-                // source's white space, if any, and the copy run goes on.
+                // source's white space, if any, and the copy run goes on; a line break for a CJK full stop passes it.
+                if (source.cjkStopAt(from) && hasLineBreak(b)) {
+                    from = source.skipSpace(from + 3);
+                }
                 pos = passWritten(from);
                 afterBreak = true;
                 return;
@@ -378,6 +394,15 @@ final class PlanCursor {
             }
         }
         afterBreak = opensWord(b);
+    }
+
+    private static boolean hasLineBreak(byte[] b) {
+        for (byte x : b) {
+            if (x == '\n') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

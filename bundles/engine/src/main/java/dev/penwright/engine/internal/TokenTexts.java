@@ -75,6 +75,19 @@ public final class TokenTexts {
         return w;
     }
 
+    /** Whether the token is white space alone with a line break in it ("\n", "\n\n    "). */
+    boolean isLineBreak(int id) {
+        byte[] b = bytes(id);
+        boolean breaks = false;
+        for (byte x : b) {
+            if (!CopySource.isSpace(x)) {
+                return false;
+            }
+            breaks |= x == '\n';
+        }
+        return breaks && !special[id];
+    }
+
     /** Whether the token writes a letter, a digit or any non-ASCII byte (not only white space and punctuation). */
     boolean hasWordByte(int id) {
         for (byte x : bytes(id)) {

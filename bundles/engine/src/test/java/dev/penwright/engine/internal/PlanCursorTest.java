@@ -77,6 +77,60 @@ class PlanCursorTest {
         return new double[VOCAB.length];
     }
 
+    /** A vocabulary of CJK text: characters, their full stop and title brackets, layout and an attribution dash. */
+    static final String[] CJK = {null, "春", "晓", "。", "《", "》", "\n", "    ", "--", "风", "来"};
+
+    static CopyAwareState cjk(long... source) {
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        return new CopyAwareState(new CopyPlan(source, null, List.of(), o, Set.of(EOS), TokenTexts.of(CJK)));
+    }
+
+    /** A token of {@link #CJK} by its text; "<end>" is the end of text. */
+    static int cjkToken(String text) {
+        for (int t = 1; t < CJK.length; t++) {
+            if (CJK[t].equals(text)) {
+                return t;
+            }
+        }
+        return EOS;
+    }
+
+    /** The model's logits: {@code wants} (a token's text) gets 5 wherever the text so far ends with its key. */
+    static Function<String, double[]> preferring(java.util.Map<String, String> wants) {
+        return text -> {
+            double[] l = new double[CJK.length];
+            wants.forEach((after, token) -> {
+                if (text.endsWith(after) && !text.isEmpty()) {
+                    l[cjkToken(token)] = 5;
+                }
+            });
+            return l;
+        };
+    }
+
+    @Test
+    void aCjkAttributionGoesOnALineOfItsOwnAndEndsWithoutTheDraftsFullStop() {
+        // Draft "风来。《春晓》。": the model signs off on a line of its own, "--《春晓》", and ends there.
+        long[] draft = {9, 10, 3, 4, 1, 2, 5, 3};
+        assertEquals("风来。\n    --《春晓》", decode(cjk(draft), preferring(java.util.Map.of("来。", "\n", "\n",
+                "    ", "    ", "--", "》", "<end>")), CJK));
+        assertEquals("风来。《春晓》。", decode(cjk(draft), text -> new double[CJK.length], CJK),
+                "a model with no opinion writes the draft, full stop and all");
+    }
+
+    @Test
+    void aLineBreakMayStandForTheFullStopADraftPutAfterAHeading() {
+        // Draft "春晓。风来。": a heading "春晓" in the style ends its line without a full stop.
+        long[] draft = {1, 2, 3, 9, 10, 3};
+        assertEquals("春晓\n风来。", decode(cjk(draft), preferring(java.util.Map.of("晓", "\n")), CJK));
+        CopyAwareState s = cjk(draft);
+        s.advance(1);
+        double[] l = new double[CJK.length];
+        l[cjkToken("》")] = 5;
+        assertEquals(2, argmax(biased(s, l)), "inside the heading nothing but its next character fits");
+    }
+
+
     @Test
     void aModelWithNoOpinionWritesTheSourceAndEnds() {
         assertEquals("the cat sat.", decode(state(4), text -> flat()));
