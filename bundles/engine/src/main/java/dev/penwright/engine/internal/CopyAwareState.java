@@ -180,9 +180,9 @@ public final class CopyAwareState {
      * one (at the cursor) moves to that one (the source's own token when the cursor is at one, else every token that
      * writes the source's next bytes, by the model's odds); white space, punctuation, markup and the style's form words
      * keep the model's odds, so the model still decides where a line breaks, a list item starts, a bracket opens or a
-     * sense is numbered, against the odds it gives to going on with a word. The end of text counts as a word until the whole source is written (but keeps its
-     * odds before the source's closing full stop, which a text may end without); then the moved
-     * share goes to it.
+     * sense is numbered, against the odds it gives to going on with a word. The end of text counts as a word until the
+     * whole source is written (but keeps its odds before the source's closing full stop, which a text may end
+     * without); then the moved share goes to it.
      */
     public void addCopyBias(double[] scores) {
         if (plan.copyBias <= 0) {

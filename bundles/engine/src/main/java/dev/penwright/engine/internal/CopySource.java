@@ -56,7 +56,8 @@ final class CopySource {
         this.lastSentenceStart = lastSentenceStart(bytes);
         this.breakBefore = lineBreaks(bytes);
         int end = bytes.length;
-        while (end > 0 && (isSpace(bytes[end - 1]) || isSentencePunct(bytes[end - 1]) || isCjkSentenceEnd(bytes, end))) {
+        while (end > 0 && (isSpace(bytes[end - 1]) || isSentencePunct(bytes[end - 1]) || isCjkSentenceEnd(bytes,
+                end))) {
             end -= isCjkSentenceEnd(bytes, end) ? 3 : 1;
         }
         this.contentEnd = end;
@@ -100,9 +101,8 @@ final class CopySource {
     }
 
     /**
-     * Whether the bytes at {@code pos} are a CJK full stop ("。", "！", "？") that ends a line of the source's sense: a
-     * line may break after it. A draft closes its headings and attributions so; a styled text may break the line there
-     * instead.
+     * Whether the bytes at {@code pos} are a CJK full stop ("。", "！", "？") after which a line may break. A draft
+     * closes its headings and attributions so; a styled text may break the line there instead.
      */
     boolean cjkStopAt(int pos) {
         return pos + 3 <= bytes.length && isCjkSentenceEnd(bytes, pos + 3)
