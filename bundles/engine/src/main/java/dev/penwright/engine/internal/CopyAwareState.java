@@ -212,6 +212,14 @@ public final class CopyAwareState {
                 // A list written back as items has no "and" before its last one: that is the draft's prose.
                 targets = items;
             }
+            if (cursor.atSignOff() && best(scores, plan.texts.attributionDashTokens()) > best(scores, targets)) {
+                // On a line of its own before the draft's last sentence, a signature's dash the model prefers to the
+                // sentence's first word is a target beside it: the other words' mass does not push the model past
+                // its own sign-off (an opinion-less model does not sign).
+                Set<Integer> withDash = new java.util.HashSet<>(targets);
+                withDash.addAll(plan.texts.attributionDashTokens());
+                targets = withDash;
+            }
             char closer = cursor.owedCloser();
             if (closer != 0 && cursor.atBoundary() && !cursor.asideOpen()) {
                 // A bracket the text opened is closed where the model would close it, against the source's next word.
@@ -271,6 +279,16 @@ public final class CopyAwareState {
             double share = targetMass > 0 ? p / targetMass : 1.0 / n;
             scores[t] = max + Math.log(p + moved * share);
         }
+    }
+
+    private static double best(double[] scores, Set<Integer> tokens) {
+        double best = Double.NEGATIVE_INFINITY;
+        for (int t : tokens) {
+            if (t >= 0 && t < scores.length) {
+                best = Math.max(best, scores[t]);
+            }
+        }
+        return best;
     }
 
     /** Whether the guard or the end gate have anything to check (else every token is allowed). */

@@ -301,6 +301,15 @@ final class PlanCursor {
         return markedItem && !afterBreak;
     }
 
+    /**
+     * Whether the text stands at a line's start (indentation aside) right before the draft's last sentence, when the
+     * draft has more than one: where a text signs off with an attribution.
+     */
+    boolean atSignOff() {
+        return atLineStart && pos > 0 && source.lastSentenceStart > 0
+                && source.skipSpace(pos) == source.lastSentenceStart;
+    }
+
     /** Whether a dash at this line's start would sign off the text before the draft's last sentence. */
     boolean attributionMisplaced(byte[] b) {
         return atLineStart && CopySource.isAttributionDash(b) && !copies(b)

@@ -31,6 +31,7 @@ public final class TokenTexts {
     /** Built on first use: most models never decode with a copy cursor. */
     private volatile TokenTrie trie;
     private volatile boolean[] words;
+    private volatile Set<Integer> attributionDashes;
     private volatile Set<Integer> dashes;
     private final Map<Byte, java.util.List<Integer>> closers = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Set<String>, Set<Integer>> formTokens = new java.util.concurrent.ConcurrentHashMap<>();
@@ -136,6 +137,22 @@ public final class TokenTexts {
             }
             d = Set.copyOf(d);
             dashes = d;
+        }
+        return d;
+    }
+
+    /** Tokens that are an attribution dash alone ("--", "—"), white space around it at most. */
+    Set<Integer> attributionDashTokens() {
+        Set<Integer> d = attributionDashes;
+        if (d == null) {
+            d = new java.util.HashSet<>();
+            for (int id = 0; id < bytes.length; id++) {
+                if (!special[id] && CopySource.isAttributionDash(bytes[id])) {
+                    d.add(id);
+                }
+            }
+            d = Set.copyOf(d);
+            attributionDashes = d;
         }
         return d;
     }

@@ -119,6 +119,33 @@ class PlanCursorTest {
     }
 
     @Test
+    void onALineOfItsOwnBeforeTheLastSentenceADashTheModelMildlyPrefersSignsTheText() {
+        long[] draft = {9, 10, 3, 4, 1, 2, 5, 3};
+        Function<String, double[]> model = text -> {
+            double[] l = new double[CJK.length];
+            if (text.endsWith("来。")) {
+                l[cjkToken("\n")] = 5;
+            } else if (text.endsWith("\n")) {
+                l[cjkToken("--")] = 1; // a mild preference, against the source's word and every other word's mass
+            }
+            return l;
+        };
+        assertEquals("风来。\n--《春晓》。", decode(cjk(draft), model, CJK));
+        // Where the line does not stand before the last sentence, the same preference loses to the draft's word.
+        long[] twoSentences = {9, 10, 3, 1, 2, 3, 4, 1, 2, 5, 3};
+        Function<String, double[]> early = text -> {
+            double[] l = new double[CJK.length];
+            if (text.endsWith("来。") && !text.contains("\n")) {
+                l[cjkToken("\n")] = 5;
+            } else if (text.endsWith("\n")) {
+                l[cjkToken("--")] = 1;
+            }
+            return l;
+        };
+        assertEquals("风来。\n春晓。《春晓》。", decode(cjk(twoSentences), early, CJK));
+    }
+
+    @Test
     void aLineBreakMayStandForTheFullStopADraftPutAfterAHeading() {
         // Draft "春晓。风来。": a heading "春晓" in the style ends its line without a full stop.
         long[] draft = {1, 2, 3, 9, 10, 3};
