@@ -304,7 +304,9 @@ public class ExtractivePlanner implements Planner {
                 // A lead-in whose list did not follow ("These include the following:") ends as a sentence.
                 t = t.replaceAll("[:：;；,，]+$", "") + (cjk ? "。" : ".");
             }
-            if (!sb.isEmpty() && !cjk) {
+            // CJK prose runs its sentences together, but not two Latin words: "…语法". Osamu Aoki", not "…".Osamu".
+            if (!sb.isEmpty() && (!cjk || !SentenceSplitter.isCjk(sb.codePointBefore(sb.length()))
+                    && !SentenceSplitter.isCjk(t.codePointAt(0)))) {
                 sb.append(' ');
             }
             sb.append(t);

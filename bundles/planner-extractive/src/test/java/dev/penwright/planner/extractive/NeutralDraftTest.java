@@ -170,6 +170,17 @@ class NeutralDraftTest {
                 planner.plan(Material.ofArticle(verse)).neutralDraft());
     }
 
+    @Test
+    void chineseProseKeepsASpaceBetweenTwoLatinWordsOfAdjacentSentences() throws Exception {
+        String section = """
+                参见 find(1) 的手册.
+
+                    -- Osamu Aoki (青木修)
+                """;
+        assertEquals("参见 find(1) 的手册. Osamu Aoki (青木修)。",
+                planner.plan(Material.ofArticle(section)).neutralDraft());
+    }
+
     /** The deterministic split's formula (see the trainer's Split): SHA-256 of the id, buckets 0–79 are TRAIN. */
     static boolean isTrain(String id) {
         byte[] h;
