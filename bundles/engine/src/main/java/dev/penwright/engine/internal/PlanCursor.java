@@ -53,6 +53,8 @@ final class PlanCursor {
     private boolean closedAside;
     /** Whether the text's line so far is a list mark it put at the line's start (and white space): an item begins. */
     private boolean markedItem;
+    /** Whether the text's last token was an attribution dash it put before the draft's last sentence. */
+    private boolean justSigned;
 
     PlanCursor(CopySource source) {
         this.source = source;
@@ -73,6 +75,7 @@ final class PlanCursor {
         c.written = written;
         c.closedAside = closedAside;
         c.markedItem = markedItem;
+        c.justSigned = justSigned;
         return c;
     }
 
@@ -99,6 +102,13 @@ final class PlanCursor {
         source.trie.prefixesAt(source.bytes, pos, out::add);
         if (afterBreak && pos < source.bytes.length && isSpace(source.bytes[pos])) {
             source.trie.prefixesAt(source.bytes, source.skipSpace(pos), out::add);
+        }
+        if (justSigned && pos < source.bytes.length) {
+            // "-- Osamu Aoki" or "--《谚语》": after a signature's dash the name may take a space the draft lacks.
+            byte[] spaced = new byte[Math.min(source.bytes.length - pos, 64) + 1];
+            spaced[0] = ' ';
+            System.arraycopy(source.bytes, pos, spaced, 1, spaced.length - 1);
+            source.trie.prefixesAt(spaced, 0, out::add);
         }
         return out;
     }
@@ -171,10 +181,11 @@ final class PlanCursor {
 
     /**
      * The source's own next token (its tokenizer's choice) when the cursor stands at a token's start, else -1; also
-     * -1 after a break in the text before the source's white space, where the word may come with or without it.
+     * -1 after a break in the text before the source's white space, where the word may come with or without it, and
+     * after a signature's dash (see {@link #proposals}).
      */
     int canonical() {
-        if (afterBreak && pos < source.bytes.length && isSpace(source.bytes[pos])) {
+        if (afterBreak && pos < source.bytes.length && isSpace(source.bytes[pos]) || justSigned) {
             return -1;
         }
         int at = pos < source.tokenAt.length ? source.tokenAt[pos] : -1;
@@ -233,6 +244,7 @@ final class PlanCursor {
         }
         int before = pos;
         boolean lineStart = atLineStart;
+        boolean signOff = atSignOff();
         boolean blank = leadingSpace(b) == b.length;
         closedAside = false;
         advanceOver(b);
@@ -268,6 +280,7 @@ final class PlanCursor {
             }
         }
         justOpened = opened;
+        justSigned = signOff && pos == before && CopySource.isAttributionDash(b);
     }
 
     /** The aside's bracket closed: what it wrote of its sentence (and the full stop) is passed over later. */

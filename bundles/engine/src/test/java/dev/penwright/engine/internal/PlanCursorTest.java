@@ -78,7 +78,7 @@ class PlanCursorTest {
     }
 
     /** A vocabulary of CJK text: characters, their full stop and title brackets, layout and an attribution dash. */
-    static final String[] CJK = {null, "春", "晓", "。", "《", "》", "\n", "    ", "--", "风", "来"};
+    static final String[] CJK = {null, "春", "晓", "。", "《", "》", "\n", "    ", "--", "风", "来", " 《"};
 
     static CopyAwareState cjk(long... source) {
         GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
@@ -131,6 +131,15 @@ class PlanCursorTest {
             return l;
         };
         assertEquals("风来。\n--《春晓》。", decode(cjk(draft), model, CJK));
+        // After the dash the name may take a space the draft does not have, if the model writes one.
+        Function<String, double[]> spaced = text -> {
+            double[] l = model.apply(text);
+            if (text.endsWith("--")) {
+                l[cjkToken(" 《")] = 1;
+            }
+            return l;
+        };
+        assertEquals("风来。\n-- 《春晓》。", decode(cjk(draft), spaced, CJK));
         // Where the line does not stand before the last sentence, the same preference loses to the draft's word.
         long[] twoSentences = {9, 10, 3, 1, 2, 3, 4, 1, 2, 5, 3};
         Function<String, double[]> early = text -> {
