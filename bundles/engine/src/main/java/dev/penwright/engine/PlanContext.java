@@ -20,9 +20,11 @@ import dev.penwright.api.style.StyleVocabulary;
  *                   ({@link dev.penwright.api.style.StyleVocabulary#formWords()}); empty for none
  * @param formOpeners which form word the style writes on a first line, by the word after it: weighs the model's
  *                   choice among form words there ({@link FormOpeners}); none for none
+ * @param signsOff   whether the style signs its texts off ({@link StyleVocabulary#signsOff()}): a line break the
+ *                   model prefers before the draft's last sentence is then a target beside it
  */
 public record PlanContext(long[] planIds, long[] copyIds, List<String> vocabulary, List<String> formWords,
-                          FormOpeners formOpeners) {
+                          FormOpeners formOpeners, boolean signsOff) {
     public PlanContext {
         if (planIds == null || planIds.length == 0) {
             throw new IllegalArgumentException("a plan context needs the plan's token ids");
@@ -39,6 +41,12 @@ public record PlanContext(long[] planIds, long[] copyIds, List<String> vocabular
         this(planIds, copyIds, vocabulary, formWords, FormOpeners.NONE);
     }
 
+    /** A plan whose style does not sign off. */
+    public PlanContext(long[] planIds, long[] copyIds, List<String> vocabulary, List<String> formWords,
+                       FormOpeners formOpeners) {
+        this(planIds, copyIds, vocabulary, formWords, formOpeners, false);
+    }
+
     /** A plan without form words. */
     public PlanContext(long[] planIds, long[] copyIds, List<String> vocabulary) {
         this(planIds, copyIds, vocabulary, List.of());
@@ -51,17 +59,17 @@ public record PlanContext(long[] planIds, long[] copyIds, List<String> vocabular
 
     /** The same plan, its copy cursor walking {@code ids} (the plan's draft) instead of the whole plan. */
     public PlanContext withCopySource(long[] ids) {
-        return new PlanContext(planIds, ids, vocabulary, formWords, formOpeners);
+        return new PlanContext(planIds, ids, vocabulary, formWords, formOpeners, signsOff);
     }
 
     /** The same plan with the style's form words. */
     public PlanContext withFormWords(List<String> words) {
-        return new PlanContext(planIds, copyIds, vocabulary, words, formOpeners);
+        return new PlanContext(planIds, copyIds, vocabulary, words, formOpeners, signsOff);
     }
 
-    /** The same plan with the style's form words and where its first line puts them. */
+    /** The same plan with the style's form words, where its first line puts them, and whether it signs off. */
     public PlanContext withForm(StyleVocabulary style) {
-        return new PlanContext(planIds, copyIds, vocabulary, style.formWords(), style.formOpeners());
+        return new PlanContext(planIds, copyIds, vocabulary, style.formWords(), style.formOpeners(), style.signsOff());
     }
 
     /** The plan as the token span {@code [from, to)} of the prompt. */

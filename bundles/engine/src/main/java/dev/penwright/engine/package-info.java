@@ -6,5 +6,5 @@
  * <p>2.0.0 moved {@code TrainingAccess} and {@code BpeTrainer} from here to {@code dev.penwright.engine.training}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.0.0")
+@org.osgi.annotation.versioning.Version("2.1.0")
 package dev.penwright.engine;

@@ -19,9 +19,10 @@ public record ValidatedStyle(StyleDescriptor descriptor, Path directory, List<Ex
                              StyleVocabulary vocabulary) {
     public ValidatedStyle {
         exemplars = List.copyOf(exemplars);
-        if (vocabulary == null) {
-            vocabulary = StyleVocabulary.of(exemplars.stream().map(Exemplar::text).toList());
-        }
+        List<String> texts = exemplars.stream().map(Exemplar::text).toList();
+        // Whether the style signs off is read from its exemplars, whatever vocabulary file the pack has.
+        vocabulary = vocabulary == null ? StyleVocabulary.of(texts)
+                : vocabulary.withSignsOff(StyleVocabulary.signsOff(texts));
     }
 
     /** A validated style whose vocabulary is computed from its exemplars. */

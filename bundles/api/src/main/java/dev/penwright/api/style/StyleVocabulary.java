@@ -25,13 +25,16 @@ import java.util.Set;
  * ({@code style/form-words.txt}).
  *
  * <p>Which form word goes where a draft left one out is counted too ({@link FormOpeners}): a style's first-line mark
- * by the word that follows it.
+ * by the word that follows it. And whether the style signs its texts off ({@link #signsOff(Collection)}): a fortune's
+ * "-- 李白", a columnist's "— Jane Doe" on a line of its own, which a neutral draft runs into its last sentence.
  *
  * @param words       the vocabulary, most frequent first (each a single {@linkplain #units(String) unit})
  * @param formWords   the style's form words, most frequent first (each a single unit); empty for none
  * @param formOpeners which form word the style writes on a first line, by the word after it; none for none
+ * @param signsOff    whether most of the style's texts end with a signature line (an attribution dash opening it)
  */
-public record StyleVocabulary(List<String> words, List<String> formWords, FormOpeners formOpeners) {
+public record StyleVocabulary(List<String> words, List<String> formWords, FormOpeners formOpeners,
+                              boolean signsOff) {
     /** A form word loses at least this share of its occurrences from the style's texts to their drafts... */
     public static final double MIN_FORM_DROP = 0.5;
     /** ...and at most this many of them, the most frequent. */
@@ -43,6 +46,10 @@ public record StyleVocabulary(List<String> words, List<String> formWords, FormOp
     /** At most this many words, the most frequent. */
     public static final int MAX_WORDS = 3000;
     public static final StyleVocabulary EMPTY = new StyleVocabulary(List.of());
+    /** A style signs off when more than this share of its texts end with a signature line. */
+    public static final double SIGN_OFF_SHARE = 0.5;
+    private static final java.util.regex.Pattern SIGNATURE_LINE = java.util.regex.Pattern.compile(
+            "^\\s*(?:--+(?![\\w-])|——|―+|—)\\s*\\S.*$");
 
     public StyleVocabulary {
         words = words == null ? List.of() : List.copyOf(words);
@@ -61,6 +68,11 @@ public record StyleVocabulary(List<String> words, List<String> formWords, FormOp
         this(words, formWords, FormOpeners.NONE);
     }
 
+    /** A vocabulary whose style does not sign off. */
+    public StyleVocabulary(List<String> words, List<String> formWords, FormOpeners formOpeners) {
+        this(words, formWords, formOpeners, false);
+    }
+
     /** A vocabulary without form words. */
     public StyleVocabulary(List<String> words) {
         this(words, List.of());
@@ -68,12 +80,35 @@ public record StyleVocabulary(List<String> words, List<String> formWords, FormOp
 
     /** This vocabulary with {@code formWords} as its form words. */
     public StyleVocabulary withFormWords(List<String> formWords) {
-        return new StyleVocabulary(words, formWords, formOpeners);
+        return new StyleVocabulary(words, formWords, formOpeners, signsOff);
     }
 
     /** This vocabulary with {@code openers} as its first-line form-word counts. */
     public StyleVocabulary withFormOpeners(FormOpeners openers) {
-        return new StyleVocabulary(words, formWords, openers);
+        return new StyleVocabulary(words, formWords, openers, signsOff);
+    }
+
+    /** This vocabulary, its style signing off or not. */
+    public StyleVocabulary withSignsOff(boolean signs) {
+        return new StyleVocabulary(words, formWords, formOpeners, signs);
+    }
+
+    /**
+     * Whether more than {@link #SIGN_OFF_SHARE} of the texts end with a signature line: their last non-blank line
+     * opens with an attribution dash ("--", "—", "——") and names someone.
+     */
+    public static boolean signsOff(Collection<String> texts) {
+        if (texts.isEmpty()) {
+            return false;
+        }
+        int signed = 0;
+        for (String text : texts) {
+            String last = text.strip().lines().reduce((a, b) -> b).orElse("");
+            if (SIGNATURE_LINE.matcher(last).matches()) {
+                signed++;
+            }
+        }
+        return signed > SIGN_OFF_SHARE * texts.size();
     }
 
     private static void requireUnit(String w, String what) {
@@ -115,7 +150,10 @@ public record StyleVocabulary(List<String> words, List<String> formWords, FormOp
                 .toList();
     }
 
-    /** The vocabulary of a set of texts: word units in at least max(2, 1.5 %) of them, at most 3,000. */
+    /**
+     * The vocabulary of a set of texts: word units in at least max(2, 1.5 %) of them, at most 3,000; and whether they
+     * sign off.
+     */
     public static StyleVocabulary of(Collection<String> texts) {
         Map<String, Integer> textsWith = new HashMap<>();
         for (String text : texts) {
@@ -131,7 +169,7 @@ public record StyleVocabulary(List<String> words, List<String> formWords, FormOp
                         .thenComparing(Map.Entry.comparingByKey(Comparator.naturalOrder())))
                 .limit(MAX_WORDS)
                 .forEach(e -> words.add(e.getKey()));
-        return new StyleVocabulary(words);
+        return new StyleVocabulary(words).withSignsOff(signsOff(texts));
     }
 
     public Set<String> asSet() {

@@ -21,6 +21,19 @@ class StyleVocabularyTest {
     }
 
     @Test
+    void aStyleSignsOffWhenMostOfItsTextsEndWithASignatureLine() {
+        List<String> fortunes = List.of("春眠不觉晓。\n    -- 孟浩然《春晓》", "Stay hungry.\n  — Stewart Brand\n",
+                "无事田中走。\n    --《谚语》", "A line with no signature.");
+        assertTrue(StyleVocabulary.signsOff(fortunes));
+        assertTrue(StyleVocabulary.of(fortunes).signsOff());
+        // A dash inside the last line, a list item, or a signature in half the texts only is not a style's sign-off.
+        assertFalse(StyleVocabulary.signsOff(List.of("Foo -- bar.", "Items:\n - one\n - two", "Plain.",
+                "A text.\n-- Someone")));
+        assertFalse(StyleVocabulary.signsOff(List.of()));
+        assertTrue(new StyleVocabulary(List.of("word")).withSignsOff(true).withFormWords(List.of("n")).signsOff());
+    }
+
+    @Test
     void formWordsAreWhatTheTextsHoldAndTheirDraftsLeaveOut() {
         List<String> texts = new ArrayList<>();
         List<String> drafts = new ArrayList<>();

@@ -212,6 +212,14 @@ public final class CopyAwareState {
                 // A list written back as items has no "and" before its last one: that is the draft's prose.
                 targets = items;
             }
+            if (plan.signsOff && cursor.afterSentenceBeforeSignature() && cursor.atBoundary()
+                    && best(scores, plan.texts.lineBreakTokens()) > best(scores, targets)) {
+                // A style that signs off puts its signature on a line of its own: before the draft's last sentence,
+                // a line break the model prefers to the sentence's first word is a target beside it.
+                Set<Integer> withBreak = new java.util.HashSet<>(targets);
+                withBreak.addAll(plan.texts.lineBreakTokens());
+                targets = withBreak;
+            }
             if (cursor.atSignOff() && best(scores, plan.texts.attributionDashTokens()) > best(scores, targets)) {
                 // On a line of its own before the draft's last sentence, a signature's dash the model prefers to the
                 // sentence's first word is a target beside it: the other words' mass does not push the model past

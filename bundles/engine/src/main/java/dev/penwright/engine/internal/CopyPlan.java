@@ -43,6 +43,8 @@ public final class CopyPlan {
     final int[] formWordStarts;
     /** Which form word the style writes on a first line, by the word after it. */
     final FormOpeners formOpeners;
+    /** Whether the style signs its texts off (a line of their own for the draft's last sentence, if the model likes). */
+    final boolean signsOff;
     /** The unit each form token writes. */
     private final Map<Integer, String> formUnits = new HashMap<>();
     /** By the source's next word: each form token's weight there (its form word's odds before that word). */
@@ -74,7 +76,18 @@ public final class CopyPlan {
      */
     public CopyPlan(long[] planIds, long[] copyIds, Collection<String> vocabulary, Collection<String> formWords,
                 FormOpeners formOpeners, GenerationOptions options, Collection<Integer> eos, TokenTexts texts) {
+        this(planIds, copyIds, vocabulary, formWords, formOpeners, false, options, eos, texts);
+    }
+
+    /**
+     * @param formOpeners which form word the style writes on a first line, by the word after it
+     * @param signsOff    whether the style signs its texts off
+     */
+    public CopyPlan(long[] planIds, long[] copyIds, Collection<String> vocabulary, Collection<String> formWords,
+                FormOpeners formOpeners, boolean signsOff, GenerationOptions options, Collection<Integer> eos,
+                TokenTexts texts) {
         this.formOpeners = formOpeners == null ? FormOpeners.NONE : formOpeners;
+        this.signsOff = signsOff;
         this.planIds = ints(planIds);
         this.source = new CopySource(copyIds == null || copyIds.length == 0 ? this.planIds : ints(copyIds),
                 texts);

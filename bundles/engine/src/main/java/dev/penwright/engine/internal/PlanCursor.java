@@ -55,6 +55,10 @@ final class PlanCursor {
     private boolean markedItem;
     /** Whether the text's last token was an attribution dash it put before the draft's last sentence. */
     private boolean justSigned;
+    /** Whether the text has put an attribution dash before the draft's last sentence (it signs once). */
+    private boolean signed;
+    /** Whether the text's last token wrote source bytes (not only layout or inserted marks). */
+    private boolean copiedLast;
 
     PlanCursor(CopySource source) {
         this.source = source;
@@ -76,6 +80,8 @@ final class PlanCursor {
         c.closedAside = closedAside;
         c.markedItem = markedItem;
         c.justSigned = justSigned;
+        c.signed = signed;
+        c.copiedLast = copiedLast;
         return c;
     }
 
@@ -281,6 +287,8 @@ final class PlanCursor {
         }
         justOpened = opened;
         justSigned = signOff && pos == before && CopySource.isAttributionDash(b);
+        signed |= justSigned;
+        copiedLast = pos > before;
     }
 
     /** The aside's bracket closed: what it wrote of its sentence (and the full stop) is passed over later. */
@@ -319,14 +327,26 @@ final class PlanCursor {
      * draft has more than one: where a text signs off with an attribution.
      */
     boolean atSignOff() {
-        return atLineStart && pos > 0 && source.lastSentenceStart > 0
-                && source.skipSpace(pos) == source.lastSentenceStart;
+        return atLineStart && !signed && atLastSentence();
     }
 
-    /** Whether a dash at this line's start would sign off the text before the draft's last sentence. */
+    /**
+     * Whether the text has just written the sentence before the draft's last one (its last token wrote source bytes):
+     * where a line may break for a signature, once.
+     */
+    boolean afterSentenceBeforeSignature() {
+        return copiedLast && !atLineStart && !signed && atLastSentence();
+    }
+
+    /** Whether the text stands right before the draft's last sentence, when the draft has more than one. */
+    boolean atLastSentence() {
+        return pos > 0 && source.lastSentenceStart > 0 && source.skipSpace(pos) == source.lastSentenceStart;
+    }
+
+    /** Whether a dash at this line's start would sign off the text elsewhere than before its last sentence, or twice. */
     boolean attributionMisplaced(byte[] b) {
         return atLineStart && CopySource.isAttributionDash(b) && !copies(b)
-                && source.skipSpace(pos) != source.lastSentenceStart;
+                && (signed || source.skipSpace(pos) != source.lastSentenceStart);
     }
 
     /** Whether a list mark at this line's start would begin an item where the draft's items do not break. */

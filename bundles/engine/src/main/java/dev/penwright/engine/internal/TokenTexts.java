@@ -32,6 +32,7 @@ public final class TokenTexts {
     private volatile TokenTrie trie;
     private volatile boolean[] words;
     private volatile Set<Integer> attributionDashes;
+    private volatile Set<Integer> lineBreaks;
     private volatile Set<Integer> dashes;
     private final Map<Byte, java.util.List<Integer>> closers = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Set<String>, Set<Integer>> formTokens = new java.util.concurrent.ConcurrentHashMap<>();
@@ -137,6 +138,22 @@ public final class TokenTexts {
             }
             d = Set.copyOf(d);
             dashes = d;
+        }
+        return d;
+    }
+
+    /** Tokens that are white space with a line break in it (see {@link #isLineBreak}). */
+    Set<Integer> lineBreakTokens() {
+        Set<Integer> d = lineBreaks;
+        if (d == null) {
+            d = new java.util.HashSet<>();
+            for (int id = 0; id < bytes.length; id++) {
+                if (isLineBreak(id)) {
+                    d.add(id);
+                }
+            }
+            d = Set.copyOf(d);
+            lineBreaks = d;
         }
         return d;
     }

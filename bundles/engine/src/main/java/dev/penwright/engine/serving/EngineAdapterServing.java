@@ -314,12 +314,30 @@ public final class EngineAdapterServing implements AdapterServing {
     }
 
     /**
-     * vocabulary.txt, form-words.txt and form-openers.tsv beside the adapter, or none: the fact guard then allows
-     * the prompt's words only, and the copy bias leaves no words but the prompt's to the model.
+     * vocabulary.txt, form-words.txt, form-openers.tsv and exemplars.jsonl beside the adapter, or none: the fact
+     * guard then allows the prompt's words only, and the copy bias leaves no words but the prompt's to the model.
      */
     private static StyleVocabulary vocabularyOf(Path folder) {
         return new StyleVocabulary(words(folder.resolve("vocabulary.txt")), words(folder.resolve("form-words.txt")),
-                openers(folder.resolve("form-openers.tsv")));
+                openers(folder.resolve("form-openers.tsv")), signsOff(folder.resolve("exemplars.jsonl")));
+    }
+
+    /** Whether the exemplars beside the adapter (a pack's exemplars.jsonl) sign off; false without them. */
+    private static boolean signsOff(Path exemplars) {
+        if (!Files.isRegularFile(exemplars)) {
+            return false;
+        }
+        try {
+            List<String> texts = new ArrayList<>();
+            for (String line : Files.readAllLines(exemplars, StandardCharsets.UTF_8)) {
+                if (!line.isBlank() && JSON.readTree(line).path("text").isTextual()) {
+                    texts.add(JSON.readTree(line).get("text").asText());
+                }
+            }
+            return StyleVocabulary.signsOff(texts);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static FormOpeners openers(Path file) {

@@ -85,6 +85,30 @@ class PlanCursorTest {
         return new CopyAwareState(new CopyPlan(source, null, List.of(), o, Set.of(EOS), TokenTexts.of(CJK)));
     }
 
+    /** {@link #cjk} for a style that signs its texts off. */
+    static CopyAwareState cjkSigning(long... source) {
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        return new CopyAwareState(new CopyPlan(source, null, List.of(), List.of(), FormOpeners.NONE, true, o,
+                Set.of(EOS), TokenTexts.of(CJK)));
+    }
+
+    @Test
+    void aStyleThatSignsOffBreaksTheLineBeforeTheLastSentenceWhereTheModelPrefersIt() {
+        long[] draft = {9, 10, 3, 4, 1, 2, 5, 3};
+        // Mildly: a line break at 1 against the signature's first character at 0 (and every other word's mass).
+        Function<String, double[]> model = text -> {
+            double[] l = new double[CJK.length];
+            if (text.endsWith("来。")) {
+                l[cjkToken("\n")] = 1;
+            } else if (text.endsWith("\n")) {
+                l[cjkToken("--")] = 1;
+            }
+            return l;
+        };
+        assertEquals("风来。\n--《春晓》。", decode(cjkSigning(draft), model, CJK));
+        assertEquals("风来。《春晓》。", decode(cjk(draft), model, CJK), "a style that does not sign off");
+    }
+
     /** A token of {@link #CJK} by its text; "<end>" is the end of text. */
     static int cjkToken(String text) {
         for (int t = 1; t < CJK.length; t++) {

@@ -168,7 +168,7 @@ final class Adapters {
         try {
             Files.createDirectories(part);
             for (String file : new String[] {"adapter_config.json", "adapter_model.safetensors", "style.json",
-                    "vocabulary.txt"}) {
+                    "vocabulary.txt", "form-words.txt", "form-openers.tsv", "exemplars.jsonl"}) {
                 if (Files.isRegularFile(folder.resolve(file))) {
                     Files.copy(folder.resolve(file), part.resolve(file), StandardCopyOption.REPLACE_EXISTING);
                 }
