@@ -365,12 +365,23 @@ final class PlanCursor {
     }
 
     /**
-     * Whether the token, written next, would close a bracket that neither the source nor the text opened: a stray
-     * closer unbalances the text, and a quote mark or bracket out of place changes what the text quotes or sets apart
-     * (which the hallucination check reads as a quotation the plan does not hold).
+     * Whether the token, written next, would close a bracket that neither the source nor the text opened, or write a
+     * straight double quote the source does not have there: a stray closer unbalances the text, and a quote mark or
+     * bracket out of place changes what the text quotes or sets apart (which the hallucination check reads as a
+     * quotation the plan does not hold; "info"" su" where the draft says "info su").
      */
     boolean closesUnopened(byte[] b) {
-        return b.length > 0 && !copies(b) && Brackets.closesUnopened(owed, b);
+        return b.length > 0 && !copies(b) && (Brackets.closesUnopened(owed, b) || hasDoubleQuote(b));
+    }
+
+    /** A straight double quote opens and closes alike: one the source does not have is out of place wherever it is. */
+    private static boolean hasDoubleQuote(byte[] b) {
+        for (byte x : b) {
+            if (x == '"') {
+                return true;
+            }
+        }
+        return false;
     }
 
 

@@ -78,7 +78,7 @@ class PlanCursorTest {
     }
 
     /** A vocabulary of CJK text: characters, their full stop and title brackets, layout and an attribution dash. */
-    static final String[] CJK = {null, "春", "晓", "。", "《", "》", "\n", "    ", "--", "风", "来", " 《"};
+    static final String[] CJK = {null, "春", "晓", "。", "《", "》", "\n", "    ", "--", "风", "来", " 《", "\"", " 来"};
 
     static CopyAwareState cjk(long... source) {
         GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
@@ -176,6 +176,23 @@ class PlanCursorTest {
             return l;
         };
         assertEquals("风来。\n春晓。《春晓》。", decode(cjk(twoSentences), early, CJK));
+    }
+
+    @Test
+    void noDoubleQuoteTheDraftDoesNotHaveThere() {
+        // Draft '风"风 来"。': a model that closes the quote early ('风"风"') would quote less than the draft does.
+        long[] draft = {9, 12, 9, 13, 12, 3};
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, true, 0.0);
+        CopyAwareState s = new CopyAwareState(new CopyPlan(draft, null, List.of("风", "来"), o, Set.of(EOS),
+                TokenTexts.of(CJK)));
+        Function<String, double[]> model = text -> {
+            double[] l = new double[CJK.length];
+            if (text.endsWith("风\"风")) {
+                l[cjkToken("\"")] = 9;
+            }
+            return l;
+        };
+        assertEquals("风\"风 来\"。", decode(s, model, CJK));
     }
 
     @Test
