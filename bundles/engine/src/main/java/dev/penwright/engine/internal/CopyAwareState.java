@@ -409,7 +409,8 @@ public final class CopyAwareState {
         if (plan.copyBias > 0 && cursor.asideOpen() && closes(b, cursor.owedCloser())) {
             return false;
         }
-        if (plan.copyBias > 0 && (cursor.itemMarkMisplaced(b) || cursor.attributionMisplaced(b))) {
+        if (plan.copyBias > 0 && (cursor.itemMarkMisplaced(b) || cursor.attributionMisplaced(b)
+                || cursor.bracesFunctionWord(b))) {
             return false;
         }
         if ((formTail || cursor.justClosedAside() || cursor.justMarkedItem()) && startsWithWordByte(b)) {

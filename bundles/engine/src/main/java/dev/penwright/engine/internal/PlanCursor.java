@@ -374,6 +374,19 @@ final class PlanCursor {
         return b.length > 0 && !copies(b) && (Brackets.closesUnopened(owed, b) || hasDoubleQuote(b));
     }
 
+    /**
+     * Whether the token would open a cross-reference brace ("{") that the source does not have, before a function
+     * word: a cross reference names an entry, and "{the} older term" names none.
+     */
+    boolean bracesFunctionWord(byte[] b) {
+        int end = b.length;
+        while (end > 0 && isSpace(b[end - 1])) {
+            end--;
+        }
+        return end > 0 && b[end - 1] == '{' && !copies(b)
+                && FunctionWords.contains(source.nextUnit(pos).toLowerCase(java.util.Locale.ROOT));
+    }
+
     /** A straight double quote opens and closes alike: one the source does not have is out of place wherever it is. */
     private static boolean hasDoubleQuote(byte[] b) {
         for (byte x : b) {

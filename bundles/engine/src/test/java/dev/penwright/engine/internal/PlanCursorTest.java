@@ -273,6 +273,25 @@ class PlanCursorTest {
         assertEquals(3, argmax(biased(s, flat())), "then the source goes on: ' sat'");
     }
 
+    @Test
+    void aCrossReferenceBraceNeverOpensBeforeAFunctionWord() {
+        // The model wants a brace at the start and to close it after the word: "{the}" names no entry, "{cat}" may.
+        Function<String, double[]> braces = text -> {
+            double[] l = flat();
+            if (text.isEmpty()) {
+                l[8] = 5;
+            } else if (text.equals("{cat")) {
+                l[9] = 5;
+            }
+            return l;
+        };
+        assertEquals("the cat sat.", decode(state(4), braces));
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        CopyAwareState catFirst = new CopyAwareState(new CopyPlan(new long[] {4, 3, 12}, null, List.of(), o,
+                Set.of(EOS), TEXTS));
+        assertEquals("{cat} sat.", decode(catFirst, braces));
+    }
+
     /** A dictionary's model: "n." and a blank line before the definition, then it has no opinion. */
     static double[] headed(String text) {
         double[] l = flat();
