@@ -31,9 +31,7 @@ public final class TokenTexts {
     /** Built on first use: most models never decode with a copy cursor. */
     private volatile TokenTrie trie;
     private volatile boolean[] words;
-    private volatile Set<Integer> attributionDashes;
-    private volatile Set<Integer> lineBreaks;
-    private volatile Set<Integer> dashes;
+    private final Map<String, Set<Integer>> tokenSets = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Byte, java.util.List<Integer>> closers = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Set<String>, Set<Integer>> formTokens = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -121,57 +119,39 @@ public final class TokenTexts {
         });
     }
 
-    /** Tokens whose first byte other than white space is a dash (a list mark or attribution at a line's start). */
-    Set<Integer> dashTokens() {
-        Set<Integer> d = dashes;
-        if (d == null) {
-            d = new java.util.HashSet<>();
-            for (int id = 0; id < bytes.length; id++) {
-                byte[] t = bytes[id];
-                int i = 0;
-                while (i < t.length && CopySource.isSpace(t[i])) {
-                    i++;
-                }
-                if (i < t.length && t[i] == '-' && !special[id]) {
-                    d.add(id);
-                }
-            }
-            d = Set.copyOf(d);
-            dashes = d;
-        }
-        return d;
-    }
-
     /** Tokens that are white space with a line break in it (see {@link #isLineBreak}). */
     Set<Integer> lineBreakTokens() {
-        Set<Integer> d = lineBreaks;
-        if (d == null) {
-            d = new java.util.HashSet<>();
-            for (int id = 0; id < bytes.length; id++) {
-                if (isLineBreak(id)) {
-                    d.add(id);
-                }
-            }
-            d = Set.copyOf(d);
-            lineBreaks = d;
-        }
-        return d;
+        return tokensWhere("line break", this::isLineBreak);
     }
 
     /** Tokens that are an attribution dash alone ("--", "—"), white space around it at most. */
     Set<Integer> attributionDashTokens() {
-        Set<Integer> d = attributionDashes;
-        if (d == null) {
-            d = new java.util.HashSet<>();
+        return tokensWhere("attribution dash", id -> !special[id] && CopySource.isAttributionDash(bytes[id]));
+    }
+
+    /** Tokens whose first byte other than white space is a dash (a list mark or attribution at a line's start). */
+    Set<Integer> dashTokens() {
+        return tokensWhere("dash", id -> {
+            byte[] t = bytes[id];
+            int i = 0;
+            while (i < t.length && CopySource.isSpace(t[i])) {
+                i++;
+            }
+            return i < t.length && t[i] == '-' && !special[id];
+        });
+    }
+
+    /** The tokens {@code test} holds for, found once a kind (asked at every step of every row). */
+    private Set<Integer> tokensWhere(String kind, java.util.function.IntPredicate test) {
+        return tokenSets.computeIfAbsent(kind, k -> {
+            Set<Integer> found = new java.util.HashSet<>();
             for (int id = 0; id < bytes.length; id++) {
-                if (!special[id] && CopySource.isAttributionDash(bytes[id])) {
-                    d.add(id);
+                if (test.test(id)) {
+                    found.add(id);
                 }
             }
-            d = Set.copyOf(d);
-            attributionDashes = d;
-        }
-        return d;
+            return Set.copyOf(found);
+        });
     }
 
     /** The tokens that are {@code b} alone or {@code b} followed by white space (a closing bracket, say). */
