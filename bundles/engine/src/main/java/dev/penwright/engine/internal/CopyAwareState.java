@@ -220,7 +220,8 @@ public final class CopyAwareState {
                 withBreak.addAll(plan.texts.lineBreakTokens());
                 targets = withBreak;
             }
-            if (cursor.atSignOff() && best(scores, plan.texts.attributionDashTokens()) > best(scores, targets)) {
+            if (plan.signsOff && cursor.atSignOff()
+                    && best(scores, plan.texts.attributionDashTokens()) > best(scores, targets)) {
                 // On a line of its own before the draft's last sentence, a signature's dash the model prefers to the
                 // sentence's first word is a target beside it: the other words' mass does not push the model past
                 // its own sign-off (an opinion-less model does not sign).

@@ -85,8 +85,10 @@ final class SectionedRendering {
         if (sectionOptions.isCopyAware()) {
             int[] span = StyleRenderer.planSpan(model, template, new StyleRenderer.Fitted(prompt, 0, ids, 0, false));
             if (span != null) {
+                // Only the last section ends the text: a signature goes there, not before another section's last
+                // sentence.
                 planContext = PlanContext.span(ids, span[0], span[1], vocabulary.words())
-                        .withForm(vocabulary)
+                        .withForm(k == sections.size() - 1 ? vocabulary : vocabulary.withSignsOff(false))
                         .withCopySource(model.encode(section.copySource(), false));
             }
         }

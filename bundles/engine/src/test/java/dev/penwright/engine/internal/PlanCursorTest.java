@@ -154,7 +154,8 @@ class PlanCursorTest {
             }
             return l;
         };
-        assertEquals("风来。\n--《春晓》。", decode(cjk(draft), model, CJK));
+        assertEquals("风来。\n--《春晓》。", decode(cjkSigning(draft), model, CJK));
+        assertEquals("风来。\n《春晓》。", decode(cjk(draft), model, CJK), "a style that does not sign off");
         // After the dash the name may take a space the draft does not have, if the model writes one.
         Function<String, double[]> spaced = text -> {
             double[] l = model.apply(text);
@@ -163,7 +164,7 @@ class PlanCursorTest {
             }
             return l;
         };
-        assertEquals("风来。\n-- 《春晓》。", decode(cjk(draft), spaced, CJK));
+        assertEquals("风来。\n-- 《春晓》。", decode(cjkSigning(draft), spaced, CJK));
         // Where the line does not stand before the last sentence, the same preference loses to the draft's word.
         long[] twoSentences = {9, 10, 3, 1, 2, 3, 4, 1, 2, 5, 3};
         Function<String, double[]> early = text -> {
@@ -175,7 +176,7 @@ class PlanCursorTest {
             }
             return l;
         };
-        assertEquals("风来。\n春晓。《春晓》。", decode(cjk(twoSentences), early, CJK));
+        assertEquals("风来。\n春晓。《春晓》。", decode(cjkSigning(twoSentences), early, CJK));
     }
 
     @Test
