@@ -371,7 +371,9 @@ final class PlanCursor {
      * quotation the plan does not hold; "info"" su" where the draft says "info su").
      */
     boolean closesUnopened(byte[] b) {
-        return b.length > 0 && !copies(b) && (Brackets.closesUnopened(owed, b) || hasDoubleQuote(b));
+        return b.length > 0 && !copies(b) && (Brackets.closesUnopened(owed, b)
+                // A straight double quote opens and closes alike: one the source lacks there is out of place.
+                || holds(b, '"'));
     }
 
     /**
@@ -387,10 +389,10 @@ final class PlanCursor {
                 && FunctionWords.contains(source.nextUnit(pos).toLowerCase(java.util.Locale.ROOT));
     }
 
-    /** A straight double quote opens and closes alike: one the source does not have is out of place wherever it is. */
-    private static boolean hasDoubleQuote(byte[] b) {
-        for (byte x : b) {
-            if (x == '"') {
+    /** Whether {@code b} holds the byte {@code x}. */
+    private static boolean holds(byte[] b, char x) {
+        for (byte y : b) {
+            if (y == x) {
                 return true;
             }
         }
@@ -421,7 +423,7 @@ final class PlanCursor {
             if (lead == b.length) {
                 // Layout only (a line break for the source's space, or white space inserted): the cursor passes the
                 // source's white space, if any, and the copy run goes on; a line break for a CJK full stop passes it.
-                if (source.cjkStopAt(from) && hasLineBreak(b)) {
+                if (source.cjkStopAt(from) && holds(b, '\n')) {
                     from = source.skipSpace(from + 3);
                 }
                 pos = passWritten(from);
@@ -460,15 +462,6 @@ final class PlanCursor {
             }
         }
         afterBreak = opensWord(b);
-    }
-
-    private static boolean hasLineBreak(byte[] b) {
-        for (byte x : b) {
-            if (x == '\n') {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
