@@ -1,6 +1,7 @@
 package dev.penwright.stylepacks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,6 +73,17 @@ class StylePackValidatorTest {
         assertReason("vocabulary.txt line 2: 'Jargon File' is not one word");
         Files.writeString(style.resolve(StylePackFormat.VOCABULARY), "项目\n");
         assertReason("vocabulary.txt line 1: '项目' is not one word");
+    }
+
+    @Test
+    void whetherTheStyleSignsOffIsReadFromItsExemplarsWhateverVocabularyFileItHas() throws Exception {
+        assertFalse(validator.validate(style, "house").vocabulary().signsOff());
+        Files.writeString(style.resolve(StylePackFormat.EXEMPLARS),
+                "{\"id\":\"1\",\"title\":\"\",\"text\":\"春眠不觉晓。\\n    -- 孟浩然《春晓》\"}\n"
+                + "{\"id\":\"2\",\"title\":\"\",\"text\":\"无事田中走。\\n    --《谚语》\"}\n");
+        assertTrue(validator.validate(style, "house").vocabulary().signsOff());
+        Files.writeString(style.resolve(StylePackFormat.VOCABULARY), "Jargon\n");
+        assertTrue(validator.validate(style, "house").vocabulary().signsOff(), "with a vocabulary.txt too");
     }
 
     @Test
