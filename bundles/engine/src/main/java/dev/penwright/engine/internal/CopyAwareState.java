@@ -203,9 +203,7 @@ public final class CopyAwareState {
             Set<Integer> asides = cursor.asideProposals();
             if (!asides.isEmpty()) {
                 // A bracket the text just opened may hold the draft's aside, put back where it stood.
-                Set<Integer> withAsides = new java.util.HashSet<>(targets);
-                withAsides.addAll(asides);
-                targets = withAsides;
+                targets = union(targets, asides);
             }
             Set<Integer> items = cursor.itemProposals();
             if (!items.isEmpty()) {
@@ -216,31 +214,26 @@ public final class CopyAwareState {
                     && best(scores, plan.texts.lineBreakTokens()) > best(scores, targets)) {
                 // A style that signs off puts its signature on a line of its own: before the draft's last sentence,
                 // a line break the model prefers to the sentence's first word is a target beside it.
-                Set<Integer> withBreak = new java.util.HashSet<>(targets);
-                withBreak.addAll(plan.texts.lineBreakTokens());
-                targets = withBreak;
+                targets = union(targets, plan.texts.lineBreakTokens());
             }
             if (plan.signsOff && cursor.atSignOff()
                     && best(scores, plan.texts.attributionDashTokens()) > best(scores, targets)) {
                 // On a line of its own before the draft's last sentence, a signature's dash the model prefers to the
                 // sentence's first word is a target beside it: the other words' mass does not push the model past
                 // its own sign-off (an opinion-less model does not sign).
-                Set<Integer> withDash = new java.util.HashSet<>(targets);
-                withDash.addAll(plan.texts.attributionDashTokens());
-                targets = withDash;
+                targets = union(targets, plan.texts.attributionDashTokens());
             }
             char closer = cursor.owedCloser();
             if (closer != 0 && cursor.atBoundary() && !cursor.asideOpen()) {
                 // A bracket the text opened is closed where the model would close it, against the source's next word.
-                Set<Integer> withCloser = new java.util.HashSet<>(targets);
-                withCloser.addAll(plan.texts.startingWith((byte) closer));
-                targets = withCloser;
+                targets = union(targets, plan.texts.startingWith((byte) closer));
             }
         }
         // Inside a word or before punctuation nothing but the source fits: a line break there splits the word.
         boolean inside = !cursor.done() && !cursor.atBoundary();
         // A line break may stand for a draft's CJK full stop (a heading, an attribution): there layout keeps its odds.
         boolean stopMayBreak = inside && cursor.atDroppableStop();
+        Set<Integer> lineBreaks = plan.texts.lineBreakTokens();
         // Only the draft's closing full stop left: the end keeps its odds (an attribution or a heading ends without).
         boolean endMayCome = cursor.onlyStopLeft();
         // Where a draft's first sentence ends, a style may label what it has written ("ABATIS" + ", n."): the
@@ -262,7 +255,7 @@ public final class CopyAwareState {
                 targetMass += p;
             } else if (labelHere && (labelPunctuation(i) || plan.formTokens.contains(i) && inTurn(i))) {
                 continue;
-            } else if (stopMayBreak && plan.texts.isLineBreak(i) || endMayCome && plan.eos.contains(i)) {
+            } else if (stopMayBreak && lineBreaks.contains(i) || endMayCome && plan.eos.contains(i)) {
                 continue;
             } else if (((i < word.length && word[i]) && (inside || !keepsOdds(i, formFree)))
                     || plan.eos.contains(i) || inside || (midLine && dashes.contains(i))) {
@@ -288,6 +281,12 @@ public final class CopyAwareState {
             double share = targetMass > 0 ? p / targetMass : 1.0 / n;
             scores[t] = max + Math.log(p + moved * share);
         }
+    }
+
+    private static Set<Integer> union(Set<Integer> targets, java.util.Collection<Integer> more) {
+        Set<Integer> all = new java.util.HashSet<>(targets);
+        all.addAll(more);
+        return all;
     }
 
     private static double best(double[] scores, Set<Integer> tokens) {

@@ -53,14 +53,24 @@ final class CopySource {
             }
         }
         this.sentenceStarts = starts2.stream().mapToInt(Integer::intValue).toArray();
-        this.lastSentenceStart = lastSentenceStart(bytes);
+        this.contentEnd = contentEnd(bytes);
+        this.lastSentenceStart = lastSentenceStart(bytes, contentEnd);
         this.breakBefore = lineBreaks(bytes);
-        int end = bytes.length;
-        while (end > 0 && (isSpace(bytes[end - 1]) || isSentencePunct(bytes[end - 1]) || isCjkSentenceEnd(bytes,
-                end))) {
-            end -= isCjkSentenceEnd(bytes, end) ? 3 : 1;
+    }
+
+    /** Where the content of {@code b} ends: before its closing full stops (ASCII or CJK) and white space. */
+    private static int contentEnd(byte[] b) {
+        int end = b.length;
+        while (end > 0) {
+            if (isSpace(b[end - 1]) || isSentencePunct(b[end - 1])) {
+                end--;
+            } else if (isCjkSentenceEnd(b, end)) {
+                end -= 3;
+            } else {
+                break;
+            }
         }
-        this.contentEnd = end;
+        return end;
     }
 
     /** The line-break opportunities of UTF-8 text, by byte offset (see {@link #breakBefore}). */
@@ -109,15 +119,8 @@ final class CopySource {
                 && (pos + 3 == bytes.length || isSpace(bytes[pos + 3]) || breaksBefore(pos + 3));
     }
 
-    /** The start of the last sentence: after the last sentence end (ASCII or CJK) before the closing one. */
-    private static int lastSentenceStart(byte[] b) {
-        int end = b.length;
-        while (end > 0 && (isSpace(b[end - 1]) || isSentencePunct(b[end - 1]))) {
-            end--;
-        }
-        while (end >= 3 && isCjkSentenceEnd(b, end)) {
-            end -= 3;
-        }
+    /** The start of the last sentence: after the last sentence end (ASCII or CJK) before the content's end. */
+    private static int lastSentenceStart(byte[] b, int end) {
         for (int i = end; i > 0; i--) {
             if (isSentencePunct(b[i - 1]) && i < b.length && isSpace(b[i]) || i >= 3 && isCjkSentenceEnd(b, i)) {
                 int start = i;

@@ -76,7 +76,7 @@ public final class TokenTexts {
     }
 
     /** Whether the token is white space alone with a line break in it ("\n", "\n\n    "). */
-    boolean isLineBreak(int id) {
+    private boolean isLineBreak(int id) {
         byte[] b = bytes(id);
         boolean breaks = false;
         for (byte x : b) {

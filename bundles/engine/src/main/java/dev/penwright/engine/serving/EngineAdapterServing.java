@@ -330,8 +330,9 @@ public final class EngineAdapterServing implements AdapterServing {
         try {
             List<String> texts = new ArrayList<>();
             for (String line : Files.readAllLines(exemplars, StandardCharsets.UTF_8)) {
-                if (!line.isBlank() && JSON.readTree(line).path("text").isTextual()) {
-                    texts.add(JSON.readTree(line).get("text").asText());
+                JsonNode text = line.isBlank() ? null : JSON.readTree(line).path("text");
+                if (text != null && text.isTextual()) {
+                    texts.add(text.asText());
                 }
             }
             return StyleVocabulary.signsOff(texts);
