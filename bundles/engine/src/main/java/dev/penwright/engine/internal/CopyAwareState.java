@@ -413,6 +413,10 @@ public final class CopyAwareState {
                 || cursor.bracesFunctionWord(b))) {
             return false;
         }
+        if (plan.copyBias > 0 && cursor.done() && plan.texts.hasWordByte(token) && mayEnd()) {
+            // The whole source is written: a word now says what the plan does not ("1", "[common]" after the end).
+            return false;
+        }
         if ((formTail || cursor.justClosedAside() || cursor.justMarkedItem()) && startsWithWordByte(b)) {
             // "n" then "From" would make "nFrom": a form word the text inserted ends where it is.
             return false;

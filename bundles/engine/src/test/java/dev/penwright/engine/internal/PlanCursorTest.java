@@ -261,6 +261,21 @@ class PlanCursorTest {
     }
 
     @Test
+    void onceTheSourceIsWrittenNoWordFollows() {
+        CopyAwareState s = state(4);
+        for (long t : SOURCE) {
+            s.advance((int) t);
+        }
+        double[] wantsMore = flat();
+        wantsMore[22] = 9; // "1" after "the cat sat."
+        assertFalse(s.allows(22), "a word after the whole source says what the plan does not");
+        assertFalse(s.allows(13), "' dog' neither");
+        assertTrue(s.allows(6), "layout may still come");
+        assertTrue(s.allows(EOS));
+        assertEquals("", decode(s, text -> wantsMore), "the model's '1' refused, the text ends");
+    }
+
+    @Test
     void aBracketTheTextOpenedIsClosedBeforeTheNextWord() {
         CopyAwareState s = state(4);
         s.advance(1); // "the"
