@@ -265,7 +265,19 @@ public final class LoraAdapter implements AutoCloseable {
         int layers = base.numLayers();
         NDArray[][] fa = new NDArray[layers][LoraGroup.COUNT];
         NDArray[][] fb = new NDArray[layers][LoraGroup.COUNT];
-        for (int l = 0; l < layers; l++) {
+        // The scaled B^T, the zero blocks and the partial rows are freed once fused: built outside any caller's scope
+        // (a batch's adapters are fused before its step opens one), they stayed until the adapter closed, about
+        // 1.4 times its own size again (76 MB for a rank-16 adapter on every projection of Qwen2.5-0.5B). Closing
+        // them is safe under autograd: libtorch's graph holds its own references to what backward reads.
+        try (NDScope scope = new NDScope()) {
+            fuseInto(fa, fb);
+        }
+        fusedA = fa;
+        fusedB = fb;
+    }
+
+    private void fuseInto(NDArray[][] fa, NDArray[][] fb) {
+        for (int l = 0; l < fa.length; l++) {
             for (LoraGroup g : LoraGroup.values()) {
                 List<String> names = g.modules();
                 int total = 0;
@@ -303,15 +315,12 @@ public final class LoraAdapter implements AutoCloseable {
                 }
             }
         }
-        fusedA = fa;
-        fusedB = fb;
     }
 
     private void closeFused() {
         if (fusedA == null) {
             return;
         }
-        // The intermediates were created in this adapter's manager; the fused arrays go with it when it closes.
         for (NDArray[] row : fusedA) {
             for (NDArray a : row) {
                 if (a != null) {
