@@ -371,9 +371,14 @@ public final class CopyAwareState {
         return b.length > 0 && CopySource.isWordByte(b[0]);
     }
 
-    /** Whether the text may end now: coverage reached, or the length cap. */
+    /**
+     * Whether the text may end now: coverage reached, the whole copy source written, or the length cap. A section of
+     * a long draft copies only its part of the plan in its prompt: once that part is written there is nothing left
+     * to hold the end for (a last section of a signature alone, 14 of the plan's 21 content words, wrote stray marks
+     * until the cap).
+     */
     public boolean mayEnd() {
-        return plan.minCoverage <= 0 || plan.contentWords.isEmpty()
+        return plan.minCoverage <= 0 || plan.contentWords.isEmpty() || cursor.done()
                 || generated >= END_CAP_FACTOR * plan.planIds.length
                 || coverage() + 1e-9 >= plan.minCoverage;
     }

@@ -276,6 +276,22 @@ class PlanCursorTest {
     }
 
     @Test
+    void aSectionMayEndOnceItsPartOfThePlanIsWritten() {
+        // The prompt's plan holds more ("the cat sat. dog A": its title, another section) than this section copies.
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, true, 0.7);
+        CopyAwareState s = new CopyAwareState(new CopyPlan(new long[] {1, 2, 3, 12, 13, 20}, SOURCE, List.of(), o,
+                Set.of(EOS), TEXTS));
+        assertFalse(s.mayEnd());
+        for (long t : SOURCE) {
+            s.advance((int) t);
+        }
+        assertTrue(s.coverage() < 0.7, "2 of the plan's 3 content words");
+        assertTrue(s.mayEnd(), "nothing of the section's source is left to hold the end for");
+        assertTrue(s.allows(EOS));
+        assertFalse(s.allows(13), "' dog' is not this section's to write");
+    }
+
+    @Test
     void aBracketTheTextOpenedIsClosedBeforeTheNextWord() {
         CopyAwareState s = state(4);
         s.advance(1); // "the"
