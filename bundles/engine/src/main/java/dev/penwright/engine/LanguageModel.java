@@ -162,9 +162,13 @@ public final class LanguageModel implements AutoCloseable {
         }
     }
 
-    /** Loads a PEFT adapter folder for this model; fails with the file and tensor when it does not fit. */
+    /**
+     * Loads a PEFT adapter folder for this model; fails with the file and tensor when it does not fit. A model held in
+     * half precision holds the adapter in the same dtype.
+     */
     public LoraAdapter loadAdapter(Path adapterDirectory) throws IOException {
-        return LoraAdapter.load(adapterDirectory, config, directory, transformer.manager());
+        return LoraAdapter.load(adapterDirectory, config, directory, transformer.manager(), transformer.half(),
+                transformer.halfReference());
     }
 
     /**
@@ -353,7 +357,9 @@ public final class LanguageModel implements AutoCloseable {
         if (a == null) {
             return w;
         }
-        NDArray out = w.add(a.matMul(adapter.fusedB(layer, g.ordinal())).transpose());
+        NDArray bt = adapter.fusedB(layer, g.ordinal());
+        NDArray delta = adapter.isHalf() ? adapter.half().matMulF32(adapter.half().toF32(a), bt) : a.matMul(bt);
+        NDArray out = w.add(delta.transpose());
         NDScope.unregister(out);
         out.attach(m);
         return out;

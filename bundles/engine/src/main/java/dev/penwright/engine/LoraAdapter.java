@@ -20,6 +20,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.penwright.engine.internal.HalfOps;
 import dev.penwright.engine.internal.LoraGroup;
 import dev.penwright.engine.internal.Safetensors;
 
@@ -50,15 +51,21 @@ public final class LoraAdapter implements AutoCloseable {
     private final LoraConfig config;
     private final NDManager manager;
     private final Map<String, Module> modules;
+    /** With {@link #halfRef}: the adapter is held in the half dtype of its model (a loaded, frozen adapter). */
+    private final HalfOps half;
+    private final NDArray halfRef;
     private NDArray[][] fusedA;
     private NDArray[][] fusedB;
 
-    private LoraAdapter(String id, ModelConfig base, LoraConfig config, NDManager manager, Map<String, Module> modules) {
+    private LoraAdapter(String id, ModelConfig base, LoraConfig config, NDManager manager, Map<String, Module> modules,
+                        HalfOps half, NDArray halfRef) {
         this.id = id;
         this.base = base;
         this.config = config;
         this.manager = manager;
         this.modules = modules;
+        this.half = halfRef == null ? null : half;
+        this.halfRef = this.half == null ? null : halfRef;
     }
 
     public String id() {
@@ -101,8 +108,11 @@ public final class LoraAdapter implements AutoCloseable {
     /**
      * Reads adapter_config.json and adapter_model.safetensors, checking every tensor against the base's shapes. As in
      * PEFT, only the modules the config targets are adapted: tensors of other modules in the file are not applied.
+     * With {@code halfRef} (a weight of a model held in half precision) the adapter is held in that dtype, as the
+     * model is: half the memory, and a PEFT adapter of a half model is stored so anyway.
      */
-    static LoraAdapter load(Path dir, ModelConfig base, Path baseDir, NDManager parent) throws IOException {
+    static LoraAdapter load(Path dir, ModelConfig base, Path baseDir, NDManager parent, HalfOps half, NDArray halfRef)
+            throws IOException {
         LoraConfig cfg = LoraConfig.read(dir.resolve("adapter_config.json"));
         cfg.checkTargets(base.numLayers(), dir.resolve("adapter_config.json"));
         Path file = dir.resolve("adapter_model.safetensors");
@@ -168,15 +178,41 @@ public final class LoraAdapter implements AutoCloseable {
                             + " (rank " + rank + " from adapter_config.json; an adapter made for another base model? it names '"
                             + cfg.baseModelNameOrPath() + "')");
                 }
-                NDArray a = manager.create(st.readF32(pair[0]), new Shape(wantA), DataType.FLOAT32);
-                NDArray b = manager.create(st.readF32(pair[1]), new Shape(wantB), DataType.FLOAT32);
+                NDArray a = held(manager.create(st.readF32(pair[0]), new Shape(wantA), DataType.FLOAT32), half, halfRef);
+                NDArray b = held(manager.create(st.readF32(pair[1]), new Shape(wantB), DataType.FLOAT32), half, halfRef);
                 modules.put(e.getKey(), new Module(layer, module, a, b, cfg.scaleOf(moduleName(layer, module))));
             }
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
         }
-        return new LoraAdapter(dir.getFileName().toString(), base, cfg, manager, modules);
+        return new LoraAdapter(dir.getFileName().toString(), base, cfg, manager, modules, half, halfRef);
+    }
+
+    /** {@code f32} as the adapter holds it: itself, or rounded to the dtype of {@code halfRef} (f32 then freed). */
+    private static NDArray held(NDArray f32, HalfOps half, NDArray halfRef) {
+        if (half == null || halfRef == null) {
+            return f32;
+        }
+        NDArray h = half.like(f32, halfRef);
+        NDScope.unregister(h);
+        f32.close();
+        return h;
+    }
+
+    /** An array of this adapter as float32 (a copy when the adapter is held in half precision). */
+    private NDArray f32(NDArray x) {
+        return half == null ? x : half.toF32(x);
+    }
+
+    /** Whether the adapter is held in its model's half dtype (see {@link #load}). */
+    public boolean isHalf() {
+        return half != null;
+    }
+
+    /** The operations that widen or round this adapter's arrays, when it is held in half precision; else null. */
+    HalfOps half() {
+        return half;
     }
 
     /**
@@ -212,7 +248,7 @@ public final class LoraAdapter implements AutoCloseable {
                 modules.put(l + "." + module, new Module(l, module, aa, bb, cfg.scaleOf(moduleName(l, module))));
             }
         }
-        return new LoraAdapter(id, base, cfg, manager, modules);
+        return new LoraAdapter(id, base, cfg, manager, modules, null, null);
     }
 
     /** Writes adapter_config.json and adapter_model.safetensors (F32) as PEFT does. */
@@ -230,9 +266,13 @@ public final class LoraAdapter implements AutoCloseable {
         Files.createDirectories(dir);
         config.write(dir.resolve("adapter_config.json"));
         Map<String, Safetensors.Entry> entries = new LinkedHashMap<>();
-        for (Module m : modules.values()) {
-            entries.put(m.pefName('A'), new Safetensors.Entry(m.a().toFloatArray(), m.a().getShape().getShape(), dtype));
-            entries.put(m.pefName('B'), new Safetensors.Entry(m.b().toFloatArray(), m.b().getShape().getShape(), dtype));
+        try (NDScope scope = new NDScope()) {
+            for (Module m : modules.values()) {
+                entries.put(m.pefName('A'), new Safetensors.Entry(f32(m.a()).toFloatArray(), m.a().getShape().getShape(),
+                        dtype));
+                entries.put(m.pefName('B'), new Safetensors.Entry(f32(m.b()).toFloatArray(), m.b().getShape().getShape(),
+                        dtype));
+            }
         }
         Safetensors.write(dir.resolve("adapter_model.safetensors"), entries, Map.of("format", "pt"));
     }
@@ -298,11 +338,11 @@ public final class LoraAdapter implements AutoCloseable {
                         long rank = bt.getShape().get(0);
                         List<NDArray> row = new ArrayList<>();
                         if (col > 0) {
-                            row.add(manager.zeros(new Shape(rank, col)));
+                            row.add(zeros(new Shape(rank, col)));
                         }
                         row.add(bt);
                         if (col + out < total) {
-                            row.add(manager.zeros(new Shape(rank, total - col - out)));
+                            row.add(zeros(new Shape(rank, total - col - out)));
                         }
                         bs.add(row.size() == 1 ? bt : NDArrays.concat(new NDList(row.toArray(NDArray[]::new)), 1));
                     }
@@ -315,6 +355,15 @@ public final class LoraAdapter implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Zeros in the dtype the adapter is held in, owned by the caller's scope: what pads or stands beside its arrays
+     * (a float32 block would widen a half-precision concatenation or stack to float32).
+     */
+    public NDArray zeros(Shape shape) {
+        NDArray z = manager.zeros(shape);
+        return half == null ? z : half.like(z, halfRef);
     }
 
     private void closeFused() {

@@ -2,6 +2,7 @@ package dev.penwright.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -95,6 +96,55 @@ class FormatsTest {
                     assertEquals(model.generate(new GenerateRequest(p, GenerationOptions.greedy(6), a)).tokenIds(),
                             model.generate(new GenerateRequest(p, GenerationOptions.greedy(6), b)).tokenIds());
                 }
+            }
+        }
+    }
+
+    @Test
+    void aHalfPrecisionModelHoldsItsAdaptersInItsOwnDtype() throws Exception {
+        ModelConfig c = TinyModels.config("llama", 300, false);
+        Path model = tmp.resolve("bf16-base");
+        RandomModels.write(model, c, 4, "BF16", 1);
+        Path adapterDir = tmp.resolve("bf16-adapter");
+        LoraConfig cfg = new LoraConfig(4, 16, LoraConfig.MODULES, Map.of("o_proj", 2), Map.of(), false, "");
+        try (LanguageModel m = LanguageModel.loadF32(model); LoraAdapter made = m.createAdapter("a", cfg, 7, false)) {
+            made.save(adapterDir, "BF16");
+        }
+        long[] prompt = TinyModels.ids(1, 2, 3, 4);
+        long[] next = TinyModels.ids(5, 6, 7);
+        try (LanguageModel exact = LanguageModel.loadF32(model); LanguageModel half = LanguageModel.load(model);
+             LoraAdapter a32 = exact.loadAdapter(adapterDir); LoraAdapter a16 = half.loadAdapter(adapterDir)) {
+            assertFalse(a32.isHalf());
+            assertTrue(a16.isHalf(), "held in the model's BF16");
+            for (int l = 0; l < c.numLayers(); l++) {
+                for (int g = 0; g < dev.penwright.engine.internal.LoraGroup.COUNT; g++) {
+                    // A is the file's BF16 exactly; scale·B is rounded to BF16 once (8 bits of mantissa).
+                    assertArrayEquals(a32.fusedA(l, g).toFloatArray(), a16.half().toF32(a16.fusedA(l, g)).toFloatArray());
+                    float[] b32 = a32.fusedB(l, g).toFloatArray();
+                    float[] b16 = a16.half().toF32(a16.fusedB(l, g)).toFloatArray();
+                    for (int i = 0; i < b32.length; i++) {
+                        assertEquals(b32[i], b16[i], Math.abs(b32[i]) / 128, "layer " + l + " group " + g + " B[" + i + "]");
+                    }
+                }
+            }
+            double[] without = half.score(prompt, next, null);
+            double[] got = half.score(prompt, next, a16);
+            assertArrayEquals(exact.score(prompt, next, a32), got, 0.1, "as the F32 path, within BF16's rounding");
+            double moved = 0;
+            for (int i = 0; i < got.length; i++) {
+                moved = Math.max(moved, Math.abs(got[i] - without[i]));
+            }
+            assertTrue(moved > 0.3, "the adapter changes the log-probs (by " + moved + ")");
+            // A batch that mixes the half adapter with a row without one stacks both in BF16.
+            GenerationOptions greedy = GenerationOptions.greedy(4);
+            List<Generation> batch = half.generateAll(List.of(new GenerateRequest(prompt, greedy, a16),
+                    new GenerateRequest(prompt, greedy, null)), 2);
+            Generation alone = half.generate(new GenerateRequest(prompt, greedy, a16));
+            Generation plain = half.generate(new GenerateRequest(prompt, greedy, null));
+            assertEquals(alone.tokenIds(), batch.get(0).tokenIds());
+            assertEquals(plain.tokenIds(), batch.get(1).tokenIds());
+            for (int i = 0; i < alone.logprobs().size(); i++) {
+                assertEquals(alone.logprobs().get(i), batch.get(0).logprobs().get(i), 1e-3);
             }
         }
     }

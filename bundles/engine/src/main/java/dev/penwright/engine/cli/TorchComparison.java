@@ -69,26 +69,29 @@ final class TorchComparison {
         try {
             say("engine: warm-up");
             bench.decodeRate(model, 1, 32, null);
+            // The 8 adapters as a user has them: PEFT folders stored in the checkpoint's dtype (as PEFT saves the
+            // adapter of a half-precision model), loaded as a server loads them; PyTorch reads the same files.
+            String stored = checkpointDtype(dir);
+            List<Path> adapterDirs = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
-                adapters.add(model.createAdapter("bench-" + i, LoraConfig.of(bench.adapterRank(),
-                        2 * bench.adapterRank(), LoraConfig.MODULES), i, false));
+                Path a = work.resolve("adapter-" + i);
+                try (LoraAdapter made = model.createAdapter("bench-" + i, LoraConfig.of(bench.adapterRank(),
+                        2 * bench.adapterRank(), LoraConfig.MODULES), i, false)) {
+                    made.save(a, Safetensors.FLOAT_TYPES.contains(stored) ? stored : "F32");
+                }
+                adapterDirs.add(a);
+                adapters.add(model.loadAdapter(a));
             }
             List<LoraAdapter> oneAdapter = java.util.Collections.nCopies(8, adapters.get(0));
             bench.decodeRate(model, 8, 16, adapters);
 
             TorchEager.Found found = TorchEager.find(bench.comparison().python());
             TorchEager torch = null;
-            List<Path> adapterDirs = new ArrayList<>();
             if (found.python() == null) {
                 String skipped = "skipped — no python with torch found (tried " + String.join(", ", found.tried()) + ")";
                 say("pytorch: " + skipped);
                 out.put("pytorch", skipped);
             } else {
-                for (int i = 0; i < adapters.size(); i++) {
-                    Path a = work.resolve("adapter-" + i);
-                    adapters.get(i).save(a);
-                    adapterDirs.add(a);
-                }
                 String[] dtype = torchDtype(bench.comparison().torchDtype(), checkpointDtype(dir));
                 torchDtypeChoice = dtype[1];
                 say("pytorch: loading the checkpoint with " + found.python() + " (" + threads + " threads, weights "

@@ -70,6 +70,23 @@ public final class HalfOps implements AutoCloseable {
                 w: Tensor,
                 ids: Tensor) -> Tensor:
                 return torch.to(torch.embedding(w, ids), 6)
+              def to_bf16(self: __torch__.HalfOps,
+                x: Tensor) -> Tensor:
+                return torch.to(x, 15)
+              def to_f16(self: __torch__.HalfOps,
+                x: Tensor) -> Tensor:
+                return torch.to(x, 5)
+              def to_f32(self: __torch__.HalfOps,
+                x: Tensor) -> Tensor:
+                return torch.to(x, 6)
+              def like(self: __torch__.HalfOps,
+                x: Tensor,
+                ref: Tensor) -> Tensor:
+                return torch.to(x, ops.prim.dtype(ref))
+              def matmul_f32(self: __torch__.HalfOps,
+                x: Tensor,
+                w: Tensor) -> Tensor:
+                return torch.matmul(x, torch.to(w, 6))
             """;
 
     private final NDManager manager;
@@ -93,7 +110,8 @@ public final class HalfOps implements AutoCloseable {
     public HalfOps(NDManager manager) {
         this.manager = manager;
         this.upcastRows = Integer.getInteger("penwright.engine.halfUpcastRows", nativeHalfMatmul() ? 0 : 16);
-        for (String method : new String[] {"empty_bf16", "empty_f16", "fill_rows", "linear", "linear_f32", "embed"}) {
+        for (String method : new String[] {"empty_bf16", "empty_f16", "fill_rows", "linear", "linear_f32", "embed",
+                "to_bf16", "to_f16", "to_f32", "like", "matmul_f32"}) {
             NDArray marker = manager.create(0f);
             marker.setName("module_method:" + method);
             NDScope.unregister(marker);
@@ -176,6 +194,26 @@ public final class HalfOps implements AutoCloseable {
      */
     public NDArray linearF32(NDArray x, NDArray w) {
         return call("linear_f32", x, w);
+    }
+
+    /** {@code x} rounded to {@code dtype} ({@link #BFLOAT16} or {@link #FLOAT16}). */
+    public NDArray toHalf(NDArray x, int dtype) {
+        return call(dtype == BFLOAT16 ? "to_bf16" : "to_f16", x);
+    }
+
+    /** {@code x} (of any dtype) as float32. */
+    public NDArray toF32(NDArray x) {
+        return call("to_f32", x);
+    }
+
+    /** {@code x} in the dtype of {@code ref}. */
+    public NDArray like(NDArray x, NDArray ref) {
+        return call("like", x, ref);
+    }
+
+    /** x·w in float32, w (of any dtype) widened for the call: a LoRA projection held in half precision. */
+    public NDArray matMulF32(NDArray x, NDArray w) {
+        return call("matmul_f32", x, w);
     }
 
     /** Rows of w for the ids, as float32. */

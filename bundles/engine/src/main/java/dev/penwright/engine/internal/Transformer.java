@@ -394,12 +394,16 @@ public final class Transformer implements AutoCloseable {
         if (at == null) {
             return y;
         }
-        NDArray low = lora.low(layer, group, h, at);
+        // An adapter loaded for a half-precision model is held in its dtype and widened per product: the rank
+        // activations and the sum stay float32, as with an F32 adapter.
+        boolean halfAdapter = isHalf(at);
+        NDArray low = halfAdapter ? half.matMulF32(h, at) : lora.low(layer, group, h, at);
         NDArray mask = lora.mask(layer, group);
         if (mask != null) {
             low = low.mul(mask);
         }
-        return y.add(low.matMul(lora.bt(layer, group)));
+        NDArray bt = lora.bt(layer, group);
+        return y.add(halfAdapter ? half.matMulF32(low, bt) : low.matMul(bt));
     }
 
     private NDArray rmsNorm(NDArray x, NDArray weight) {
@@ -426,6 +430,11 @@ public final class Transformer implements AutoCloseable {
     /** The operations on half-precision weights, or null when every weight is F32. */
     public HalfOps half() {
         return half;
+    }
+
+    /** A weight in the dtype the model holds its checkpoint in when that is half precision (its embedding), or null. */
+    public NDArray halfReference() {
+        return isHalf(embed) ? embed : null;
     }
 
     /**
