@@ -118,6 +118,8 @@ class FormatsTest {
             assertTrue(a16.isHalf(), "held in the model's BF16");
             for (int l = 0; l < c.numLayers(); l++) {
                 for (int g = 0; g < dev.penwright.engine.internal.LoraGroup.COUNT; g++) {
+                    assertTrue(a16.fusedA(l, g).getDataType() != ai.djl.ndarray.types.DataType.FLOAT32
+                            && a16.fusedB(l, g).getDataType() != ai.djl.ndarray.types.DataType.FLOAT32, "two bytes");
                     // A is the file's BF16 exactly; scale·B is rounded to BF16 once (8 bits of mantissa).
                     assertArrayEquals(a32.fusedA(l, g).toFloatArray(), a16.half().toF32(a16.fusedA(l, g)).toFloatArray());
                     float[] b32 = a32.fusedB(l, g).toFloatArray();
@@ -136,6 +138,15 @@ class FormatsTest {
             }
             assertTrue(moved > 0.3, "the adapter changes the log-probs (by " + moved + ")");
             // A batch that mixes the half adapter with a row without one stacks both in BF16.
+            try (ai.djl.ndarray.NDManager scratch = ai.djl.ndarray.NDManager.newBaseManager()) {
+                dev.penwright.engine.internal.LoraBatch mixed = dev.penwright.engine.internal.RowAdapters.of(
+                        java.util.Arrays.asList(a16, null), c.numLayers(), scratch);
+                for (dev.penwright.engine.internal.LoraGroup g : dev.penwright.engine.internal.LoraGroup.values()) {
+                    assertTrue(mixed.at(0, g).getDataType() != ai.djl.ndarray.types.DataType.FLOAT32
+                            && mixed.bt(0, g).getDataType() != ai.djl.ndarray.types.DataType.FLOAT32, g + " stacked in BF16");
+                }
+                ((dev.penwright.engine.internal.RowAdapters) mixed).close();
+            }
             GenerationOptions greedy = GenerationOptions.greedy(4);
             List<Generation> batch = half.generateAll(List.of(new GenerateRequest(prompt, greedy, a16),
                     new GenerateRequest(prompt, greedy, null)), 2);
