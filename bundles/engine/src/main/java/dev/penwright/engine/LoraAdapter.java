@@ -205,6 +205,14 @@ public final class LoraAdapter implements AutoCloseable {
         return half == null ? x : half.toF32(x);
     }
 
+    /**
+     * One of this adapter's arrays ({@link #fusedA}, {@link #fusedB}) as float32: itself, or a copy in the caller's
+     * scope when the adapter is held in half precision.
+     */
+    public NDArray widened(NDArray x) {
+        return f32(x);
+    }
+
     /** Whether the adapter is held in its model's half dtype (see {@link #load}). */
     public boolean isHalf() {
         return half != null;
@@ -357,11 +365,8 @@ public final class LoraAdapter implements AutoCloseable {
         }
     }
 
-    /**
-     * Zeros in the dtype the adapter is held in, owned by the caller's scope: what pads or stands beside its arrays
-     * (a float32 block would widen a half-precision concatenation or stack to float32).
-     */
-    public NDArray zeros(Shape shape) {
+    /** Zeros in the dtype the adapter is held in (a float32 block would widen a half-precision concatenation). */
+    private NDArray zeros(Shape shape) {
         NDArray z = manager.zeros(shape);
         return half == null ? z : half.like(z, halfRef);
     }
