@@ -70,12 +70,6 @@ public final class HalfOps implements AutoCloseable {
                 w: Tensor,
                 ids: Tensor) -> Tensor:
                 return torch.to(torch.embedding(w, ids), 6)
-              def to_bf16(self: __torch__.HalfOps,
-                x: Tensor) -> Tensor:
-                return torch.to(x, 15)
-              def to_f16(self: __torch__.HalfOps,
-                x: Tensor) -> Tensor:
-                return torch.to(x, 5)
               def to_f32(self: __torch__.HalfOps,
                 x: Tensor) -> Tensor:
                 return torch.to(x, 6)
@@ -111,7 +105,7 @@ public final class HalfOps implements AutoCloseable {
         this.manager = manager;
         this.upcastRows = Integer.getInteger("penwright.engine.halfUpcastRows", nativeHalfMatmul() ? 0 : 16);
         for (String method : new String[] {"empty_bf16", "empty_f16", "fill_rows", "linear", "linear_f32", "embed",
-                "to_bf16", "to_f16", "to_f32", "like", "matmul_f32"}) {
+                "to_f32", "like", "matmul_f32"}) {
             NDArray marker = manager.create(0f);
             marker.setName("module_method:" + method);
             NDScope.unregister(marker);
@@ -194,11 +188,6 @@ public final class HalfOps implements AutoCloseable {
      */
     public NDArray linearF32(NDArray x, NDArray w) {
         return call("linear_f32", x, w);
-    }
-
-    /** {@code x} rounded to {@code dtype} ({@link #BFLOAT16} or {@link #FLOAT16}). */
-    public NDArray toHalf(NDArray x, int dtype) {
-        return call(dtype == BFLOAT16 ? "to_bf16" : "to_f16", x);
     }
 
     /** {@code x} (of any dtype) as float32. */
