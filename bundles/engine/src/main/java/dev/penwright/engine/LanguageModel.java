@@ -357,8 +357,7 @@ public final class LanguageModel implements AutoCloseable {
         if (a == null) {
             return w;
         }
-        NDArray bt = adapter.fusedB(layer, g.ordinal());
-        NDArray delta = adapter.isHalf() ? adapter.half().matMulF32(adapter.half().toF32(a), bt) : a.matMul(bt);
+        NDArray delta = adapter.widened(a).matMul(adapter.widened(adapter.fusedB(layer, g.ordinal())));
         NDArray out = w.add(delta.transpose());
         NDScope.unregister(out);
         out.attach(m);

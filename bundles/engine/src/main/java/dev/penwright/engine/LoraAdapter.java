@@ -200,27 +200,17 @@ public final class LoraAdapter implements AutoCloseable {
         return h;
     }
 
-    /** An array of this adapter as float32 (a copy when the adapter is held in half precision). */
-    private NDArray f32(NDArray x) {
-        return half == null ? x : half.toF32(x);
-    }
-
     /**
-     * One of this adapter's arrays ({@link #fusedA}, {@link #fusedB}) as float32: itself, or a copy in the caller's
-     * scope when the adapter is held in half precision.
+     * One of this adapter's arrays (its modules', {@link #fusedA}, {@link #fusedB}) as float32: itself, or a copy in
+     * the caller's scope when the adapter is held in half precision.
      */
     public NDArray widened(NDArray x) {
-        return f32(x);
+        return half == null ? x : half.toF32(x);
     }
 
     /** Whether the adapter is held in its model's half dtype (see {@link #load}). */
     public boolean isHalf() {
         return half != null;
-    }
-
-    /** The operations that widen or round this adapter's arrays, when it is held in half precision; else null. */
-    HalfOps half() {
-        return half;
     }
 
     /**
@@ -276,9 +266,9 @@ public final class LoraAdapter implements AutoCloseable {
         Map<String, Safetensors.Entry> entries = new LinkedHashMap<>();
         try (NDScope scope = new NDScope()) {
             for (Module m : modules.values()) {
-                entries.put(m.pefName('A'), new Safetensors.Entry(f32(m.a()).toFloatArray(), m.a().getShape().getShape(),
+                entries.put(m.pefName('A'), new Safetensors.Entry(widened(m.a()).toFloatArray(), m.a().getShape().getShape(),
                         dtype));
-                entries.put(m.pefName('B'), new Safetensors.Entry(f32(m.b()).toFloatArray(), m.b().getShape().getShape(),
+                entries.put(m.pefName('B'), new Safetensors.Entry(widened(m.b()).toFloatArray(), m.b().getShape().getShape(),
                         dtype));
             }
         }

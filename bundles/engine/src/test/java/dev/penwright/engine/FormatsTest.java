@@ -121,9 +121,9 @@ class FormatsTest {
                     assertTrue(a16.fusedA(l, g).getDataType() != ai.djl.ndarray.types.DataType.FLOAT32
                             && a16.fusedB(l, g).getDataType() != ai.djl.ndarray.types.DataType.FLOAT32, "two bytes");
                     // A is the file's BF16 exactly; scale·B is rounded to BF16 once (8 bits of mantissa).
-                    assertArrayEquals(a32.fusedA(l, g).toFloatArray(), a16.half().toF32(a16.fusedA(l, g)).toFloatArray());
+                    assertArrayEquals(a32.fusedA(l, g).toFloatArray(), a16.widened(a16.fusedA(l, g)).toFloatArray());
                     float[] b32 = a32.fusedB(l, g).toFloatArray();
-                    float[] b16 = a16.half().toF32(a16.fusedB(l, g)).toFloatArray();
+                    float[] b16 = a16.widened(a16.fusedB(l, g)).toFloatArray();
                     for (int i = 0; i < b32.length; i++) {
                         assertEquals(b32[i], b16[i], Math.abs(b32[i]) / 128, "layer " + l + " group " + g + " B[" + i + "]");
                     }
