@@ -415,7 +415,7 @@ public final class CopyAwareState {
             return false;
         }
         if (plan.copyBias > 0 && (cursor.itemMarkMisplaced(b) || cursor.attributionMisplaced(b)
-                || cursor.bracesFunctionWord(b))) {
+                || cursor.bracesFunctionWord(b) || cursor.splitsSentence(b))) {
             return false;
         }
         if (plan.copyBias > 0 && cursor.done() && plan.texts.hasWordByte(token) && mayEnd()) {

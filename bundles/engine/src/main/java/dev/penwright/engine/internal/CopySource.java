@@ -119,6 +119,35 @@ final class CopySource {
                 && (pos + 3 == bytes.length || isSpace(bytes[pos + 3]) || breaksBefore(pos + 3));
     }
 
+    /**
+     * Whether a paragraph may break before {@code pos}: at the source's start or end, where the source itself breaks a
+     * line, or after a sentence's or a clause's closing punctuation ("." "!" "?" ":" ";" and their CJK forms, "…"),
+     * closing quotes and brackets passed. Anywhere else a blank line would cut a sentence in two.
+     */
+    boolean paragraphMayBreakAt(int pos) {
+        int i = Math.min(pos, bytes.length);
+        while (i > 0 && isSpace(bytes[i - 1])) {
+            if (bytes[--i] == '\n') {
+                return true;
+            }
+        }
+        for (int j = pos; j < bytes.length && isSpace(bytes[j]); j++) {
+            if (bytes[j] == '\n') {
+                return true;
+            }
+        }
+        while (i > 0 && (CLOSERS.indexOf(bytes[i - 1]) >= 0 || CJK_CLOSERS.indexOf(threeByteCharBefore(bytes, i)) >= 0)) {
+            i -= bytes[i - 1] >= 0 ? 1 : 3;
+        }
+        return i == 0 || i >= bytes.length || CLAUSE_ENDS.indexOf(bytes[i - 1]) >= 0
+                || CJK_CLAUSE_ENDS.indexOf(threeByteCharBefore(bytes, i)) >= 0;
+    }
+
+    private static final String CLOSERS = "\"')]}";
+    private static final String CJK_CLOSERS = "）」』”’》】";
+    private static final String CLAUSE_ENDS = ".!?:;";
+    private static final String CJK_CLAUSE_ENDS = "。！？：；…";
+
     /** The start of the last sentence: after the last sentence end (ASCII or CJK) before the content's end. */
     private static int lastSentenceStart(byte[] b, int end) {
         for (int i = end; i > 0; i--) {

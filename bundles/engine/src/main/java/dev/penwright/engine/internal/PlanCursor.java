@@ -225,6 +225,25 @@ final class PlanCursor {
         return source.cjkStopAt(pos);
     }
 
+    /**
+     * Whether the token would open a paragraph (a blank line: two line breaks in its leading white space, or one
+     * after a line the text has just ended) inside one of the source's sentences: a paragraph break never cuts a
+     * sentence, in any style ("提高性" / "能", "HD-audio commands" / "to Intel"), while a single line break may
+     * (a hard-wrapped style breaks anywhere).
+     */
+    boolean splitsSentence(byte[] b) {
+        if (pos == 0 || done()) {
+            return false;
+        }
+        int breaks = atLineStart ? 1 : 0;
+        for (int i = 0; i < b.length && isSpace(b[i]); i++) {
+            if (b[i] == '\n') {
+                breaks++;
+            }
+        }
+        return breaks >= 2 && !source.paragraphMayBreakAt(pos) && !atDroppableStop();
+    }
+
     /** Whether the text is at the start of a line (indentation aside), where a dash marks an item or an attribution. */
     boolean atLineStart() {
         return atLineStart;
@@ -452,6 +471,10 @@ final class PlanCursor {
                 // there comes next, and the bracket closes where the model closes it.
                 leaveAside(pos);
             }
+            // A bracket or quote mark copied from the source keeps the source's white space after it: skipping it
+            // would change what the source quotes ("$( command )" written "$(command )").
+            afterBreak = isSpace(b[b.length - 1]);
+            return;
         } else {
             int resumed = resume(b);
             if (resumed >= 0) {

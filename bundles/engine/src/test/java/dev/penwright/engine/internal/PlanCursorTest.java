@@ -238,6 +238,35 @@ class PlanCursorTest {
     }
 
     @Test
+    void aParagraphBreaksOnlyWhereASentenceEnds() {
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        long[] draft = {1, 2, 3, 12, 13, 12}; // "the cat sat. dog."
+        CopyAwareState s = new CopyAwareState(new CopyPlan(draft, null, List.of(), o, Set.of(EOS), TEXTS));
+        // The model wants a blank line after "the" and after "sat.": only the second is a paragraph's end.
+        String out = decode(s, text -> {
+            double[] l = flat();
+            if (text.endsWith("the") || text.endsWith("the\n") || text.endsWith("sat.") || text.endsWith("sat.\n")) {
+                l[6] = 5;
+            }
+            return l;
+        });
+        assertEquals("the\ncat sat.\n\ndog.", out);
+    }
+
+    @Test
+    void aBracketCopiedFromTheSourceKeepsTheSpaceTheSourceHasAfterIt() {
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        long[] draft = {1, 7, 17, 2, 7, 18, 12}; // "the ( cat )." as a quotation would hold it
+        CopyAwareState s = new CopyAwareState(new CopyPlan(draft, null, List.of(), o, Set.of(EOS), TEXTS));
+        String out = decode(s, text -> {
+            double[] l = flat();
+            l[4] = 3; // "cat" without its space
+            return l;
+        });
+        assertEquals("the ( cat ).", out);
+    }
+
+    @Test
     void noLineBreakInsideAWord() {
         CopyAwareState s = state(4);
         for (int t : new int[] {1, 6, 10}) { // "the", "\n", "c"
