@@ -66,6 +66,15 @@ public final class HalfOps implements AutoCloseable {
                 x: Tensor,
                 w: Tensor) -> Tensor:
                 return torch.linear(x, torch.to(w, 6))
+              def linear_blocks(self: __torch__.HalfOps,
+                x: Tensor,
+                w: Tensor,
+                rows: Tensor) -> Tensor:
+                n = int(torch.item(rows))
+                outs = annotate(List[Tensor], [])
+                for c in torch.split(w, n):
+                  _0 = torch.append(outs, torch.linear(x, torch.to(c, 6)))
+                return torch.cat(outs, -1)
               def embed(self: __torch__.HalfOps,
                 w: Tensor,
                 ids: Tensor) -> Tensor:
@@ -86,25 +95,28 @@ public final class HalfOps implements AutoCloseable {
     private final NDManager manager;
     private final PtSymbolBlock module;
     /**
-     * From this many rows on, a linear upcasts the weight and multiplies in F32 (0: never). On a CPU without
-     * AVX512-BF16 or AMX, libtorch's BF16 × BF16 matmul runs at about 13 GFLOP/s whatever the batch; widening the
-     * weight at each call pays off for a prompt (Qwen2.5-0.5B shape, 64-token prefill: 43 against 13 tok/s) but not
-     * for a decode step (batch 8: 5.5 against 9 tok/s, the widening costs more than the BF16 product), so only
-     * prefill-sized inputs take it. -Dpenwright.engine.halfUpcastRows overrides it.
+     * From this many rows on, a linear widens the weight to F32 block by block and multiplies in F32 (0: never). On a
+     * CPU without AVX512-BF16 or AMX, libtorch's BF16 × BF16 matmul costs about a matrix-vector product a row (one
+     * [4864, 896] weight: 1.1 ms at 1 row, 7.2 ms at 8, 20 ms at 64), while widening a block of rows that fits the
+     * cache and multiplying it in F32 costs about 2 ms at 1 row, 3 ms at 8, 9 ms at 64 (the F32 product alone: 0.7,
+     * 2.3, 8.4): the two cross at 3 rows, so decode steps of 4 rows or more and every prompt take the blocks.
+     * -Dpenwright.engine.halfUpcastRows overrides it.
      */
     private final int upcastRows;
     /**
-     * Larger matrices are never widened: the transient F32 copy of a 151936 × 896 output head is 545 MB, which
-     * raised the peak RSS of that shape by half a gigabyte; a decoder layer's largest (fused gate/up) is 35 MB.
+     * F32 elements a widened block holds (1 MB): small enough to stay in cache and under glibc's mmap threshold
+     * (2 MB, as the launcher sets it), so each block reuses the heap memory of the one before; a whole [4864, 896]
+     * matrix widened at once (17 MB) was mapped, faulted in and unmapped at every call, 10 ms of its 13.
      */
-    private static final long MAX_UPCAST_ELEMENTS = 16L << 20;
+    private static final long BLOCK_ELEMENTS = 1L << 18;
     /** One marker array a method: DJL picks the method to run from the name of an input it then leaves out. */
     private final java.util.Map<String, NDArray> markers = new java.util.HashMap<>();
 
     public HalfOps(NDManager manager) {
         this.manager = manager;
-        this.upcastRows = Integer.getInteger("penwright.engine.halfUpcastRows", nativeHalfMatmul() ? 0 : 16);
-        for (String method : new String[] {"empty_bf16", "empty_f16", "fill_rows", "linear", "linear_f32", "embed",
+        this.upcastRows = Integer.getInteger("penwright.engine.halfUpcastRows", nativeHalfMatmul() ? 0 : 4);
+        for (String method : new String[] {"empty_bf16", "empty_f16", "fill_rows", "linear", "linear_f32",
+                "linear_blocks", "embed",
                 "to_f32", "like", "matmul_f32"}) {
             NDArray marker = manager.create(0f);
             marker.setName("module_method:" + method);
@@ -160,11 +172,19 @@ public final class HalfOps implements AutoCloseable {
         }
     }
 
-    /** x·wᵀ with x cast to w's dtype for the matmul (oneDNN's AVX512-BF16 kernels for bfloat16), as float32. */
+    /**
+     * x·wᵀ as float32: x cast to w's dtype for the matmul (oneDNN's AVX512-BF16 kernels for bfloat16), or, from
+     * {@link #upcastRows} rows on where the CPU has no BF16 arithmetic, w widened block by block.
+     */
     public NDArray linear(NDArray x, NDArray w) {
-        long rows = x.getShape().size() / x.getShape().get(x.getShape().dimension() - 1);
-        boolean upcast = upcastRows > 0 && rows >= upcastRows && w.getShape().size() <= MAX_UPCAST_ELEMENTS;
-        return call(upcast ? "linear_f32" : "linear", x, w);
+        long cols = x.getShape().get(x.getShape().dimension() - 1);
+        long rows = x.getShape().size() / cols;
+        if (upcastRows > 0 && rows >= upcastRows) {
+            try (NDArray blockRows = manager.create(Math.max(1, Long.highestOneBit(BLOCK_ELEMENTS / cols)))) {
+                return call("linear_blocks", x, w, blockRows);
+            }
+        }
+        return call("linear", x, w);
     }
 
     /** Whether the CPU multiplies BF16 natively (AVX512-BF16 or AMX-BF16), from /proc/cpuinfo; true off Linux. */
