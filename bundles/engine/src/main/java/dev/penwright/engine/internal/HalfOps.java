@@ -13,6 +13,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
@@ -71,10 +72,13 @@ public final class HalfOps implements AutoCloseable {
                 w: Tensor,
                 rows: Tensor) -> Tensor:
                 n = int(torch.item(rows))
-                outs = annotate(List[Tensor], [])
+                out = torch.empty([torch.size(x, 0), torch.size(w, 0)], dtype=6)
+                start = 0
                 for c in torch.split(w, n):
-                  _0 = torch.append(outs, torch.linear(x, torch.to(c, 6)))
-                return torch.cat(outs, -1)
+                  size = torch.size(c, 0)
+                  _0 = torch.copy_(torch.narrow(out, 1, start, size), torch.mm(x, torch.t(torch.to(c, 6))))
+                  start = start + size
+                return out
               def embed(self: __torch__.HalfOps,
                 w: Tensor,
                 ids: Tensor) -> Tensor:
@@ -180,8 +184,13 @@ public final class HalfOps implements AutoCloseable {
         long cols = x.getShape().get(x.getShape().dimension() - 1);
         long rows = x.getShape().size() / cols;
         if (upcastRows > 0 && rows >= upcastRows) {
-            try (NDArray blockRows = manager.create(Math.max(1, Long.highestOneBit(BLOCK_ELEMENTS / cols)))) {
-                return call("linear_blocks", x, w, blockRows);
+            Shape shape = x.getShape();
+            try (NDArray blockRows = manager.create(Math.max(1, Long.highestOneBit(BLOCK_ELEMENTS / cols)));
+                 NDArray flat = x.reshape(rows, cols);
+                 NDArray out = call("linear_blocks", flat, w, blockRows)) {
+                long[] dims = shape.getShape().clone();
+                dims[dims.length - 1] = w.getShape().get(0);
+                return out.reshape(dims);
             }
         }
         return call("linear", x, w);
