@@ -139,7 +139,7 @@ final class CopySource {
         while (i > 0 && (CLOSERS.indexOf(bytes[i - 1]) >= 0 || CJK_CLOSERS.indexOf(threeByteCharBefore(bytes, i)) >= 0)) {
             i -= bytes[i - 1] >= 0 ? 1 : 3;
         }
-        return i == 0 || i >= bytes.length || CLAUSE_ENDS.indexOf(bytes[i - 1]) >= 0
+        return i == 0 || i >= bytes.length || CLAUSE_ENDS.indexOf(bytes[i - 1]) >= 0 && !isInitial(bytes, i - 1)
                 || CJK_CLAUSE_ENDS.indexOf(threeByteCharBefore(bytes, i)) >= 0;
     }
 
@@ -151,7 +151,8 @@ final class CopySource {
     /** The start of the last sentence: after the last sentence end (ASCII or CJK) before the content's end. */
     private static int lastSentenceStart(byte[] b, int end) {
         for (int i = end; i > 0; i--) {
-            if (isSentencePunct(b[i - 1]) && i < b.length && isSpace(b[i]) || i >= 3 && isCjkSentenceEnd(b, i)) {
+            if (isSentencePunct(b[i - 1]) && !isInitial(b, i - 1) && i < b.length && isSpace(b[i])
+                    || i >= 3 && isCjkSentenceEnd(b, i)) {
                 int start = i;
                 while (start < b.length && isSpace(b[start])) {
                     start++;
@@ -188,7 +189,8 @@ final class CopySource {
     /** Where the sentence starting at {@code start} ends: the offset of its closing punctuation, or the end. */
     int sentenceEnd(int start) {
         for (int i = start; i < bytes.length; i++) {
-            if (isSentencePunct(bytes[i]) && (i + 1 == bytes.length || isSpace(bytes[i + 1]))) {
+            if (isSentencePunct(bytes[i]) && !isInitial(bytes, i)
+                    && (i + 1 == bytes.length || isSpace(bytes[i + 1]))) {
                 return i;
             }
         }
@@ -201,7 +203,13 @@ final class CopySource {
         while (i > 0 && isSpace(b[i - 1])) {
             i--;
         }
-        return i > 0 && isSentencePunct(b[i - 1]);
+        return i > 0 && isSentencePunct(b[i - 1]) && !isInitial(b, i - 1);
+    }
+
+    /** Whether the full stop at {@code dot} closes a name's initial ("Eric S. Raymond"), not a sentence. */
+    static boolean isInitial(byte[] b, int dot) {
+        return b[dot] == '.' && dot >= 1 && b[dot - 1] >= 'A' && b[dot - 1] <= 'Z'
+                && (dot == 1 || isSpace(b[dot - 2]) || b[dot - 2] == '.');
     }
 
     /**

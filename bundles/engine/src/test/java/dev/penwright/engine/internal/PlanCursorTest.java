@@ -267,6 +267,19 @@ class PlanCursorTest {
     }
 
     @Test
+    void aNamesInitialEndsNoSentence() {
+        // "the cat A. dog." : "A." is an initial ("Eric S. Raymond"), so the draft is one sentence; a signature or a
+        // paragraph may not start at "dog".
+        CopySource source = new CopySource(new int[] {1, 2, 20, 12, 13, 12}, TEXTS);
+        assertEquals(0, source.lastSentenceStart);
+        assertEquals(0, source.sentenceStarts.length);
+        assertFalse(source.paragraphMayBreakAt(11));
+        CopySource twoSentences = new CopySource(new int[] {1, 2, 3, 12, 13, 12}, TEXTS); // "the cat sat. dog."
+        assertEquals(13, twoSentences.lastSentenceStart);
+        assertTrue(twoSentences.paragraphMayBreakAt(12));
+    }
+
+    @Test
     void noLineBreakInsideAWord() {
         CopyAwareState s = state(4);
         for (int t : new int[] {1, 6, 10}) { // "the", "\n", "c"
