@@ -136,8 +136,9 @@ final class CopySource {
                 return true;
             }
         }
-        while (i > 0 && (CLOSERS.indexOf(bytes[i - 1]) >= 0 || CJK_CLOSERS.indexOf(threeByteCharBefore(bytes, i)) >= 0)) {
-            i -= bytes[i - 1] >= 0 ? 1 : 3;
+        while (i > 0 && (CLOSERS.indexOf(bytes[i - 1]) >= 0
+                || CJK_CLOSERS.indexOf(threeByteCharBefore(bytes, i)) >= 0)) {
+            i -= bytes[i - 1] >= 0 ? 1 : 3; // an ASCII closer is one byte, a CJK one three
         }
         return i == 0 || i >= bytes.length || CLAUSE_ENDS.indexOf(bytes[i - 1]) >= 0 && !isInitial(bytes, i - 1)
                 || CJK_CLAUSE_ENDS.indexOf(threeByteCharBefore(bytes, i)) >= 0;

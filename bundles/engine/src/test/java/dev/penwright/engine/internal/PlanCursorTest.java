@@ -28,6 +28,12 @@ class PlanCursorTest {
         return new CopyAwareState(new CopyPlan(SOURCE, null, List.of(), o, Set.of(EOS), TEXTS));
     }
 
+    /** The copy state of {@code draft} (token ids of {@link #VOCAB}) with the copy bias the packs use. */
+    static CopyAwareState copying(long... draft) {
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        return new CopyAwareState(new CopyPlan(draft, null, List.of(), o, Set.of(EOS), TEXTS));
+    }
+
     static CopyAwareState withFormWords(List<String> formWords) {
         GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
         return new CopyAwareState(new CopyPlan(SOURCE, null, List.of(), formWords, o, Set.of(EOS), TEXTS));
@@ -239,9 +245,7 @@ class PlanCursorTest {
 
     @Test
     void aParagraphBreaksOnlyWhereASentenceEnds() {
-        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
-        long[] draft = {1, 2, 3, 12, 13, 12}; // "the cat sat. dog."
-        CopyAwareState s = new CopyAwareState(new CopyPlan(draft, null, List.of(), o, Set.of(EOS), TEXTS));
+        CopyAwareState s = copying(1, 2, 3, 12, 13, 12); // "the cat sat. dog."
         // The model wants a blank line after "the" and after "sat.": only the second is a paragraph's end.
         String out = decode(s, text -> {
             double[] l = flat();
@@ -255,9 +259,7 @@ class PlanCursorTest {
 
     @Test
     void aBracketCopiedFromTheSourceKeepsTheSpaceTheSourceHasAfterIt() {
-        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
-        long[] draft = {1, 7, 17, 2, 7, 18, 12}; // "the ( cat )." as a quotation would hold it
-        CopyAwareState s = new CopyAwareState(new CopyPlan(draft, null, List.of(), o, Set.of(EOS), TEXTS));
+        CopyAwareState s = copying(1, 7, 17, 2, 7, 18, 12); // "the ( cat )." as a quotation would hold it
         String out = decode(s, text -> {
             double[] l = flat();
             l[4] = 3; // "cat" without its space
