@@ -421,14 +421,11 @@ class PlanCursorTest {
     @Test
     void aWordAfterAClosingQuoteKeepsItsSpace() {
         // "the 'cat' sat.": the model would glue "sat" to the closing quote; after an opening one it may drop a space.
-        long[] draft = {1, 7, 21, 4, 21, 3, 12};
-        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
-        String out = decode(new CopyAwareState(new CopyPlan(draft, null, List.of(), o, Set.of(EOS), TEXTS)),
-                text -> {
-                    double[] l = flat();
-                    l[5] = 3; // "sat" without its space
-                    return l;
-                });
+        String out = decode(copying(1, 7, 21, 4, 21, 3, 12), text -> {
+            double[] l = flat();
+            l[5] = 3; // "sat" without its space
+            return l;
+        });
         assertEquals("the 'cat' sat.", out);
     }
 
