@@ -147,13 +147,11 @@ final class CopySource {
     private static final String CLOSERS = "\"')]}";
     private static final String CJK_CLOSERS = "）」』”’》】";
     private static final String CLAUSE_ENDS = ".!?:;";
-    private static final String CJK_CLAUSE_ENDS = "。！？：；…";
 
     /** The start of the last sentence: after the last sentence end (ASCII or CJK) before the content's end. */
     private static int lastSentenceStart(byte[] b, int end) {
         for (int i = end; i > 0; i--) {
-            if (isSentencePunct(b[i - 1]) && !isInitial(b, i - 1) && i < b.length && isSpace(b[i])
-                    || i >= 3 && isCjkSentenceEnd(b, i)) {
+            if (closesSentence(b, i - 1) && i < b.length && isSpace(b[i]) || i >= 3 && isCjkSentenceEnd(b, i)) {
                 int start = i;
                 while (start < b.length && isSpace(b[start])) {
                     start++;
@@ -178,6 +176,7 @@ final class CopySource {
     }
 
     private static final String CJK_SENTENCE_ENDS = "。！？";
+    private static final String CJK_CLAUSE_ENDS = CJK_SENTENCE_ENDS + "：；…";
 
     /** Whether a token is an attribution dash alone ("--", "—", "——"), white space around it at most. */
     static boolean isAttributionDash(byte[] b) {
@@ -190,8 +189,7 @@ final class CopySource {
     /** Where the sentence starting at {@code start} ends: the offset of its closing punctuation, or the end. */
     int sentenceEnd(int start) {
         for (int i = start; i < bytes.length; i++) {
-            if (isSentencePunct(bytes[i]) && !isInitial(bytes, i)
-                    && (i + 1 == bytes.length || isSpace(bytes[i + 1]))) {
+            if (closesSentence(bytes, i) && (i + 1 == bytes.length || isSpace(bytes[i + 1]))) {
                 return i;
             }
         }
@@ -204,7 +202,12 @@ final class CopySource {
         while (i > 0 && isSpace(b[i - 1])) {
             i--;
         }
-        return i > 0 && isSentencePunct(b[i - 1]) && !isInitial(b, i - 1);
+        return i > 0 && closesSentence(b, i - 1);
+    }
+
+    /** Whether the byte at {@code i} is a sentence's closing punctuation (ASCII), not a name's initial's full stop. */
+    private static boolean closesSentence(byte[] b, int i) {
+        return isSentencePunct(b[i]) && !isInitial(b, i);
     }
 
     /** Whether the full stop at {@code dot} closes a name's initial ("Eric S. Raymond"), not a sentence. */

@@ -72,7 +72,7 @@ public final class HalfOps implements AutoCloseable {
                 w: Tensor,
                 rows: Tensor) -> Tensor:
                 if x.requires_grad:
-                  return torch.linear(x, torch.to(w, 6))
+                  return (self).linear_f32(x, w)
                 n = int(torch.item(rows))
                 out = torch.empty([torch.size(x, 0), torch.size(w, 0)], dtype=6)
                 start = 0
@@ -186,10 +186,10 @@ public final class HalfOps implements AutoCloseable {
      * the output made a 512-token LoRA step of that shape take 31-35 s against 19-20.
      */
     public NDArray linear(NDArray x, NDArray w) {
-        long cols = x.getShape().get(x.getShape().dimension() - 1);
-        long rows = x.getShape().size() / cols;
+        Shape shape = x.getShape();
+        long cols = shape.get(shape.dimension() - 1);
+        long rows = shape.size() / cols;
         if (upcastRows > 0 && rows >= upcastRows) {
-            Shape shape = x.getShape();
             try (NDArray blockRows = manager.create(Math.max(1, Long.highestOneBit(BLOCK_ELEMENTS / cols)));
                  NDArray flat = x.reshape(rows, cols);
                  NDArray out = call("linear_blocks", flat, w, blockRows)) {
