@@ -227,6 +227,9 @@ public final class CopyAwareState {
             if (closer != 0 && cursor.atBoundary() && !cursor.asideOpen()) {
                 // A bracket the text opened is closed where the model would close it, against the source's next word.
                 targets = union(targets, plan.texts.startingWith((byte) closer));
+            } else if (cursor.termEndsHere()) {
+                // A marked-up term ends before the punctuation after it: its closer, not the punctuation, comes next.
+                targets = new HashSet<>(plan.texts.startingWith((byte) closer));
             }
         }
         // Inside a word or before punctuation nothing but the source fits: a line break there splits the word.
@@ -415,7 +418,8 @@ public final class CopyAwareState {
             return false;
         }
         if (plan.copyBias > 0 && (cursor.itemMarkMisplaced(b) || cursor.attributionMisplaced(b)
-                || cursor.bracesFunctionWord(b) || cursor.splitsSentence(b))) {
+                || cursor.bracesFunctionWord(b) || cursor.splitsSentence(b) || cursor.closesEmpty(b)
+                || cursor.opensBracketWithoutAside(b) || cursor.runsTermPastPunctuation(b))) {
             return false;
         }
         if (plan.copyBias > 0 && cursor.done() && plan.texts.hasWordByte(token) && mayEnd()) {

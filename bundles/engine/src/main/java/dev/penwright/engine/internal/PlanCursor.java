@@ -41,6 +41,8 @@ final class PlanCursor {
     private String owed = "";
     /** Whether the text's last token opened a bracket of its own (an aside may start here). */
     private boolean justOpened;
+    /** Whether the text's last non-space byte opened a bracket of its own: nothing is inside it yet. */
+    private boolean openedEmpty;
     /** Where the source goes on once the aside being written closes, or -1 outside one. */
     private int returnTo = -1;
     /** The aside's start and full stop in the source, and how many closers were owed before its bracket opened. */
@@ -72,6 +74,7 @@ final class PlanCursor {
         c.owed = owed;
         c.atLineStart = atLineStart;
         c.justOpened = justOpened;
+        c.openedEmpty = openedEmpty;
         c.returnTo = returnTo;
         c.asideStart = asideStart;
         c.asideEnd = asideEnd;
@@ -268,6 +271,7 @@ final class PlanCursor {
             return;
         }
         int before = pos;
+        String owedBefore = owed;
         boolean lineStart = atLineStart;
         boolean signOff = atSignOff();
         boolean blank = leadingSpace(b) == b.length;
@@ -305,6 +309,8 @@ final class PlanCursor {
             }
         }
         justOpened = opened;
+        // White space inside an empty bracket leaves it empty ("{" then a line break then "}").
+        openedEmpty = blank ? openedEmpty : pos == before && Brackets.leavesOpenEmpty(owedBefore, openedEmpty, b);
         justSigned = signOff && pos == before && CopySource.isAttributionDash(b);
         signed |= justSigned;
         copiedLast = pos > before;
@@ -376,6 +382,60 @@ final class PlanCursor {
     /** Right after a list mark, the tokens that start the item past a series conjunction of the draft's, or none. */
     Set<Integer> itemProposals() {
         return markedItem ? source.tokensPastConjunction(pos, !afterBreak) : Set.of();
+    }
+
+    /** Whether the text owes the closer of a term it marked up ("{" or "<"), outside an aside. */
+    private boolean termOpen() {
+        return Brackets.TERM_CLOSERS.indexOf(owedCloser()) >= 0 && returnTo < 0;
+    }
+
+    /** Whether the text owes a term's closer and the source's next byte is punctuation the term stops before. */
+    boolean termEndsHere() {
+        return termOpen() && pos < source.bytes.length && Brackets.TERM_ENDS.indexOf(source.bytes[pos]) >= 0;
+    }
+
+    /**
+     * Whether the token would carry a brace (or angle bracket) the text opened past the punctuation after its term:
+     * "(see {NAK). Thus … long}" or "{disgust. Very common; …}". A cross reference marks up a term, so the closer
+     * comes first ("{NAK})").
+     */
+    boolean runsTermPastPunctuation(byte[] b) {
+        char closer = owedCloser();
+        if (!termOpen()) {
+            return false;
+        }
+        for (byte x : b) {
+            if (x == closer) {
+                return false;
+            }
+            if (Brackets.TERM_ENDS.indexOf(x) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether the token would open a parenthesis or a square bracket of the text's own where no aside of the draft can
+     * be put back: such a bracket holds the draft's aside (what the neutraliser moved out of it) or nothing the draft
+     * says, and the model, having opened one, closed it empty ("devscripts()", "[]16 or 18 bits") or around words of
+     * the running sentence ("[16] or 18 bits").
+     */
+    boolean opensBracketWithoutAside(byte[] b) {
+        int end = b.length;
+        while (end > 0 && isSpace(b[end - 1])) {
+            end--;
+        }
+        return end > 0 && Brackets.ASIDE_OPENERS.indexOf(b[end - 1]) >= 0 && !copies(b)
+                && (returnTo >= 0 || asideStart() < 0);
+    }
+
+    /**
+     * Whether the token, written next, would close a bracket the text opened with nothing inside ("devscripts()",
+     * "{" then "}"): an empty pair says nothing and reads as a slip. A pair the source has is copied as it stands.
+     */
+    boolean closesEmpty(byte[] b) {
+        return b.length > 0 && !copies(b) && Brackets.closesEmpty(owed, openedEmpty, b);
     }
 
     /** Whether the text's last token closed an aside (a word may not follow it directly: "[Unix]The"). */

@@ -269,6 +269,62 @@ class PlanCursorTest {
     }
 
     @Test
+    void aBracketTheTextOpensIsNotClosedEmpty() {
+        // The zh model wrote "devscripts()" and the jargon one "{" + line break + "}": a pair with nothing inside.
+        CopyAwareState s = copying(SOURCE);
+        s.advance(1); // "the"
+        s.advance(8); // "{", inserted
+        assertFalse(s.allows(9), "'}' right after the '{' the text opened");
+        s.advance(6); // a line break inside
+        assertFalse(s.allows(9), "'}' after only white space");
+        s.advance(4); // "cat"
+        assertTrue(s.allows(9), "'}' once the bracket holds a word");
+
+        CopyAwareState t = copying(SOURCE);
+        t.advance(1);
+        assertFalse(closesAtOnce(t, 17, 18), "'(' then ')' at once");
+        String out = decode(copying(SOURCE), text -> {
+            double[] l = flat();
+            l[text.endsWith("the") ? 17 : 18] = 9; // open a bracket after "the", then close it at every step
+            return l;
+        });
+        assertFalse(out.contains("()"), out);
+    }
+
+    @Test
+    void aParenthesisOpensOnlyWhereTheDraftsAsideCanGoBack() {
+        CopyAwareState noAside = copying(SOURCE); // "the cat sat."
+        noAside.advance(1);
+        assertFalse(noAside.allows(17), "no aside to put back: '(' would hold nothing the draft sets apart");
+        CopyAwareState aside = copying(1, 2, 3, 12, 13, 12); // "the cat sat. dog."
+        aside.advance(1);
+        assertTrue(aside.allows(17), "'dog.' may go back into the sentence it was moved out of");
+        aside.advance(17);
+        aside.advance(14); // "dog": the aside is being written
+        assertFalse(aside.allows(17), "no second bracket inside the aside");
+    }
+
+    @Test
+    void aBraceTheTextOpensClosesBeforeThePunctuationAfterItsTerm() {
+        // The jargon model wrote "(see {NAK). Thus, … long}": a cross reference marks up a term, not a sentence.
+        String out = decode(copying(1, 2, 3, 12, 13, 12), text -> { // "the cat sat. dog."
+            double[] l = flat();
+            if (text.endsWith("the")) {
+                l[8] = 9; // "{" before "cat"
+            }
+            return l;
+        });
+        assertEquals("the{ cat sat}. dog.", out);
+    }
+
+    /** Whether {@code s} takes {@code opener} and then allows {@code closer} right after it. */
+    private static boolean closesAtOnce(CopyAwareState s, int opener, int closer) {
+        CopyAwareState c = s.copy();
+        c.advance(opener);
+        return c.allows(closer);
+    }
+
+    @Test
     void aNamesInitialEndsNoSentence() {
         // "the cat A. dog." : "A." is an initial ("Eric S. Raymond"), so the draft is one sentence; a signature or a
         // paragraph may not start at "dog".
@@ -655,8 +711,8 @@ class PlanCursorTest {
         s.advance(1);
         assertFalse(s.allows(9), "a stray '}' after a copied word");
         s.advance(8);
-        assertTrue(s.allows(9), "the '}' that closes the text's own '{'");
         s.advance(2);
+        assertTrue(s.allows(9), "the '}' that closes the text's own '{'");
         s.advance(9);
         assertFalse(s.allows(9), "a second '}' once the first closed");
         long[] braced = {1, 8, 4, 9};
