@@ -134,14 +134,22 @@ public final class StyleRenderer {
         PromptTemplate template = PromptTemplate.of(style);
         String draft = request.plan().neutralDraft() == null ? "" : request.plan().neutralDraft().strip();
         Fitted fitted = fit(model, template, request.plan(), request.shots(), expectedNewTokens(model, draft, options));
+        // A style that opens with its title's line copies the title as that line (the draft runs it into its text).
+        boolean titled = pack != null && TitleLine.styleTitles(pack.exemplars());
         String ref = pack == null ? "" : pack.ref();
         // Sections need the copy cursor: without it nothing ties a section's text to its part of the draft.
         if (fitted.planTruncated() && !draft.isEmpty() && options.isCopyAware()) {
             Optional<List<DraftSections.Section>> sections = sections(model, template, request.plan(), draft);
             if (sections.isPresent()) {
+                List<DraftSections.Section> parts = new ArrayList<>(sections.get());
+                if (titled) {
+                    DraftSections.Section first = parts.get(0);
+                    parts.set(0, new DraftSections.Section(first.draft(),
+                            TitleLine.copySource(request.plan().title(), first.copySource())));
+                }
                 return new SectionedRendering(model, adapter, template, request.plan(), options,
                         pack == null ? StyleVocabulary.EMPTY : pack.vocabulary(), listener, info.id(), ref,
-                        sections.get()).start();
+                        parts).start();
             }
         }
         long[] ids = fitted.ids();
@@ -162,7 +170,8 @@ public final class StyleRenderer {
                 planContext = PlanContext.span(ids, span[0], span[1], vocabulary.words())
                         .withForm(vocabulary);
                 if (!draft.isEmpty()) {
-                    planContext = planContext.withCopySource(model.encode(draft, false));
+                    String source = titled ? TitleLine.copySource(request.plan().title(), draft) : draft;
+                    planContext = planContext.withCopySource(model.encode(source, false));
                 }
             }
         }
