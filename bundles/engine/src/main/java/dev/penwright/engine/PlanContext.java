@@ -22,9 +22,10 @@ import dev.penwright.api.style.StyleVocabulary;
  *                   choice among form words there ({@link FormOpeners}); none for none
  * @param signsOff   whether the style signs its texts off ({@link StyleVocabulary#signsOff()}): a line break the
  *                   model prefers before the draft's last sentence is then a target beside it
+ * @param signOffDash the dash the style signs with ("--", "—"), the only one a signature may take; empty for any
  */
 public record PlanContext(long[] planIds, long[] copyIds, List<String> vocabulary, List<String> formWords,
-                          FormOpeners formOpeners, boolean signsOff) {
+                          FormOpeners formOpeners, boolean signsOff, String signOffDash) {
     public PlanContext {
         if (planIds == null || planIds.length == 0) {
             throw new IllegalArgumentException("a plan context needs the plan's token ids");
@@ -34,6 +35,13 @@ public record PlanContext(long[] planIds, long[] copyIds, List<String> vocabular
         vocabulary = vocabulary == null ? List.of() : List.copyOf(vocabulary);
         formWords = formWords == null ? List.of() : List.copyOf(formWords);
         formOpeners = formOpeners == null ? FormOpeners.NONE : formOpeners;
+        signOffDash = signOffDash == null ? "" : signOffDash.strip();
+    }
+
+    /** A plan whose style signs off with any attribution dash, if it does. */
+    public PlanContext(long[] planIds, long[] copyIds, List<String> vocabulary, List<String> formWords,
+                       FormOpeners formOpeners, boolean signsOff) {
+        this(planIds, copyIds, vocabulary, formWords, formOpeners, signsOff, "");
     }
 
     /** A plan whose style has form words but no counts of where they go. */
@@ -59,17 +67,23 @@ public record PlanContext(long[] planIds, long[] copyIds, List<String> vocabular
 
     /** The same plan, its copy cursor walking {@code ids} (the plan's draft) instead of the whole plan. */
     public PlanContext withCopySource(long[] ids) {
-        return new PlanContext(planIds, ids, vocabulary, formWords, formOpeners, signsOff);
+        return new PlanContext(planIds, ids, vocabulary, formWords, formOpeners, signsOff, signOffDash);
     }
 
     /** The same plan with the style's form words. */
     public PlanContext withFormWords(List<String> words) {
-        return new PlanContext(planIds, copyIds, vocabulary, words, formOpeners, signsOff);
+        return new PlanContext(planIds, copyIds, vocabulary, words, formOpeners, signsOff, signOffDash);
     }
 
     /** The same plan with the style's form words, where its first line puts them, and whether it signs off. */
     public PlanContext withForm(StyleVocabulary style) {
-        return new PlanContext(planIds, copyIds, vocabulary, style.formWords(), style.formOpeners(), style.signsOff());
+        return new PlanContext(planIds, copyIds, vocabulary, style.formWords(), style.formOpeners(), style.signsOff(),
+                signOffDash);
+    }
+
+    /** The same plan, its signature (if the style signs off) taking only {@code dash}; empty for any dash. */
+    public PlanContext withSignOffDash(String dash) {
+        return new PlanContext(planIds, copyIds, vocabulary, formWords, formOpeners, signsOff, dash);
     }
 
     /** The plan as the token span {@code [from, to)} of the prompt. */

@@ -70,7 +70,8 @@ public final class BatchScheduler implements AutoCloseable {
             try {
                 copy = new CopyAwareState(new CopyPlan(request.plan().planIds(),
                         request.plan().copyIds(), request.plan().vocabulary(), request.plan().formWords(),
-                        request.plan().formOpeners(), request.plan().signsOff(), request.options(),
+                        request.plan().formOpeners(), request.plan().signsOff(), request.plan().signOffDash(),
+                        request.options(),
                         model.config().eosTokenIds(), tokenTexts.get()));
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);

@@ -216,12 +216,22 @@ public final class CopyAwareState {
                 // a line break the model prefers to the sentence's first word is a target beside it.
                 targets = union(targets, plan.texts.lineBreakTokens());
             }
-            if (plan.signsOff && cursor.atSignOff()
-                    && best(scores, plan.texts.attributionDashTokens()) > best(scores, targets)) {
+            double dash = best(scores, plan.texts.attributionDashTokens());
+            if (plan.signsOff && cursor.atSignOff() && dash > best(scores, targets)) {
                 // On a line of its own before the draft's last sentence, a signature's dash the model prefers to the
-                // sentence's first word is a target beside it: the other words' mass does not push the model past
-                // its own sign-off (an opinion-less model does not sign).
-                targets = union(targets, plan.texts.attributionDashTokens());
+                // sentence's first word makes the style's dash a target beside it: the other words' mass does not
+                // push the model past its own sign-off (an opinion-less model does not sign). Whether to sign is the
+                // model's call, with which dash the style's: its dash takes the odds of the one the model prefers.
+                if (plan.signOffDashFixed) {
+                    for (int t : plan.signOffDashTokens) {
+                        scores[t] = Math.max(scores[t], dash);
+                    }
+                }
+                targets = union(targets, plan.signOffDashTokens);
+            }
+            if (plan.signsOff && cursor.signed() && cursor.onlyStopLeft()) {
+                // A signature line ends without the full stop the neutraliser gave the attribution.
+                targets = plan.eos;
             }
             char closer = cursor.owedCloser();
             if (closer != 0 && cursor.atBoundary() && !cursor.asideOpen()) {
@@ -415,6 +425,11 @@ public final class CopyAwareState {
             }
         }
         if (plan.copyBias > 0 && cursor.asideOpen() && closes(b, cursor.owedCloser())) {
+            return false;
+        }
+        if (plan.copyBias > 0 && plan.signsOff && cursor.atSignOff() && cursor.writesAttributionDash(b)
+                && !plan.signOffDashTokens.contains(token)) {
+            // A style signs with its own dash: "—" where its signatures have "--" reads as another hand.
             return false;
         }
         if (plan.copyBias > 0 && (cursor.itemMarkMisplaced(b) || cursor.attributionMisplaced(b)

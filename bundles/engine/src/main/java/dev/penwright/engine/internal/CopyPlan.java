@@ -45,6 +45,10 @@ public final class CopyPlan {
     final FormOpeners formOpeners;
     /** Whether the style signs its texts off (a line of their own for the draft's last sentence, if the model likes). */
     final boolean signsOff;
+    /** The tokens a signature's dash may be: the style's own dash, or any attribution dash when it has none. */
+    final Set<Integer> signOffDashTokens;
+    /** Whether the style has a dash of its own (else any attribution dash signs). */
+    final boolean signOffDashFixed;
     /** The unit each form token writes. */
     private final Map<Integer, String> formUnits = new HashMap<>();
     /** By the source's next word: each form token's weight there (its form word's odds before that word). */
@@ -86,8 +90,25 @@ public final class CopyPlan {
     public CopyPlan(long[] planIds, long[] copyIds, Collection<String> vocabulary, Collection<String> formWords,
                 FormOpeners formOpeners, boolean signsOff, GenerationOptions options, Collection<Integer> eos,
                 TokenTexts texts) {
+        this(planIds, copyIds, vocabulary, formWords, formOpeners, signsOff, "", options, eos, texts);
+    }
+
+    /**
+     * @param formOpeners which form word the style writes on a first line, by the word after it
+     * @param signsOff    whether the style signs its texts off
+     * @param signOffDash the dash the style signs with ("--"), or empty for any attribution dash
+     */
+    public CopyPlan(long[] planIds, long[] copyIds, Collection<String> vocabulary, Collection<String> formWords,
+                FormOpeners formOpeners, boolean signsOff, String signOffDash, GenerationOptions options,
+                Collection<Integer> eos, TokenTexts texts) {
         this.formOpeners = formOpeners == null ? FormOpeners.NONE : formOpeners;
         this.signsOff = signsOff;
+        String dash = signOffDash == null ? "" : signOffDash.strip();
+        this.signOffDashFixed = !dash.isEmpty();
+        this.signOffDashTokens = dash.isEmpty() ? texts.attributionDashTokens()
+                : texts.attributionDashTokens().stream()
+                        .filter(t -> new String(texts.bytes(t), StandardCharsets.UTF_8).strip().equals(dash))
+                        .collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.planIds = ints(planIds);
         this.source = new CopySource(copyIds == null || copyIds.length == 0 ? this.planIds : ints(copyIds),
                 texts);

@@ -368,6 +368,16 @@ final class PlanCursor {
         return pos > 0 && source.lastSentenceStart > 0 && source.skipSpace(pos) == source.lastSentenceStart;
     }
 
+    /** Whether the text has signed off (put an attribution dash before the draft's last sentence). */
+    boolean signed() {
+        return signed;
+    }
+
+    /** Whether the token is an attribution dash the text would insert (the source does not have it here). */
+    boolean writesAttributionDash(byte[] b) {
+        return CopySource.isAttributionDash(b) && !copies(b);
+    }
+
     /** Whether a dash at this line's start would sign off the text elsewhere than before its last sentence, or twice. */
     boolean attributionMisplaced(byte[] b) {
         return atLineStart && CopySource.isAttributionDash(b) && !copies(b)

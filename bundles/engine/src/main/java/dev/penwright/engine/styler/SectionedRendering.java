@@ -33,6 +33,8 @@ final class SectionedRendering {
     private final ContentPlan plan;
     private final GenerationOptions options;
     private final StyleVocabulary vocabulary;
+    /** The dash the style signs with (empty for any). */
+    private final String signOffDash;
     private final TokenListener listener;
     private final String modelId;
     private final String packRef;
@@ -46,7 +48,8 @@ final class SectionedRendering {
     private String finishReason = "length";
 
     SectionedRendering(LanguageModel model, LoraAdapter adapter, PromptTemplate template, ContentPlan plan,
-                       GenerationOptions options, StyleVocabulary vocabulary, TokenListener listener, String modelId,
+                       GenerationOptions options, StyleVocabulary vocabulary, String signOffDash, TokenListener listener,
+                       String modelId,
                        String packRef, List<DraftSections.Section> sections) {
         this.model = model;
         this.adapter = adapter;
@@ -54,6 +57,7 @@ final class SectionedRendering {
         this.plan = plan;
         this.options = options;
         this.vocabulary = vocabulary;
+        this.signOffDash = signOffDash;
         this.listener = listener;
         this.modelId = modelId;
         this.packRef = packRef;
@@ -89,6 +93,7 @@ final class SectionedRendering {
                 // sentence.
                 planContext = PlanContext.span(ids, span[0], span[1], vocabulary.words())
                         .withForm(k == sections.size() - 1 ? vocabulary : vocabulary.withSignsOff(false))
+                        .withSignOffDash(signOffDash)
                         .withCopySource(model.encode(section.copySource(), false));
             }
         }

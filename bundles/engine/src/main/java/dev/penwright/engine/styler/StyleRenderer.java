@@ -136,6 +136,7 @@ public final class StyleRenderer {
         Fitted fitted = fit(model, template, request.plan(), request.shots(), expectedNewTokens(model, draft, options));
         // A style that opens with its title's line copies the title as that line (the draft runs it into its text).
         boolean titled = pack != null && TitleLine.styleTitles(pack.exemplars());
+        String signOffDash = pack == null ? "" : SignOffDash.of(pack.exemplars());
         String ref = pack == null ? "" : pack.ref();
         // Sections need the copy cursor: without it nothing ties a section's text to its part of the draft.
         if (fitted.planTruncated() && !draft.isEmpty() && options.isCopyAware()) {
@@ -148,7 +149,7 @@ public final class StyleRenderer {
                             TitleLine.copySource(request.plan().title(), first.copySource())));
                 }
                 return new SectionedRendering(model, adapter, template, request.plan(), options,
-                        pack == null ? StyleVocabulary.EMPTY : pack.vocabulary(), listener, info.id(), ref,
+                        pack == null ? StyleVocabulary.EMPTY : pack.vocabulary(), signOffDash, listener, info.id(), ref,
                         parts).start();
             }
         }
@@ -168,7 +169,7 @@ public final class StyleRenderer {
             if (span != null) {
                 StyleVocabulary vocabulary = pack == null ? StyleVocabulary.EMPTY : pack.vocabulary();
                 planContext = PlanContext.span(ids, span[0], span[1], vocabulary.words())
-                        .withForm(vocabulary);
+                        .withForm(vocabulary).withSignOffDash(signOffDash);
                 if (!draft.isEmpty()) {
                     String source = titled ? TitleLine.copySource(request.plan().title(), draft) : draft;
                     planContext = planContext.withCopySource(model.encode(source, false));

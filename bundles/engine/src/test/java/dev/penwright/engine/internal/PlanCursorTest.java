@@ -84,7 +84,8 @@ class PlanCursorTest {
     }
 
     /** A vocabulary of CJK text: characters, their full stop and title brackets, layout and an attribution dash. */
-    static final String[] CJK = {null, "春", "晓", "。", "《", "》", "\n", "    ", "--", "风", "来", " 《", "\"", " 来"};
+    static final String[] CJK = {null, "春", "晓", "。", "《", "》", "\n", "    ", "--", "风", "来", " 《", "\"", " 来",
+            "—"};
 
     static CopyAwareState cjk(long... source) {
         GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
@@ -93,9 +94,38 @@ class PlanCursorTest {
 
     /** {@link #cjk} for a style that signs its texts off. */
     static CopyAwareState cjkSigning(long... source) {
+        return cjkSigningWith("", source);
+    }
+
+    /** {@link #cjkSigning} for a style whose signatures take {@code dash} ("" for any). */
+    static CopyAwareState cjkSigningWith(String dash, long... source) {
         GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
-        return new CopyAwareState(new CopyPlan(source, null, List.of(), List.of(), FormOpeners.NONE, true, o,
+        return new CopyAwareState(new CopyPlan(source, null, List.of(), List.of(), FormOpeners.NONE, true, dash, o,
                 Set.of(EOS), TokenTexts.of(CJK)));
+    }
+
+    @Test
+    void aSignatureTakesTheStylesOwnDashAndNoFullStop() {
+        long[] draft = {9, 10, 3, 4, 1, 2, 5, 3}; // "风来。《春晓》。"
+        Function<String, double[]> model = text -> {
+            double[] l = new double[CJK.length];
+            if (text.endsWith("来。")) {
+                l[cjkToken("\n")] = 5;
+            } else if (text.endsWith("\n")) {
+                l[cjkToken("—")] = 3; // the model would sign with an em dash
+                l[cjkToken("--")] = 2;
+            }
+            return l;
+        };
+        assertEquals("风来。\n—《春晓》", decode(cjkSigningWith("", draft), model, CJK), "any dash: the model's");
+        assertEquals("风来。\n--《春晓》", decode(cjkSigningWith("--", draft), model, CJK), "the style signs with '--'");
+        Function<String, double[]> emDashOnly = text -> {
+            double[] l = model.apply(text);
+            l[cjkToken("--")] = 0;
+            return l;
+        };
+        assertEquals("风来。\n--《春晓》", decode(cjkSigningWith("--", draft), emDashOnly, CJK),
+                "the model would sign, only not with the style's dash: it signs with the style's");
     }
 
     @Test
@@ -111,7 +141,7 @@ class PlanCursorTest {
             }
             return l;
         };
-        assertEquals("风来。\n--《春晓》。", decode(cjkSigning(draft), model, CJK));
+        assertEquals("风来。\n--《春晓》", decode(cjkSigning(draft), model, CJK), "signed: no full stop");
         assertEquals("风来。《春晓》。", decode(cjk(draft), model, CJK), "a style that does not sign off");
     }
 
@@ -160,7 +190,7 @@ class PlanCursorTest {
             }
             return l;
         };
-        assertEquals("风来。\n--《春晓》。", decode(cjkSigning(draft), model, CJK));
+        assertEquals("风来。\n--《春晓》", decode(cjkSigning(draft), model, CJK), "signed: no full stop");
         assertEquals("风来。\n《春晓》。", decode(cjk(draft), model, CJK), "a style that does not sign off");
         // After the dash the name may take a space the draft does not have, if the model writes one.
         Function<String, double[]> spaced = text -> {
@@ -170,7 +200,7 @@ class PlanCursorTest {
             }
             return l;
         };
-        assertEquals("风来。\n-- 《春晓》。", decode(cjkSigning(draft), spaced, CJK));
+        assertEquals("风来。\n-- 《春晓》", decode(cjkSigning(draft), spaced, CJK));
         // Where the line does not stand before the last sentence, the same preference loses to the draft's word.
         long[] twoSentences = {9, 10, 3, 1, 2, 3, 4, 1, 2, 5, 3};
         Function<String, double[]> early = text -> {
