@@ -35,6 +35,11 @@ public final class StylePackFormat {
      * {@link dev.penwright.api.style.FormOpeners}), a line each: word, tab, form word, tab, count.
      */
     public static final String FORM_OPENERS = "form-openers.tsv";
+    /**
+     * Optional: the labels the style sets on lines of their own (see
+     * {@link dev.penwright.api.style.StyleVocabulary#labelLines()}), one a line; a pack without it has none.
+     */
+    public static final String LABEL_LINES = "label-lines.txt";
     /** What a style id may be: lower-case letters, digits, '.', '_', '-'; at most 64. */
     public static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     /** Files every pack must carry. */

@@ -96,6 +96,11 @@ public final class StylePackValidator {
                 words = words.withFormOpeners(readFormOpeners(openers));
             }
         }
+        Path labels = dir.resolve(StylePackFormat.LABEL_LINES);
+        if (Files.exists(labels)) {
+            words = (words != null ? words : StyleVocabulary.of(exemplars.stream().map(Exemplar::text).toList()))
+                    .withLabelLines(readLabelLines(labels));
+        }
         return new ValidatedStyle(descriptor, dir, exemplars, words);
     }
 
@@ -366,6 +371,38 @@ public final class StylePackValidator {
             throw new InvalidStylePackException(name + " unreadable: " + e.getMessage(), e);
         }
         return words;
+    }
+
+    /** label-lines.txt: UTF-8, a label a line, each at most {@link StyleVocabulary#MAX_LABEL_CHARS} characters. */
+    private static List<String> readLabelLines(Path file) throws InvalidStylePackException {
+        String name = StylePackFormat.LABEL_LINES;
+        List<String> labels = new ArrayList<>();
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            int number = 0;
+            while ((line = reader.readLine()) != null) {
+                number++;
+                String label = line.strip();
+                if (label.isEmpty()) {
+                    continue;
+                }
+                if (label.length() > StyleVocabulary.MAX_LABEL_CHARS || StyleVocabulary.units(label).isEmpty()) {
+                    throw new InvalidStylePackException(name + " line " + number + ": '" + abbreviate(label)
+                            + "' is not a label (a word or a few, at most " + StyleVocabulary.MAX_LABEL_CHARS
+                            + " characters)");
+                }
+                if (labels.size() >= StyleVocabulary.MAX_LABEL_LINES) {
+                    throw new InvalidStylePackException(name + " has more than " + StyleVocabulary.MAX_LABEL_LINES
+                            + " labels");
+                }
+                labels.add(label);
+            }
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new InvalidStylePackException(name + " is not UTF-8", e);
+        } catch (IOException e) {
+            throw new InvalidStylePackException(name + " unreadable: " + e.getMessage(), e);
+        }
+        return labels;
     }
 
     /** More words than this is not a vocabulary but a dictionary: the guard would let almost anything through. */

@@ -64,6 +64,15 @@ class StylePackValidatorTest {
     }
 
     @Test
+    void labelLinesAreReadAndChecked() throws Exception {
+        assertEquals(List.of(), validator.validate(style, "house").vocabulary().labelLines());
+        Files.writeString(style.resolve(StylePackFormat.LABEL_LINES), "提示\n\n注意事项\nSee also\n");
+        assertEquals(List.of("提示", "注意事项", "See also"), validator.validate(style, "house").vocabulary().labelLines());
+        Files.writeString(style.resolve(StylePackFormat.LABEL_LINES), "提示\n" + "x".repeat(40) + "\n");
+        assertReason("label-lines.txt line 2: 'xxxxxxxxxxxx…' is not a label");
+    }
+
+    @Test
     void theVocabularyIsReadFromItsFileOrComputedFromTheExemplars() throws Exception {
         // No vocabulary.txt: words in at least two of the (two) exemplars.
         assertEquals(List.of("The", "exemplar"), validator.validate(style, "house").vocabulary().words());

@@ -80,6 +80,12 @@ class DropoutTest {
     }
 
     /**
+     * Float rounding of a null adapter's B·A·x: the two equal rows of A need not give bit-equal products (on an
+     * AVX-512 host they differ in the last bits, 1.05e-5 on the logits), a hundredth of the control's 1e-3.
+     */
+    private static final double ROUNDING = 1e-4;
+
+    /**
      * Every module's A has two equal rows and its B the columns b and −b, so B·A·x = 0 for any x. Dropout on the
      * adapter's input h keeps that (B·A·(m ⊙ h) = 0 whatever the mask), so the logits equal the base model's;
      * dropout on the rank activations h·A would drop the two equal entries independently and change them.
@@ -97,10 +103,11 @@ class DropoutTest {
             float[] noDrop = plain(model, ids, adapter);
             assertTrue(maxDiff(noDrop, logits(model, ids, adapter, 0.5, 1)) > 1e-3, "control adapter: dropout shows");
             pairUp(adapter, -1f);
-            assertTrue(maxDiff(base, plain(model, ids, adapter)) < 1e-5, "B·A = 0");
+            assertTrue(maxDiff(base, plain(model, ids, adapter)) < ROUNDING, "B·A = 0: "
+                    + maxDiff(base, plain(model, ids, adapter)));
             for (long seed = 1; seed <= 3; seed++) {
                 float[] dropped = logits(model, ids, adapter, 0.5, seed);
-                assertTrue(maxDiff(base, dropped) < 1e-5, "seed " + seed + ": " + maxDiff(base, dropped));
+                assertTrue(maxDiff(base, dropped) < ROUNDING, "seed " + seed + ": " + maxDiff(base, dropped));
             }
         }
     }

@@ -31,10 +31,14 @@ import java.util.Set;
  * @param words       the vocabulary, most frequent first (each a single {@linkplain #units(String) unit})
  * @param formWords   the style's form words, most frequent first (each a single unit); empty for none
  * @param formOpeners which form word the style writes on a first line, by the word after it; none for none
+ * <p>And the labels it sets on lines of their own ({@link #labelLines(Collection)}): a manual's "提示" or "Note" between
+ * paragraphs, which a neutral draft runs into its text as a sentence ("提示。").
+ *
  * @param signsOff    whether most of the style's texts end with a signature line (an attribution dash opening it)
+ * @param labelLines  the labels the style writes on lines of their own, most frequent first; empty for none
  */
 public record StyleVocabulary(List<String> words, List<String> formWords, FormOpeners formOpeners,
-                              boolean signsOff) {
+                              boolean signsOff, List<String> labelLines) {
     /** A form word loses at least this share of its occurrences from the style's texts to their drafts... */
     public static final double MIN_FORM_DROP = 0.5;
     /** ...and at most this many of them, the most frequent. */
@@ -48,6 +52,16 @@ public record StyleVocabulary(List<String> words, List<String> formWords, FormOp
     public static final StyleVocabulary EMPTY = new StyleVocabulary(List.of());
     /** A style signs off when more than this share of its texts end with a signature line. */
     public static final double SIGN_OFF_SHARE = 0.5;
+    /** A label line stands alone in at least this fraction of the texts (and {@link #MIN_LABEL_TEXTS})... */
+    public static final double MIN_LABEL_TEXT_FRACTION = 0.005;
+    /** ...and in at least this many texts. */
+    public static final int MIN_LABEL_TEXTS = 3;
+    /** At most this many label lines, the most frequent... */
+    public static final int MAX_LABEL_LINES = 50;
+    /** ...each at most this many characters: a label, not a sentence. */
+    public static final int MAX_LABEL_CHARS = 24;
+    private static final java.util.regex.Pattern NOT_A_LABEL = java.util.regex.Pattern.compile(
+            "^(?:[-*+•#$>|│┌└├\"“「]|\\d+[.)]).*|.*[.!?;:,。！？；：，、…）)\\]]$");
     private static final java.util.regex.Pattern SIGNATURE_LINE = java.util.regex.Pattern.compile(
             "^\\s*(?:--+(?![\\w-])|——|―+|—)\\s*\\S.*$");
 
@@ -55,12 +69,18 @@ public record StyleVocabulary(List<String> words, List<String> formWords, FormOp
         words = words == null ? List.of() : List.copyOf(words);
         formWords = formWords == null ? List.of() : List.copyOf(formWords);
         formOpeners = formOpeners == null ? FormOpeners.NONE : formOpeners;
+        labelLines = labelLines == null ? List.of() : List.copyOf(labelLines);
         for (String w : words) {
             requireUnit(w, "vocabulary word");
         }
         for (String w : formWords) {
             requireUnit(w, "form word");
         }
+    }
+
+    /** A vocabulary without label lines. */
+    public StyleVocabulary(List<String> words, List<String> formWords, FormOpeners formOpeners, boolean signsOff) {
+        this(words, formWords, formOpeners, signsOff, List.of());
     }
 
     /** A vocabulary with form words but no counts of where they go. */
@@ -80,17 +100,53 @@ public record StyleVocabulary(List<String> words, List<String> formWords, FormOp
 
     /** This vocabulary with {@code formWords} as its form words. */
     public StyleVocabulary withFormWords(List<String> formWords) {
-        return new StyleVocabulary(words, formWords, formOpeners, signsOff);
+        return new StyleVocabulary(words, formWords, formOpeners, signsOff, labelLines);
     }
 
     /** This vocabulary with {@code openers} as its first-line form-word counts. */
     public StyleVocabulary withFormOpeners(FormOpeners openers) {
-        return new StyleVocabulary(words, formWords, openers, signsOff);
+        return new StyleVocabulary(words, formWords, openers, signsOff, labelLines);
     }
 
     /** This vocabulary, its style signing off or not. */
     public StyleVocabulary withSignsOff(boolean signs) {
-        return new StyleVocabulary(words, formWords, formOpeners, signs);
+        return new StyleVocabulary(words, formWords, formOpeners, signs, labelLines);
+    }
+
+    /** This vocabulary with {@code labels} as the lines its style sets on their own. */
+    public StyleVocabulary withLabelLines(List<String> labels) {
+        return new StyleVocabulary(words, formWords, formOpeners, signsOff, labels);
+    }
+
+    /**
+     * The labels a style sets on lines of their own: a line between blank lines (not a text's first or last line,
+     * which are its title and signature), at most {@link #MAX_LABEL_CHARS} characters, that does not end a sentence or
+     * a clause and is not a list item, a prompt, a table or a quotation, standing alone in at least max(3, 0.5 %) of the
+     * texts; at most 50, the most frequent first. A manual's "提示", "注意", "警告"; a report's "Summary".
+     */
+    public static List<String> labelLines(Collection<String> texts) {
+        Map<String, Integer> textsWith = new HashMap<>();
+        for (String text : texts) {
+            List<String> lines = text.strip().lines().toList();
+            Set<String> labels = new HashSet<>();
+            for (int i = 1; i < lines.size() - 1; i++) {
+                String line = lines.get(i).replace('\u00A0', ' ').replace('\u3000', ' ').strip();
+                if (!line.isEmpty() && line.length() <= MAX_LABEL_CHARS && lines.get(i - 1).isBlank()
+                        && lines.get(i + 1).isBlank() && !NOT_A_LABEL.matcher(line).matches()
+                        && !units(line).isEmpty()) {
+                    labels.add(line);
+                }
+            }
+            labels.forEach(l -> textsWith.merge(l, 1, Integer::sum));
+        }
+        int min = Math.max(MIN_LABEL_TEXTS, (int) Math.ceil(MIN_LABEL_TEXT_FRACTION * texts.size()));
+        return textsWith.entrySet().stream()
+                .filter(e -> e.getValue() >= min)
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()
+                        .thenComparing(Map.Entry.comparingByKey(Comparator.naturalOrder())))
+                .limit(MAX_LABEL_LINES)
+                .map(Map.Entry::getKey)
+                .toList();
     }
 
     /**

@@ -34,6 +34,22 @@ class StyleVocabularyTest {
     }
 
     @Test
+    void labelLinesStandAloneBetweenBlankLinesInEnoughTexts() {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            texts.add("1.1." + i + " 标题\n\n    正文。\n\n    提示\n\n    更多正文。\n\n    * 列表项\n\n    $ ls\n\n"
+                    + "    一句话结束了。\n\n    -- 作者");
+        }
+        texts.add("Title\n\nBody.\n\n\u00A0\u00A0 Note\n\nMore.\n\n-- Someone");
+        // The title and the signature stand alone too, but they are the first and last lines; a list item, a prompt and
+        // a sentence are not labels; "Note" stands alone in one text only.
+        assertEquals(List.of("提示"), StyleVocabulary.labelLines(texts));
+        assertEquals(List.of(), StyleVocabulary.labelLines(List.of()));
+        assertEquals(List.of("提示"), new StyleVocabulary(List.of("word")).withLabelLines(List.of("提示"))
+                .withSignsOff(true).withFormWords(List.of("n")).labelLines());
+    }
+
+    @Test
     void formWordsAreWhatTheTextsHoldAndTheirDraftsLeaveOut() {
         List<String> texts = new ArrayList<>();
         List<String> drafts = new ArrayList<>();

@@ -434,7 +434,8 @@ public final class CopyAwareState {
         }
         if (plan.copyBias > 0 && (cursor.itemMarkMisplaced(b) || cursor.attributionMisplaced(b)
                 || cursor.bracesFunctionWord(b) || cursor.splitsSentence(b) || cursor.closesEmpty(b)
-                || cursor.opensBracketWithoutAside(b) || cursor.runsTermPastPunctuation(b))) {
+                || cursor.opensBracketWithoutAside(b) || cursor.runsTermPastPunctuation(b)
+                || cursor.skipsInsideQuotation(b))) {
             return false;
         }
         if (plan.copyBias > 0 && cursor.done() && plan.texts.hasWordByte(token) && mayEnd()) {

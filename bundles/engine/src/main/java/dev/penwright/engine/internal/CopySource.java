@@ -56,6 +56,27 @@ final class CopySource {
         this.contentEnd = contentEnd(bytes);
         this.lastSentenceStart = lastSentenceStart(bytes, contentEnd);
         this.breakBefore = lineBreaks(bytes);
+        this.quoted = quoted(bytes);
+    }
+
+    /** quoted[i]: whether byte i lies between a straight double quote and its closing one. */
+    private final boolean[] quoted;
+
+    private static boolean[] quoted(byte[] b) {
+        boolean[] q = new boolean[b.length + 1];
+        boolean open = false;
+        for (int i = 0; i < b.length; i++) {
+            q[i] = open && b[i] != '"';
+            if (b[i] == '"') {
+                open = !open;
+            }
+        }
+        return q;
+    }
+
+    /** Whether {@code pos} lies inside a quotation of the source (between its straight double quotes). */
+    boolean insideQuotation(int pos) {
+        return pos >= 0 && pos < quoted.length && quoted[pos];
     }
 
     /** Where the content of {@code b} ends: before its closing full stops (ASCII or CJK) and white space. */

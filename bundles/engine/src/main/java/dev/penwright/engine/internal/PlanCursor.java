@@ -448,6 +448,14 @@ final class PlanCursor {
         return b.length > 0 && !copies(b) && Brackets.closesEmpty(owed, openedEmpty, b);
     }
 
+    /**
+     * Whether the token would leave the source inside a quotation and resume it further on: a quotation is copied as
+     * it stands, its spaces too ("NotAutomatic: yes" written "NotAutomatic:yes" is another string).
+     */
+    boolean skipsInsideQuotation(byte[] b) {
+        return source.insideQuotation(pos) && !copies(b) && leadingSpace(b) < b.length && resume(b) > pos;
+    }
+
     /** Whether the text's last token closed an aside (a word may not follow it directly: "[Unix]The"). */
     boolean justClosedAside() {
         return closedAside;

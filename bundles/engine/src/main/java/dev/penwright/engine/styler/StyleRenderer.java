@@ -137,16 +137,17 @@ public final class StyleRenderer {
         // A style that opens with its title's line copies the title as that line (the draft runs it into its text).
         boolean titled = pack != null && TitleLine.styleTitles(pack.exemplars());
         String signOffDash = pack == null ? "" : SignOffDash.of(pack.exemplars());
+        List<String> labels = pack == null ? List.of() : pack.vocabulary().labelLines();
         String ref = pack == null ? "" : pack.ref();
         // Sections need the copy cursor: without it nothing ties a section's text to its part of the draft.
         if (fitted.planTruncated() && !draft.isEmpty() && options.isCopyAware()) {
             Optional<List<DraftSections.Section>> sections = sections(model, template, request.plan(), draft);
             if (sections.isPresent()) {
-                List<DraftSections.Section> parts = new ArrayList<>(sections.get());
-                if (titled) {
-                    DraftSections.Section first = parts.get(0);
-                    parts.set(0, new DraftSections.Section(first.draft(),
-                            TitleLine.copySource(request.plan().title(), first.copySource())));
+                List<DraftSections.Section> parts = new ArrayList<>();
+                for (DraftSections.Section part : sections.get()) {
+                    String source = parts.isEmpty() && titled
+                            ? TitleLine.copySource(request.plan().title(), part.copySource()) : part.copySource();
+                    parts.add(new DraftSections.Section(part.draft(), LabelLines.copySource(source, labels)));
                 }
                 return new SectionedRendering(model, adapter, template, request.plan(), options,
                         pack == null ? StyleVocabulary.EMPTY : pack.vocabulary(), signOffDash, listener, info.id(), ref,
@@ -171,7 +172,8 @@ public final class StyleRenderer {
                 planContext = PlanContext.span(ids, span[0], span[1], vocabulary.words())
                         .withForm(vocabulary).withSignOffDash(signOffDash);
                 if (!draft.isEmpty()) {
-                    String source = titled ? TitleLine.copySource(request.plan().title(), draft) : draft;
+                    String source = LabelLines.copySource(
+                            titled ? TitleLine.copySource(request.plan().title(), draft) : draft, labels);
                     planContext = planContext.withCopySource(model.encode(source, false));
                 }
             }

@@ -17,7 +17,7 @@ import dev.penwright.api.style.FormOpeners;
 /** The copy cursor on a small explicit vocabulary: what the plan-copy bias proposes, token by token. */
 class PlanCursorTest {
     static final String[] VOCAB = {null, "the", " cat", " sat", "cat", "sat", "\n", " ", "{", "}", "c", "at", ".",
-            " dog", "dog", "-", "n", "(", ")", "a", " A", "'", "1", "2", ",", " n", ";", " and", "*"};
+            " dog", "dog", "-", "n", "(", ")", "a", " A", "'", "1", "2", ",", " n", ";", " and", "*", "\""};
     static final int EOS = 0;
     static final TokenTexts TEXTS = TokenTexts.of(VOCAB);
     /** "the cat sat." as its tokens. */
@@ -345,6 +345,18 @@ class PlanCursorTest {
             return l;
         });
         assertEquals("the{ cat sat}. dog.", out);
+    }
+
+    @Test
+    void aQuotationIsCopiedWithoutSkipping() {
+        CopyAwareState quoted = copying(29, 1, 2, 3, 29, 12); // "\"the cat sat\"."
+        quoted.advance(29);
+        quoted.advance(1);
+        assertFalse(quoted.allows(3), "' sat' would skip ' cat' inside the quotation");
+        assertTrue(quoted.allows(2));
+        CopyAwareState plain = copying(1, 2, 3, 12); // "the cat sat."
+        plain.advance(1);
+        assertTrue(plain.allows(3), "outside a quotation the copy may resume a little further on");
     }
 
     /** Whether {@code s} takes {@code opener} and then allows {@code closer} right after it. */

@@ -61,6 +61,10 @@ public final class TrainFormWordsCommand extends PicocliSubcommand {
                 description = "Also write which form word a first line puts before which word (a pack's "
                         + "style/form-openers.tsv) to this file.")
         Path openers;
+        @Option(names = "--labels",
+                description = "Also write the labels the style sets on lines of their own (a pack's "
+                        + "style/label-lines.txt) to this file.")
+        Path labels;
         @Option(names = "--max-texts", defaultValue = "2000",
                 description = "Training-split texts to plan and compare, the first by id order (default ${DEFAULT-VALUE}).")
         int maxTexts;
@@ -96,6 +100,11 @@ public final class TrainFormWordsCommand extends PicocliSubcommand {
                 if (openers != null) {
                     Files.write(openers, form.formOpeners().lines(), StandardCharsets.UTF_8);
                     out.printf("%d first-line form-word counts -> %s%n", form.formOpeners().lines().size(), openers);
+                }
+                if (labels != null) {
+                    Files.write(labels, form.labelLines(), StandardCharsets.UTF_8);
+                    out.printf("%d label lines -> %s%n%s%n", form.labelLines().size(), labels,
+                            String.join(" | ", form.labelLines()));
                 }
                 return 0;
             } finally {

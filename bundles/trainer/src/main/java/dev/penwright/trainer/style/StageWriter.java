@@ -108,6 +108,8 @@ final class StageWriter {
                 StandardCharsets.UTF_8);
         Files.write(styleDir.resolve(StylePackFormat.FORM_OPENERS), run.candidates.vocabulary().formOpeners().lines(),
                 StandardCharsets.UTF_8);
+        Files.write(styleDir.resolve(StylePackFormat.LABEL_LINES), run.candidates.vocabulary().labelLines(),
+                StandardCharsets.UTF_8);
         JSON.writerWithDefaultPrettyPrinter().writeValue(styleDir.resolve("style.json").toFile(), styleJson(stage));
         LossChart.write(styleDir.resolve("loss.png"), "Style " + recipe.id() + " " + version + " (" + stage + ")",
                 run.curves);

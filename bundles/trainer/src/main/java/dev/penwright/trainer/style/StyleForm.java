@@ -11,8 +11,9 @@ import dev.penwright.trainer.data.CorpusText;
 
 /**
  * A style's form, found by comparing its training texts with their neutral drafts: the form words the drafts leave
- * out ({@link StyleVocabulary#formWords(java.util.Collection, java.util.Collection)}) and which of them its first lines
- * put before which word ({@link FormOpeners}). Texts without a plan are left out.
+ * out ({@link StyleVocabulary#formWords(java.util.Collection, java.util.Collection)}), which of them its first lines
+ * put before which word ({@link FormOpeners}), and the labels it sets on lines of their own
+ * ({@link StyleVocabulary#labelLines(java.util.Collection)}). Texts without a plan are left out.
  */
 public final class StyleForm {
     private StyleForm() {
@@ -26,6 +27,7 @@ public final class StyleForm {
         List<String> drafts = planned.stream()
                 .map(t -> Objects.requireNonNullElse(plans.get(t.id()).neutralDraft(), "")).toList();
         List<String> formWords = StyleVocabulary.formWords(originals, drafts);
-        return vocabulary.withFormWords(formWords).withFormOpeners(FormOpeners.of(originals, drafts, formWords));
+        return vocabulary.withFormWords(formWords).withFormOpeners(FormOpeners.of(originals, drafts, formWords))
+                .withLabelLines(StyleVocabulary.labelLines(originals));
     }
 }
