@@ -20,6 +20,12 @@ import dev.penwright.api.style.StyleVocabulary;
 public final class CopyAwareState {
     /** The end is allowed anyway once the text has this many times the plan's tokens. */
     public static final int END_CAP_FACTOR = 2;
+    /**
+     * Tokens in a row the text may write without the cursor moving (layout, marks, form words); then only the
+     * source's next bytes. The zh model, at a blank line the copy source holds, wrote "  -" list marks a line each
+     * until the length cap (zh-fortunes-00247); a signature's line break, indentation, dash and space take five.
+     */
+    static final int MAX_STALL = 8;
 
     private final CopyPlan plan;
     private final PlanCursor cursor;
@@ -47,6 +53,8 @@ public final class CopyAwareState {
     private int lastNumber;
     /** Whether the text has not broken a line yet. */
     private boolean firstLine = true;
+    /** Tokens written since the text last wrote source text. */
+    private int stalled;
 
     public CopyAwareState(CopyPlan plan) {
         this.plan = plan;
@@ -69,6 +77,7 @@ public final class CopyAwareState {
         this.formTail = o.formTail;
         this.lastNumber = o.lastNumber;
         this.firstLine = o.firstLine;
+        this.stalled = o.stalled;
     }
 
     /** An independent copy (to try tokens ahead, as speculative verification does, without touching this one). */
@@ -99,7 +108,11 @@ public final class CopyAwareState {
         if (b.length == 0) {
             return;
         }
+        int before = cursor.position();
         cursor.advance(b);
+        // Progress is source text written: a list mark steps the cursor back a space and a line break passes it
+        // again, so a change of position alone would let "\n  -" repeat for ever.
+        stalled = cursor.position() > before && plan.texts.hasNonSpace(token) ? 0 : stalled + 1;
         boolean inserted = plan.formTokens.contains(token) && cursor.run() == 0;
         if (inserted && plan.formNumbers.containsKey(token)) {
             lastNumber = plan.formNumbers.get(token);
@@ -425,6 +438,10 @@ public final class CopyAwareState {
             }
         }
         if (plan.copyBias > 0 && cursor.asideOpen() && closes(b, cursor.owedCloser())) {
+            return false;
+        }
+        if (plan.copyBias > 0 && stalled >= MAX_STALL && (cursor.done() || !cursor.writesSource(b))) {
+            // Past the source, the end is what is left to write.
             return false;
         }
         if (plan.copyBias > 0 && plan.signsOff && cursor.atSignOff() && cursor.writesAttributionDash(b)

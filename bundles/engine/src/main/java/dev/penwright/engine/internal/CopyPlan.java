@@ -111,7 +111,7 @@ public final class CopyPlan {
                         .collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.planIds = ints(planIds);
         this.source = new CopySource(copyIds == null || copyIds.length == 0 ? this.planIds : ints(copyIds),
-                texts);
+                texts, signsOff);
         this.copyBias = options.copyBias() == null ? 0 : options.copyBias();
         this.factGuard = Boolean.TRUE.equals(options.factGuard());
         this.minCoverage = options.minCoverage() == null ? 0 : options.minCoverage();

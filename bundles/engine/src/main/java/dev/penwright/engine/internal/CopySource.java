@@ -30,6 +30,16 @@ final class CopySource {
     final int contentEnd;
 
     CopySource(int[] ids, TokenTexts texts) {
+        this(ids, texts, false);
+    }
+
+    /**
+     * @param signsOff whether the style signs its texts off: the draft's last sentence is then its signature, never an
+     *                 aside to put in brackets (the zh model, held from closing an empty bracket, took the signature
+     *                 "Osamu Aoki (青木修), Debian 参考手册…" into one and ran off the draft)
+     */
+    CopySource(int[] ids, TokenTexts texts, boolean signsOff) {
+        this.signsOff = signsOff;
         this.ids = ids.clone();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int[] starts = new int[ids.length];
@@ -58,6 +68,9 @@ final class CopySource {
         this.breakBefore = lineBreaks(bytes);
         this.quoted = quoted(bytes);
     }
+
+    /** Whether the style signs off: the last sentence is no aside. */
+    private final boolean signsOff;
 
     /** quoted[i]: whether byte i lies between a straight double quote and its closing one. */
     private final boolean[] quoted;
@@ -258,6 +271,9 @@ final class CopySource {
         for (int start : sentenceStarts) {
             if (start <= pos || written.test(start)) {
                 continue;
+            }
+            if (signsOff && start == lastSentenceStart) {
+                return -1;
             }
             return sentenceEnd(start) - start <= longest ? start : -1;
         }

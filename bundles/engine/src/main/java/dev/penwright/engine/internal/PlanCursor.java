@@ -88,6 +88,16 @@ final class PlanCursor {
         return c;
     }
 
+    /** The cursor's offset in the source's bytes (it only moves forward, but for an aside's return). */
+    int position() {
+        return pos;
+    }
+
+    /** Whether the token writes the source's next bytes (after its white space, where the text may skip it). */
+    boolean writesSource(byte[] b) {
+        return copies(b);
+    }
+
     /** Whether the whole source is written. */
     boolean done() {
         return pos >= source.bytes.length;

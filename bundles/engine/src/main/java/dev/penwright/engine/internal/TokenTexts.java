@@ -88,6 +88,16 @@ public final class TokenTexts {
         return breaks && !special[id];
     }
 
+    /** Whether the token writes anything but white space. */
+    boolean hasNonSpace(int id) {
+        for (byte x : bytes(id)) {
+            if (!CopySource.isSpace(x)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether the token writes a letter, a digit or any non-ASCII byte (not only white space and punctuation). */
     boolean hasWordByte(int id) {
         for (byte x : bytes(id)) {

@@ -19,6 +19,8 @@ final class TitleLine {
     static final double TITLED_SHARE = 0.5;
     private static final Pattern SPACE = Pattern.compile("[\\s\\u00A0\\u3000]+");
     private static final String STOPS = ".。!！?？";
+    /** A heading is short; a longer title is a sentence. */
+    static final int MAX_HEADING = 80;
 
     private TitleLine() {
     }
@@ -43,12 +45,13 @@ final class TitleLine {
     /**
      * The copy source for {@code draft} in a style that titles its texts: where the draft's first sentence is the
      * title (white space aside, its first letter in either case), that sentence without its full stop, then a blank
-     * line, then the rest; any other draft as it is, one that starts with the title but goes on in the same sentence
-     * (a first sentence that only begins like it) included.
+     * line, then the rest; any other draft as it is: one that starts with the title but goes on in the same sentence
+     * (a first sentence that only begins like it), and any draft of a title that is itself a sentence (it ends with a
+     * full stop, a question or an exclamation mark).
      */
     static String copySource(String title, String draft) {
         String t = title == null ? "" : normalise(title);
-        if (t.isEmpty()) {
+        if (!isHeading(t)) {
             return draft;
         }
         int end = prefixEnd(draft, t);
@@ -58,7 +61,7 @@ final class TitleLine {
         int rest = end;
         if (rest < draft.length() && STOPS.indexOf(draft.charAt(rest)) >= 0) {
             rest++;
-        } else if (rest < draft.length() && STOPS.indexOf(t.charAt(t.length() - 1)) < 0) {
+        } else if (rest < draft.length()) {
             return draft; // the sentence goes on: the title only begins it
         }
         while (rest < draft.length() && isSpace(draft.charAt(rest))) {
@@ -66,6 +69,31 @@ final class TitleLine {
         }
         String heading = draft.substring(0, end);
         return rest >= draft.length() ? heading : heading + "\n\n" + draft.substring(rest);
+    }
+
+    /**
+     * Whether a title reads as a heading, not as a text's first sentence (which is what a planner makes a title of
+     * when a text has none: "子曰：\"君子不重则不威，学则不固" of a fortune): at most {@link #MAX_HEADING} characters, no
+     * sentence stop at its end, no clause punctuation ("，", "；", ";"), its quotes and brackets closed. Set apart,
+     * such a sentence split a quotation in two and dropped its stop (zh-fortunes test: 10 of 200).
+     */
+    static boolean isHeading(String title) {
+        if (title.isEmpty() || title.length() > MAX_HEADING || STOPS.indexOf(title.charAt(title.length() - 1)) >= 0
+                || title.chars().anyMatch(c -> c == '，' || c == '；' || c == ';')) {
+            return false;
+        }
+        int straight = 0;
+        int depth = 0;
+        for (char c : title.toCharArray()) {
+            if (c == '"') {
+                straight++;
+            } else if ("“「『（(《[".indexOf(c) >= 0) {
+                depth++;
+            } else if ("”」』）)》]".indexOf(c) >= 0) {
+                depth--;
+            }
+        }
+        return straight % 2 == 0 && depth == 0;
     }
 
     /** Where the draft's opening equal to {@code title} (white space compared as one space) ends, or -1. */

@@ -359,6 +359,40 @@ class PlanCursorTest {
         assertTrue(plain.allows(3), "outside a quotation the copy may resume a little further on");
     }
 
+    @Test
+    void aSigningStylesLastSentenceIsNoAside() {
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        CopyAwareState signing = new CopyAwareState(new CopyPlan(new long[] {1, 2, 3, 12, 13, 12}, null, List.of(),
+                List.of(), FormOpeners.NONE, true, o, Set.of(EOS), TEXTS)); // "the cat sat. dog."
+        signing.advance(1);
+        assertFalse(signing.allows(17), "'dog.' is the signature, not an aside to put in brackets");
+    }
+
+    @Test
+    void layoutWithoutCopyingEndsAfterAFewTokens() {
+        // A model that would write spaces for ever (the zh one wrote "  -" list marks a line each until the cap).
+        String out = decode(copying(SOURCE), text -> {
+            double[] l = flat();
+            l[7] = 9;
+            return l;
+        });
+        assertTrue(out.strip().endsWith("sat."), out);
+        assertFalse(out.contains(" ".repeat(CopyAwareState.MAX_STALL + 2)), out);
+    }
+
+    @Test
+    void listMarksOnEmptyLinesEndAfterAFewTokens() {
+        // zh-fortunes-00247: a list mark steps the cursor back over the source's space and a line break passes it
+        // again; the model wrote "\n" and "-" a line each until the length cap.
+        String out = decode(copying(1, 12, 2, 3, 12), text -> { // "the. cat sat."
+            double[] l = flat();
+            l[text.endsWith("-") ? 6 : 15] = 9;
+            return l;
+        });
+        assertTrue(out.contains("cat"), out);
+        assertFalse(out.contains("-\n-\n-\n-\n-"), out);
+    }
+
     /** Whether {@code s} takes {@code opener} and then allows {@code closer} right after it. */
     private static boolean closesAtOnce(CopyAwareState s, int opener, int closer) {
         CopyAwareState c = s.copy();

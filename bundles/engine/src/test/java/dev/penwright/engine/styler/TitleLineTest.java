@@ -35,6 +35,15 @@ class TitleLineTest {
         assertEquals("子曰：“学而时习之，不亦说乎？”", TitleLine.copySource("子曰：“学而时习之", "子曰：“学而时习之，不亦说乎？”"));
         assertEquals("Acme makes rockets. Acme sells them.",
                 TitleLine.copySource("Acme sells", "Acme makes rockets. Acme sells them."), "held inside the draft");
+        // A planner's title of a fortune is its first sentence, quotation open: set apart it would split the quotation.
+        assertEquals("子曰：\"人而不仁，如礼何？人而不仁，如乐何？\"《论语》八佾。",
+                TitleLine.copySource("子曰：\"人而不仁，如礼何", "子曰：\"人而不仁，如礼何？人而不仁，如乐何？\"《论语》八佾。"));
+        assertEquals("身不宜忙，而忙于闲暇之时；心不可放。", TitleLine.copySource("身不宜忙，而忙于闲暇之时；心不可放",
+                "身不宜忙，而忙于闲暇之时；心不可放。"));
+        assertTrue(TitleLine.isHeading("9.5.15. 通过 \"mount --bind\" 挂载另一个目录来扩展可用存储空间"));
+        // A fortune's title is its first verse line, a sentence: set apart it would split the quotation.
+        assertEquals("子曰：\"君子不重则不威，学则不固。主忠信。\"论语。",
+                TitleLine.copySource("子曰：\"君子不重则不威，学则不固。", "子曰：\"君子不重则不威，学则不固。主忠信。\"论语。"));
     }
 
     @Test
