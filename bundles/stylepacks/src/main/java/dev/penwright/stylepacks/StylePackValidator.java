@@ -345,64 +345,54 @@ public final class StylePackValidator {
 
     /** A word list: UTF-8, one word a line (blank lines skipped), each a single word unit, at most {@code max}. */
     private static List<String> readWords(Path file, String name, int max) throws InvalidStylePackException {
-        List<String> words = new ArrayList<>();
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int number = 0;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                String word = line.strip();
-                if (word.isEmpty()) {
-                    continue;
-                }
-                List<String> units = StyleVocabulary.units(word);
-                if (units.size() != 1 || !units.get(0).equals(word)) {
-                    throw new InvalidStylePackException(name + " line " + number + ": '"
-                            + abbreviate(word) + "' is not one word (letters and digits, or one Han character)");
-                }
-                if (words.size() >= max) {
-                    throw new InvalidStylePackException(name + " has more than " + max + " words");
-                }
-                words.add(word);
-            }
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new InvalidStylePackException(name + " is not UTF-8", e);
-        } catch (IOException e) {
-            throw new InvalidStylePackException(name + " unreadable: " + e.getMessage(), e);
-        }
-        return words;
+        return readEntries(file, name, max, "words", word -> {
+            List<String> units = StyleVocabulary.units(word);
+            return units.size() == 1 && units.get(0).equals(word) ? null
+                    : "is not one word (letters and digits, or one Han character)";
+        });
     }
 
     /** label-lines.txt: UTF-8, a label a line, each at most {@link StyleVocabulary#MAX_LABEL_CHARS} characters. */
     private static List<String> readLabelLines(Path file) throws InvalidStylePackException {
-        String name = StylePackFormat.LABEL_LINES;
-        List<String> labels = new ArrayList<>();
+        return readEntries(file, StylePackFormat.LABEL_LINES, StyleVocabulary.MAX_LABEL_LINES, "labels",
+                label -> label.length() <= StyleVocabulary.MAX_LABEL_CHARS && !StyleVocabulary.units(label).isEmpty()
+                        ? null : "is not a label (a word or a few, at most " + StyleVocabulary.MAX_LABEL_CHARS
+                        + " characters)");
+    }
+
+    /**
+     * The non-blank lines of a UTF-8 file, stripped, at most {@code max}; {@code problem} says what is wrong with a
+     * line (null: nothing), which rejects the pack with the line's number.
+     */
+    private static List<String> readEntries(Path file, String name, int max, String what,
+                                            java.util.function.Function<String, String> problem)
+            throws InvalidStylePackException {
+        List<String> entries = new ArrayList<>();
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             int number = 0;
             while ((line = reader.readLine()) != null) {
                 number++;
-                String label = line.strip();
-                if (label.isEmpty()) {
+                String entry = line.strip();
+                if (entry.isEmpty()) {
                     continue;
                 }
-                if (label.length() > StyleVocabulary.MAX_LABEL_CHARS || StyleVocabulary.units(label).isEmpty()) {
-                    throw new InvalidStylePackException(name + " line " + number + ": '" + abbreviate(label)
-                            + "' is not a label (a word or a few, at most " + StyleVocabulary.MAX_LABEL_CHARS
-                            + " characters)");
+                String wrong = problem.apply(entry);
+                if (wrong != null) {
+                    throw new InvalidStylePackException(name + " line " + number + ": '" + abbreviate(entry) + "' "
+                            + wrong);
                 }
-                if (labels.size() >= StyleVocabulary.MAX_LABEL_LINES) {
-                    throw new InvalidStylePackException(name + " has more than " + StyleVocabulary.MAX_LABEL_LINES
-                            + " labels");
+                if (entries.size() >= max) {
+                    throw new InvalidStylePackException(name + " has more than " + max + " " + what);
                 }
-                labels.add(label);
+                entries.add(entry);
             }
         } catch (java.nio.charset.MalformedInputException e) {
             throw new InvalidStylePackException(name + " is not UTF-8", e);
         } catch (IOException e) {
             throw new InvalidStylePackException(name + " unreadable: " + e.getMessage(), e);
         }
-        return labels;
+        return entries;
     }
 
     /** More words than this is not a vocabulary but a dictionary: the guard would let almost anything through. */
