@@ -21,8 +21,8 @@ public final class CopyAwareState {
     /** The end is allowed anyway once the text has this many times the plan's tokens. */
     public static final int END_CAP_FACTOR = 2;
     /**
-     * Tokens in a row the text may write without the cursor moving (layout, marks, form words); then only the
-     * source's next bytes. The zh model, at a blank line the copy source holds, wrote "  -" list marks a line each
+     * Tokens in a row the text may write without writing source text (layout, marks, form words); then only the
+     * source's next bytes, or past the source the end. The zh model, at a blank line the copy source holds, wrote "  -" list marks a line each
      * until the length cap (zh-fortunes-00247); a signature's line break, indentation, dash and space take five.
      */
     static final int MAX_STALL = 8;
