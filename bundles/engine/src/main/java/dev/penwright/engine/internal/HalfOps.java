@@ -81,6 +81,13 @@ public final class HalfOps implements AutoCloseable {
                   _0 = torch.copy_(torch.narrow(out, 1, start, size), torch.mm(x, torch.t(torch.to(c, 6))))
                   start = start + size
                 return out
+              def linear_widened(self: __torch__.HalfOps,
+                x: Tensor,
+                w: Tensor,
+                rows: Tensor) -> Tensor:
+                if x.requires_grad:
+                  return (self).linear(x, w)
+                return (self).linear_blocks(x, w, rows)
               def embed(self: __torch__.HalfOps,
                 w: Tensor,
                 ids: Tensor) -> Tensor:
@@ -106,9 +113,14 @@ public final class HalfOps implements AutoCloseable {
      * [4864, 896] weight: 1.1 ms at 1 row, 7.2 ms at 8, 20 ms at 64), while widening a block of rows that fits the
      * cache and multiplying it in F32 costs about 2 ms at 1 row, 3 ms at 8, 9 ms at 64 (the F32 product alone: 0.7,
      * 2.3, 8.4): the two cross at 3 rows, so decode steps of 4 rows or more and every prompt take the blocks.
-     * -Dpenwright.engine.halfUpcastRows overrides it.
+     * Where the CPU has AVX512-BF16, libtorch's BF16 product runs at about 65 GFLOP/s from 64 rows on against MKL's
+     * F32 at 103 (a [4864, 896] weight, 1 thread: 8.6 against 5.3 ms), so prompts of 16 rows or more take the blocks
+     * there too (Qwen2.5-0.5B shape, 256-token prefill: 66 → 95 tok/s), while decode steps keep the BF16 product and a
+     * training pass keeps BF16 with its autograd. -Dpenwright.engine.halfUpcastRows overrides it.
      */
     private final int upcastRows;
+    /** Whether the CPU multiplies BF16 natively: a pass with autograd then stays BF16 instead of widening. */
+    private final boolean nativeHalf;
     /**
      * F32 elements a widened block holds (1 MB): small enough to stay in cache and under glibc's mmap threshold
      * (2 MB, as the launcher sets it), so each block reuses the heap memory of the one before; a whole [4864, 896]
@@ -120,9 +132,10 @@ public final class HalfOps implements AutoCloseable {
 
     public HalfOps(NDManager manager) {
         this.manager = manager;
-        this.upcastRows = Integer.getInteger("penwright.engine.halfUpcastRows", nativeHalfMatmul() ? 0 : 4);
+        this.nativeHalf = nativeHalfMatmul();
+        this.upcastRows = Integer.getInteger("penwright.engine.halfUpcastRows", nativeHalf ? 16 : 4);
         for (String method : new String[] {"empty_bf16", "empty_f16", "fill_rows", "linear", "linear_f32",
-                "linear_blocks", "embed", "to_f32", "like", "matmul_f32"}) {
+                "linear_blocks", "linear_widened", "embed", "to_f32", "like", "matmul_f32"}) {
             NDArray marker = manager.create(0f);
             marker.setName("module_method:" + method);
             NDScope.unregister(marker);
@@ -179,7 +192,7 @@ public final class HalfOps implements AutoCloseable {
 
     /**
      * x·wᵀ as float32: x cast to w's dtype for the matmul (oneDNN's AVX512-BF16 kernels for bfloat16), or, from
-     * {@link #upcastRows} rows on where the CPU has no BF16 arithmetic, w widened block by block into one
+     * {@link #upcastRows} rows on (4 where the CPU has no BF16 arithmetic, 16 where it has), w widened block by block into one
      * preallocated output (collecting the blocks' products and joining them kept every widened block alive until the
      * call returned: half a gigabyte for the Qwen2.5-0.5B head). An input that requires grad (a training pass) widens
      * w whole instead: autograd keeps the widened weight for the backward either way, and in blocks the copies into
@@ -192,7 +205,7 @@ public final class HalfOps implements AutoCloseable {
         if (upcastRows > 0 && rows >= upcastRows) {
             try (NDArray blockRows = manager.create(Math.max(1, Long.highestOneBit(BLOCK_ELEMENTS / cols)));
                  NDArray flat = x.reshape(rows, cols);
-                 NDArray out = call("linear_blocks", flat, w, blockRows)) {
+                 NDArray out = call(nativeHalf ? "linear_widened" : "linear_blocks", flat, w, blockRows)) {
                 long[] dims = shape.getShape().clone();
                 dims[dims.length - 1] = w.getShape().get(0);
                 return out.reshape(dims);
