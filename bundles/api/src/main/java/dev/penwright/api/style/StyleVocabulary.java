@@ -63,7 +63,7 @@ public record StyleVocabulary(List<String> words, List<String> formWords, FormOp
     private static final java.util.regex.Pattern NOT_A_LABEL = java.util.regex.Pattern.compile(
             "^(?:[-*+•#$>|│┌└├\"“「]|\\d+[.)]).*|.*[.!?;:,。！？；：，、…）)\\]]$");
     private static final java.util.regex.Pattern SIGNATURE_LINE = java.util.regex.Pattern.compile(
-            "^\\s*(?:--+(?![\\w-])|——|―+|—)\\s*\\S.*$");
+            "^\\s*(--+(?![\\w-])|——|―+|—)\\s*\\S.*$");
 
     public StyleVocabulary {
         words = words == null ? List.of() : List.copyOf(words);
@@ -159,12 +159,21 @@ public record StyleVocabulary(List<String> words, List<String> formWords, FormOp
         }
         int signed = 0;
         for (String text : texts) {
-            String last = text.strip().lines().reduce((a, b) -> b).orElse("");
-            if (SIGNATURE_LINE.matcher(last).matches()) {
+            if (!signatureDash(text).isEmpty()) {
                 signed++;
             }
         }
         return signed > SIGN_OFF_SHARE * texts.size();
+    }
+
+    /**
+     * The attribution dash a text's signature line opens with ("--", "—", "——"), or empty when its last non-blank
+     * line is no signature.
+     */
+    public static String signatureDash(String text) {
+        String last = text == null ? "" : text.strip().lines().reduce((a, b) -> b).orElse("");
+        java.util.regex.Matcher m = SIGNATURE_LINE.matcher(last);
+        return m.matches() ? m.group(1) : "";
     }
 
     private static void requireUnit(String w, String what) {

@@ -26,6 +26,9 @@ class StyleVocabularyTest {
                 "无事田中走。\n    --《谚语》", "A line with no signature.");
         assertTrue(StyleVocabulary.signsOff(fortunes));
         assertTrue(StyleVocabulary.of(fortunes).signsOff());
+        assertEquals("--", StyleVocabulary.signatureDash("春眠不觉晓。\n    -- 孟浩然《春晓》\n"));
+        assertEquals("—", StyleVocabulary.signatureDash("Stay hungry.\n  — Stewart Brand"));
+        assertEquals("", StyleVocabulary.signatureDash("Foo -- bar."));
         // A dash inside the last line, a list item, or a signature in half the texts only is not a style's sign-off.
         assertFalse(StyleVocabulary.signsOff(List.of("Foo -- bar.", "Items:\n - one\n - two", "Plain.",
                 "A text.\n-- Someone")));

@@ -24,7 +24,7 @@ final class LabelLines {
         String out = draft;
         for (String label : labels.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList()) {
             Pattern sentence = Pattern.compile("(^|(?<=" + SENTENCE_END + "))\\s*" + Pattern.quote(label)
-                    + "[。.](?=\\s|$|\\S)\\s*");
+                    + "[。.]\\s*");
             Matcher m = sentence.matcher(out);
             StringBuilder b = new StringBuilder();
             while (m.find()) {
