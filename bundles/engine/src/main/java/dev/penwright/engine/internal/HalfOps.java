@@ -63,6 +63,13 @@ public final class HalfOps implements AutoCloseable {
                 w: Tensor) -> Tensor:
                 _0 = torch.linear(torch.to(x, ops.prim.dtype(w)), w)
                 return torch.to(_0, 6)
+              def linear_dnn(self: __torch__.HalfOps,
+                x: Tensor,
+                w: Tensor) -> Tensor:
+                if x.requires_grad or ops.prim.dtype(w) != 15:
+                  return (self).linear(x, w)
+                _0 = ops.mkldnn._linear_pointwise(torch.to(x, ops.prim.dtype(w)), w, None, "none", annotate(List[Optional[number]], []), None)
+                return torch.to(_0, 6)
               def linear_f32(self: __torch__.HalfOps,
                 x: Tensor,
                 w: Tensor) -> Tensor:
@@ -127,6 +134,17 @@ public final class HalfOps implements AutoCloseable {
      * matrix widened at once (17 MB) was mapped, faulted in and unmapped at every call, 10 ms of its 13.
      */
     private static final long BLOCK_ELEMENTS = 1L << 18;
+    /**
+     * Below this many rows (a decode step of one to three rows), where the CPU multiplies BF16 natively, a linear
+     * calls oneDNN's inner product (mkldnn::_linear_pointwise) on the plain weight instead of torch.linear: measured
+     * with the engine's libtorch 2.7.1 at 1 thread and 1 row, a [4864, 896] BF16 weight took 0.46 ms against 0.81
+     * (19 against 11 GB/s) and the Qwen2.5-0.5B head [151936, 896] no longer goes through a copy of itself that
+     * torch.linear made each call (272 MB read and written a token; it showed as a BF16 direct_copy_kernel in perf).
+     * From 4 rows on torch.linear is as fast; a prepacked (blocked) weight would be faster at 8 rows but needs a second
+     * copy of every matrix. -Dpenwright.engine.halfDnn=false turns it off, for measuring.
+     */
+    private static final long DNN_ROWS = 4;
+    private final boolean dnn;
     /** One marker array a method: DJL picks the method to run from the name of an input it then leaves out. */
     private final java.util.Map<String, NDArray> markers = new java.util.HashMap<>();
 
@@ -134,7 +152,8 @@ public final class HalfOps implements AutoCloseable {
         this.manager = manager;
         this.nativeHalf = nativeHalfMatmul();
         this.upcastRows = Integer.getInteger("penwright.engine.halfUpcastRows", nativeHalf ? 16 : 4);
-        for (String method : new String[] {"empty_bf16", "empty_f16", "fill_rows", "linear", "linear_f32",
+        this.dnn = nativeHalf && Boolean.parseBoolean(System.getProperty("penwright.engine.halfDnn", "true"));
+        for (String method : new String[] {"empty_bf16", "empty_f16", "fill_rows", "linear", "linear_dnn", "linear_f32",
                 "linear_blocks", "linear_widened", "embed", "to_f32", "like", "matmul_f32"}) {
             NDArray marker = manager.create(0f);
             marker.setName("module_method:" + method);
@@ -191,7 +210,8 @@ public final class HalfOps implements AutoCloseable {
     }
 
     /**
-     * x·wᵀ as float32: x cast to w's dtype for the matmul (oneDNN's AVX512-BF16 kernels for bfloat16), or, from
+     * x·wᵀ as float32: x cast to w's dtype for the matmul (a BF16 decode step through oneDNN's inner product, see
+     * {@link #DNN_ROWS}; otherwise torch.linear), or, from
      * {@link #upcastRows} rows on (4 where the CPU has no BF16 arithmetic, 16 where it has), w widened block by block into one
      * preallocated output (collecting the blocks' products and joining them kept every widened block alive until the
      * call returned: half a gigabyte for the Qwen2.5-0.5B head). An input that requires grad (a training pass) widens
@@ -211,7 +231,7 @@ public final class HalfOps implements AutoCloseable {
                 return out.reshape(dims);
             }
         }
-        return call("linear", x, w);
+        return call(dnn && rows < DNN_ROWS ? "linear_dnn" : "linear", x, w);
     }
 
     /** Whether the CPU multiplies BF16 natively (AVX512-BF16 or AMX-BF16), from /proc/cpuinfo; true off Linux. */
