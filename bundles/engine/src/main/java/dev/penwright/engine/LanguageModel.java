@@ -13,6 +13,7 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import dev.penwright.engine.internal.BatchScheduler;
 import dev.penwright.engine.internal.Checkpoint;
 import dev.penwright.engine.internal.LayerWeights;
@@ -352,13 +353,15 @@ public final class LanguageModel implements AutoCloseable {
         return new LanguageModel(directory, config, t, tokenizer, false);
     }
 
-    private static NDArray merged(NDArray w, LoraAdapter adapter, int layer, LoraGroup g, NDManager m) {
+    private NDArray merged(NDArray w, LoraAdapter adapter, int layer, LoraGroup g, NDManager m) {
         NDArray a = adapter.fusedA(layer, g.ordinal());
         if (a == null) {
             return w;
         }
         NDArray delta = adapter.widened(a).matMul(adapter.widened(adapter.fusedB(layer, g.ordinal())));
-        NDArray out = w.add(delta.transpose());
+        // A half-precision weight may be held in oneDNN's blocked layout, which only PyTorch's own calls read.
+        NDArray base = transformer.half() != null && w.getDataType() != DataType.FLOAT32 ? transformer.half().toF32(w) : w;
+        NDArray out = base.add(delta.transpose());
         NDScope.unregister(out);
         out.attach(m);
         return out;

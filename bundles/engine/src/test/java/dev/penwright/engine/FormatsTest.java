@@ -137,6 +137,11 @@ class FormatsTest {
                 moved = Math.max(moved, Math.abs(got[i] - without[i]));
             }
             assertTrue(moved > 0.3, "the adapter changes the log-probs (by " + moved + ")");
+            // Merged into the half-precision weights (held in oneDNN's blocked layout where the CPU multiplies BF16):
+            // the merged copy is F32 and scores as the adapter applied per product.
+            try (LanguageModel merged = half.merge(a16)) {
+                assertArrayEquals(got, merged.score(prompt, next, null), 0.1, "merged as applied");
+            }
             // A batch that mixes the half adapter with a row without one stacks both widened to F32, once.
             try (ai.djl.ndarray.NDManager scratch = ai.djl.ndarray.NDManager.newBaseManager()) {
                 dev.penwright.engine.internal.LoraBatch mixed = dev.penwright.engine.internal.RowAdapters.of(

@@ -58,10 +58,19 @@ public final class HalfOps implements AutoCloseable {
                 _0 = torch.narrow(dst, 0, first, torch.size(src, 0))
                 _1 = torch.copy_(_0, src)
                 return dst
+              def dense(self: __torch__.HalfOps,
+                w: Tensor) -> Tensor:
+                if w.is_mkldnn:
+                  return torch.to_dense(w)
+                return w
+              def pack(self: __torch__.HalfOps,
+                w: Tensor) -> Tensor:
+                return ops.mkldnn._reorder_linear_weight(w, 1)
               def linear(self: __torch__.HalfOps,
                 x: Tensor,
                 w: Tensor) -> Tensor:
-                _0 = torch.linear(torch.to(x, ops.prim.dtype(w)), w)
+                w0 = (self).dense(w)
+                _0 = torch.linear(torch.to(x, ops.prim.dtype(w0)), w0)
                 return torch.to(_0, 6)
               def linear_dnn(self: __torch__.HalfOps,
                 x: Tensor,
@@ -73,7 +82,7 @@ public final class HalfOps implements AutoCloseable {
               def linear_f32(self: __torch__.HalfOps,
                 x: Tensor,
                 w: Tensor) -> Tensor:
-                return torch.linear(x, torch.to(w, 6))
+                return torch.linear(x, torch.to((self).dense(w), 6))
               def linear_blocks(self: __torch__.HalfOps,
                 x: Tensor,
                 w: Tensor,
@@ -83,7 +92,7 @@ public final class HalfOps implements AutoCloseable {
                 n = int(torch.item(rows))
                 out = torch.empty([torch.size(x, 0), torch.size(w, 0)], dtype=6)
                 start = 0
-                for c in torch.split(w, n):
+                for c in torch.split((self).dense(w), n):
                   size = torch.size(c, 0)
                   _0 = torch.copy_(torch.narrow(out, 1, start, size), torch.mm(x, torch.t(torch.to(c, 6))))
                   start = start + size
@@ -101,7 +110,7 @@ public final class HalfOps implements AutoCloseable {
                 return torch.to(torch.embedding(w, ids), 6)
               def to_f32(self: __torch__.HalfOps,
                 x: Tensor) -> Tensor:
-                return torch.to(x, 6)
+                return torch.to((self).dense(x), 6)
               def like(self: __torch__.HalfOps,
                 x: Tensor,
                 ref: Tensor) -> Tensor:
@@ -109,7 +118,7 @@ public final class HalfOps implements AutoCloseable {
               def matmul_f32(self: __torch__.HalfOps,
                 x: Tensor,
                 w: Tensor) -> Tensor:
-                return torch.matmul(x, torch.to(w, 6))
+                return torch.matmul(x, torch.to((self).dense(w), 6))
             """;
 
     private final NDManager manager;
@@ -140,8 +149,8 @@ public final class HalfOps implements AutoCloseable {
      * with the engine's libtorch 2.7.1 at 1 thread and 1 row, a [4864, 896] BF16 weight took 0.46 ms against 0.81
      * (19 against 11 GB/s) and the Qwen2.5-0.5B head [151936, 896] no longer goes through a copy of itself that
      * torch.linear made each call (272 MB read and written a token; it showed as a BF16 direct_copy_kernel in perf).
-     * From 4 rows on torch.linear is as fast; a prepacked (blocked) weight would be faster at 8 rows but needs a second
-     * copy of every matrix. -Dpenwright.engine.halfDnn=false turns it off, for measuring.
+     * From 4 rows on torch.linear is as fast on the plain weight; a packed one ({@link #pack}) goes through oneDNN at
+     * any row count. -Dpenwright.engine.halfDnn=false turns both off, for measuring.
      */
     private static final long DNN_ROWS = 4;
     private final boolean dnn;
@@ -153,7 +162,8 @@ public final class HalfOps implements AutoCloseable {
         this.nativeHalf = nativeHalfMatmul();
         this.upcastRows = Integer.getInteger("penwright.engine.halfUpcastRows", nativeHalf ? 16 : 4);
         this.dnn = nativeHalf && Boolean.parseBoolean(System.getProperty("penwright.engine.halfDnn", "true"));
-        for (String method : new String[] {"empty_bf16", "empty_f16", "fill_rows", "linear", "linear_dnn", "linear_f32",
+        this.packs = dnn && Boolean.parseBoolean(System.getProperty("penwright.engine.halfPack", "true"));
+        for (String method : new String[] {"empty_bf16", "empty_f16", "fill_rows", "dense", "pack", "linear", "linear_dnn", "linear_f32",
                 "linear_blocks", "linear_widened", "embed", "to_f32", "like", "matmul_f32"}) {
             NDArray marker = manager.create(0f);
             marker.setName("module_method:" + method);
@@ -210,8 +220,9 @@ public final class HalfOps implements AutoCloseable {
     }
 
     /**
-     * x·wᵀ as float32: x cast to w's dtype for the matmul (a BF16 decode step through oneDNN's inner product, see
-     * {@link #DNN_ROWS}; otherwise torch.linear), or, from
+     * x·wᵀ as float32: with a packed w ({@link #pack}) through oneDNN's inner product at any row count; otherwise x
+     * cast to w's dtype for the matmul (a BF16 decode step through oneDNN, see {@link #DNN_ROWS}; else torch.linear),
+     * or, from
      * {@link #upcastRows} rows on (4 where the CPU has no BF16 arithmetic, 16 where it has), w widened block by block into one
      * preallocated output (collecting the blocks' products and joining them kept every widened block alive until the
      * call returned: half a gigabyte for the Qwen2.5-0.5B head). An input that requires grad (a training pass) widens
@@ -222,6 +233,9 @@ public final class HalfOps implements AutoCloseable {
         Shape shape = x.getShape();
         long cols = shape.get(shape.dimension() - 1);
         long rows = shape.size() / cols;
+        if (PACKED.equals(w.getName())) {
+            return call("linear_dnn", x, w);
+        }
         if (upcastRows > 0 && rows >= upcastRows) {
             try (NDArray blockRows = manager.create(Math.max(1, Long.highestOneBit(BLOCK_ELEMENTS / cols)));
                  NDArray flat = x.reshape(rows, cols);
@@ -233,6 +247,31 @@ public final class HalfOps implements AutoCloseable {
         }
         return call(dnn && rows < DNN_ROWS ? "linear_dnn" : "linear", x, w);
     }
+
+    /**
+     * {@code w} (a BF16 matrix, which this call then closes) in oneDNN's blocked layout for its inner product, where
+     * the CPU multiplies BF16 natively; otherwise (F16, F32, no AVX512-BF16) w itself. Measured with the engine's
+     * libtorch at 1 thread on a [4864, 896] weight: 8 rows (a batch-8 decode step) 1.0 ms packed against 1.55 through
+     * torch.linear; 1 row 0.46 ms, as the plain weight through oneDNN; 64 rows (a prompt) 7.2 ms against 5.2 for the
+     * F32 product over the plain weight widened, but getting the plain layout back costs 3.8 ms a call, so prompts
+     * stay in oneDNN too. The packed matrix takes the plain one's place: no second copy is kept. A training pass
+     * (autograd) and a merge get the plain layout back for the call.
+     */
+    public NDArray pack(NDArray w) {
+        if (!packs || w.getDataType() == DataType.FLOAT16 || w.getDataType() == DataType.FLOAT32) {
+            return w;
+        }
+        NDArray out = call("pack", w);
+        NDScope.unregister(out);
+        out.setName(PACKED);
+        w.close();
+        return out;
+    }
+
+    /** Whether {@link #pack} packs: BF16 natively multiplied, and -Dpenwright.engine.halfPack not false. */
+    private final boolean packs;
+    /** The name a packed matrix carries (DJL arrays have a name and no other spare field). */
+    private static final String PACKED = "penwright:packed";
 
     /** Whether the CPU multiplies BF16 natively (AVX512-BF16 or AMX-BF16), from /proc/cpuinfo; true off Linux. */
     private static boolean nativeHalfMatmul() {

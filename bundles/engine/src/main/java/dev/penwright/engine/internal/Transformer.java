@@ -70,28 +70,30 @@ public final class Transformer implements AutoCloseable {
         long ffn = c.intermediateSize();
         Matrices m = (cols, names, rows) -> half != null ? ck.loadHalf(manager, half, halfType, cols, names, rows)
                 : f32(ck, manager, cols, names, rows);
+        // Matrices only multiplied (not the embedding, which is gathered from) go into oneDNN's layout where it helps.
+        Matrices packed = (cols, names, rows) -> half != null ? half.pack(m.load(cols, names, rows)) : m.load(cols, names, rows);
         NDArray embed = m.load(d, new String[] {"model.embed_tokens.weight"}, new long[] {c.vocabSize()});
         NDArray lmHead;
         if (c.tieWordEmbeddings() && !ck.has("lm_head.weight")) {
             lmHead = embed;
         } else {
-            lmHead = m.load(d, new String[] {"lm_head.weight"}, new long[] {c.vocabSize()});
+            lmHead = packed.load(d, new String[] {"lm_head.weight"}, new long[] {c.vocabSize()});
         }
         NDArray norm = ck.load(manager, "model.norm.weight", d);
         LayerWeights[] layers = new LayerWeights[c.numLayers()];
         for (int l = 0; l < layers.length; l++) {
             String p = "model.layers." + l + ".";
-            NDArray qkv = m.load(d, new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight",
+            NDArray qkv = packed.load(d, new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight",
                     p + "self_attn.v_proj.weight"}, new long[] {q, kv, kv});
             NDArray bqkv = null;
             if (c.attentionBias()) {
                 bqkv = f32(ck, manager, 1, new String[] {p + "self_attn.q_proj.bias", p + "self_attn.k_proj.bias",
                         p + "self_attn.v_proj.bias"}, new long[] {q, kv, kv});
             }
-            NDArray o = m.load(q, new String[] {p + "self_attn.o_proj.weight"}, new long[] {d});
-            NDArray gateUp = m.load(d, new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"},
+            NDArray o = packed.load(q, new String[] {p + "self_attn.o_proj.weight"}, new long[] {d});
+            NDArray gateUp = packed.load(d, new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"},
                     new long[] {ffn, ffn});
-            NDArray down = m.load(ffn, new String[] {p + "mlp.down_proj.weight"}, new long[] {d});
+            NDArray down = packed.load(ffn, new String[] {p + "mlp.down_proj.weight"}, new long[] {d});
             layers[l] = new LayerWeights(ck.load(manager, p + "input_layernorm.weight", d), qkv, bqkv, o,
                     ck.load(manager, p + "post_attention_layernorm.weight", d), gateUp, down);
         }
