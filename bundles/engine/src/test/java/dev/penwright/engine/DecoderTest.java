@@ -124,6 +124,49 @@ class DecoderTest {
         }
     }
 
+    /**
+     * The same on a BF16 model with its adapters held in BF16: where the CPU multiplies BF16 natively, different
+     * adapters in one batch are multiplied side by side (RowAdapters.sideBySide), their rank activations rounded to
+     * BF16 as PEFT computes a BF16 model's LoRA; elsewhere stacked in F32. Each row's tokens, scored alone with its
+     * adapter, get the log-probs the batch gave them within BF16's rounding (greedy ids of a random tiny model sit on
+     * near-ties that such rounding flips, so the ids themselves are not compared).
+     */
+    @Test
+    void mixedHalfAdapterBatchEqualsRowsAlone() throws Exception {
+        ModelConfig c = TinyModels.config("llama", 300, false);
+        Path dir = tmp.resolve("bf16");
+        RandomModels.write(dir, c, 21, "BF16", 1);
+        LoraConfig attn = LoraConfig.of(4, 8, List.of("q_proj", "v_proj"));
+        LoraConfig all = new LoraConfig(2, 4, LoraConfig.MODULES, java.util.Map.of("down_proj", 6), java.util.Map.of(),
+                false, "");
+        try (LanguageModel f32 = LanguageModel.loadF32(dir);
+             LoraAdapter a = f32.createAdapter("a", attn, 3, false); LoraAdapter b = f32.createAdapter("b", all, 4, false)) {
+            a.save(tmp.resolve("bf16-a"), "BF16");
+            b.save(tmp.resolve("bf16-b"), "BF16");
+        }
+        try (LanguageModel model = LanguageModel.load(dir);
+             LoraAdapter a = model.loadAdapter(tmp.resolve("bf16-a")); LoraAdapter b = model.loadAdapter(tmp.resolve("bf16-b"))) {
+            assertTrue(a.isHalf() && b.isHalf());
+            LoraAdapter[] adapters = {a, b, null, b};
+            List<GenerateRequest> requests = new ArrayList<>();
+            for (int i = 0; i < adapters.length; i++) {
+                requests.add(new GenerateRequest(TinyModels.ids(3 + i, 40 + 7 * i, 90 + i), GenerationOptions.greedy(6),
+                        adapters[i]));
+            }
+            List<Generation> batched = model.generateAll(requests, 4);
+            for (int i = 0; i < requests.size(); i++) {
+                Generation row = batched.get(i);
+                long[] next = row.tokenIds().stream().mapToLong(Integer::longValue).toArray();
+                double[] alone = model.score(requests.get(i).promptIds(), next, adapters[i]);
+                for (int j = 0; j < alone.length; j++) {
+                    assertEquals(alone[j], row.logprobs().get(j), 0.05, "row " + i + " token " + j);
+                }
+            }
+            assertNotEquals(batched.get(1).logprobs(), model.generateAll(List.of(new GenerateRequest(
+                    requests.get(1).promptIds(), requests.get(1).options(), null)), 1).get(0).logprobs());
+        }
+    }
+
     @Test
     void samplingSeedStopStringsStreamingAndContextLimit() throws Exception {
         Path dir = TinyModels.write(tmp.resolve("s"), "llama", true, 17);

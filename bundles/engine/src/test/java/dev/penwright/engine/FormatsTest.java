@@ -160,7 +160,9 @@ class FormatsTest {
             assertEquals(alone.tokenIds(), batch.get(0).tokenIds());
             assertEquals(plain.tokenIds(), batch.get(1).tokenIds());
             for (int i = 0; i < alone.logprobs().size(); i++) {
-                assertEquals(alone.logprobs().get(i), batch.get(0).logprobs().get(i), 1e-3);
+                // 1e-3 where the batch stacks the adapter in F32; side by side (a CPU with AVX512-BF16) its rank
+                // activations are rounded to BF16, as PEFT computes a BF16 model's LoRA.
+                assertEquals(alone.logprobs().get(i), batch.get(0).logprobs().get(i), 1e-2);
             }
         }
     }

@@ -34,6 +34,8 @@ public final class BatchScheduler implements AutoCloseable {
     private final List<BatchRow> active = new ArrayList<>();
     private LoraBatch adapters = LoraBatch.NONE;
     private boolean adaptersStale = true;
+    /** The side-by-side projections of the batch's different half-precision adapters, kept while they stay the same. */
+    private RowAdapters.SideBySide sideBySide;
     private Thread worker;
     private volatile boolean closed;
     /** Set when closing starts: no new request is taken, and those taken are finished first. */
@@ -152,8 +154,18 @@ public final class BatchScheduler implements AutoCloseable {
                     || pending.stream().anyMatch(r -> r.request.adapter() == adapter);
             if (!inUse && retired.remove(adapter)) {
                 adaptersStale = true;
+                if (sideBySide != null && sideBySide.holds(adapter)) {
+                    dropSideBySide();
+                }
                 adapter.close();
             }
+        }
+    }
+
+    private void dropSideBySide() {
+        if (sideBySide != null) {
+            sideBySide.close();
+            sideBySide = null;
         }
     }
 
@@ -230,7 +242,16 @@ public final class BatchScheduler implements AutoCloseable {
             for (BatchRow r : active) {
                 rows.add(r.request.adapter());
             }
-            adapters = RowAdapters.of(rows, model.config().numLayers(), model.manager());
+            int layers = model.config().numLayers();
+            if (RowAdapters.sideBySide(rows, model.half())) {
+                if (sideBySide == null || !sideBySide.serves(rows)) {
+                    dropSideBySide();
+                    sideBySide = new RowAdapters.SideBySide(rows, layers, model.half());
+                }
+                adapters = RowAdapters.of(rows, layers, model.manager(), sideBySide);
+            } else {
+                adapters = RowAdapters.of(rows, layers, model.manager());
+            }
             adaptersStale = false;
         }
         int[][] draft = speculation.drafts(active, model.config().maxPositions());
@@ -378,6 +399,7 @@ public final class BatchScheduler implements AutoCloseable {
         if (adapters instanceof RowAdapters r) {
             r.close();
         }
+        dropSideBySide();
         retired.forEach(LoraAdapter::close);
         retired.clear();
         cache.close();

@@ -233,7 +233,7 @@ public final class HalfOps implements AutoCloseable {
         Shape shape = x.getShape();
         long cols = shape.get(shape.dimension() - 1);
         long rows = shape.size() / cols;
-        if (PACKED.equals(w.getName())) {
+        if (isPacked(w)) {
             return call("linear_dnn", x, w);
         }
         if (upcastRows > 0 && rows >= upcastRows) {
@@ -270,6 +270,15 @@ public final class HalfOps implements AutoCloseable {
 
     /** Whether {@link #pack} packs: BF16 natively multiplied, and -Dpenwright.engine.halfPack not false. */
     private final boolean packs;
+
+    public boolean packs() {
+        return packs;
+    }
+
+    /** Whether {@code w} came from {@link #pack}. */
+    public static boolean isPacked(NDArray w) {
+        return PACKED.equals(w.getName());
+    }
     /** The name a packed matrix carries (DJL arrays have a name and no other spare field). */
     private static final String PACKED = "penwright:packed";
 

@@ -396,6 +396,10 @@ public final class Transformer implements AutoCloseable {
         if (at == null) {
             return y;
         }
+        if (HalfOps.isPacked(at)) {
+            // Several half-precision adapters side by side (RowAdapters.sideBySide), multiplied like base weights.
+            return y.add(half.linear(half.linear(h, at).mul(lora.mask(layer, group)), lora.bt(layer, group)));
+        }
         // An adapter loaded for a half-precision model is held in its dtype and widened per product: the rank
         // activations and the sum stay float32, as with an F32 adapter.
         boolean halfAdapter = isHalf(at);
