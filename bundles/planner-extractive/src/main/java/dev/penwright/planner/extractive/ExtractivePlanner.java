@@ -123,8 +123,9 @@ public class ExtractivePlanner implements Planner {
         }
         String first = stripped.substring(0, blank);
         String line = first.replaceFirst("^#+\\s*", "").strip();
+        String rest = stripped.substring(blank).strip();
         boolean heading = first.indexOf('\n') < 0 && line.length() <= (cjk ? 40 : 80)
-                && !SentenceSplitter.LIST_MARKER.matcher(first).find()
+                && (!SentenceSplitter.LIST_MARKER.matcher(first).find() || SentenceSplitter.isNumberedHeading(first, rest))
                 && !TERMINAL.matcher(line).matches() && line.codePoints().anyMatch(Character::isLetter);
         return heading ? first : null;
     }

@@ -106,7 +106,9 @@ final class Neutraliser {
     }
 
     private static String tidy(String text, String original) {
-        String s = SENSE_NUMBER.matcher(text.strip()).replaceFirst("");
+        // A numbered section heading keeps its number (SentenceSplitter passes one through only as a text's heading).
+        String s = SentenceSplitter.NUMBERED_HEADING.matcher(text.strip()).matches() ? text.strip()
+                : SENSE_NUMBER.matcher(text.strip()).replaceFirst("");
         s = INTERJECTION.matcher(s).replaceFirst("");
         s = PART_OF_SPEECH.matcher(s).replaceFirst("");
         Matcher headword = HEADWORD_LABEL.matcher(s);

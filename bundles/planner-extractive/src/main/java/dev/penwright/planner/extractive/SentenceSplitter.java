@@ -42,9 +42,15 @@ final class SentenceSplitter {
 
     List<Sentence> split(String text) {
         List<Sentence> out = new ArrayList<>();
-        for (String paragraph : BLANK_LINES.split(normalise(text))) {
+        String[] paragraphs = BLANK_LINES.split(normalise(text));
+        for (int i = 0; i < paragraphs.length; i++) {
+            String paragraph = paragraphs[i];
             if (isCode(paragraph)) {
                 continue; // shell sessions and listings are not prose: nothing to plan from them
+            }
+            if (out.isEmpty() && isNumberedHeading(paragraph, i + 1 < paragraphs.length ? paragraphs[i + 1] : "")) {
+                addIfNotBlank(out, paragraph, false);
+                continue;
             }
             for (Block block : blocks(paragraph)) {
                 boolean first = block.listItem;
@@ -56,6 +62,19 @@ final class SentenceSplitter {
         }
         return out;
     }
+
+    /**
+     * A text's first paragraph that is a numbered section heading ("3. About this document"): one line, a number and
+     * a title without a sentence's end, and no list following it (then it would be the list's first item). Its number
+     * is part of the heading, as "4.7.4." is of "4.7.4. root password", not a list mark to drop.
+     */
+    static boolean isNumberedHeading(String paragraph, String next) {
+        String line = paragraph.strip();
+        return line.indexOf('\n') < 0 && line.length() <= 80 && NUMBERED_HEADING.matcher(line).matches()
+                && !LIST_MARKER.matcher(next).find();
+    }
+
+    static final Pattern NUMBERED_HEADING = Pattern.compile("\\d{1,3}\\.\\s+\\S.*(?<![.。!?！？:：;；,，])");
 
     /** Unix line ends, no-break spaces as spaces, no tabs. */
     static String normalise(String text) {

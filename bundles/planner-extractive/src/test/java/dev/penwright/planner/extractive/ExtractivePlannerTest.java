@@ -81,6 +81,26 @@ class ExtractivePlannerTest {
     }
 
     @Test
+    void aNumberedHeadingKeepsItsNumberAndAListKeepsNoMarks() throws Exception {
+        ContentPlan section = planner.plan(Material.ofArticle("""
+                3. 关于本文档
+
+                    本文档介绍 Debian 系统的管理。
+
+                                       -- Osamu Aoki (青木修), Debian 参考手册（版本 2.73）
+                """));
+        assertEquals("3. 关于本文档", section.title());
+        assertTrue(section.neutralDraft().startsWith("3. 关于本文档。"), section.neutralDraft());
+        ContentPlan steps = planner.plan(Material.ofArticle("""
+                1. Unplug the machine
+
+                2. Open the case and remove the disk.
+                """));
+        assertFalse(steps.neutralDraft().contains("1.") || steps.neutralDraft().contains("2."), steps.neutralDraft());
+        assertTrue(steps.neutralDraft().contains("Unplug the machine"), steps.neutralDraft());
+    }
+
+    @Test
     void materialFactsComeFirstAndVerbatim() throws Exception {
         List<String> given = List.of("Price: 9.99 EUR", "ships on 2026-12-01");
         ContentPlan plan = planner.plan(new Material("A note on the new kettle.", given, "", ""));
