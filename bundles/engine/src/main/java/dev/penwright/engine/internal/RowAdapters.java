@@ -171,20 +171,8 @@ public final class RowAdapters implements LoraBatch, AutoCloseable {
 
         @Override
         public void close() {
-            for (NDArray[] row : a) {
-                for (NDArray x : row) {
-                    if (x != null) {
-                        x.close();
-                    }
-                }
-            }
-            for (NDArray[] row : b) {
-                for (NDArray x : row) {
-                    if (x != null) {
-                        x.close();
-                    }
-                }
-            }
+            java.util.stream.Stream.of(a, b).flatMap(java.util.Arrays::stream).flatMap(java.util.Arrays::stream)
+                    .filter(java.util.Objects::nonNull).forEach(NDArray::close);
         }
     }
 
