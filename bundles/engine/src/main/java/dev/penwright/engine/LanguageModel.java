@@ -13,7 +13,6 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
 import dev.penwright.engine.internal.BatchScheduler;
 import dev.penwright.engine.internal.Checkpoint;
 import dev.penwright.engine.internal.LayerWeights;
@@ -360,7 +359,7 @@ public final class LanguageModel implements AutoCloseable {
         }
         NDArray delta = adapter.widened(a).matMul(adapter.widened(adapter.fusedB(layer, g.ordinal())));
         // A half-precision weight may be held in oneDNN's blocked layout, which only PyTorch's own calls read.
-        NDArray base = transformer.half() != null && w.getDataType() != DataType.FLOAT32 ? transformer.half().toF32(w) : w;
+        NDArray base = transformer.isHalf(w) ? transformer.half().toF32(w) : w;
         NDArray out = base.add(delta.transpose());
         NDScope.unregister(out);
         out.attach(m);

@@ -34,10 +34,6 @@ public final class RowAdapters implements LoraBatch, AutoCloseable {
         this.mask = new NDArray[layers][LoraGroup.COUNT];
     }
 
-    /** @param rows each row's adapter, or null for the base model */
-    public static LoraBatch of(List<LoraAdapter> rows, int layers, NDManager manager) {
-        return stackedOrFused(rows, layers, manager);
-    }
 
     /**
      * As {@link #of(List, int, NDManager)}, except that rows with different half-precision adapters on a CPU that
@@ -108,13 +104,13 @@ public final class RowAdapters implements LoraBatch, AutoCloseable {
         private final long[][][][] spans;
 
         public SideBySide(List<LoraAdapter> rows, int layers, HalfOps half) {
+            List<LoraAdapter> distinct = new ArrayList<>();
             for (LoraAdapter adapter : rows) {
                 if (adapter != null && !index.containsKey(adapter)) {
-                    index.put(adapter, index.size());
+                    index.put(adapter, distinct.size());
+                    distinct.add(adapter);
                 }
             }
-            List<LoraAdapter> distinct = new ArrayList<>(index.keySet());
-            distinct.sort(java.util.Comparator.comparingInt(index::get));
             a = new NDArray[layers][LoraGroup.COUNT];
             b = new NDArray[layers][LoraGroup.COUNT];
             spans = new long[layers][LoraGroup.COUNT][distinct.size()][];
@@ -156,13 +152,13 @@ public final class RowAdapters implements LoraBatch, AutoCloseable {
 
         /** Whether these are the projections of exactly the adapters of {@code rows} (nulls aside). */
         public boolean serves(List<LoraAdapter> rows) {
-            Map<LoraAdapter, Boolean> seen = new IdentityHashMap<>();
+            java.util.Set<LoraAdapter> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
             for (LoraAdapter adapter : rows) {
                 if (adapter != null) {
                     if (!index.containsKey(adapter)) {
                         return false;
                     }
-                    seen.put(adapter, true);
+                    seen.add(adapter);
                 }
             }
             return seen.size() == index.size();
@@ -175,7 +171,8 @@ public final class RowAdapters implements LoraBatch, AutoCloseable {
         }
     }
 
-    private static LoraBatch stackedOrFused(List<LoraAdapter> rows, int layers, NDManager manager) {
+    /** @param rows each row's adapter, or null for the base model */
+    public static LoraBatch of(List<LoraAdapter> rows, int layers, NDManager manager) {
         List<LoraAdapter> distinct = new ArrayList<>();
         Map<LoraAdapter, Integer> index = new IdentityHashMap<>();
         boolean anyNone = false;

@@ -71,7 +71,7 @@ public final class Transformer implements AutoCloseable {
         Matrices m = (cols, names, rows) -> half != null ? ck.loadHalf(manager, half, halfType, cols, names, rows)
                 : f32(ck, manager, cols, names, rows);
         // Matrices only multiplied (not the embedding, which is gathered from) go into oneDNN's layout where it helps.
-        Matrices packed = (cols, names, rows) -> half != null ? half.pack(m.load(cols, names, rows)) : m.load(cols, names, rows);
+        Matrices packed = half == null ? m : (cols, names, rows) -> half.pack(m.load(cols, names, rows));
         NDArray embed = m.load(d, new String[] {"model.embed_tokens.weight"}, new long[] {c.vocabSize()});
         NDArray lmHead;
         if (c.tieWordEmbeddings() && !ck.has("lm_head.weight")) {
@@ -429,7 +429,7 @@ public final class Transformer implements AutoCloseable {
     }
 
     /** A weight held in half precision (a merged adapter turns its matrices back to F32). */
-    private boolean isHalf(NDArray w) {
+    public boolean isHalf(NDArray w) {
         return half != null && w.getDataType() != DataType.FLOAT32;
     }
 
