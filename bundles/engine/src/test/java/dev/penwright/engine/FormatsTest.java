@@ -101,6 +101,26 @@ class FormatsTest {
     }
 
     @Test
+    void anAdapterWrittenWithoutMakingItIsTheOneCreateMakes() throws Exception {
+        Path dir = TinyModels.write(tmp.resolve("m"), "qwen2", false, 5);
+        try (LanguageModel model = LanguageModel.load(dir)) {
+            // Per-module ranks and a module left out: the stream of draws must follow create's order exactly.
+            LoraConfig cfg = new LoraConfig(4, 16, List.of("q_proj", "v_proj", "gate_proj", "down_proj"),
+                    Map.of("down_proj", 2), Map.of(), false, "tiny-qwen2");
+            Path made = tmp.resolve("made");
+            Path written = tmp.resolve("written");
+            try (LoraAdapter a = model.createAdapter("a", cfg, 11, false)) {
+                a.save(made, "BF16");
+            }
+            LoraAdapter.writeRandom(written, model.config(), cfg, 11, false, "BF16");
+            assertArrayEquals(Files.readAllBytes(made.resolve("adapter_model.safetensors")),
+                    Files.readAllBytes(written.resolve("adapter_model.safetensors")));
+            assertEquals(LoraConfig.read(made.resolve("adapter_config.json")),
+                    LoraConfig.read(written.resolve("adapter_config.json")));
+        }
+    }
+
+    @Test
     void aHalfPrecisionModelHoldsItsAdaptersInItsOwnDtype() throws Exception {
         ModelConfig c = TinyModels.config("llama", 300, false);
         Path model = tmp.resolve("bf16-base");

@@ -11,9 +11,26 @@ final class ProcessFigures {
 
     /** The process's peak resident set (VmHWM) in MB, or -1 off Linux. */
     static long peakRssMb() {
+        return statusMb("VmHWM:");
+    }
+
+    /**
+     * Starts the peak resident set (VmHWM) afresh from the current one, so that a phase's peak can be read on its own
+     * (Linux's {@code clear_refs} "5"); false where that cannot be done.
+     */
+    static boolean resetPeakRss() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    private static long statusMb(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
                 }
             }
