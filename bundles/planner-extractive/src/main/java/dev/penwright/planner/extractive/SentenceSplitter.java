@@ -36,8 +36,10 @@ final class SentenceSplitter {
             "For", "If", "When", "Some", "Most", "Many");
     private static final String CJK_ENDERS = "。！？…";
     // Quotations and brackets whose sentences stay together, so no sentence ends inside an aside or a quotation.
-    private static final String OPEN_QUOTES = "“「『([";
-    private static final String CLOSE_QUOTES = "”」』)]";
+    private static final String OPEN_QUOTES = "“「『([（";
+    private static final String CLOSE_QUOTES = "”」』)]）";
+    /** CJK punctuation that closes or ends: a wrapped line that starts with one takes no space before it. */
+    private static final String CJK_TRAILING = "）」』】〉》，。、；：！？";
     private static final String CLOSERS = "\"'”’」』）)]》";
 
     List<Sentence> split(String text) {
@@ -143,7 +145,7 @@ final class SentenceSplitter {
         if (!sb.isEmpty()) {
             int last = sb.codePointBefore(sb.length());
             int first = line.codePointAt(0);
-            if (!(isCjk(last) && isCjk(first)) && !endsInsideUrl(sb)) {
+            if (!(isCjk(last) && isCjk(first)) && CJK_TRAILING.indexOf(first) < 0 && !endsInsideUrl(sb)) {
                 sb.append(' ');
             }
         }

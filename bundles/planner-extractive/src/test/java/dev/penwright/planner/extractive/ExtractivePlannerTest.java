@@ -101,6 +101,22 @@ class ExtractivePlannerTest {
     }
 
     @Test
+    void anEllipsisInsideAFullWidthBracketEndsNoSentence() throws Exception {
+        // zh-fortunes-00187: the item wraps before its closing bracket; the ellipsis ended the sentence there, the
+        // bracket was lost and the next item ran on after a full stop ("GRUB CD.用读写访问…").
+        ContentPlan plan = planner.plan(Material.ofArticle("""
+                如果可以物理访问硬盘，则可以使用下面的步骤。
+
+                 1. 使用紧急介质启动系统（Debian 启动磁盘, Knoppix CD, GRUB CD, …
+                    ）。
+
+                 2. 用读写访问挂载根分区。
+                """));
+        assertTrue(plan.neutralDraft().contains("（Debian 启动磁盘, Knoppix CD, GRUB CD, …）。用读写访问挂载根分区。"),
+                plan.neutralDraft());
+    }
+
+    @Test
     void materialFactsComeFirstAndVerbatim() throws Exception {
         List<String> given = List.of("Price: 9.99 EUR", "ships on 2026-12-01");
         ContentPlan plan = planner.plan(new Material("A note on the new kettle.", given, "", ""));
