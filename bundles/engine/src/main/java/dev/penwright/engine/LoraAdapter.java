@@ -161,8 +161,8 @@ public final class LoraAdapter implements AutoCloseable {
         }
         NDManager manager = parent.newSubManager();
         Map<String, Module> modules = new LinkedHashMap<>();
-        // Direct buffers are freed only when the garbage collector runs: a buffer read per tensor left about three
-        // times the adapter's size behind (51 MB a rank-16 BF16 adapter of Qwen2.5-0.5B, 17 MB held). The file's
+        // Direct buffers are freed only when the garbage collector runs: two read per tensor grew the process by about
+        // three times the adapter's size (51 MB a rank-16 BF16 adapter of Qwen2.5-0.5B, 17 MB held). The file's
         // bytes always go through one reused buffer; so do the F32 values when they are rounded into a half copy
         // at once, while an F32 adapter's tensors own theirs.
         long largest = 0;
@@ -263,7 +263,7 @@ public final class LoraAdapter implements AutoCloseable {
     /**
      * Writes, as PEFT does, the adapter {@link #create} makes with the same arguments, without making it: the values
      * stream from the seeded generator to the file a module at a time, so a benchmark that prepares adapters for
-     * loading leaves neither native memory nor a grown heap behind (8 made, saved and closed left the process 330 MB
+     * loading leaves neither native memory nor a grown heap behind (8 made, saved and closed left the process 95 MB
      * larger than loading them alone).
      */
     public static void writeRandom(Path dir, ModelConfig base, LoraConfig cfg, long seed, boolean zeroB, String dtype)
