@@ -75,6 +75,10 @@ public final class BatchScheduler implements AutoCloseable {
                         request.plan().formOpeners(), request.plan().signsOff(), request.plan().signOffDash(),
                         request.options(),
                         model.config().eosTokenIds(), tokenTexts.get()));
+                long[] prompt = request.promptIds();
+                if (prompt.length > 0) {
+                    copy.continueAfter((int) prompt[prompt.length - 1]);
+                }
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }

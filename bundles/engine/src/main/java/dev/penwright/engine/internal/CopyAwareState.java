@@ -80,6 +80,20 @@ public final class CopyAwareState {
         this.stalled = o.stalled;
     }
 
+    /**
+     * Continues the text the prompt ends with when its last token is text (not a special token closing a template):
+     * a later section of a long draft. The cursor then takes the source's separator before its first word, and the
+     * text is past its first line (no first-line form word such as "n." there).
+     */
+    public void continueAfter(int promptToken) {
+        byte[] b = plan.texts.bytes(promptToken);
+        if (b.length == 0 || plan.texts.isSpecial(promptToken)) {
+            return;
+        }
+        cursor.continueAfter(b);
+        firstLine = false;
+    }
+
     /** An independent copy (to try tokens ahead, as speculative verification does, without touching this one). */
     public CopyAwareState copy() {
         return new CopyAwareState(this);

@@ -88,6 +88,21 @@ final class PlanCursor {
         return c;
     }
 
+    /**
+     * Starts the cursor after text the prompt already holds ({@code last}: its final token's bytes), as a later
+     * section of a long draft continues the text written so far: a word then takes the separator the source has
+     * before it. Starting as at a text's start let a section's first word follow the last one's full stop with no
+     * space ("on the disk.The hacker": 14 of 683 benchmark texts).
+     */
+    void continueAfter(byte[] last) {
+        if (last.length == 0) {
+            return;
+        }
+        byte end = last[last.length - 1];
+        afterBreak = isSpace(end) || "([{<".indexOf(end) >= 0;
+        atLineStart = end == '\n';
+    }
+
     /** The cursor's offset in the source's bytes (it only moves forward, but for an aside's return). */
     int position() {
         return pos;

@@ -147,7 +147,9 @@ public final class StyleRenderer {
                 for (DraftSections.Section part : sections.get()) {
                     String source = parts.isEmpty() && titled
                             ? TitleLine.copySource(request.plan().title(), part.copySource()) : part.copySource();
-                    parts.add(new DraftSections.Section(part.draft(), LabelLines.copySource(source, labels)));
+                    // The separator before a later section (" " in Latin text) stays: LabelLines strips its input.
+                    String separator = source.substring(0, source.length() - source.stripLeading().length());
+                    parts.add(new DraftSections.Section(part.draft(), separator + LabelLines.copySource(source, labels)));
                 }
                 return new SectionedRendering(model, adapter, template, request.plan(), options,
                         pack == null ? StyleVocabulary.EMPTY : pack.vocabulary(), signOffDash, listener, info.id(), ref,

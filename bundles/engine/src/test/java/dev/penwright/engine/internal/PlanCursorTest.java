@@ -105,6 +105,26 @@ class PlanCursorTest {
     }
 
     @Test
+    void aLaterSectionTakesTheSeparatorItsSourceHasAfterTheTextSoFar() {
+        // A long draft's second section: its source " cat sat." continues a text the prompt ends with ("…the").
+        // The model prefers the bare word; as at a text's start it was proposed, and "thecat" was written.
+        Function<String, double[]> model = text -> {
+            double[] l = new double[VOCAB.length];
+            l[4] = 6; // "cat"
+            l[2] = 1; // " cat"
+            return l;
+        };
+        CopyAwareState fresh = copying(2, 3, 12);
+        assertEquals("cat sat.", decode(fresh, model).strip());
+        CopyAwareState continuing = copying(2, 3, 12);
+        continuing.continueAfter(1); // the prompt's last token: "the"
+        assertEquals(" cat sat.", decode(continuing, model));
+        CopyAwareState afterTemplate = copying(2, 3, 12);
+        afterTemplate.continueAfter(EOS); // a special token closes the template: the text starts here
+        assertEquals("cat sat.", decode(afterTemplate, model).strip());
+    }
+
+    @Test
     void aSignatureTakesTheStylesOwnDashAndNoFullStop() {
         long[] draft = {9, 10, 3, 4, 1, 2, 5, 3}; // "风来。《春晓》。"
         Function<String, double[]> model = text -> {
