@@ -98,9 +98,20 @@ final class PlanCursor {
         if (last.length == 0) {
             return;
         }
-        byte end = last[last.length - 1];
-        afterBreak = isSpace(end) || "([{<".indexOf(end) >= 0;
-        atLineStart = end == '\n';
+        afterBreak = opensWord(last);
+        atLineStart = false;
+        followLines(last);
+    }
+
+    /** Whether the text is at a line's start after {@code b}: a line break starts one, indentation keeps it. */
+    private void followLines(byte[] b) {
+        for (byte x : b) {
+            if (x == '\n') {
+                atLineStart = true;
+            } else if (x != ' ' && x != '\t') {
+                atLineStart = false;
+            }
+        }
     }
 
     /** The cursor's offset in the source's bytes (it only moves forward, but for an aside's return). */
@@ -308,13 +319,7 @@ final class PlanCursor {
             // "*" then "alcc" would make "*alcc": the item owes the white space the source had before its word.
             pos--;
         }
-        for (byte x : b) {
-            if (x == '\n') {
-                atLineStart = true;
-            } else if (x != ' ' && x != '\t') {
-                atLineStart = false;
-            }
-        }
+        followLines(b);
         boolean opened = false;
         if (pos == before) {
             // Markup the text inserted: an opening bracket is owed its closer, a closer pays the innermost one.
