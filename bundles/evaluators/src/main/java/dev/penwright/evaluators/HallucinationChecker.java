@@ -178,6 +178,8 @@ public final class HallucinationChecker {
             sb.append(plan.title()).append('\n').append(plan.summary()).append('\n');
             plan.keyFacts().forEach(f -> sb.append(f).append('\n'));
             sb.append(plan.neutralDraft()).append('\n');
+            // A numbered list's numbers are the plan's (the order of its steps), though its draft writes none.
+            plan.numberedItems().forEach(item -> sb.append(item.number()).append('\n'));
         }
         return sb.toString();
     }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.plan.Material;
+import dev.penwright.api.plan.NumberedItem;
 
 class HallucinationCheckerTest {
     private final HallucinationChecker checker = new HallucinationChecker();
@@ -65,6 +66,21 @@ class HallucinationCheckerTest {
         assertFalse(checker.check("a", "Command line tools come in this package.", null, plan)
                 .faithfulnessHallucination());
         assertTrue(checker.check("b", "A graphical editor.", null, plan).faithfulnessHallucination());
+    }
+
+    @Test
+    void aNumberedListsNumbersAreThePlans() {
+        String draft = "To reset the password, boot from a rescue CD. Mount the root partition. Clear the field.";
+        List<NumberedItem> steps = List.of(new NumberedItem(1, "Boot from a rescue CD."),
+                new NumberedItem(2, "Mount the root partition."), new NumberedItem(3, "Clear the field."));
+        String numbered = "To reset the password:\n1. Boot from a rescue CD.\n2. Mount the root partition.\n"
+                + "3. Clear the field.";
+        ContentPlan listed = new ContentPlan("", "", List.of(), draft, "en", "t", null, steps);
+        assertEquals(List.of(), checker.check("n1", numbered, null, listed).unsupported());
+        // The same text against a plan that does not say it was a list: its numbers are the text's own.
+        ContentPlan prose = new ContentPlan("", "", List.of(), draft, "en", "t", null);
+        assertEquals(List.of("1", "2", "3"), checker.check("n2", numbered, null, prose).unsupported().stream()
+                .map(Fact::text).toList());
     }
 
     @Test

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.penwright.api.generate.GenerationOptions;
 import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.plan.Material;
+import dev.penwright.api.plan.NumberedItem;
 
 /** JSON request bodies to api records, strict about types so that a bad field is a 400 naming it. */
 final class Requests {
@@ -21,7 +22,7 @@ final class Requests {
     static final Set<String> MATERIAL_FIELDS = Set.of("brief", "facts", "sourceArticle", "language");
     /** A plan as /v1/plan answers it, so that a client can send it back as it came. */
     static final Set<String> PLAN_FIELDS = Set.of("title", "summary", "keyFacts", "neutralDraft", "language",
-            "plannerId", "usage");
+            "plannerId", "usage", "numberedItems");
 
     /**
      * Refuses an object with a field not in {@code known}: a misspelt field ({@code maxTokens} for
@@ -177,11 +178,33 @@ final class Requests {
         }
         onlyKnown(v, "plan", PLAN_FIELDS);
         ContentPlan plan = new ContentPlan(text(v, "title", ""), text(v, "summary", ""), texts(v, "keyFacts"),
-                text(v, "neutralDraft", ""), text(v, "language", ""), text(v, "plannerId", "client"), null);
+                text(v, "neutralDraft", ""), text(v, "language", ""), text(v, "plannerId", "client"), null,
+                numberedItems(v));
         if (plan.title().isBlank() && plan.keyFacts().isEmpty() && plan.neutralDraft().isBlank()) {
             throw ApiError.badRequest("\"plan\" needs a title, keyFacts or a neutralDraft");
         }
         return plan;
+    }
+
+    /** A plan's {@code numberedItems}: {@code [{"number": 1, "text": "…"}, …]} as {@code /v1/plan} returns them. */
+    static List<NumberedItem> numberedItems(JsonNode plan) {
+        JsonNode items = plan.get("numberedItems");
+        if (items == null || items.isNull()) {
+            return List.of();
+        }
+        String shape = "\"numberedItems\" must be an array of {\"number\": an integer from 1, \"text\": a string}";
+        if (!items.isArray()) {
+            throw ApiError.badRequest(shape);
+        }
+        List<NumberedItem> out = new ArrayList<>();
+        for (JsonNode item : items) {
+            if (!item.isObject() || !item.path("number").canConvertToInt() || !item.path("number").isIntegralNumber()
+                    || item.path("number").asInt() < 1 || !item.path("text").isTextual()) {
+                throw ApiError.badRequest(shape);
+            }
+            out.add(new NumberedItem(item.get("number").asInt(), item.get("text").asText()));
+        }
+        return out;
     }
 
     /** Sampling options, with {@code maxNewTokens} bounded by the server's limit. */

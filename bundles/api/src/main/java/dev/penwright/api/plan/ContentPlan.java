@@ -12,9 +12,11 @@ import java.util.List;
  * @param language     BCP 47 tag
  * @param plannerId    the planner that made it
  * @param usage        tokens spent making it
+ * @param numberedItems the draft's sentences that were items of a numbered list, in the draft's order (empty when
+ *                      it had none, or when the planner does not say)
  */
 public record ContentPlan(String title, String summary, List<String> keyFacts, String neutralDraft,
-                          String language, String plannerId, TokenUsage usage) {
+                          String language, String plannerId, TokenUsage usage, List<NumberedItem> numberedItems) {
     public ContentPlan {
         title = title == null ? "" : title;
         summary = summary == null ? "" : summary;
@@ -23,5 +25,12 @@ public record ContentPlan(String title, String summary, List<String> keyFacts, S
         language = language == null ? "" : language;
         plannerId = plannerId == null ? "" : plannerId;
         usage = usage == null ? TokenUsage.NONE : usage;
+        numberedItems = numberedItems == null ? List.of() : List.copyOf(numberedItems);
+    }
+
+    /** A plan whose draft holds no numbered list (or whose planner does not say). */
+    public ContentPlan(String title, String summary, List<String> keyFacts, String neutralDraft,
+                       String language, String plannerId, TokenUsage usage) {
+        this(title, summary, keyFacts, neutralDraft, language, plannerId, usage, List.of());
     }
 }

@@ -128,6 +128,13 @@ public final class CopyPlan {
                 contentWords.add(lower);
             }
         }
+        if (copyIds != null && copyIds.length > 0) {
+            // The copy source is the plan written for the style (its title on a line, a list's numbers back): what
+            // it adds to the prompt's plan is the plan's too.
+            for (String u : StyleVocabulary.units(decode(source.ids, texts))) {
+                allow(u, true);
+            }
+        }
         for (String w : vocabulary == null ? List.<String>of() : vocabulary) {
             // A name or a number is a fact: the style's frequent ones (Unix, Usenet in the Jargon File) are
             // still facts the plan must hold, so only the style's common words are let through.

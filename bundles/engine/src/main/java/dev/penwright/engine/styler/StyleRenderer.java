@@ -145,8 +145,9 @@ public final class StyleRenderer {
             if (sections.isPresent()) {
                 List<DraftSections.Section> parts = new ArrayList<>();
                 for (DraftSections.Section part : sections.get()) {
-                    String source = parts.isEmpty() && titled
-                            ? TitleLine.copySource(request.plan().title(), part.copySource()) : part.copySource();
+                    String source = NumberedItems.copySource(parts.isEmpty() && titled
+                            ? TitleLine.copySource(request.plan().title(), part.copySource()) : part.copySource(),
+                            request.plan().numberedItems());
                     // The separator before a later section (" " in Latin text) stays: LabelLines strips its input.
                     String separator = source.substring(0, source.length() - source.stripLeading().length());
                     parts.add(new DraftSections.Section(part.draft(), separator + LabelLines.copySource(source, labels)));
@@ -174,8 +175,9 @@ public final class StyleRenderer {
                 planContext = PlanContext.span(ids, span[0], span[1], vocabulary.words())
                         .withForm(vocabulary).withSignOffDash(signOffDash);
                 if (!draft.isEmpty()) {
-                    String source = LabelLines.copySource(
-                            titled ? TitleLine.copySource(request.plan().title(), draft) : draft, labels);
+                    String source = LabelLines.copySource(NumberedItems.copySource(
+                            titled ? TitleLine.copySource(request.plan().title(), draft) : draft,
+                            request.plan().numberedItems()), labels);
                     planContext = planContext.withCopySource(model.encode(source, false));
                 }
             }

@@ -105,6 +105,20 @@ class PlanCursorTest {
     }
 
     @Test
+    void theFactGuardLetsThroughWhatTheCopySourceAddsToThePlan() {
+        // The copy source numbers the plan's list item ("1. the cat sat."): the number is the plan's, not the model's.
+        GenerationOptions guarded = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, true, 0.0);
+        long[] numbered = {22, 12, 7, 1, 2, 3, 12};
+        CopyAwareState withSource = new CopyAwareState(new CopyPlan(SOURCE, numbered, List.of(), guarded,
+                Set.of(EOS), TEXTS));
+        assertTrue(withSource.allows(22));
+        assertEquals("1. the cat sat.", decode(withSource, text -> flat()));
+        CopyAwareState planOnly = new CopyAwareState(new CopyPlan(SOURCE, null, List.of(), guarded, Set.of(EOS),
+                TEXTS));
+        assertFalse(planOnly.allows(22), "a number neither the plan nor its copy source holds");
+    }
+
+    @Test
     void aLaterSectionTakesTheSeparatorItsSourceHasAfterTheTextSoFar() {
         // A long draft's second section: its source " cat sat." continues a text the prompt ends with ("…the").
         // The model prefers the bare word; as at a text's start it was proposed, and "thecat" was written.

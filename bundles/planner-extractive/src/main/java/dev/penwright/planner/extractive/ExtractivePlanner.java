@@ -12,6 +12,7 @@ import org.osgi.service.component.annotations.Component;
 
 import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.plan.Material;
+import dev.penwright.api.plan.NumberedItem;
 import dev.penwright.api.plan.Planner;
 import dev.penwright.api.plan.PlanningException;
 
@@ -84,14 +85,15 @@ public class ExtractivePlanner implements Planner {
         String title = title(material, headline, units, byRank, cjk);
         List<String> keyFacts = keyFacts(material.facts(), units, byRank, cjk);
         String summary = summary(units, byRank, cjk);
-        String draft = draft(heading, units, cjk);
+        List<NumberedItem> numbered = new ArrayList<>();
+        String draft = draft(heading, units, cjk, numbered);
         if (draft.isEmpty()) {
             draft = joinSentences(material.facts(), cjk);
         }
         if (summary.isEmpty()) {
             summary = title;
         }
-        return new ContentPlan(title, summary, keyFacts, draft, language, ID, null);
+        return new ContentPlan(title, summary, keyFacts, draft, language, ID, null, listsOnly(numbered));
     }
 
     /** A sentence as written and as neutralised, with its facts (found in the neutral form). */
@@ -244,9 +246,10 @@ public class ExtractivePlanner implements Planner {
 
     /**
      * Every sentence, heading and list item, neutralised, in reading order, as prose: the draft is the whole content
-     * without its form (no salience cut: a styler cannot restore what the draft leaves out).
+     * without its form (no salience cut: a styler cannot restore what the draft leaves out). The items of a numbered
+     * list that stand as sentences of their own go to {@code numbered}: their numbers are not in the prose.
      */
-    private static String draft(String heading, List<Unit> units, boolean cjk) {
+    private static String draft(String heading, List<Unit> units, boolean cjk, List<NumberedItem> numbered) {
         List<String> sentences = new ArrayList<>();
         if (heading != null) {
             sentences.add(heading);
@@ -277,10 +280,32 @@ public class ExtractivePlanner implements Planner {
                 sentences.add(lead + (cjk ? "：" : ": ") + String.join(joiner, items));
                 i = j - 1;
             } else {
-                sentences.add(units.get(i).sentence().listItem() ? capitalised(text) : text);
+                Sentence sentence = units.get(i).sentence();
+                String written = sentence.listItem() ? capitalised(text) : text;
+                sentences.add(written);
+                if (sentence.number() > 0) {
+                    numbered.add(new NumberedItem(sentence.number(), written.strip()));
+                }
             }
         }
         return joinSentences(sentences, cjk);
+    }
+
+    /**
+     * The items that belong to a list: each next to its predecessor or successor in number ("1." then "2."). A lone
+     * "3." is a heading's or a sense's number, not a list the styler could number back.
+     */
+    static List<NumberedItem> listsOnly(List<NumberedItem> items) {
+        List<NumberedItem> kept = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            int n = items.get(i).number();
+            boolean after = i > 0 && items.get(i - 1).number() == n - 1;
+            boolean before = i + 1 < items.size() && items.get(i + 1).number() == n + 1;
+            if (after || before) {
+                kept.add(items.get(i));
+            }
+        }
+        return List.copyOf(kept);
     }
 
     /** A series' last item with "and" before it, unless it starts with a conjunction of its own. */

@@ -6,6 +6,10 @@ package dev.penwright.planner.extractive;
  * @param text      the sentence as written, lines joined
  * @param position  its index in the whole material
  * @param listItem  whether it came from a bulleted or numbered line
+ * @param number    the number of the numbered list item it begins ("2." or "2)"), or 0
  */
-record Sentence(String text, int position, boolean listItem) {
+record Sentence(String text, int position, boolean listItem, int number) {
+    Sentence(String text, int position, boolean listItem) {
+        this(text, position, listItem, 0);
+    }
 }

@@ -51,14 +51,16 @@ final class SentenceSplitter {
                 continue; // shell sessions and listings are not prose: nothing to plan from them
             }
             if (out.isEmpty() && isNumberedHeading(paragraph, i + 1 < paragraphs.length ? paragraphs[i + 1] : "")) {
-                addIfNotBlank(out, paragraph, false);
+                addIfNotBlank(out, paragraph, false, 0);
                 continue;
             }
             for (Block block : blocks(paragraph)) {
                 boolean first = block.listItem;
+                int number = block.number;
                 for (String s : sentences(block.text)) {
-                    addIfNotBlank(out, s, first);
+                    addIfNotBlank(out, s, first, number);
                     first = false;
+                    number = 0;
                 }
             }
         }
@@ -96,14 +98,22 @@ final class SentenceSplitter {
         return code * 2 > lines.length;
     }
 
-    private static void addIfNotBlank(List<Sentence> out, String text, boolean listItem) {
+    private static void addIfNotBlank(List<Sentence> out, String text, boolean listItem, int number) {
         String t = text.strip();
         if (!t.isEmpty()) {
-            out.add(new Sentence(t, out.size(), listItem));
+            out.add(new Sentence(t, out.size(), listItem, number));
         }
     }
 
-    private record Block(String text, boolean listItem) {
+    /** A paragraph's item (or the paragraph), with its list number when its mark is one ("3." or "(3)"), else 0. */
+    private record Block(String text, boolean listItem, int number) {
+    }
+
+    private static final Pattern NUMBER_MARK = Pattern.compile("^\\s*\\(?(\\d{1,3})[.)]");
+
+    private static int numberOf(String marker) {
+        Matcher m = NUMBER_MARK.matcher(marker);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
     /** The paragraph's list items, each with its continuation lines, or the paragraph as one block. */
@@ -111,27 +121,30 @@ final class SentenceSplitter {
         List<Block> blocks = new ArrayList<>();
         StringBuilder current = new StringBuilder();
         boolean currentIsItem = false;
+        int currentNumber = 0;
         for (String line : paragraph.split("\n")) {
             Matcher marker = LIST_MARKER.matcher(line);
             if (ATTRIBUTION_LINE.matcher(line).find()) {
                 // The attribution is a sentence of its own, never glued to the quotation's last sentence.
                 if (!current.isEmpty()) {
-                    blocks.add(new Block(current.toString(), currentIsItem));
+                    blocks.add(new Block(current.toString(), currentIsItem, currentNumber));
                 }
                 current = new StringBuilder(line.strip());
                 currentIsItem = false;
+                currentNumber = 0;
             } else if (marker.find()) {
                 if (!current.isEmpty()) {
-                    blocks.add(new Block(current.toString(), currentIsItem));
+                    blocks.add(new Block(current.toString(), currentIsItem, currentNumber));
                 }
                 current = new StringBuilder(line.substring(marker.end()).strip());
                 currentIsItem = true;
+                currentNumber = numberOf(marker.group());
             } else {
                 join(current, line.strip());
             }
         }
         if (!current.isEmpty()) {
-            blocks.add(new Block(current.toString(), currentIsItem));
+            blocks.add(new Block(current.toString(), currentIsItem, currentNumber));
         }
         // A numbered paragraph such as Jargon's "1. vi. To post ..." is one item, not a list of one line each.
         return blocks;

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.plan.Material;
+import dev.penwright.api.plan.NumberedItem;
 import dev.penwright.api.plan.PlanningException;
 
 class ExtractivePlannerTest {
@@ -61,6 +62,36 @@ class ExtractivePlannerTest {
         assertFalse(plan.neutralDraft().contains("！"), plan.neutralDraft());
         // Three sentences ended by 。！ and one inside a quotation: no statement holds two of them.
         assertTrue(facts.stream().noneMatch(s -> s.contains("报告！") || s.contains("报告。报告")), facts::toString);
+    }
+
+    @Test
+    void aNumberedListKeepsItsOrderBesideTheProseDraft() throws Exception {
+        String text = """
+                Resetting the root password
+
+                If you can reach the disk, use the following steps.
+
+                 1. Boot from a rescue CD.
+
+                 2. Mount the root partition
+                    read-write.
+
+                 3. Clear the password field.
+
+                3. Nothing else changes. See section 2.1 for the details.
+                """;
+        ContentPlan plan = planner.plan(Material.ofArticle(text));
+        assertEquals("Resetting the root password. If you can reach the disk, use the following steps. Boot from a rescue"
+                + " CD. Mount the root partition read-write. Clear the password field. Nothing else changes. See section"
+                + " 2.1 for the details.", plan.neutralDraft());
+        // The lone "3." after the list is a paragraph's number, not a fourth step.
+        assertEquals(List.of(new NumberedItem(1, "Boot from a rescue CD."),
+                new NumberedItem(2, "Mount the root partition read-write."),
+                new NumberedItem(3, "Clear the password field.")), plan.numberedItems());
+        for (NumberedItem item : plan.numberedItems()) {
+            assertTrue(plan.neutralDraft().contains(item.text()), item::toString);
+        }
+        assertEquals(List.of(), planner.plan(Material.ofArticle("- one thing\n- another thing\n")).numberedItems());
     }
 
     @Test
