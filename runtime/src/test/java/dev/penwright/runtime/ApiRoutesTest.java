@@ -213,10 +213,12 @@ class ApiRoutesTest {
         assertError(400, "invalid_request", server.post("/v1/plan", "{\"material\":{\"brief\":\"\"}}"));
         assertError(405, "method_not_allowed", server.send(HttpRequest.newBuilder(server.uri("/v1/plan")).DELETE()));
 
-        // A numbered list's order travels with the plan, and a plan from /v1/plan goes back to /v1/generate as is.
+        // A numbered list's order and a shell session travel with the plan, and a plan from /v1/plan goes back to
+        // /v1/generate as is.
         JsonNode listed = json(server.post("/v1/plan", """
-                {"material": "Reset it as follows.\\n\\n 1. Boot from the CD.\\n\\n 2. Clear the field.\\n"}"""))
+                {"material": "Reset it as follows.\\n\\n 1. Boot from the CD.\\n\\n 2. Clear the field.\\n\\n$ reboot\\n"}"""))
                 .path("plan");
+        assertEquals("[{\"after\":\"Clear the field.\",\"text\":\"$ reboot\"}]", listed.path("verbatimBlocks").toString());
         assertEquals("[{\"number\":1,\"text\":\"Boot from the CD.\"},{\"number\":2,\"text\":\"Clear the field.\"}]",
                 listed.path("numberedItems").toString(), listed.toString());
         assertEquals(200, server.post("/v1/generate", "{\"style\": \"house\", \"plan\": " + listed
@@ -225,6 +227,8 @@ class ApiRoutesTest {
                 "{\"plan\": {\"title\": \"x\", \"numberedItems\": [{\"number\": 0, \"text\": \"a\"}]}}"));
         assertError(400, "invalid_request", server.post("/v1/generate",
                 "{\"plan\": {\"title\": \"x\", \"numberedItems\": [\"a\"]}}"));
+        assertError(400, "invalid_request", server.post("/v1/generate",
+                "{\"plan\": {\"title\": \"x\", \"verbatimBlocks\": [{\"after\": 1, \"text\": \"$ ls\"}]}}"));
 
         JsonNode eval = json(server.post("/v1/evaluate", """
                 {"items": [{"id": "a", "hypothesis": "the cat sat on the mat", "reference": "the cat sat on the mat"},

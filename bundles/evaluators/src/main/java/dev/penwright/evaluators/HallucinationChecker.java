@@ -180,6 +180,7 @@ public final class HallucinationChecker {
             sb.append(plan.neutralDraft()).append('\n');
             // A numbered list's numbers are the plan's (the order of its steps), though its draft writes none.
             plan.numberedItems().forEach(item -> sb.append(item.number()).append('\n'));
+            plan.verbatimBlocks().forEach(block -> sb.append(block.text()).append('\n'));
         }
         return sb.toString();
     }

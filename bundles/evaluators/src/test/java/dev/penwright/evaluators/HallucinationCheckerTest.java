@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.plan.Material;
 import dev.penwright.api.plan.NumberedItem;
+import dev.penwright.api.plan.VerbatimBlock;
 
 class HallucinationCheckerTest {
     private final HallucinationChecker checker = new HallucinationChecker();
@@ -75,12 +76,23 @@ class HallucinationCheckerTest {
                 new NumberedItem(2, "Mount the root partition."), new NumberedItem(3, "Clear the field."));
         String numbered = "To reset the password:\n1. Boot from a rescue CD.\n2. Mount the root partition.\n"
                 + "3. Clear the field.";
-        ContentPlan listed = new ContentPlan("", "", List.of(), draft, "en", "t", null, steps);
+        ContentPlan listed = new ContentPlan("", "", List.of(), draft, "en", "t", null, steps, List.of());
         assertEquals(List.of(), checker.check("n1", numbered, null, listed).unsupported());
         // The same text against a plan that does not say it was a list: its numbers are the text's own.
         ContentPlan prose = new ContentPlan("", "", List.of(), draft, "en", "t", null);
         assertEquals(List.of("1", "2", "3"), checker.check("n2", numbered, null, prose).unsupported().stream()
                 .map(Fact::text).toList());
+    }
+
+    @Test
+    void aVerbatimBlocksFactsAreThePlans() {
+        String draft = "Run date with another locale.";
+        String styled = "Run date with another locale.\n\n$ LANG=fr_FR.UTF-8 date\ndimanche 3 juin 2007";
+        ContentPlan kept = new ContentPlan("", "", List.of(), draft, "en", "t", null, List.of(),
+                List.of(new VerbatimBlock("Run date with another locale.", "$ LANG=fr_FR.UTF-8 date\ndimanche 3 juin 2007")));
+        assertEquals(List.of(), checker.check("v1", styled, null, kept).unsupported());
+        ContentPlan proseOnly = new ContentPlan("", "", List.of(), draft, "en", "t", null);
+        assertFalse(checker.check("v2", styled, null, proseOnly).unsupported().isEmpty());
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.penwright.api.generate.GenerationOptions;
 import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.plan.Material;
 import dev.penwright.api.plan.NumberedItem;
+import dev.penwright.api.plan.VerbatimBlock;
 
 /** JSON request bodies to api records, strict about types so that a bad field is a 400 naming it. */
 final class Requests {
@@ -22,7 +23,7 @@ final class Requests {
     static final Set<String> MATERIAL_FIELDS = Set.of("brief", "facts", "sourceArticle", "language");
     /** A plan as /v1/plan answers it, so that a client can send it back as it came. */
     static final Set<String> PLAN_FIELDS = Set.of("title", "summary", "keyFacts", "neutralDraft", "language",
-            "plannerId", "usage", "numberedItems");
+            "plannerId", "usage", "numberedItems", "verbatimBlocks");
 
     /**
      * Refuses an object with a field not in {@code known}: a misspelt field ({@code maxTokens} for
@@ -179,7 +180,7 @@ final class Requests {
         onlyKnown(v, "plan", PLAN_FIELDS);
         ContentPlan plan = new ContentPlan(text(v, "title", ""), text(v, "summary", ""), texts(v, "keyFacts"),
                 text(v, "neutralDraft", ""), text(v, "language", ""), text(v, "plannerId", "client"), null,
-                numberedItems(v));
+                numberedItems(v), verbatimBlocks(v));
         if (plan.title().isBlank() && plan.keyFacts().isEmpty() && plan.neutralDraft().isBlank()) {
             throw ApiError.badRequest("\"plan\" needs a title, keyFacts or a neutralDraft");
         }
@@ -203,6 +204,27 @@ final class Requests {
                 throw ApiError.badRequest(shape);
             }
             out.add(new NumberedItem(item.get("number").asInt(), item.get("text").asText()));
+        }
+        return out;
+    }
+
+    /** A plan's {@code verbatimBlocks}: {@code [{"after": "…", "text": "…"}, …]} as {@code /v1/plan} returns them. */
+    static List<VerbatimBlock> verbatimBlocks(JsonNode plan) {
+        JsonNode blocks = plan.get("verbatimBlocks");
+        if (blocks == null || blocks.isNull()) {
+            return List.of();
+        }
+        String shape = "\"verbatimBlocks\" must be an array of {\"after\": a string, \"text\": a string}";
+        if (!blocks.isArray()) {
+            throw ApiError.badRequest(shape);
+        }
+        List<VerbatimBlock> out = new ArrayList<>();
+        for (JsonNode block : blocks) {
+            if (!block.isObject() || !block.path("text").isTextual()
+                    || block.has("after") && !block.get("after").isTextual()) {
+                throw ApiError.badRequest(shape);
+            }
+            out.add(new VerbatimBlock(block.path("after").asText(""), block.get("text").asText()));
         }
         return out;
     }

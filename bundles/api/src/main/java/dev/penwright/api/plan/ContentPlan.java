@@ -14,9 +14,12 @@ import java.util.List;
  * @param usage        tokens spent making it
  * @param numberedItems the draft's sentences that were items of a numbered list, in the draft's order (empty when
  *                      it had none, or when the planner does not say)
+ * @param verbatimBlocks the material's blocks that are not prose (shell sessions, listings), kept as they stand, in
+ *                       the draft's order, each with the draft sentence it follows
  */
 public record ContentPlan(String title, String summary, List<String> keyFacts, String neutralDraft,
-                          String language, String plannerId, TokenUsage usage, List<NumberedItem> numberedItems) {
+                          String language, String plannerId, TokenUsage usage, List<NumberedItem> numberedItems,
+                          List<VerbatimBlock> verbatimBlocks) {
     public ContentPlan {
         title = title == null ? "" : title;
         summary = summary == null ? "" : summary;
@@ -26,11 +29,12 @@ public record ContentPlan(String title, String summary, List<String> keyFacts, S
         plannerId = plannerId == null ? "" : plannerId;
         usage = usage == null ? TokenUsage.NONE : usage;
         numberedItems = numberedItems == null ? List.of() : List.copyOf(numberedItems);
+        verbatimBlocks = verbatimBlocks == null ? List.of() : List.copyOf(verbatimBlocks);
     }
 
-    /** A plan whose draft holds no numbered list (or whose planner does not say). */
+    /** A plan that is all prose: no numbered list, no block kept verbatim (or a planner that does not say). */
     public ContentPlan(String title, String summary, List<String> keyFacts, String neutralDraft,
                        String language, String plannerId, TokenUsage usage) {
-        this(title, summary, keyFacts, neutralDraft, language, plannerId, usage, List.of());
+        this(title, summary, keyFacts, neutralDraft, language, plannerId, usage, List.of(), List.of());
     }
 }

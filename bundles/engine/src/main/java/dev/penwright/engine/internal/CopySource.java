@@ -182,10 +182,15 @@ final class CopySource {
     private static final String CJK_CLOSERS = "）」』”’》】";
     private static final String CLAUSE_ENDS = ".!?:;";
 
-    /** The start of the last sentence: after the last sentence end (ASCII or CJK) before the content's end. */
+    /**
+     * The start of the last sentence: after the last sentence end (ASCII or CJK), or blank line, before the content's
+     * end. A blank line ends what stands before it: a verbatim block has no full stop, and the signature after it is a
+     * sentence of its own.
+     */
     private static int lastSentenceStart(byte[] b, int end) {
         for (int i = end; i > 0; i--) {
-            if (closesSentence(b, i - 1) && i < b.length && isSpace(b[i]) || i >= 3 && isCjkSentenceEnd(b, i)) {
+            if (closesSentence(b, i - 1) && i < b.length && isSpace(b[i]) || i >= 3 && isCjkSentenceEnd(b, i)
+                    || i >= 2 && b[i - 1] == '\n' && b[i - 2] == '\n') {
                 int start = i;
                 while (start < b.length && isSpace(b[start])) {
                     start++;

@@ -133,7 +133,9 @@ public final class StyleRenderer {
                 .over(style == null ? null : style.defaults()).over(GenerationOptions.DEFAULTS);
         PromptTemplate template = PromptTemplate.of(style);
         String draft = request.plan().neutralDraft() == null ? "" : request.plan().neutralDraft().strip();
-        Fitted fitted = fit(model, template, request.plan(), request.shots(), expectedNewTokens(model, draft, options));
+        // The text writes the plan's verbatim blocks too, which its prompt's draft leaves out.
+        String written = VerbatimBlocks.copySource(draft, request.plan().verbatimBlocks(), true);
+        Fitted fitted = fit(model, template, request.plan(), request.shots(), expectedNewTokens(model, written, options));
         // A style that opens with its title's line copies the title as that line (the draft runs it into its text).
         boolean titled = pack != null && TitleLine.styleTitles(pack.exemplars());
         String signOffDash = pack == null ? "" : SignOffDash.of(pack.exemplars());
@@ -145,9 +147,9 @@ public final class StyleRenderer {
             if (sections.isPresent()) {
                 List<DraftSections.Section> parts = new ArrayList<>();
                 for (DraftSections.Section part : sections.get()) {
-                    String source = NumberedItems.copySource(parts.isEmpty() && titled
+                    String source = VerbatimBlocks.copySource(NumberedItems.copySource(parts.isEmpty() && titled
                             ? TitleLine.copySource(request.plan().title(), part.copySource()) : part.copySource(),
-                            request.plan().numberedItems());
+                            request.plan().numberedItems()), request.plan().verbatimBlocks(), parts.isEmpty());
                     // The separator before a later section (" " in Latin text) stays: LabelLines strips its input.
                     String separator = source.substring(0, source.length() - source.stripLeading().length());
                     parts.add(new DraftSections.Section(part.draft(), separator + LabelLines.copySource(source, labels)));
@@ -175,9 +177,9 @@ public final class StyleRenderer {
                 planContext = PlanContext.span(ids, span[0], span[1], vocabulary.words())
                         .withForm(vocabulary).withSignOffDash(signOffDash);
                 if (!draft.isEmpty()) {
-                    String source = LabelLines.copySource(NumberedItems.copySource(
+                    String source = LabelLines.copySource(VerbatimBlocks.copySource(NumberedItems.copySource(
                             titled ? TitleLine.copySource(request.plan().title(), draft) : draft,
-                            request.plan().numberedItems()), labels);
+                            request.plan().numberedItems()), request.plan().verbatimBlocks(), true), labels);
                     planContext = planContext.withCopySource(model.encode(source, false));
                 }
             }
@@ -229,7 +231,16 @@ public final class StyleRenderer {
         if (maxSection < MIN_NEW_TOKENS / 2) {
             return Optional.empty();
         }
-        return Optional.of(DraftSections.split(draft, maxSection, text -> model.encode(text, false).length));
+        if (plan.verbatimBlocks().isEmpty()) {
+            return Optional.of(DraftSections.split(draft, maxSection, text -> model.encode(text, false).length));
+        }
+        // A section's text also writes the verbatim blocks after its sentences; counted up to half a section, so a
+        // listing longer than that does not shrink its section to nothing (its text then runs out of room instead).
+        return Optional.of(DraftSections.split(draft, maxSection, text -> {
+            int prose = model.encode(text, false).length;
+            int blocks = model.encode(VerbatimBlocks.copySource(text, plan.verbatimBlocks(), true), false).length - prose;
+            return prose + Math.min(Math.max(0, blocks), maxSection / 2);
+        }));
     }
 
     /** The prompt that fits (its text and ids), how many shots it holds, and whether the draft was cut. */

@@ -163,6 +163,23 @@ class PlanCursorTest {
     }
 
     @Test
+    void aVerbatimBlockWithoutAFullStopIsNotPartOfTheSignature() {
+        // "风来。" then a verbatim block "春晓" (no stop, between blank lines), then the signature "《春晓》。".
+        long[] source = {9, 10, 3, 6, 6, 1, 2, 6, 6, 4, 1, 2, 5, 3};
+        Function<String, double[]> model = text -> {
+            double[] l = new double[CJK.length];
+            if (text.endsWith("\n")) {
+                l[cjkToken("--")] = 1; // a mild wish to sign at every line's start
+            }
+            return l;
+        };
+        String signed = decode(cjkSigning(source), model, CJK);
+        // (This vocabulary has no "\n\n" token: the blank lines come out as single line breaks.)
+        assertTrue(signed.startsWith("风来。\n春晓\n--"), signed);
+        assertTrue(signed.endsWith("《春晓》"), "signed, so no full stop: " + signed);
+    }
+
+    @Test
     void aStyleThatSignsOffBreaksTheLineBeforeTheLastSentenceWhereTheModelPrefersIt() {
         long[] draft = {9, 10, 3, 4, 1, 2, 5, 3};
         // Mildly: a line break at 1 against the signature's first character at 0 (and every other word's mass).

@@ -15,6 +15,7 @@ import dev.penwright.api.plan.Material;
 import dev.penwright.api.plan.NumberedItem;
 import dev.penwright.api.plan.Planner;
 import dev.penwright.api.plan.PlanningException;
+import dev.penwright.api.plan.VerbatimBlock;
 
 /**
  * The embedded default planner: no network, no model, deterministic. It detects the language, splits the material
@@ -69,10 +70,13 @@ public class ExtractivePlanner implements Planner {
         if (headline != null) {
             text = text.strip().substring(headline.length());
         }
-        List<Unit> units = units(text);
+        SentenceSplitter.Split split = splitter.splitWithCode(text);
+        List<Unit> units = units(split.sentences());
         // The heading is content too: the draft opens with it, as a sentence.
         String heading = headline == null ? null : neutraliser.neutralise(headline.strip());
+        List<SentenceSplitter.Code> code = split.code();
         if (units.isEmpty() && material.facts().isEmpty()) {
+            code = List.of(); // the whole material is the draft, its code too
             // No words at all (an emoticon, a lone symbol): the material is its own plan.
             String whole = text.isBlank() ? material.brief() + material.sourceArticle() : text;
             units = List.of(new Unit(new Sentence(whole.strip(), 0, false), whole.strip(), List.of()));
@@ -86,14 +90,15 @@ public class ExtractivePlanner implements Planner {
         List<String> keyFacts = keyFacts(material.facts(), units, byRank, cjk);
         String summary = summary(units, byRank, cjk);
         List<NumberedItem> numbered = new ArrayList<>();
-        String draft = draft(heading, units, cjk, numbered);
+        List<VerbatimBlock> verbatim = new ArrayList<>();
+        String draft = draft(heading, units, cjk, numbered, code, verbatim);
         if (draft.isEmpty()) {
             draft = joinSentences(material.facts(), cjk);
         }
         if (summary.isEmpty()) {
             summary = title;
         }
-        return new ContentPlan(title, summary, keyFacts, draft, language, ID, null, listsOnly(numbered));
+        return new ContentPlan(title, summary, keyFacts, draft, language, ID, null, listsOnly(numbered), verbatim);
     }
 
     /** A sentence as written and as neutralised, with its facts (found in the neutral form). */
@@ -101,8 +106,12 @@ public class ExtractivePlanner implements Planner {
     }
 
     List<Unit> units(String text) {
+        return units(splitter.split(text));
+    }
+
+    private List<Unit> units(List<Sentence> sentences) {
         List<Unit> units = new ArrayList<>();
-        for (Sentence s : splitter.split(text)) {
+        for (Sentence s : sentences) {
             String neutral = neutraliser.neutralise(s.text());
             if (!neutral.codePoints().anyMatch(Character::isLetterOrDigit)) {
                 continue;
@@ -247,14 +256,20 @@ public class ExtractivePlanner implements Planner {
     /**
      * Every sentence, heading and list item, neutralised, in reading order, as prose: the draft is the whole content
      * without its form (no salience cut: a styler cannot restore what the draft leaves out). The items of a numbered
-     * list that stand as sentences of their own go to {@code numbered}: their numbers are not in the prose.
+     * list that stand as sentences of their own go to {@code numbered}: their numbers are not in the prose. The
+     * paragraphs that are not prose ({@code code}) go to {@code verbatim}, each after the sentence it followed.
      */
-    private static String draft(String heading, List<Unit> units, boolean cjk, List<NumberedItem> numbered) {
+    private static String draft(String heading, List<Unit> units, boolean cjk, List<NumberedItem> numbered,
+                                List<SentenceSplitter.Code> code, List<VerbatimBlock> verbatim) {
         List<String> sentences = new ArrayList<>();
         if (heading != null) {
             sentences.add(heading);
         }
+        int nextCode = 0;
         for (int i = 0; i < units.size(); i++) {
+            while (nextCode < code.size() && code.get(nextCode).before() <= units.get(i).sentence().position()) {
+                verbatim.add(new VerbatimBlock(lastOf(sentences), code.get(nextCode++).text()));
+            }
             String text = units.get(i).neutral();
             boolean leadIn = text.endsWith(":") || text.endsWith("：");
             if (leadIn && i + 1 < units.size() && units.get(i + 1).sentence().listItem()) {
@@ -288,7 +303,21 @@ public class ExtractivePlanner implements Planner {
                 }
             }
         }
+        while (nextCode < code.size()) {
+            verbatim.add(new VerbatimBlock(lastOf(sentences), code.get(nextCode++).text()));
+        }
         return joinSentences(sentences, cjk);
+    }
+
+    /** The last sentence so far as the draft will write it (but for a full stop it may add), or empty. */
+    private static String lastOf(List<String> sentences) {
+        for (int i = sentences.size() - 1; i >= 0; i--) {
+            String s = sentences.get(i).strip();
+            if (!s.isEmpty()) {
+                return s.replaceAll("[:：;；,，]+$", "");
+            }
+        }
+        return "";
     }
 
     /**

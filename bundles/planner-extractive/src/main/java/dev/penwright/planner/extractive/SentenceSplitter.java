@@ -43,12 +43,32 @@ final class SentenceSplitter {
     private static final String CLOSERS = "\"'”’」』）)]》";
 
     List<Sentence> split(String text) {
+        return splitWithCode(text).sentences();
+    }
+
+    /**
+     * A paragraph that is not prose (a shell session, a listing), kept as it stands but for its common indentation.
+     *
+     * @param before how many sentences of the text come before it
+     * @param text   its lines
+     */
+    record Code(int before, String text) {
+    }
+
+    /** The text's sentences, and apart from them its paragraphs that are not prose. */
+    record Split(List<Sentence> sentences, List<Code> code) {
+    }
+
+    Split splitWithCode(String text) {
         List<Sentence> out = new ArrayList<>();
+        List<Code> code = new ArrayList<>();
         String[] paragraphs = BLANK_LINES.split(normalise(text));
         for (int i = 0; i < paragraphs.length; i++) {
             String paragraph = paragraphs[i];
             if (isCode(paragraph)) {
-                continue; // shell sessions and listings are not prose: nothing to plan from them
+                // Not prose, so not the draft's; but a command is content to the letter, kept as it stands.
+                code.add(new Code(out.size(), dedent(paragraph)));
+                continue;
             }
             if (out.isEmpty() && isNumberedHeading(paragraph, i + 1 < paragraphs.length ? paragraphs[i + 1] : "")) {
                 addIfNotBlank(out, paragraph, false, 0);
@@ -64,7 +84,26 @@ final class SentenceSplitter {
                 }
             }
         }
-        return out;
+        return new Split(out, code);
+    }
+
+    /** The paragraph's lines without the indentation they all share, nor trailing white space, nor blank ends. */
+    static String dedent(String paragraph) {
+        String[] lines = paragraph.split("\n");
+        int common = Integer.MAX_VALUE;
+        for (String line : lines) {
+            if (!line.isBlank()) {
+                common = Math.min(common, line.length() - line.stripLeading().length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String line : lines) {
+            if (!sb.isEmpty()) {
+                sb.append('\n');
+            }
+            sb.append(line.isBlank() ? "" : line.substring(common).stripTrailing());
+        }
+        return sb.toString().strip();
     }
 
     /**
@@ -86,7 +125,10 @@ final class SentenceSplitter {
                 .replace('\t', ' ');
     }
 
-    /** A paragraph most of whose lines are shell prompts or program output. */
+    /**
+     * A paragraph most of whose lines are shell prompts or listing lines, or that opens with a prompt and has as many
+     * of them as lines of output ("$ date" then the date it prints).
+     */
     static boolean isCode(String paragraph) {
         String[] lines = paragraph.strip().split("\n");
         int code = 0;
@@ -95,7 +137,7 @@ final class SentenceSplitter {
                 code++;
             }
         }
-        return code * 2 > lines.length;
+        return code * 2 > lines.length || code * 2 == lines.length && CODE_LINE.matcher(lines[0]).find();
     }
 
     private static void addIfNotBlank(List<Sentence> out, String text, boolean listItem, int number) {

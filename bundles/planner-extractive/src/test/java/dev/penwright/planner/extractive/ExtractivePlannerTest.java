@@ -13,6 +13,7 @@ import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.plan.Material;
 import dev.penwright.api.plan.NumberedItem;
 import dev.penwright.api.plan.PlanningException;
+import dev.penwright.api.plan.VerbatimBlock;
 
 class ExtractivePlannerTest {
     private final ExtractivePlanner planner = new ExtractivePlanner();
@@ -92,6 +93,32 @@ class ExtractivePlannerTest {
             assertTrue(plan.neutralDraft().contains(item.text()), item::toString);
         }
         assertEquals(List.of(), planner.plan(Material.ofArticle("- one thing\n- another thing\n")).numberedItems());
+    }
+
+    @Test
+    void aShellSessionStaysOutOfTheDraftAndIsKeptVerbatimAfterItsSentence() throws Exception {
+        String text = """
+                Run date with another locale.
+
+                    $ date
+                    Sun Jun  3 10:27:39 CST 2007
+                    $ LANG=fr_FR.UTF-8 date
+                    dimanche 3 juin 2007, 10:27:33 (UTC+0800)
+
+                The second command prints French. Export it:
+
+                    $ export LANG
+                """;
+        ContentPlan plan = planner.plan(Material.ofArticle(text));
+        assertEquals("Run date with another locale. The second command prints French. Export it.",
+                plan.neutralDraft());
+        assertEquals(List.of(new VerbatimBlock("Run date with another locale.", """
+                        $ date
+                        Sun Jun  3 10:27:39 CST 2007
+                        $ LANG=fr_FR.UTF-8 date
+                        dimanche 3 juin 2007, 10:27:33 (UTC+0800)"""),
+                new VerbatimBlock("Export it", "$ export LANG")), plan.verbatimBlocks());
+        assertEquals(List.of(), planner.plan(Material.ofArticle("Plain prose. Nothing else.")).verbatimBlocks());
     }
 
     @Test

@@ -133,7 +133,8 @@ final class LlmPlanner implements Planner {
         ContentPlan plan = extractive.plan(material);
         // The plan is the extractive planner's; the tokens spent trying the model are still counted.
         return new ContentPlan(plan.title(), plan.summary(), PlanParser.withMaterialFacts(material, plan.keyFacts()),
-                plan.neutralDraft(), plan.language(), plan.plannerId(), plan.usage().plus(spent), plan.numberedItems());
+                plan.neutralDraft(), plan.language(), plan.plannerId(), plan.usage().plus(spent), plan.numberedItems(),
+                plan.verbatimBlocks());
     }
 
     private static TokenUsage usageOf(ChatResponse response) {

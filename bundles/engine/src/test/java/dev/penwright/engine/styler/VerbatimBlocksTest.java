@@ -1,0 +1,44 @@
+package dev.penwright.engine.styler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.penwright.api.plan.VerbatimBlock;
+
+class VerbatimBlocksTest {
+    private static final VerbatimBlock SESSION = new VerbatimBlock("Type the following",
+            "$ date\nSun Jun  3 10:27:39 CST 2007");
+
+    @Test
+    void aBlockGoesBackAfterItsSentenceAsAParagraph() {
+        assertEquals("Type the following.\n\n$ date\nSun Jun  3 10:27:39 CST 2007\n\nIt prints the date.",
+                VerbatimBlocks.copySource("Type the following. It prints the date.", List.of(SESSION), true));
+        assertEquals("输入以下命令。\n\n# rsync -aHAXSv ./source/ /dest\n\n或者如下所示。",
+                VerbatimBlocks.copySource("输入以下命令。或者如下所示。",
+                        List.of(new VerbatimBlock("输入以下命令", "# rsync -aHAXSv ./source/ /dest")), true));
+        // At the draft's end the block ends the source.
+        assertEquals("Type the following.\n\n$ date\nSun Jun  3 10:27:39 CST 2007",
+                VerbatimBlocks.copySource("Type the following.", List.of(SESSION), true));
+    }
+
+    @Test
+    void aBlockBeforeTheFirstSentenceOpensOnlyTheDraftsFirstSection() {
+        VerbatimBlock first = new VerbatimBlock("", "$ ls");
+        assertEquals("$ ls\n\nIt lists files.", VerbatimBlocks.copySource("It lists files.", List.of(first), true));
+        assertEquals(" It lists files.", VerbatimBlocks.copySource(" It lists files.", List.of(first), false));
+    }
+
+    @Test
+    void blocksAreFoundInOrderAndOnesOfAnotherSectionArePassedOver() {
+        List<VerbatimBlock> two = List.of(new VerbatimBlock("Run it", "$ a"), new VerbatimBlock("Run it", "$ b"));
+        assertEquals("Run it.\n\n$ a\n\nThen again. Run it.\n\n$ b",
+                VerbatimBlocks.copySource("Run it. Then again. Run it.", two, true));
+        assertEquals("Nothing here.", VerbatimBlocks.copySource("Nothing here.", List.of(SESSION), true));
+        // Only where the sentence stands whole: not inside a longer one that begins or ends the same way.
+        assertEquals("用 cpio(1) 和 tar(1)。cpio(1)。\n\n# cpio -pvdm\n\n完。", VerbatimBlocks.copySource(
+                "用 cpio(1) 和 tar(1)。cpio(1)。完。", List.of(new VerbatimBlock("cpio(1)", "# cpio -pvdm")), true));
+    }
+}
