@@ -465,6 +465,15 @@ final class CopySource {
     }
 
     /** Whether a token is a list mark alone ("*", "-", "+", "•"), white space around it at most. */
+    /** Whether an item's number starts at {@code at}: one to three digits, a full stop and a space ("2. EMBL"). */
+    boolean numberedItemAt(int at) {
+        int i = at;
+        while (i < bytes.length && i - at < 3 && bytes[i] >= '0' && bytes[i] <= '9') {
+            i++;
+        }
+        return i > at && i + 1 < bytes.length && bytes[i] == '.' && bytes[i + 1] == ' ';
+    }
+
     static boolean isListMark(byte[] b) {
         String t = new String(b, java.nio.charset.StandardCharsets.UTF_8).strip();
         return t.length() == 1 && "*-+•".indexOf(t.charAt(0)) >= 0;

@@ -414,9 +414,13 @@ final class PlanCursor {
                 && (signed || source.skipSpace(pos) != source.lastSentenceStart);
     }
 
-    /** Whether a list mark at this line's start would begin an item where the draft's items do not break. */
+    /**
+     * Whether a list mark at this line's start would begin an item where the draft's items do not break, or before an
+     * item the copy source numbers already ("* 2. EMBL"; a plan's numbered list, see the styler's NumberedItems).
+     */
     boolean itemMarkMisplaced(byte[] b) {
-        return atLineStart && CopySource.isListMark(b) && !copies(b) && !source.atItemStart(pos);
+        return atLineStart && CopySource.isListMark(b) && !copies(b)
+                && (!source.atItemStart(pos) || source.numberedItemAt(source.skipSpace(pos)));
     }
 
     /** Right after a list mark, the tokens that start the item past a series conjunction of the draft's, or none. */

@@ -70,8 +70,19 @@ final class VerbatimBlocks {
             while (end < source.length() && STOPS.indexOf(source.charAt(end)) >= 0) {
                 end++;
             }
-            boolean starts = at == 0 || Character.isWhitespace(source.charAt(at - 1))
-                    || STOPS.indexOf(source.charAt(at - 1)) >= 0 || isCjkStop(source.charAt(at - 1));
+            int before = at;
+            while (before > 0 && Character.isWhitespace(source.charAt(before - 1))) {
+                before--;
+            }
+            int stop = before;
+            while (stop > 0 && CLOSERS.indexOf(source.charAt(stop - 1)) >= 0) {
+                stop--;
+            }
+            // A sentence starts the source, a line (after a title or a label line) or follows another's end, closing
+            // quotes or brackets after it aside ("和 cpio(1)。" is not the sentence "cpio(1)").
+            boolean starts = before == 0 || source.substring(before, at).indexOf('\n') >= 0
+                    || stop > 0 && ENDS.indexOf(source.charAt(stop - 1)) >= 0
+                    && (before < at || isCjkStop(source.charAt(stop - 1)));
             // The draft ends every sentence with a stop: the sentence's own, or one the draft added after it.
             if (starts && (end == source.length() || end > at + sentence.length() || endsWithStop(sentence))) {
                 return end;
@@ -81,8 +92,12 @@ final class VerbatimBlocks {
     }
 
     private static boolean isCjkStop(char c) {
-        return "。！？”」』）".indexOf(c) >= 0;
+        return "。！？".indexOf(c) >= 0;
     }
+
+    /** What ends a sentence, and what may close after its end. */
+    private static final String ENDS = ".!?。！？…";
+    private static final String CLOSERS = "\"'”’」』)）]";
 
     private static boolean endsWithStop(String sentence) {
         int i = sentence.length() - 1;

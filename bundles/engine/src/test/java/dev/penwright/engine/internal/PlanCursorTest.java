@@ -822,6 +822,25 @@ class PlanCursorTest {
     }
 
     @Test
+    void anItemTheCopySourceNumbersTakesNoListMarkBeforeItsNumber() {
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        // "the cat.\n2. the dog.": the plan's numbered item, as the styler's copy source writes it.
+        CopyAwareState numbered = new CopyAwareState(new CopyPlan(new long[] {1, 2, 12}, new long[] {1, 2, 12, 6, 23,
+                12, 7, 1, 13, 12}, List.of(), o, Set.of(EOS), TEXTS));
+        for (int t : new int[] {1, 2, 12, 6}) {
+            numbered.advance(t);
+        }
+        assertFalse(numbered.allows(28), "'* 2. the dog' would mark an item twice");
+        assertTrue(numbered.allows(23));
+        CopyAwareState plain = new CopyAwareState(new CopyPlan(new long[] {1, 2, 12, 6, 1, 13, 12}, null, List.of(), o,
+                Set.of(EOS), TEXTS));
+        for (int t : new int[] {1, 2, 12, 6}) {
+            plain.advance(t);
+        }
+        assertTrue(plain.allows(28), "after a full stop, at a line's start, an item may start");
+    }
+
+    @Test
     void tokensOfTheSourceAreFoundByTheirBytes() {
         TokenTrie trie = TEXTS.trie();
         java.util.List<Integer> found = new java.util.ArrayList<>();

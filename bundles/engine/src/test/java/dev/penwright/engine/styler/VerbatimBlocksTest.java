@@ -40,5 +40,15 @@ class VerbatimBlocksTest {
         // Only where the sentence stands whole: not inside a longer one that begins or ends the same way.
         assertEquals("用 cpio(1) 和 tar(1)。cpio(1)。\n\n# cpio -pvdm\n\n完。", VerbatimBlocks.copySource(
                 "用 cpio(1) 和 tar(1)。cpio(1)。完。", List.of(new VerbatimBlock("cpio(1)", "# cpio -pvdm")), true));
+        assertEquals("见 tar(1), 和 cpio(1)。", VerbatimBlocks.copySource("见 tar(1), 和 cpio(1)。",
+                List.of(new VerbatimBlock("cpio(1)", "# cpio -pvdm")), true));
+        // After a sentence whose full stop is inside its bracket.
+        assertEquals("废弃.) \"Pubkey\": RSA key。\n\n$ ssh-keygen -t rsa\n\n完。", VerbatimBlocks.copySource(
+                "废弃.) \"Pubkey\": RSA key。完。", List.of(new VerbatimBlock("\"Pubkey\": RSA key", "$ ssh-keygen -t rsa")),
+                true));
+        // After a title set on a line of its own (no full stop), a sentence starts the next line.
+        assertEquals("1.3.2. 启动 MC\n\nMC 可以这样启动起来。\n\n$ mc\n\n只需要按 F1。", VerbatimBlocks.copySource(
+                "1.3.2. 启动 MC\n\nMC 可以这样启动起来。只需要按 F1。", List.of(new VerbatimBlock("MC 可以这样启动起来。", "$ mc")),
+                true));
     }
 }

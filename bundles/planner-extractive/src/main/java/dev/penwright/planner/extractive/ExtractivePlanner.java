@@ -275,17 +275,26 @@ public class ExtractivePlanner implements Planner {
             if (leadIn && i + 1 < units.size() && units.get(i + 1).sentence().listItem()) {
                 // "Features:" and its items become one sentence, the items joined by ";".
                 List<String> items = new ArrayList<>();
+                List<Integer> numbers = new ArrayList<>();
                 int j = i + 1;
                 while (j < units.size() && units.get(j).sentence().listItem()) {
                     String item = units.get(j).neutral().replaceAll("[;；,，]+$", "");
                     items.add(item);
+                    numbers.add(units.get(j).sentence().number());
                     j++;
                     if (TERMINAL.matcher(item).matches()) {
                         break; // the item ends its own sentence
                     }
                 }
                 boolean listEnded = j == units.size() || !units.get(j).sentence().listItem();
-                if (!cjk && listEnded && items.size() > 1) {
+                // A numbered list's items are steps, not a series: no conjunction, and each keeps its number aside.
+                boolean stepped = numbers.stream().allMatch(n -> n > 0);
+                if (stepped) {
+                    for (int k = 0; k < items.size(); k++) {
+                        numbered.add(new NumberedItem(numbers.get(k), items.get(k).strip()));
+                    }
+                }
+                if (!cjk && listEnded && items.size() > 1 && !stepped) {
                     // A series in prose takes a conjunction before its last item; a styler that writes the list
                     // back as items leaves it out again.
                     items.set(items.size() - 1, seriesEnd(items.get(items.size() - 1)));

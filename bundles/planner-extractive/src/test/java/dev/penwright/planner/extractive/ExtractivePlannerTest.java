@@ -93,6 +93,14 @@ class ExtractivePlannerTest {
             assertTrue(plan.neutralDraft().contains(item.text()), item::toString);
         }
         assertEquals(List.of(), planner.plan(Material.ofArticle("- one thing\n- another thing\n")).numberedItems());
+        // After a lead-in, a numbered list is one sentence of steps: no "and" before the last, each number kept aside.
+        ContentPlan steps = planner.plan(Material.ofArticle("It reads eight formats.\nFiles may be compressed with:\n\n 1. gzip, typically .gz\n"
+                + " 2. bzip2, typically .bz2\n 3. zip, typically .zip\n"));
+        assertEquals("It reads eight formats. Files may be compressed with: gzip, typically .gz; bzip2, typically .bz2;"
+                + " zip, typically .zip.",
+                steps.neutralDraft());
+        assertEquals(List.of(new NumberedItem(1, "gzip, typically .gz"), new NumberedItem(2, "bzip2, typically .bz2"),
+                new NumberedItem(3, "zip, typically .zip")), steps.numberedItems());
     }
 
     @Test
