@@ -23,9 +23,11 @@ import dev.penwright.api.style.StyleVocabulary;
  * @param signsOff   whether the style signs its texts off ({@link StyleVocabulary#signsOff()}): a line break the
  *                   model prefers before the draft's last sentence is then a target beside it
  * @param signOffDash the dash the style signs with ("--", "—"), the only one a signature may take; empty for any
+ * @param verbatim   byte ranges of the copy source ({@code [start, end)} pairs, in the UTF-8 of its text) that are
+ *                   written exactly as they stand, white space included: a plan's verbatim blocks; empty for none
  */
 public record PlanContext(long[] planIds, long[] copyIds, List<String> vocabulary, List<String> formWords,
-                          FormOpeners formOpeners, boolean signsOff, String signOffDash) {
+                          FormOpeners formOpeners, boolean signsOff, String signOffDash, int[] verbatim) {
     public PlanContext {
         if (planIds == null || planIds.length == 0) {
             throw new IllegalArgumentException("a plan context needs the plan's token ids");
@@ -36,6 +38,16 @@ public record PlanContext(long[] planIds, long[] copyIds, List<String> vocabular
         formWords = formWords == null ? List.of() : List.copyOf(formWords);
         formOpeners = formOpeners == null ? FormOpeners.NONE : formOpeners;
         signOffDash = signOffDash == null ? "" : signOffDash.strip();
+        verbatim = verbatim == null ? new int[0] : verbatim.clone();
+        if (verbatim.length % 2 != 0) {
+            throw new IllegalArgumentException("verbatim ranges come as [start, end) pairs");
+        }
+    }
+
+    /** A plan with no verbatim ranges in its copy source. */
+    public PlanContext(long[] planIds, long[] copyIds, List<String> vocabulary, List<String> formWords,
+                       FormOpeners formOpeners, boolean signsOff, String signOffDash) {
+        this(planIds, copyIds, vocabulary, formWords, formOpeners, signsOff, signOffDash, new int[0]);
     }
 
     /** A plan whose style signs off with any attribution dash, if it does. */
@@ -67,23 +79,28 @@ public record PlanContext(long[] planIds, long[] copyIds, List<String> vocabular
 
     /** The same plan, its copy cursor walking {@code ids} (the plan's draft) instead of the whole plan. */
     public PlanContext withCopySource(long[] ids) {
-        return new PlanContext(planIds, ids, vocabulary, formWords, formOpeners, signsOff, signOffDash);
+        return new PlanContext(planIds, ids, vocabulary, formWords, formOpeners, signsOff, signOffDash, new int[0]);
+    }
+
+    /** The same plan, the copy source's byte ranges {@code spans} ({@code [start, end)} pairs) copied as they stand. */
+    public PlanContext withVerbatim(int[] spans) {
+        return new PlanContext(planIds, copyIds, vocabulary, formWords, formOpeners, signsOff, signOffDash, spans);
     }
 
     /** The same plan with the style's form words. */
     public PlanContext withFormWords(List<String> words) {
-        return new PlanContext(planIds, copyIds, vocabulary, words, formOpeners, signsOff, signOffDash);
+        return new PlanContext(planIds, copyIds, vocabulary, words, formOpeners, signsOff, signOffDash, verbatim);
     }
 
     /** The same plan with the style's form words, where its first line puts them, and whether it signs off. */
     public PlanContext withForm(StyleVocabulary style) {
         return new PlanContext(planIds, copyIds, vocabulary, style.formWords(), style.formOpeners(), style.signsOff(),
-                signOffDash);
+                signOffDash, verbatim);
     }
 
     /** The same plan, its signature (if the style signs off) taking only {@code dash}; empty for any dash. */
     public PlanContext withSignOffDash(String dash) {
-        return new PlanContext(planIds, copyIds, vocabulary, formWords, formOpeners, signsOff, dash);
+        return new PlanContext(planIds, copyIds, vocabulary, formWords, formOpeners, signsOff, dash, verbatim);
     }
 
     /** The plan as the token span {@code [from, to)} of the prompt. */

@@ -73,7 +73,7 @@ public final class BatchScheduler implements AutoCloseable {
                 copy = new CopyAwareState(new CopyPlan(request.plan().planIds(),
                         request.plan().copyIds(), request.plan().vocabulary(), request.plan().formWords(),
                         request.plan().formOpeners(), request.plan().signsOff(), request.plan().signOffDash(),
-                        request.options(),
+                        request.plan().verbatim(), request.options(),
                         model.config().eosTokenIds(), tokenTexts.get()));
                 long[] prompt = request.promptIds();
                 if (prompt.length > 0) {

@@ -451,6 +451,10 @@ public final class CopyAwareState {
                 }
             }
         }
+        if (plan.copyBias > 0 && cursor.inVerbatim() && !cursor.copiesExactly(b)) {
+            // A verbatim block (a shell session) is written as it stands: its line breaks and spaces are content.
+            return false;
+        }
         if (plan.copyBias > 0 && cursor.asideOpen() && closes(b, cursor.owedCloser())) {
             return false;
         }

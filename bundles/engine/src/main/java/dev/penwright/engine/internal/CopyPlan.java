@@ -101,6 +101,17 @@ public final class CopyPlan {
     public CopyPlan(long[] planIds, long[] copyIds, Collection<String> vocabulary, Collection<String> formWords,
                 FormOpeners formOpeners, boolean signsOff, String signOffDash, GenerationOptions options,
                 Collection<Integer> eos, TokenTexts texts) {
+        this(planIds, copyIds, vocabulary, formWords, formOpeners, signsOff, signOffDash, new int[0], options, eos,
+                texts);
+    }
+
+    /**
+     * @param verbatim the copy source's byte ranges, {@code [start, end)} pairs, that are written as they stand (a
+     *                 plan's verbatim blocks)
+     */
+    public CopyPlan(long[] planIds, long[] copyIds, Collection<String> vocabulary, Collection<String> formWords,
+                FormOpeners formOpeners, boolean signsOff, String signOffDash, int[] verbatim,
+                GenerationOptions options, Collection<Integer> eos, TokenTexts texts) {
         this.formOpeners = formOpeners == null ? FormOpeners.NONE : formOpeners;
         this.signsOff = signsOff;
         String dash = signOffDash == null ? "" : signOffDash.strip();
@@ -111,7 +122,7 @@ public final class CopyPlan {
                         .collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.planIds = ints(planIds);
         this.source = new CopySource(copyIds == null || copyIds.length == 0 ? this.planIds : ints(copyIds),
-                texts, signsOff);
+                texts, signsOff, copyIds == null || copyIds.length == 0 || verbatim == null ? new int[0] : verbatim);
         this.copyBias = options.copyBias() == null ? 0 : options.copyBias();
         this.factGuard = Boolean.TRUE.equals(options.factGuard());
         this.minCoverage = options.minCoverage() == null ? 0 : options.minCoverage();

@@ -39,6 +39,14 @@ final class CopySource {
      *                 "Osamu Aoki (青木修), Debian 参考手册…" into one and ran off the draft)
      */
     CopySource(int[] ids, TokenTexts texts, boolean signsOff) {
+        this(ids, texts, signsOff, new int[0]);
+    }
+
+    /**
+     * @param verbatim byte ranges of the source, as {@code [start, end)} pairs, that are copied as they stand, white
+     *                 space included: a plan's verbatim blocks (a shell session's lines and spacing are its content)
+     */
+    CopySource(int[] ids, TokenTexts texts, boolean signsOff, int[] verbatim) {
         this.signsOff = signsOff;
         this.ids = ids.clone();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -66,7 +74,19 @@ final class CopySource {
         this.contentEnd = contentEnd(bytes);
         this.lastSentenceStart = lastSentenceStart(bytes, contentEnd);
         this.breakBefore = lineBreaks(bytes);
+        this.verbatim = new boolean[bytes.length + 1];
+        for (int i = 0; i + 1 < verbatim.length; i += 2) {
+            Arrays.fill(this.verbatim, Math.max(0, verbatim[i]), Math.min(bytes.length, verbatim[i + 1]), true);
+        }
         this.quoted = quoted(bytes);
+    }
+
+    /** verbatim[i]: whether byte i lies in a range copied as it stands. */
+    private final boolean[] verbatim;
+
+    /** Whether the byte at {@code pos} is to be copied as it stands, white space included. */
+    boolean verbatimAt(int pos) {
+        return pos >= 0 && pos < bytes.length && verbatim[pos];
     }
 
     /** Whether the style signs off: the last sentence is no aside. */

@@ -124,6 +124,19 @@ final class PlanCursor {
         return copies(b);
     }
 
+    /**
+     * Whether the cursor stands in a verbatim range of the source (a shell session): there the text writes the
+     * source's next bytes exactly, its white space too, or nothing.
+     */
+    boolean inVerbatim() {
+        return source.verbatimAt(pos);
+    }
+
+    /** Whether the token writes exactly the source's next bytes from the cursor (no white space of its own). */
+    boolean copiesExactly(byte[] b) {
+        return matchAt(b, 0, pos) >= 0;
+    }
+
     /** Whether the whole source is written. */
     boolean done() {
         return pos >= source.bytes.length;

@@ -94,7 +94,8 @@ final class SectionedRendering {
                 planContext = PlanContext.span(ids, span[0], span[1], vocabulary.words())
                         .withForm(k == sections.size() - 1 ? vocabulary : vocabulary.withSignsOff(false))
                         .withSignOffDash(signOffDash)
-                        .withCopySource(model.encode(section.copySource(), false));
+                        .withCopySource(model.encode(section.copySource(), false))
+                        .withVerbatim(VerbatimBlocks.byteSpans(section.copySource(), plan.verbatimBlocks()));
             }
         }
         GenerateRequest request = new GenerateRequest(ids, sectionOptions, adapter, (id, lp, piece) -> {

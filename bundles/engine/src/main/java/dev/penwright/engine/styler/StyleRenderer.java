@@ -180,7 +180,8 @@ public final class StyleRenderer {
                     String source = LabelLines.copySource(VerbatimBlocks.copySource(NumberedItems.copySource(
                             titled ? TitleLine.copySource(request.plan().title(), draft) : draft,
                             request.plan().numberedItems()), request.plan().verbatimBlocks(), true), labels);
-                    planContext = planContext.withCopySource(model.encode(source, false));
+                    planContext = planContext.withCopySource(model.encode(source, false))
+                            .withVerbatim(VerbatimBlocks.byteSpans(source, request.plan().verbatimBlocks()));
                 }
             }
         }

@@ -61,6 +61,30 @@ final class VerbatimBlocks {
     }
 
     /**
+     * Where the blocks stand in {@code copySource} (found in order, each after the one before), as {@code [start, end)}
+     * pairs of offsets into its UTF-8 bytes, which is what a byte-level tokenizer's tokens spell: the copy cursor writes
+     * these ranges exactly ({@link dev.penwright.engine.PlanContext#verbatim()}).
+     */
+    static int[] byteSpans(String copySource, List<VerbatimBlock> blocks) {
+        List<Integer> spans = new java.util.ArrayList<>();
+        int from = 0;
+        for (VerbatimBlock block : blocks) {
+            int at = block.text().isBlank() ? -1 : copySource.indexOf(block.text(), from);
+            if (at < 0) {
+                continue;
+            }
+            from = at + block.text().length();
+            spans.add(utf8Length(copySource, 0, at));
+            spans.add(spans.get(spans.size() - 1) + utf8Length(copySource, at, from));
+        }
+        return spans.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static int utf8Length(String s, int from, int to) {
+        return s.substring(from, to).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
+    /**
      * Where {@code sentence} ends in {@code source} from {@code from} on, past a stop the draft added: only where it
      * stands as a whole sentence ("cpio(1)" is not the end of "cpio(1) 和 tar(1)"); -1 if nowhere.
      */

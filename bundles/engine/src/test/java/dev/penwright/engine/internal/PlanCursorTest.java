@@ -841,6 +841,23 @@ class PlanCursorTest {
     }
 
     @Test
+    void aVerbatimRangeIsWrittenAsItStandsItsWhiteSpaceToo() {
+        GenerationOptions o = new GenerationOptions(64, 0.0, 0, 1.0, 1.0, 0L, List.of(), 4.0, false, 0.0);
+        // The model would break the line after "the": layout, where the source is prose; not inside a shell session.
+        Function<String, double[]> model = text -> {
+            double[] l = flat();
+            if (text.endsWith("the")) {
+                l[6] = 5;
+            }
+            return l;
+        };
+        assertEquals("the\ncat sat.", decode(new CopyAwareState(new CopyPlan(SOURCE, SOURCE, List.of(), List.of(),
+                FormOpeners.NONE, false, "", new int[0], o, Set.of(EOS), TEXTS)), model));
+        assertEquals("the cat sat.", decode(new CopyAwareState(new CopyPlan(SOURCE, SOURCE, List.of(), List.of(),
+                FormOpeners.NONE, false, "", new int[] {0, 12}, o, Set.of(EOS), TEXTS)), model));
+    }
+
+    @Test
     void tokensOfTheSourceAreFoundByTheirBytes() {
         TokenTrie trie = TEXTS.trie();
         java.util.List<Integer> found = new java.util.ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.penwright.engine.styler;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
@@ -22,6 +23,15 @@ class VerbatimBlocksTest {
         // At the draft's end the block ends the source.
         assertEquals("Type the following.\n\n$ date\nSun Jun  3 10:27:39 CST 2007",
                 VerbatimBlocks.copySource("Type the following.", List.of(SESSION), true));
+    }
+
+    @Test
+    void aBlocksRangeIsCountedInTheUtf8BytesOfTheCopySource() {
+        String source = "输入命令。\n\n$ ls -l\n\n完。";
+        // "输入命令。" is 5 characters of 3 bytes, then two line breaks: the block starts at byte 17, 7 bytes long.
+        assertArrayEquals(new int[] {17, 24}, VerbatimBlocks.byteSpans(source,
+                List.of(new VerbatimBlock("输入命令", "$ ls -l"))));
+        assertArrayEquals(new int[0], VerbatimBlocks.byteSpans("完。", List.of(new VerbatimBlock("x", "$ ls"))));
     }
 
     @Test

@@ -55,8 +55,9 @@ public class ExtractivePlanner implements Planner {
         if (material == null || material.isEmpty()) {
             throw new PlanningException("the material is empty: give a brief, facts or a source article");
         }
-        String text = markup.plain(SentenceSplitter.normalise(joinNonBlank(material.brief(),
+        Markup.Plain plain = markup.parse(SentenceSplitter.normalise(joinNonBlank(material.brief(),
                 material.sourceArticle())));
+        String text = plain.text();
         String language = material.language().isBlank()
                 ? languages.detect(text + "\n" + String.join("\n", material.facts()))
                 : material.language();
@@ -70,7 +71,7 @@ public class ExtractivePlanner implements Planner {
         if (headline != null) {
             text = text.strip().substring(headline.length());
         }
-        SentenceSplitter.Split split = splitter.splitWithCode(text);
+        SentenceSplitter.Split split = splitter.splitWithCode(text, plain.fenced());
         List<Unit> units = units(split.sentences());
         // The heading is content too: the draft opens with it, as a sentence.
         String heading = headline == null ? null : neutraliser.neutralise(headline.strip());
@@ -78,7 +79,8 @@ public class ExtractivePlanner implements Planner {
         if (units.isEmpty() && material.facts().isEmpty()) {
             code = List.of(); // the whole material is the draft, its code too
             // No words at all (an emoticon, a lone symbol): the material is its own plan.
-            String whole = text.isBlank() ? material.brief() + material.sourceArticle() : text;
+            String words = Markup.PLACEHOLDER.matcher(text).replaceAll("");
+            String whole = words.isBlank() ? material.brief() + material.sourceArticle() : words;
             units = List.of(new Unit(new Sentence(whole.strip(), 0, false), whole.strip(), List.of()));
         }
         double[] salience = textRank.rank(units.stream().map(Unit::neutral).toList());

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /**
  * Removes a document's markup before it is split into sentences, keeping the words the markup carries: HTML tags
  * (block tags become paragraph or line breaks, list items bullets, so that the splitter sees the structure) and the
- * common entities; Markdown fenced code (not prose, like a shell session), headings (a paragraph of their own),
+ * common entities; Markdown fenced code (not prose, like a shell session: set apart, see {@link #parse}), headings (a paragraph of their own),
  * block quotes, horizontal rules and setext underlines, links and images (their text), reference definitions, bold,
  * strike-through and code ticks; {@code <url>}s (the address, which is content); Debian-control {@code " ."}
  * paragraph separators; inline bullets between phrases (a joining ";"); box-drawn tables (a row an item, its
@@ -51,7 +51,26 @@ final class Markup {
     // TeX-style quotes, `like this': typography, not code.
     private static final Pattern TEX_QUOTE = Pattern.compile("`([^`'\\n]{1,200})'");
 
+    /**
+     * A document without its markup, each fenced code block replaced by a paragraph of its own that only holds a
+     * {@link #placeholder} (private-use characters no later rule touches), and the blocks' lines as written.
+     */
+    record Plain(String text, List<String> fenced) {
+    }
+
+    /** The paragraph that stands for the {@code index}-th fenced block in {@link Plain#text()}. */
+    static String placeholder(int index) {
+        return "\uE000" + index + "\uE000";
+    }
+
+    static final Pattern PLACEHOLDER = Pattern.compile("\uE000(\\d+)\uE000");
+
     String plain(String text) {
+        return PLACEHOLDER.matcher(parse(text).text()).replaceAll("");
+    }
+
+    Plain parse(String text) {
+        List<String> fenced = new ArrayList<>();
         String s = text;
         if (s.indexOf('<') >= 0 || s.indexOf('&') >= 0) {
             s = html(s);
@@ -62,11 +81,19 @@ final class Markup {
         for (int i = 0; i < all.length; i++) {
             String line = all[i];
             if (FENCE.matcher(line).find()) {
-                inFence = !inFence; // fenced code is not prose: nothing to plan from it
+                // Fenced code is not prose: no sentence of it, but kept as it stands, where it stood.
+                inFence = !inFence;
                 lines.add("");
+                if (inFence) {
+                    fenced.add("");
+                    lines.add(placeholder(fenced.size() - 1));
+                    lines.add("");
+                }
                 continue;
             }
             if (inFence) {
+                String block = fenced.get(fenced.size() - 1);
+                fenced.set(fenced.size() - 1, block.isEmpty() ? line : block + "\n" + line);
                 continue;
             }
             Matcher heading = ATX_HEADING.matcher(line);
@@ -96,7 +123,7 @@ final class Markup {
             s = TEX_QUOTE.matcher(s).replaceAll(m -> Matcher.quoteReplacement("'" + m.group(1) + "'"));
             s = CODE_TICKS.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(2)));
         }
-        return INLINE_BULLET.matcher(s).replaceAll("; ");
+        return new Plain(INLINE_BULLET.matcher(s).replaceAll("; "), List.copyOf(fenced));
     }
 
     /**

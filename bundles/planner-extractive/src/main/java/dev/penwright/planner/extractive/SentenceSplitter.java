@@ -60,11 +60,25 @@ final class SentenceSplitter {
     }
 
     Split splitWithCode(String text) {
+        return splitWithCode(text, List.of());
+    }
+
+    /** {@link #splitWithCode(String)} of a text whose fenced blocks {@link Markup#parse} set apart as {@code fenced}. */
+    Split splitWithCode(String text, List<String> fenced) {
         List<Sentence> out = new ArrayList<>();
         List<Code> code = new ArrayList<>();
         String[] paragraphs = BLANK_LINES.split(normalise(text));
         for (int i = 0; i < paragraphs.length; i++) {
             String paragraph = paragraphs[i];
+            Matcher placeholder = Markup.PLACEHOLDER.matcher(paragraph.strip());
+            if (placeholder.matches()) {
+                int index = Integer.parseInt(placeholder.group(1));
+                String block = index < fenced.size() ? dedent(fenced.get(index)) : "";
+                if (!block.isEmpty()) {
+                    code.add(new Code(out.size(), block));
+                }
+                continue;
+            }
             if (isCode(paragraph)) {
                 // Not prose, so not the draft's; but a command is content to the letter, kept as it stands.
                 code.add(new Code(out.size(), dedent(paragraph)));

@@ -127,6 +127,20 @@ class ExtractivePlannerTest {
                         dimanche 3 juin 2007, 10:27:33 (UTC+0800)"""),
                 new VerbatimBlock("Export it", "$ export LANG")), plan.verbatimBlocks());
         assertEquals(List.of(), planner.plan(Material.ofArticle("Plain prose. Nothing else.")).verbatimBlocks());
+        // A Markdown post's fenced code, untouched by the markup rules (no link, emphasis or tick is read in it).
+        ContentPlan post = planner.plan(Material.ofArticle("""
+                Install it with pip, then check the version.
+
+                ```
+                pip install **penwright** [extra](x)
+                penwright --version
+                ```
+
+                That is all.
+                """));
+        assertEquals("Install it with pip, then check the version. That is all.", post.neutralDraft());
+        assertEquals(List.of(new VerbatimBlock("Install it with pip, then check the version.",
+                "pip install **penwright** [extra](x)\npenwright --version")), post.verbatimBlocks());
     }
 
     @Test
