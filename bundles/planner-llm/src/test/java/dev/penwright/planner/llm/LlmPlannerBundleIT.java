@@ -61,7 +61,7 @@ class LlmPlannerBundleIT {
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         // The api comes from the test's class path, so the test and the bundles share Planner and friends.
         config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
-                "dev.penwright.api.plan;version=1.0.0,dev.penwright.api.cli;version=1.0.0,dev.penwright.api.llm;version=1.0.0,"
+                "dev.penwright.api.plan;version=1.1.0,dev.penwright.api.cli;version=1.0.0,dev.penwright.api.llm;version=1.0.0,"
                         + "dev.penwright.api.service;version=1.0.0,"
                         // planner-extractive's plan command asks the pipeline (GenerationService) for its default planner.
                         + "dev.penwright.api.generate;version=1.4.0");
