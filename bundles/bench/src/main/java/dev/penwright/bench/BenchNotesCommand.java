@@ -99,7 +99,7 @@ public final class BenchNotesCommand implements Callable<Integer> {
     int concurrency;
 
     @Option(names = "--rows", split = ",", description = "run only these rows, by key: original, neutral-draft, "
-            + "retrieval, base, s-sft, s-sft-si, c-dpo, c-dpo-plain, llm-fewshot (default: all)")
+            + "plan-text, retrieval, base, s-sft, s-sft-si, c-dpo, c-dpo-plain, llm-fewshot (default: all)")
     List<String> rowKeys;
 
     @Option(names = "--split", defaultValue = "test", description = "the split the texts come from: test, or "
@@ -187,6 +187,7 @@ public final class BenchNotesCommand implements Callable<Integer> {
         List<BenchSystem> rows = new ArrayList<>();
         rows.add(new OriginalSystem());
         rows.add(new NeutralDraftSystem());
+        rows.add(new PlanTextSystem());
         rows.add(new RetrievalSystem());
         int k = fewShots == null ? 0 : fewShots.k();
         rows.add(new StylerSystem("base", "Base model, no adapter (" + (k == 0 ? "zero-shot" : k + "-shot") + ")",

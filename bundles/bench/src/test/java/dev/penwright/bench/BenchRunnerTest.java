@@ -220,7 +220,7 @@ class BenchRunnerTest {
                 "--progress-file", dir.resolve("progress.jsonl").toString());
         assertEquals(0, status, err.toString());
         JsonNode json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
-        assertEquals(9, json.at("/styles/0/rows").size());
+        assertEquals(10, json.at("/styles/0/rows").size());
         assertEquals("original", json.at("/styles/0/rows/0/key").asText());
         assertEquals("not available", json.at("/styles/0/rows/8/available").asBoolean() ? "" : "not available");
         assertTrue(Files.readAllLines(dir.resolve("progress.jsonl")).get(0).startsWith("{\"phase\":\"plan\""));
@@ -240,7 +240,7 @@ class BenchRunnerTest {
                 corpora.folder().toString());
         assertEquals(2, status);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--rows: unknown row [draft] (rows: original, "
-                + "neutral-draft, retrieval"), err.toString(StandardCharsets.UTF_8));
+                + "neutral-draft, plan-text, retrieval"), err.toString(StandardCharsets.UTF_8));
 
         var bad = new BenchRunner(corpora, planner, Progress.NONE);
         var e = assertThrows(IllegalArgumentException.class,

@@ -160,21 +160,21 @@ class ModelRowsTest {
         JsonNode r = JSON.readTree(out.toString(StandardCharsets.UTF_8));
         JsonNode jargon = r.at("/styles/0/rows");
         JsonNode zhRows = r.at("/styles/1/rows");
-        for (int i = 0; i < 9; i++) {
+        for (int i = 0; i < 10; i++) {
             assertTrue(jargon.get(i).get("available").asBoolean(), jargon.get(i).toString());
             assertEquals(0, jargon.get(i).get("failures").asInt(), jargon.get(i).toString());
         }
-        for (int i = 4; i <= 7; i++) {
+        for (int i = 5; i <= 8; i++) {
             assertEquals("pack jargon@1.0.0", jargon.get(i).get("system").asText(), "the folder's pack, not 0.9.0");
         }
         // The shipped row is the final stage with the packs' own options; the ablation renders it without
         // copy-aware decoding.
-        assertEquals("c-dpo", jargon.get(6).get("key").asText());
-        assertTrue(jargon.get(6).get("shipped").asBoolean());
-        assertEquals("c-dpo-plain", jargon.get(7).get("key").asText());
-        assertFalse(jargon.get(7).get("shipped").asBoolean());
-        assertEquals("pack zh-fortunes@1.0.0", zhRows.get(4).get("system").asText(), "installed, not in the folder");
-        assertFalse(zhRows.get(5).get("available").asBoolean());
+        assertEquals("c-dpo", jargon.get(7).get("key").asText());
+        assertTrue(jargon.get(7).get("shipped").asBoolean());
+        assertEquals("c-dpo-plain", jargon.get(8).get("key").asText());
+        assertFalse(jargon.get(8).get("shipped").asBoolean());
+        assertEquals("pack zh-fortunes@1.0.0", zhRows.get(5).get("system").asText(), "installed, not in the folder");
+        assertFalse(zhRows.get(6).get("available").asBoolean());
         assertEquals(4, r.at("/settings/packsLoaded").size(), r.at("/settings").toString());
         assertEquals(1, r.at("/settings/packsRejected").size());
         assertTrue(r.at("/settings/packsRejected/0").asText().contains("broken-1.0.0.jar: unknown base model 'no-such-model'"),
@@ -182,31 +182,31 @@ class ModelRowsTest {
 
         // The base row asks for 256 new tokens of a 512-token context: with a near-character tokenizer, shots are
         // dropped and long drafts cut, never an item failed.
-        JsonNode base = jargon.get(3);
+        JsonNode base = jargon.get(4);
         assertEquals("base", base.get("key").asText());
         assertTrue(base.get("meanShots").asDouble() >= 0 && base.get("meanShots").asDouble() <= 2, base.toString());
         // The setting beside the fit: two exemplars were asked for, whatever fitted; pack rows were given none.
         assertEquals(2, base.get("shots").asInt(), base.toString());
-        assertEquals(0, jargon.get(4).get("shots").asInt(), jargon.get(4).toString());
+        assertEquals(0, jargon.get(5).get("shots").asInt(), jargon.get(5).toString());
         assertTrue(jargon.get(0).get("shots").isNull(), "the original row has no prompt: " + jargon.get(0));
-        assertEquals(2, r.at("/overall/3/shots").asInt());
-        int cut = base.get("truncations").asInt() + zhRows.get(3).get("truncations").asInt();
+        assertEquals(2, r.at("/overall/4/shots").asInt());
+        int cut = base.get("truncations").asInt() + zhRows.get(4).get("truncations").asInt();
         assertTrue(cut > 0, "some jargon or zh-fortunes prompt must have been cut: " + base);
-        assertTrue(r.at("/overall/3/available").asBoolean());
+        assertTrue(r.at("/overall/4/available").asBoolean());
 
         // The LLM row: two exemplars a prompt, from TRAIN (never the test text), then the plan.
-        JsonNode llmRow = jargon.get(8);
+        JsonNode llmRow = jargon.get(9);
         assertEquals(2.0, llmRow.get("meanShots").asDouble(), 1e-9);
         assertEquals(2, llmRow.get("shots").asInt());
         assertTrue(llmRow.get("system").asText().contains("judge"), llmRow.toString());
         assertEquals(6, llm.prompts.size());
-        // --judge: the same endpoint rated every output of every row that ran (9 + 6 rows, 3 texts each).
-        assertEquals(45, llm.judged.size());
+        // --judge: the same endpoint rated every output of every row that ran (10 + 7 rows, 3 texts each).
+        assertEquals(51, llm.judged.size());
         JsonNode draft = jargon.get(1);
         assertEquals(0.0, draft.get("factualHallucinationJudge").asDouble(), 1e-9);
         assertEquals(100.0, draft.get("faithfulnessHallucinationJudge").asDouble(), 1e-9);
         assertTrue(draft.at("/signatures/hallucinationJudge").asText().startsWith("judge:llm|endpoint:judge"));
-        assertTrue(zhRows.get(5).get("factualHallucinationJudge").isNull(), "a row that did not run is not judged");
+        assertTrue(zhRows.get(6).get("factualHallucinationJudge").isNull(), "a row that did not run is not judged");
         for (String p : llm.prompts) {
             assertTrue(p.startsWith("Example 1\n\nPlan:\nTitle: "), p);
             assertTrue(p.contains("Example 2") && p.endsWith("Text:\n"), p);
@@ -261,7 +261,7 @@ class ModelRowsTest {
         List<BenchSystem> rows = BenchNotesCommand.systems(null, List.of(), null, null, "no LLM endpoint is configured",
                 0, 10);
         assertEquals("original", rows.get(0).key());
-        assertEquals("llm-fewshot", rows.get(8).key());
-        assertEquals(Optional.of("no LLM endpoint is configured"), rows.get(8).unavailableReason("jargon"));
+        assertEquals("llm-fewshot", rows.get(9).key());
+        assertEquals(Optional.of("no LLM endpoint is configured"), rows.get(9).unavailableReason("jargon"));
     }
 }

@@ -1,0 +1,20 @@
+package dev.penwright.engine.styler;
+
+import dev.penwright.api.plan.ContentPlan;
+
+/**
+ * A plan as plain text, with no model: its neutral draft with its numbered lists numbered again and its verbatim
+ * blocks back where they stood, which is what the styler's copy cursor writes before any layout of a style's own. The
+ * benchmark sets it beside the styled text, so that what the plan's fields bring (list numbers, shell sessions) is
+ * not taken for the model's work.
+ */
+public final class PlanText {
+    private PlanText() {
+    }
+
+    public static String of(ContentPlan plan) {
+        String draft = plan.neutralDraft().strip();
+        return VerbatimBlocks.copySource(NumberedItems.copySource(draft, plan.numberedItems()),
+                plan.verbatimBlocks(), true);
+    }
+}
