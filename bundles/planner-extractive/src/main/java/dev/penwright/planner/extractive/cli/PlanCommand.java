@@ -127,6 +127,16 @@ public class PlanCommand implements Callable<Integer> {
             sb.append("  - ").append(fact).append('\n');
         }
         sb.append("\nNeutral draft:\n").append(plan.neutralDraft());
-        return sb.toString();
+        sb.append('\n');
+        if (!plan.numberedItems().isEmpty()) {
+            sb.append("\nNumbered list items (numbered again when styled):\n");
+            plan.numberedItems().forEach(item -> sb.append("  ").append(item.number()).append(". ")
+                    .append(item.text()).append('\n'));
+        }
+        for (var block : plan.verbatimBlocks()) {
+            sb.append("\nVerbatim block, after \"").append(block.after()).append("\":\n");
+            block.text().lines().forEach(line -> sb.append("    ").append(line).append('\n'));
+        }
+        return sb.toString().stripTrailing();
     }
 }
