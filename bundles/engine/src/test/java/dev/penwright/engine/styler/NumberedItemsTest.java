@@ -13,11 +13,11 @@ class NumberedItemsTest {
     void eachItemStartsALineAfterItsNumber() {
         List<NumberedItem> steps = List.of(new NumberedItem(1, "Boot from the CD."),
                 new NumberedItem(2, "Mount the root partition."));
-        assertEquals("Do the following. Then:\n1. Boot from the CD.\n2. Mount the root partition. Reboot.",
+        assertEquals("Do the following. Then:\n1. Boot from the CD.\n2. Mount the root partition.\n\nReboot.",
                 NumberedItems.copySource("Do the following. Then: Boot from the CD. Mount the root partition. Reboot.",
                         steps));
-        assertEquals("下面的步骤。\n1. 挂载根分区。\n2. 重启系统。",
-                NumberedItems.copySource("下面的步骤。挂载根分区。重启系统。",
+        assertEquals("下面的步骤。\n1. 挂载根分区。\n2. 重启系统。\n\n完成。",
+                NumberedItems.copySource("下面的步骤。挂载根分区。重启系统。完成。",
                         List.of(new NumberedItem(1, "挂载根分区。"), new NumberedItem(2, "重启系统。"))));
     }
 
@@ -30,7 +30,7 @@ class NumberedItemsTest {
     @Test
     void itemsAreFoundInOrderAndOnesTheTextLacksArePassedOver() {
         // Two lists, the second repeating a step of the first: each item is looked for after the one before it.
-        assertEquals("A.\n1. Edit the file.\n2. Reboot. B.\n1. Edit the file.\n2. Log in.",
+        assertEquals("A.\n1. Edit the file.\n2. Reboot.\n\nB.\n1. Edit the file.\n2. Log in.",
                 NumberedItems.copySource("A. Edit the file. Reboot. B. Edit the file. Log in.",
                         List.of(new NumberedItem(1, "Edit the file."), new NumberedItem(2, "Reboot."),
                                 new NumberedItem(1, "Edit the file."), new NumberedItem(2, "Log in."))));

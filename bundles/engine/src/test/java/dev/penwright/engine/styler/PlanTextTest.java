@@ -17,7 +17,7 @@ class PlanTextTest {
                 + " field. Then reboot. ", "en", "t", null,
                 List.of(new NumberedItem(1, "Boot from the CD."), new NumberedItem(2, "Clear the field.")),
                 List.of(new VerbatimBlock("Then reboot.", "$ sudo reboot")));
-        assertEquals("Reset it as follows.\n1. Boot from the CD.\n2. Clear the field. Then reboot.\n\n$ sudo reboot",
+        assertEquals("Reset it as follows.\n1. Boot from the CD.\n2. Clear the field.\n\nThen reboot.\n\n$ sudo reboot",
                 PlanText.of(plan));
         ContentPlan prose = new ContentPlan("", "", List.of(), "Only prose.", "en", "t", null);
         assertEquals("Only prose.", PlanText.of(prose));

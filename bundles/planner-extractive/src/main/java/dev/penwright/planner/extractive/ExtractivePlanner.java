@@ -268,7 +268,16 @@ public class ExtractivePlanner implements Planner {
             sentences.add(heading);
         }
         int nextCode = 0;
+        // The numbered item being written: its number and its sentences so far (an item may run to several).
+        int itemNumber = 0;
+        List<String> itemSentences = new ArrayList<>();
         for (int i = 0; i < units.size(); i++) {
+            Sentence current = units.get(i).sentence();
+            if (itemNumber > 0 && (!current.inItem() || current.number() > 0)) {
+                numbered.add(new NumberedItem(itemNumber, joinSentences(itemSentences, cjk)));
+                itemNumber = 0;
+                itemSentences.clear();
+            }
             while (nextCode < code.size() && code.get(nextCode).before() <= units.get(i).sentence().position()) {
                 verbatim.add(new VerbatimBlock(lastOf(sentences), code.get(nextCode++).text()));
             }
@@ -306,13 +315,18 @@ public class ExtractivePlanner implements Planner {
                 sentences.add(lead + (cjk ? "：" : ": ") + String.join(joiner, items));
                 i = j - 1;
             } else {
-                Sentence sentence = units.get(i).sentence();
-                String written = sentence.listItem() ? capitalised(text) : text;
+                String written = current.listItem() ? capitalised(text) : text;
                 sentences.add(written);
-                if (sentence.number() > 0) {
-                    numbered.add(new NumberedItem(sentence.number(), written.strip()));
+                if (current.number() > 0) {
+                    itemNumber = current.number();
+                    itemSentences.add(written);
+                } else if (itemNumber > 0) {
+                    itemSentences.add(written);
                 }
             }
+        }
+        if (itemNumber > 0) {
+            numbered.add(new NumberedItem(itemNumber, joinSentences(itemSentences, cjk)));
         }
         while (nextCode < code.size()) {
             verbatim.add(new VerbatimBlock(lastOf(sentences), code.get(nextCode++).text()));

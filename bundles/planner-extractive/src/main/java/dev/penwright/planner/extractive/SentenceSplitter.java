@@ -85,14 +85,16 @@ final class SentenceSplitter {
                 continue;
             }
             if (out.isEmpty() && isNumberedHeading(paragraph, i + 1 < paragraphs.length ? paragraphs[i + 1] : "")) {
-                addIfNotBlank(out, paragraph, false, 0);
+                addIfNotBlank(out, paragraph, false, 0, false);
                 continue;
             }
             for (Block block : blocks(paragraph)) {
                 boolean first = block.listItem;
                 int number = block.number;
+                boolean inItem = false;
                 for (String s : sentences(block.text)) {
-                    addIfNotBlank(out, s, first, number);
+                    addIfNotBlank(out, s, first, number, inItem);
+                    inItem = block.listItem;
                     first = false;
                     number = 0;
                 }
@@ -154,10 +156,11 @@ final class SentenceSplitter {
         return code * 2 > lines.length || code * 2 == lines.length && CODE_LINE.matcher(lines[0]).find();
     }
 
-    private static void addIfNotBlank(List<Sentence> out, String text, boolean listItem, int number) {
+    private static void addIfNotBlank(List<Sentence> out, String text, boolean listItem, int number,
+                                      boolean inItem) {
         String t = text.strip();
         if (!t.isEmpty()) {
-            out.add(new Sentence(t, out.size(), listItem, number));
+            out.add(new Sentence(t, out.size(), listItem, number, inItem));
         }
     }
 

@@ -75,7 +75,7 @@ class ExtractivePlannerTest {
                  1. Boot from a rescue CD.
 
                  2. Mount the root partition
-                    read-write.
+                    read-write. Use the rescue shell.
 
                  3. Clear the password field.
 
@@ -83,11 +83,12 @@ class ExtractivePlannerTest {
                 """;
         ContentPlan plan = planner.plan(Material.ofArticle(text));
         assertEquals("Resetting the root password. If you can reach the disk, use the following steps. Boot from a rescue"
-                + " CD. Mount the root partition read-write. Clear the password field. Nothing else changes. See section"
-                + " 2.1 for the details.", plan.neutralDraft());
+                + " CD. Mount the root partition read-write. Use the rescue shell. Clear the password field. Nothing else"
+                + " changes. See section 2.1 for the details.", plan.neutralDraft());
         // The lone "3." after the list is a paragraph's number, not a fourth step.
         assertEquals(List.of(new NumberedItem(1, "Boot from a rescue CD."),
-                new NumberedItem(2, "Mount the root partition read-write."),
+                // An item's text runs to its last sentence, so that a styler knows where the list ends.
+                new NumberedItem(2, "Mount the root partition read-write. Use the rescue shell."),
                 new NumberedItem(3, "Clear the password field.")), plan.numberedItems());
         for (NumberedItem item : plan.numberedItems()) {
             assertTrue(plan.neutralDraft().contains(item.text()), item::toString);
