@@ -189,42 +189,37 @@ final class Requests {
 
     /** A plan's {@code numberedItems}: {@code [{"number": 1, "text": "…"}, …]} as {@code /v1/plan} returns them. */
     static List<NumberedItem> numberedItems(JsonNode plan) {
-        JsonNode items = plan.get("numberedItems");
-        if (items == null || items.isNull()) {
-            return List.of();
-        }
-        String shape = "\"numberedItems\" must be an array of {\"number\": an integer from 1, \"text\": a string}";
-        if (!items.isArray()) {
-            throw ApiError.badRequest(shape);
-        }
-        List<NumberedItem> out = new ArrayList<>();
-        for (JsonNode item : items) {
-            if (!item.isObject() || !item.path("number").canConvertToInt() || !item.path("number").isIntegralNumber()
-                    || item.path("number").asInt() < 1 || !item.path("text").isTextual()) {
-                throw ApiError.badRequest(shape);
-            }
-            out.add(new NumberedItem(item.get("number").asInt(), item.get("text").asText()));
-        }
-        return out;
+        return objects(plan, "numberedItems", "{\"number\": an integer from 1, \"text\": a string}",
+                item -> item.path("number").isIntegralNumber() && item.path("number").canConvertToInt()
+                        && item.path("number").asInt() >= 1 && item.path("text").isTextual(),
+                item -> new NumberedItem(item.get("number").asInt(), item.get("text").asText()));
     }
 
     /** A plan's {@code verbatimBlocks}: {@code [{"after": "…", "text": "…"}, …]} as {@code /v1/plan} returns them. */
     static List<VerbatimBlock> verbatimBlocks(JsonNode plan) {
-        JsonNode blocks = plan.get("verbatimBlocks");
-        if (blocks == null || blocks.isNull()) {
+        return objects(plan, "verbatimBlocks", "{\"after\": a string, \"text\": a string}",
+                block -> block.path("text").isTextual() && (!block.has("after") || block.get("after").isTextual()),
+                block -> new VerbatimBlock(block.path("after").asText(""), block.get("text").asText()));
+    }
+
+    /** {@code node.field}, an array of objects of the given shape each {@code valid}, read with {@code read}. */
+    private static <T> List<T> objects(JsonNode node, String field, String shape,
+                                       java.util.function.Predicate<JsonNode> valid,
+                                       java.util.function.Function<JsonNode, T> read) {
+        JsonNode array = node.get(field);
+        if (array == null || array.isNull()) {
             return List.of();
         }
-        String shape = "\"verbatimBlocks\" must be an array of {\"after\": a string, \"text\": a string}";
-        if (!blocks.isArray()) {
-            throw ApiError.badRequest(shape);
+        String error = "\"" + field + "\" must be an array of " + shape;
+        if (!array.isArray()) {
+            throw ApiError.badRequest(error);
         }
-        List<VerbatimBlock> out = new ArrayList<>();
-        for (JsonNode block : blocks) {
-            if (!block.isObject() || !block.path("text").isTextual()
-                    || block.has("after") && !block.get("after").isTextual()) {
-                throw ApiError.badRequest(shape);
+        List<T> out = new ArrayList<>();
+        for (JsonNode element : array) {
+            if (!element.isObject() || !valid.test(element)) {
+                throw ApiError.badRequest(error);
             }
-            out.add(new VerbatimBlock(block.path("after").asText(""), block.get("text").asText()));
+            out.add(read.apply(element));
         }
         return out;
     }
