@@ -12,10 +12,8 @@ import org.osgi.service.component.annotations.Component;
 
 import dev.penwright.api.plan.ContentPlan;
 import dev.penwright.api.plan.Material;
-import dev.penwright.api.plan.NumberedItem;
 import dev.penwright.api.plan.Planner;
 import dev.penwright.api.plan.PlanningException;
-import dev.penwright.api.plan.VerbatimBlock;
 
 /**
  * The embedded default planner: no network, no model, deterministic. It detects the language, splits the material
@@ -35,8 +33,7 @@ public class ExtractivePlanner implements Planner {
             + "\\.[\\s,]*(?:and|or)?[\\s,]*)*\\s*(?:\\n\\s*\\n|$)");
     private static final Pattern CLAUSE_BREAK = Pattern.compile(",\\s|;\\s|:\\s|\\s[—–-]{1,2}\\s|[，；：]");
     private static final Pattern ATTRIBUTION = Pattern.compile("\\s*(?:--|——|—)\\s*\\S");
-    private static final Pattern SERIES_CONJUNCTION = Pattern.compile("(?i)(and|or|nor|but|plus|as well as|then)\\b");
-    private static final Pattern TERMINAL = Pattern.compile(".*[.!?。！？…][\"'”’」』)）\\]]*$");
+    static final Pattern TERMINAL = Pattern.compile(".*[.!?。！？…][\"'”’」』)）\\]]*$");
 
     private final LanguageDetector languages = new LanguageDetector();
     private final Markup markup = new Markup();
@@ -91,16 +88,16 @@ public class ExtractivePlanner implements Planner {
         String title = title(material, headline, units, byRank, cjk);
         List<String> keyFacts = keyFacts(material.facts(), units, byRank, cjk);
         String summary = summary(units, byRank, cjk);
-        List<NumberedItem> numbered = new ArrayList<>();
-        List<VerbatimBlock> verbatim = new ArrayList<>();
-        String draft = draft(heading, units, cjk, numbered, code, verbatim);
+        DraftWriter.Draft written = DraftWriter.write(heading, units, code, cjk);
+        String draft = written.text();
         if (draft.isEmpty()) {
             draft = joinSentences(material.facts(), cjk);
         }
         if (summary.isEmpty()) {
             summary = title;
         }
-        return new ContentPlan(title, summary, keyFacts, draft, language, ID, null, listsOnly(numbered), verbatim);
+        return new ContentPlan(title, summary, keyFacts, draft, language, ID, null, written.numberedItems(),
+                written.verbatimBlocks());
     }
 
     /** A sentence as written and as neutralised, with its facts (found in the neutral form). */
@@ -253,123 +250,6 @@ public class ExtractivePlanner implements Planner {
         picked.sort(null);
         String summary = joinSentences(picked.stream().map(i -> units.get(i).neutral()).toList(), cjk);
         return summary.length() <= limit * 3 / 2 ? summary : shorten(summary, limit, cjk);
-    }
-
-    /**
-     * Every sentence, heading and list item, neutralised, in reading order, as prose: the draft is the whole content
-     * without its form (no salience cut: a styler cannot restore what the draft leaves out). The items of a numbered
-     * list that stand as sentences of their own go to {@code numbered}: their numbers are not in the prose. The
-     * paragraphs that are not prose ({@code code}) go to {@code verbatim}, each after the sentence it followed.
-     */
-    private static String draft(String heading, List<Unit> units, boolean cjk, List<NumberedItem> numbered,
-                                List<SentenceSplitter.Code> code, List<VerbatimBlock> verbatim) {
-        List<String> sentences = new ArrayList<>();
-        if (heading != null) {
-            sentences.add(heading);
-        }
-        int nextCode = 0;
-        // The numbered item being written: its number and its sentences so far (an item may run to several).
-        int itemNumber = 0;
-        List<String> itemSentences = new ArrayList<>();
-        for (int i = 0; i < units.size(); i++) {
-            Sentence current = units.get(i).sentence();
-            if (itemNumber > 0 && (!current.inItem() || current.number() > 0)) {
-                numbered.add(new NumberedItem(itemNumber, joinSentences(itemSentences, cjk)));
-                itemNumber = 0;
-                itemSentences.clear();
-            }
-            while (nextCode < code.size() && code.get(nextCode).before() <= units.get(i).sentence().position()) {
-                verbatim.add(new VerbatimBlock(lastOf(sentences), code.get(nextCode++).text()));
-            }
-            String text = units.get(i).neutral();
-            boolean leadIn = text.endsWith(":") || text.endsWith("：");
-            if (leadIn && i + 1 < units.size() && units.get(i + 1).sentence().listItem()) {
-                // "Features:" and its items become one sentence, the items joined by ";".
-                List<String> items = new ArrayList<>();
-                List<Integer> numbers = new ArrayList<>();
-                int j = i + 1;
-                while (j < units.size() && units.get(j).sentence().listItem()) {
-                    String item = units.get(j).neutral().replaceAll("[;；,，]+$", "");
-                    items.add(item);
-                    numbers.add(units.get(j).sentence().number());
-                    j++;
-                    if (TERMINAL.matcher(item).matches()) {
-                        break; // the item ends its own sentence
-                    }
-                }
-                boolean listEnded = j == units.size() || !units.get(j).sentence().listItem();
-                // A numbered list's items are steps, not a series: no conjunction, and each keeps its number aside.
-                boolean stepped = numbers.stream().allMatch(n -> n > 0);
-                if (stepped) {
-                    for (int k = 0; k < items.size(); k++) {
-                        numbered.add(new NumberedItem(numbers.get(k), items.get(k).strip()));
-                    }
-                }
-                if (!cjk && listEnded && items.size() > 1 && !stepped) {
-                    // A series in prose takes a conjunction before its last item; a styler that writes the list
-                    // back as items leaves it out again.
-                    items.set(items.size() - 1, seriesEnd(items.get(items.size() - 1)));
-                }
-                String lead = text.substring(0, text.length() - 1).strip();
-                String joiner = cjk ? "；" : "; ";
-                sentences.add(lead + (cjk ? "：" : ": ") + String.join(joiner, items));
-                i = j - 1;
-            } else {
-                String written = current.listItem() ? capitalised(text) : text;
-                sentences.add(written);
-                if (current.number() > 0) {
-                    itemNumber = current.number();
-                    itemSentences.add(written);
-                } else if (itemNumber > 0) {
-                    itemSentences.add(written);
-                }
-            }
-        }
-        if (itemNumber > 0) {
-            numbered.add(new NumberedItem(itemNumber, joinSentences(itemSentences, cjk)));
-        }
-        while (nextCode < code.size()) {
-            verbatim.add(new VerbatimBlock(lastOf(sentences), code.get(nextCode++).text()));
-        }
-        return joinSentences(sentences, cjk);
-    }
-
-    /** The last sentence so far as the draft will write it (but for a full stop it may add), or empty. */
-    private static String lastOf(List<String> sentences) {
-        for (int i = sentences.size() - 1; i >= 0; i--) {
-            String s = sentences.get(i).strip();
-            if (!s.isEmpty()) {
-                return s.replaceAll("[:：;；,，]+$", "");
-            }
-        }
-        return "";
-    }
-
-    /**
-     * The items that belong to a list: each next to its predecessor or successor in number ("1." then "2."). A lone
-     * "3." is a heading's or a sense's number, not a list the styler could number back.
-     */
-    static List<NumberedItem> listsOnly(List<NumberedItem> items) {
-        List<NumberedItem> kept = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) {
-            int n = items.get(i).number();
-            boolean after = i > 0 && items.get(i - 1).number() == n - 1;
-            boolean before = i + 1 < items.size() && items.get(i + 1).number() == n + 1;
-            if (after || before) {
-                kept.add(items.get(i));
-            }
-        }
-        return List.copyOf(kept);
-    }
-
-    /** A series' last item with "and" before it, unless it starts with a conjunction of its own. */
-    private static String seriesEnd(String item) {
-        return SERIES_CONJUNCTION.matcher(item).lookingAt() ? item : "and " + item;
-    }
-
-    private static String capitalised(String s) {
-        return s.isEmpty() || !Character.isLowerCase(s.charAt(0)) ? s
-                : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
     /** Sentences as prose: each closed by a full stop if it had no end mark (list items, headings). */
