@@ -11,7 +11,16 @@ final class ProcessFigures {
 
     /** The process's peak resident set (VmHWM) in MB, or -1 off Linux. */
     static long peakRssMb() {
-        return statusMb("VmHWM:");
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+                }
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return -1;
     }
 
     /**
@@ -25,19 +34,6 @@ final class ProcessFigures {
         } catch (IOException | UnsupportedOperationException e) {
             return false;
         }
-    }
-
-    private static long statusMb(String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(field)) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-                }
-            }
-        } catch (IOException e) {
-            // not Linux
-        }
-        return -1;
     }
 
     /** /proc/loadavg as it reads: the machine may be shared, and the figures mean little without it. */

@@ -28,6 +28,8 @@ final class CopySource {
     private final boolean[] breakBefore;
     /** Where the source's content ends: before its closing full stop(s) and white space. */
     final int contentEnd;
+    /** verbatim[i]: whether byte i lies in a range copied as it stands (a plan's verbatim block). */
+    private final boolean[] verbatim;
 
     CopySource(int[] ids, TokenTexts texts) {
         this(ids, texts, false);
@@ -80,9 +82,6 @@ final class CopySource {
         }
         this.quoted = quoted(bytes);
     }
-
-    /** verbatim[i]: whether byte i lies in a range copied as it stands. */
-    private final boolean[] verbatim;
 
     /** Whether the byte at {@code pos} is to be copied as it stands, white space included. */
     boolean verbatimAt(int pos) {

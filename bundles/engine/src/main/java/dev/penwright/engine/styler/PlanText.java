@@ -13,8 +13,15 @@ public final class PlanText {
     }
 
     public static String of(ContentPlan plan) {
-        String draft = plan.neutralDraft().strip();
-        return VerbatimBlocks.copySource(NumberedItems.copySource(draft, plan.numberedItems()),
-                plan.verbatimBlocks(), true);
+        return of(plan.neutralDraft().strip(), plan, true);
+    }
+
+    /**
+     * {@code text} (the plan's draft, or a section of it, which {@code startsDraft} or not) with the plan's numbered
+     * lists and verbatim blocks that fall in it.
+     */
+    static String of(String text, ContentPlan plan, boolean startsDraft) {
+        return VerbatimBlocks.copySource(NumberedItems.copySource(text, plan.numberedItems()), plan.verbatimBlocks(),
+                startsDraft);
     }
 }

@@ -147,9 +147,9 @@ public final class StyleRenderer {
             if (sections.isPresent()) {
                 List<DraftSections.Section> parts = new ArrayList<>();
                 for (DraftSections.Section part : sections.get()) {
-                    String source = VerbatimBlocks.copySource(NumberedItems.copySource(parts.isEmpty() && titled
+                    String source = PlanText.of(parts.isEmpty() && titled
                             ? TitleLine.copySource(request.plan().title(), part.copySource()) : part.copySource(),
-                            request.plan().numberedItems()), request.plan().verbatimBlocks(), parts.isEmpty());
+                            request.plan(), parts.isEmpty());
                     // The separator before a later section (" " in Latin text) stays: LabelLines strips its input.
                     String separator = source.substring(0, source.length() - source.stripLeading().length());
                     parts.add(new DraftSections.Section(part.draft(), separator + LabelLines.copySource(source, labels)));
@@ -177,9 +177,9 @@ public final class StyleRenderer {
                 planContext = PlanContext.span(ids, span[0], span[1], vocabulary.words())
                         .withForm(vocabulary).withSignOffDash(signOffDash);
                 if (!draft.isEmpty()) {
-                    String source = LabelLines.copySource(VerbatimBlocks.copySource(NumberedItems.copySource(
-                            titled ? TitleLine.copySource(request.plan().title(), draft) : draft,
-                            request.plan().numberedItems()), request.plan().verbatimBlocks(), true), labels);
+                    String source = LabelLines.copySource(PlanText.of(
+                            titled ? TitleLine.copySource(request.plan().title(), draft) : draft, request.plan(), true),
+                            labels);
                     planContext = planContext.withCopySource(model.encode(source, false))
                             .withVerbatim(VerbatimBlocks.byteSpans(source, request.plan().verbatimBlocks()));
                 }

@@ -9,12 +9,12 @@ import java.util.regex.Pattern;
 /**
  * Removes a document's markup before it is split into sentences, keeping the words the markup carries: HTML tags
  * (block tags become paragraph or line breaks, list items bullets, so that the splitter sees the structure) and the
- * common entities; Markdown fenced code (not prose, like a shell session: set apart, see {@link #parse}), headings (a paragraph of their own),
- * block quotes, horizontal rules and setext underlines, links and images (their text), reference definitions, bold,
- * strike-through and code ticks; {@code <url>}s (the address, which is content); Debian-control {@code " ."}
- * paragraph separators; inline bullets between phrases (a joining ";"); box-drawn tables (a row an item, its
- * cells joined by ";"). It only deletes marks or turns them into
- * line structure: the words of the document stay, in order.
+ * common entities; Markdown fenced code (not prose, like a shell session: set apart, see {@link #parse}), headings
+ * (a paragraph of their own), block quotes, horizontal rules and setext underlines, links and images (their text),
+ * reference definitions, bold, strike-through and code ticks; {@code <url>}s (the address, which is content);
+ * Debian-control {@code " ."} paragraph separators; inline bullets between phrases (a joining ";"); box-drawn tables (a
+ * row an item, its cells joined by ";"). It only deletes marks or turns them into line structure: the words of the
+ * document stay, in order.
  */
 final class Markup {
     private static final Pattern FENCE = Pattern.compile("^\\s*(?:```|~~~)");
